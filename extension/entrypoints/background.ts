@@ -1,0 +1,52 @@
+/**
+ * The runtime's host: Chrome's MV3 service worker, Firefox's background page.
+ * It only wires browser events to the runtime (see docs/ARCHITECTURE.md for why
+ * the runtime lives here). Listeners are registered synchronously, as MV3
+ * requires for events that wake a stopped worker.
+ */
+import browser from 'webextension-polyfill';
+import { browser as chromeApi } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import { formatUsd } from '../../shared/pricing';
+import { KeepAlive, RESUME_ALARM } from '../platform/keep-alive';
+import { showNotification } from '../platform/notifications';
+import { acceptPortClients } from '../platform/port-clients';
+import { assembleRuntime } from '../runtime/assemble';
+
+export default defineBackground(() => {
+  const keepAlive = new KeepAlive();
+  const assembled = assembleRuntime({
+    showNotification,
+    keepAlive: () => keepAlive.hold(),
+    taskFinished: (thread, outcome) => {
+      void assembled.settings.get().then((settings) => {
+        if (!settings.notifyOnFinish || outcome === 'stopped') return;
+        const verb = outcome === 'completed' ? 'finished' : `ended (${outcome.replace('_', ' ')})`;
+        return showNotification(`Tandem: task ${verb}`, `${thread.title} — ${formatUsd(thread.costUsd)} so far`);
+      });
+    },
+  });
+  const { runtime } = assembled;
+
+  acceptPortClients(runtime);
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === RESUME_ALARM) void runtime.resume();
+  });
+  browser.action.onClicked.addListener(() => openPanel());
+  if (import.meta.env.BROWSER !== 'firefox') {
+    // Chrome opens the side panel on the toolbar button itself.
+    void chromeApi.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+  }
+
+  // Every start (install, browser start, a worker woken by an event) resumes unfinished tasks.
+  void runtime.resume();
+
+  // Handle for tests and debugging from the worker's console.
+  Object.assign(globalThis, { tandem: assembled });
+});
+
+function openPanel(): void {
+  if (import.meta.env.BROWSER === 'firefox') {
+    void (browser as unknown as { sidebarAction: { open(): Promise<void> } }).sidebarAction.open();
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The engine's own reading of a thread's log: what the model has been told so far
+ * and where the current task stands. Pure and incremental (`reduce` one event at a
+ * time), so the runtime rebuilds it from IndexedDB after a restart and keeps it up
+ * to date in memory without re-reading the log on every step.
+ */
+import type {
+  AssistantBlock,
+  ClientKind,
+  EventBody,
+  ThreadEvent,
+  ToolOutputBlock,
+  ToolUseBlock,
+} from '../../shared/protocol';
+
+/** One entry of the Messages API `messages` array, as Tandem builds it. */
+export type ApiContentBlock =
+  | { type: 'text'; text: string }
+  | ToolUseBlock
+  | { type: 'tool_result'; tool_use_id: string; content: ToolOutputBlock[]; is_error?: boolean };
+export interface ApiMessage {
+  role: 'user' | 'assistant';
+  content: ApiContentBlock[];
+}
+
+export interface DecisionState {
+  decisionId: string;
+  toolUseId: string | undefined;
+  topic: 'permission' | 'budget';
+  optionId: string | undefined;
+  allowed: boolean | undefined;
+  answeredBy: ClientKind | undefined;
+}
+
+export interface TaskState {
+  taskId: string;
+  userSeq: number;
+  /** A model turn that was started and neither completed nor discarded. */
+  openTurnId: string | undefined;
+  turns: number;
+  /** Tool calls of the latest assistant message, in order. */
+  toolUses: ToolUseBlock[];
+  results: Map<string, { isError: boolean; content: ToolOutputBlock[] }>;
+  startedTools: Set<string>;
+  decisions: Map<string, DecisionState>;
+  /** stop_reason of the latest assistant message; undefined before the first. */
+  lastStopReason: string | null | undefined;
+  stopRequested: boolean;
+  /** A non-retryable error ended the model calls. */
+  failed: boolean;
+  costUsd: number;
+  lastTurnCostUsd: number;
+  /** How much spending the user approved at the cap (the cap itself, then more on "continue"). */
+  budgetApprovals: number;
+  /** Model-call failures since the last success, for backoff. */
+  consecutiveFailures: number;
+}
+
+export interface ConversationState {
+  threadId: string;
+  lastSeq: number;
+  /** Completed messages for the model (tool results of the current step are added on demand). */
+  messages: ApiMessage[];
+  /** User messages not yet answered by a task, by seq. */
+  queued: Array<{ seq: number; text: string }>;
+  task: TaskState | undefined;
+  taskCount: number;
+}
+
+export function emptyState(threadId: string): ConversationState {
+  return { threadId, lastSeq: 0, messages: [], queued: [], task: undefined, taskCount: 0 };
+}
+
+function newTask(taskId: string, userSeq: number): TaskState {
+  return {
+    taskId,
+    userSeq,
+    openTurnId: undefined,
+    turns: 0,
+    toolUses: [],
+    results: new Map(),
+    startedTools: new Set(),
+    decisions: new Map(),
+    lastStopReason: undefined,
+    stopRequested: false,
+    failed: false,
+    costUsd: 0,
+    lastTurnCostUsd: 0,
+    budgetApprovals: 0,
+    consecutiveFailures: 0,
+  };
+}
+
+/** Tool results of the latest assistant message, once every call has one, as the next user message. */
+export function pendingToolResultMessage(task: TaskState): ApiMessage | undefined {
+  if (task.toolUses.length === 0) return undefined;
+  const blocks: ApiContentBlock[] = [];
+  for (const use of task.toolUses) {
+    const result = task.results.get(use.id);
+    if (!result) return undefined;
+    blocks.push({
+      type: 'tool_result',
+      tool_use_id: use.id,
+      content: result.content,
+      ...(result.isError ? { is_error: true } : {}),
+    });
+  }
+  return { role: 'user', content: blocks };
+}
+
+function flushToolResults(state: ConversationState): void {
+  const task = state.task;
+  if (!task) return;
+  const message = pendingToolResultMessage(task);
+  if (message) state.messages.push(message);
+  task.toolUses = [];
+  task.results = new Map();
+  task.startedTools = new Set();
+}
+
+/** The messages to send for the next model call. */
+export function requestMessages(state: ConversationState): ApiMessage[] {
+  const pending = state.task ? pendingToolResultMessage(state.task) : undefined;
+  return pending ? [...state.messages, pending] : state.messages;
+}
+
+function assistantContent(blocks: readonly AssistantBlock[]): ApiContentBlock[] {
+  // The API refuses empty text blocks in a request.
+  return blocks.filter((b) => b.type !== 'text' || b.text.length > 0);
+}
+
+/** Applies one event. Mutates and returns `state` (callers own their copy). */
+export function reduce(
+  state: ConversationState,
+  event: ThreadEvent | (EventBody & { seq: number }),
+): ConversationState {
+  state.lastSeq = Math.max(state.lastSeq, event.seq);
+  const task = state.task;
+  switch (event.kind) {
+    case 'user_message':
+      state.queued.push({ seq: event.seq, text: event.text });
+      break;
+    case 'task_started': {
+      // A task answers the oldest user message still waiting; messages sent during a task queue up.
+      const user = state.queued.shift();
+      state.task = newTask(event.taskId, user?.seq ?? 0);
+      state.taskCount++;
+      if (user) state.messages.push({ role: 'user', content: [{ type: 'text', text: user.text }] });
+      break;
+    }
+    case 'turn_started':
+      if (task) {
+        task.openTurnId = event.turnId;
+        task.turns++;
+      }
+      break;
+    case 'assistant_message':
+      if (!task) break;
+      flushToolResults(state);
+      task.openTurnId = undefined;
+      task.lastStopReason = event.stopReason;
+      task.costUsd += event.costUsd;
+      task.lastTurnCostUsd = event.costUsd;
+      task.consecutiveFailures = 0;
+      {
+        const content = assistantContent(event.content);
+        if (content.length > 0) state.messages.push({ role: 'assistant', content });
+        task.toolUses = event.content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
+      }
+      break;
+    case 'turn_discarded':
+      if (task && task.openTurnId === event.turnId) task.openTurnId = undefined;
+      break;
+    case 'tool_started':
+      task?.startedTools.add(event.toolUseId);
+      break;
+    case 'tool_result':
+      task?.results.set(event.toolUseId, { isError: event.isError, content: event.content });
+      break;
+    case 'decision_requested':
+      task?.decisions.set(event.decisionId, {
+        decisionId: event.decisionId,
+        toolUseId: event.toolUseId,
+        topic: event.topic,
+        optionId: undefined,
+        allowed: undefined,
+        answeredBy: undefined,
+      });
+      break;
+    case 'decision_resolved': {
+      const decision = task?.decisions.get(event.decisionId);
+      if (decision) {
+        decision.optionId = event.optionId;
+        decision.allowed = event.allowed;
+        decision.answeredBy = event.by.kind;
+      }
+      if (task && decision?.topic === 'budget' && event.optionId === 'continue') task.budgetApprovals++;
+      break;
+    }
+    case 'retry_scheduled':
+      if (task) task.consecutiveFailures = event.attempt;
+      break;
+    case 'error':
+      // Tool errors are tool results; only errors that end the model calls fail the task.
+      if (task && event.errorKind !== 'tool') task.failed = true;
+      break;
+    case 'stop_requested':
+      if (task) task.stopRequested = true;
+      break;
+    case 'task_finished':
+      flushToolResults(state);
+      state.task = undefined;
+      break;
+    case 'text':
+      break;
+  }
+  return state;
+}
+
+export function stateFromEvents(threadId: string, events: Iterable<ThreadEvent>): ConversationState {
+  const state = emptyState(threadId);
+  for (const event of events) reduce(state, event);
+  return state;
+}

@@ -1,0 +1,560 @@
+/**
+ * Runs one thread's tasks: plans a step from the durable state, carries it out,
+ * appends what happened, repeats. Every effect is recorded in the log before it
+ * is published to clients, and the plan is always recomputed from the log, so a
+ * runtime that dies anywhere resumes correctly on its next start.
+ */
+
+import { costUsd, formatUsd } from '../../shared/pricing';
+import type { EventBody, TaskOutcome, ThreadEvent, ToolUseBlock } from '../../shared/protocol';
+import type { AuditLog } from '../storage/audit-log';
+import type { ThreadRecord } from '../storage/db';
+import type { EventLog } from '../storage/event-log';
+import type { Settings } from '../storage/settings-store';
+import { type ToolContext, ToolError, type ToolRegistry } from '../tools/registry';
+import { boundToolOutput } from './bound-output';
+import { type ConversationState, reduce, requestMessages, stateFromEvents } from './conversation-state';
+import { classifyError, ModelCallAborted, type ModelCallError, type ModelClient } from './model-client';
+import type { PermissionGate, PermissionRequest } from './permission-gate';
+import { nextStep, type Step } from './planner';
+import { retryDecision } from './retry-policy';
+import { applyToSummary } from './thread-summary';
+
+export interface RunnerDeps {
+  log: EventLog;
+  audit: AuditLog;
+  tools: ToolRegistry;
+  gate: PermissionGate;
+  model: ModelClient;
+  settings(): Promise<Settings>;
+  systemPrompt(): string;
+  now(): number;
+  newId(): string;
+  /** Sends appended events to subscribed clients (after they are durable). */
+  publish(events: readonly ThreadEvent[]): void;
+  threadChanged(thread: ThreadRecord): void;
+  activity(threadId: string, status: 'retrying', retryAt: number): void;
+  taskFinished(threadId: string, outcome: TaskOutcome): void;
+  /** Held while a loop is running so the host (an MV3 service worker) stays alive. */
+  keepAlive(): () => void;
+}
+
+/** Text deltas are written in batches: per token would be thousands of transactions per answer. */
+const TEXT_FLUSH_MS = 60;
+const TEXT_FLUSH_CHARS = 2_000;
+
+export class DecisionError extends Error {}
+
+export class ThreadRunner {
+  private state: ConversationState | undefined;
+  private loading: Promise<ConversationState> | undefined;
+  private loop: Promise<void> | undefined;
+  private wake = false;
+  private inflight: AbortController | undefined;
+  /** Serialises appends so events reach the state in seq order. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly threadId: string,
+    private readonly deps: RunnerDeps,
+  ) {}
+
+  async loadState(): Promise<ConversationState> {
+    if (this.state) return this.state;
+    this.loading ??= this.deps.log.all(this.threadId).then((events) => {
+      this.state = stateFromEvents(this.threadId, events);
+      return this.state;
+    });
+    return this.loading;
+  }
+
+  /** Appends, folds into the state, then publishes: in that order, always. */
+  async append(bodies: readonly EventBody[]): Promise<ThreadEvent[]> {
+    return (await this.write(bodies)) ?? [];
+  }
+
+  /**
+   * Appends on behalf of a client command, once per command id (see EventLog.appendOnce);
+   * resolves to null when the command was already applied.
+   */
+  appendForCommand(
+    commandId: string,
+    bodies: readonly EventBody[],
+    update: (thread: ThreadRecord) => void,
+  ): Promise<ThreadEvent[] | null> {
+    return this.write(bodies, { commandId, update });
+  }
+
+  private write(
+    bodies: readonly EventBody[],
+    opts?: { commandId: string; update: (thread: ThreadRecord) => void },
+  ): Promise<ThreadEvent[] | null> {
+    const run = this.chain.then(async () => {
+      const state = await this.loadState();
+      let changed: ThreadRecord | undefined;
+      const update = (thread: ThreadRecord, appended: readonly ThreadEvent[]) => {
+        if (applyToSummary(thread, appended)) changed = thread;
+        if (opts) {
+          opts.update(thread);
+          changed = thread;
+        }
+      };
+      const events = opts
+        ? await this.deps.log.appendOnce(this.threadId, opts.commandId, bodies, update)
+        : await this.deps.log.append(this.threadId, bodies, update);
+      if (!events) return null;
+      for (const event of events) reduce(state, event);
+      this.deps.publish(events);
+      if (changed) this.deps.threadChanged(changed);
+      return events;
+    });
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Makes sure a loop runs if there is anything to do. */
+  kick(): void {
+    this.wake = true;
+    if (this.loop) return;
+    const release = this.deps.keepAlive();
+    this.loop = this.run()
+      .catch((error: unknown) => {
+        console.error(`Tandem: thread ${this.threadId} loop failed`, error);
+      })
+      .finally(() => {
+        this.loop = undefined;
+        release();
+        if (this.wake) this.kick();
+      });
+  }
+
+  /** Resolves when the current loop (if any) has stopped; for tests and shutdown. */
+  async idle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  async stop(by: { kind: 'panel' | 'phone' | 'runtime'; clientId: string }): Promise<boolean> {
+    const state = await this.loadState();
+    const task = state.task;
+    if (!task) return false;
+    if (!task.stopRequested) await this.append([{ kind: 'stop_requested', taskId: task.taskId, by }]);
+    this.inflight?.abort();
+    this.kick();
+    return true;
+  }
+
+  /** Applies a user's answer to a pending decision, from any client. */
+  async answer(
+    decisionId: string,
+    optionId: string,
+    by: { kind: 'panel' | 'phone' | 'runtime'; clientId: string },
+  ): Promise<void> {
+    const state = await this.loadState();
+    const task = state.task;
+    const decision = task?.decisions.get(decisionId);
+    if (!task || !decision) throw new DecisionError('That decision is not pending in this thread.');
+    if (decision.optionId !== undefined) throw new DecisionError('That decision was already answered.');
+    let allowed: boolean | undefined;
+    if (decision.topic === 'budget') {
+      if (optionId !== 'continue' && optionId !== 'stop') throw new DecisionError(`Unknown option ${optionId}.`);
+    } else {
+      const toolUse = task.toolUses.find((t) => t.id === decision.toolUseId);
+      const request = toolUse ? await this.permissionFor(toolUse, task.taskId) : undefined;
+      if (!request) throw new DecisionError('The tool call behind this decision no longer needs it.');
+      if (!this.deps.gate.optionsFor(request).some((o) => o.id === optionId)) {
+        throw new DecisionError(`Unknown option ${optionId}.`);
+      }
+      allowed =
+        (await this.deps.gate.answer(request, optionId, { taskId: task.taskId, now: this.deps.now() })) === 'allow';
+    }
+    await this.append([
+      {
+        kind: 'decision_resolved',
+        taskId: task.taskId,
+        decisionId,
+        optionId,
+        by,
+        ...(allowed === undefined ? {} : { allowed }),
+      },
+    ]);
+    this.kick();
+  }
+
+  private async run(): Promise<void> {
+    while (this.wake) {
+      this.wake = false;
+      for (;;) {
+        const state = await this.loadState();
+        const settings = await this.deps.settings();
+        const step = nextStep(state, {
+          isIdempotent: (name) => this.deps.tools.get(name)?.idempotent ?? false,
+          spendingCapUsd: settings.spendingCapEnabled ? settings.spendingCapUsd : undefined,
+        });
+        if (step.kind === 'idle' || step.kind === 'wait_for_decision') break;
+        await this.execute(step, state, settings);
+      }
+    }
+  }
+
+  private async execute(step: Step, state: ConversationState, settings: Settings): Promise<void> {
+    const task = state.task;
+    switch (step.kind) {
+      case 'start_task':
+        await this.append([{ kind: 'task_started', taskId: this.deps.newId() }]);
+        return;
+      case 'discard_turn':
+        if (task)
+          await this.append([
+            { kind: 'turn_discarded', taskId: task.taskId, turnId: step.turnId, reason: step.reason },
+          ]);
+        return;
+      case 'call_model':
+        if (task) await this.callModel(state, task.taskId, settings);
+        return;
+      case 'run_tool':
+        if (task) await this.runTool(step.toolUse, task.taskId, step.decision);
+        return;
+      case 'tool_interrupted':
+        if (!task) return;
+        await this.append([
+          {
+            kind: 'tool_result',
+            taskId: task.taskId,
+            toolUseId: step.toolUse.id,
+            name: step.toolUse.name,
+            isError: true,
+            truncated: false,
+            content: [
+              {
+                type: 'text',
+                text: 'This tool call was interrupted (Tandem restarted while it ran). Its effect is unknown: check before repeating it.',
+              },
+            ],
+          },
+        ]);
+        await this.audit(task.taskId, step.toolUse, 'auto', undefined, 'interrupted');
+        return;
+      case 'ask_budget':
+        if (!task) return;
+        await this.append([
+          {
+            kind: 'decision_requested',
+            taskId: task.taskId,
+            decisionId: this.deps.newId(),
+            topic: 'budget',
+            title: 'Spending cap reached',
+            detail: `This task has spent about ${formatUsd(task.costUsd)}; the next step would pass the cap of ${formatUsd(
+              settings.spendingCapUsd * (1 + task.budgetApprovals),
+            )}. Continue spending?`,
+            options: [
+              { id: 'continue', label: `Continue (+${formatUsd(settings.spendingCapUsd)})`, tone: 'primary' },
+              { id: 'stop', label: 'Stop the task', tone: 'danger' },
+            ],
+          },
+        ]);
+        return;
+      case 'finish':
+        if (task) await this.finish(state, step.outcome);
+        return;
+      case 'idle':
+      case 'wait_for_decision':
+        return;
+    }
+  }
+
+  private async finish(state: ConversationState, outcome: TaskOutcome): Promise<void> {
+    const task = state.task;
+    if (!task) return;
+    const runtime = { kind: 'runtime' as const, clientId: 'runtime' };
+    const closing: EventBody[] = [];
+    // Every tool_use must get a tool_result, or the next request to the API is invalid.
+    for (const use of task.toolUses) {
+      if (task.results.has(use.id)) continue;
+      closing.push({
+        kind: 'tool_result',
+        taskId: task.taskId,
+        toolUseId: use.id,
+        name: use.name,
+        isError: true,
+        truncated: false,
+        content: [{ type: 'text', text: 'Not run: the task ended before this tool call ran.' }],
+      });
+    }
+    for (const decision of task.decisions.values()) {
+      if (decision.optionId === undefined) {
+        closing.push({
+          kind: 'decision_resolved',
+          taskId: task.taskId,
+          decisionId: decision.decisionId,
+          optionId: 'cancelled',
+          by: runtime,
+          allowed: false,
+        });
+      }
+    }
+    closing.push({ kind: 'task_finished', taskId: task.taskId, outcome });
+    await this.append(closing);
+    this.deps.taskFinished(this.threadId, outcome);
+  }
+
+  private async callModel(state: ConversationState, taskId: string, settings: Settings): Promise<void> {
+    if (!settings.apiKey) {
+      await this.append([
+        {
+          kind: 'error',
+          taskId,
+          errorKind: 'auth',
+          message: 'No API key is set. Add your Anthropic API key in Settings.',
+        },
+      ]);
+      return;
+    }
+    const turnId = this.deps.newId();
+    const attempt = (state.task?.consecutiveFailures ?? 0) + 1;
+    await this.append([{ kind: 'turn_started', taskId, turnId, model: settings.model, attempt }]);
+
+    let buffer = '';
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let flushing: Promise<unknown> = Promise.resolve();
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (!buffer) return flushing;
+      const text = buffer;
+      buffer = '';
+      flushing = this.append([{ kind: 'text', taskId, turnId, text }]);
+      return flushing;
+    };
+    const controller = new AbortController();
+    this.inflight = controller;
+    try {
+      const response = await this.deps.model.call({
+        apiKey: settings.apiKey,
+        baseUrl: settings.baseUrl,
+        model: settings.model,
+        maxTokens: settings.maxTokens,
+        system: this.deps.systemPrompt(),
+        tools: this.deps.tools.specs(),
+        messages: requestMessages(state),
+        signal: controller.signal,
+        onText: (delta) => {
+          buffer += delta;
+          if (buffer.length >= TEXT_FLUSH_CHARS) void flush();
+          else timer ??= setTimeout(() => void flush(), TEXT_FLUSH_MS);
+        },
+      });
+      await flush();
+      await this.append([
+        {
+          kind: 'assistant_message',
+          taskId,
+          turnId,
+          model: settings.model,
+          content: response.content,
+          stopReason: response.stopReason,
+          usage: response.usage,
+          costUsd: costUsd(settings.model, response.usage),
+        },
+      ]);
+    } catch (error) {
+      await flush();
+      if (error instanceof ModelCallAborted) {
+        if (!state.task?.stopRequested) return; // shutting down: the open turn is discarded on the next start
+        // Keep what the user already saw: the partial answer becomes part of the conversation.
+        await this.append(
+          error.partialText
+            ? [
+                {
+                  kind: 'assistant_message',
+                  taskId,
+                  turnId,
+                  model: settings.model,
+                  content: [{ type: 'text', text: error.partialText }],
+                  stopReason: 'user_stopped',
+                  usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
+                  costUsd: 0,
+                },
+              ]
+            : [{ kind: 'turn_discarded', taskId, turnId, reason: 'stopped' }],
+        );
+        return;
+      }
+      await this.handleModelError(classifyError(error), taskId, turnId, attempt);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (this.inflight === controller) this.inflight = undefined;
+    }
+  }
+
+  private async handleModelError(error: ModelCallError, taskId: string, turnId: string, attempt: number) {
+    const decision = retryDecision(error.kind, attempt, error.retryAfterMs);
+    const discard: EventBody = { kind: 'turn_discarded', taskId, turnId, reason: 'error' };
+    if (!decision.retry) {
+      await this.append([
+        discard,
+        {
+          kind: 'error',
+          taskId,
+          errorKind: error.kind,
+          message: error.message,
+          ...(error.status === undefined ? {} : { status: error.status }),
+        },
+      ]);
+      return;
+    }
+    await this.append([
+      discard,
+      {
+        kind: 'retry_scheduled',
+        taskId,
+        attempt,
+        delayMs: decision.delayMs,
+        errorKind: error.kind,
+        message: error.message,
+      },
+    ]);
+    this.deps.activity(this.threadId, 'retrying', this.deps.now() + decision.delayMs);
+    const controller = new AbortController();
+    this.inflight = controller;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, decision.delayMs);
+      controller.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (this.inflight === controller) this.inflight = undefined;
+  }
+
+  private async permissionFor(toolUse: ToolUseBlock, taskId: string): Promise<PermissionRequest | undefined> {
+    const parsed = this.deps.tools.parse(toolUse.name, toolUse.input);
+    if (!parsed.ok || !parsed.tool.permission) return undefined;
+    return parsed.tool.permission(parsed.input, this.toolContext(taskId, toolUse.id, new AbortController().signal));
+  }
+
+  private toolContext(taskId: string, toolUseId: string, signal: AbortSignal): ToolContext {
+    return { threadId: this.threadId, taskId, toolUseId, signal, now: () => new Date(this.deps.now()) };
+  }
+
+  private async runTool(
+    toolUse: ToolUseBlock,
+    taskId: string,
+    decision: { decisionId: string; optionId: string } | undefined,
+  ): Promise<void> {
+    const result = (text: string, isError: boolean): EventBody => ({
+      kind: 'tool_result',
+      taskId,
+      toolUseId: toolUse.id,
+      name: toolUse.name,
+      isError,
+      truncated: false,
+      content: [{ type: 'text', text }],
+    });
+    const parsed = this.deps.tools.parse(toolUse.name, toolUse.input);
+    if (!parsed.ok) {
+      await this.append([result(parsed.error, true)]);
+      await this.audit(taskId, toolUse, 'auto', undefined, 'error', parsed.error);
+      return;
+    }
+    const controller = new AbortController();
+    const ctx = this.toolContext(taskId, toolUse.id, controller.signal);
+    let auditDecision: 'auto' | 'allowed' | 'denied' = 'auto';
+    let decidedBy: 'panel' | 'phone' | 'runtime' | undefined;
+    let request: PermissionRequest | undefined;
+    try {
+      request = await parsed.tool.permission?.(parsed.input, ctx);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.append([result(message, true)]);
+      await this.audit(taskId, toolUse, 'denied', undefined, 'denied', message);
+      return;
+    }
+    if (request) {
+      const state = await this.loadState();
+      const resolved = decision ? state.task?.decisions.get(decision.decisionId) : undefined;
+      let allowed: boolean;
+      if (decision && resolved) {
+        allowed = resolved.allowed === true;
+        decidedBy = resolved.answeredBy;
+        auditDecision = allowed ? 'allowed' : 'denied';
+      } else {
+        const verdict = await this.deps.gate.decide(request, { taskId, now: this.deps.now() });
+        if (verdict === 'ask') {
+          await this.append([
+            {
+              kind: 'decision_requested',
+              taskId,
+              decisionId: this.deps.newId(),
+              toolUseId: toolUse.id,
+              topic: 'permission',
+              title: request.title,
+              detail: request.detail,
+              options: this.deps.gate.optionsFor(request),
+            },
+          ]);
+          return;
+        }
+        allowed = verdict === 'allow';
+        auditDecision = allowed ? 'auto' : 'denied';
+      }
+      if (!allowed) {
+        const text = `The user did not allow this action (${request.title}). Do not try to get around this; ask the user if it is needed.`;
+        await this.append([result(text, true)]);
+        await this.audit(taskId, toolUse, 'denied', decidedBy, 'denied');
+        return;
+      }
+    }
+
+    await this.append([{ kind: 'tool_started', taskId, toolUseId: toolUse.id, name: toolUse.name }]);
+    this.inflight = controller;
+    let body: EventBody;
+    try {
+      const output = await parsed.tool.execute(parsed.input, ctx);
+      const bounded = boundToolOutput(output.content);
+      body = {
+        kind: 'tool_result',
+        taskId,
+        toolUseId: toolUse.id,
+        name: toolUse.name,
+        isError: output.isError ?? false,
+        truncated: bounded.truncated,
+        content: bounded.content,
+        ...(output.display === undefined ? {} : { display: output.display }),
+      };
+    } catch (error) {
+      const message = controller.signal.aborted
+        ? 'Stopped by the user while running.'
+        : error instanceof ToolError
+          ? error.message
+          : `The tool failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+      body = result(message, true);
+    } finally {
+      if (this.inflight === controller) this.inflight = undefined;
+    }
+    await this.append([body]);
+    const isError = body.kind === 'tool_result' && body.isError;
+    await this.audit(taskId, toolUse, auditDecision, decidedBy, isError ? 'error' : 'ok');
+  }
+
+  private async audit(
+    taskId: string,
+    toolUse: ToolUseBlock,
+    decision: 'auto' | 'allowed' | 'denied',
+    decidedBy: 'panel' | 'phone' | 'runtime' | undefined,
+    outcome: 'ok' | 'error' | 'denied' | 'interrupted',
+    detail?: string,
+  ): Promise<void> {
+    await this.deps.audit.record({
+      threadId: this.threadId,
+      taskId,
+      toolUseId: toolUse.id,
+      at: this.deps.now(),
+      tool: toolUse.name,
+      input: toolUse.input,
+      decision,
+      ...(decidedBy ? { decidedBy } : {}),
+      outcome,
+      ...(detail ? { detail } : {}),
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The one IndexedDB database (Dexie). Its version history lives here; a schema
+ * change is a new `version(n)`, never an edit of an old one.
+ */
+import { Dexie, type EntityTable } from 'dexie';
+import type { AuditEntry, ThreadEvent, ThreadSummary } from '../../shared/protocol';
+
+/** A thread's row: the summary clients see. `lastSeq` is the head of its event log. */
+export type ThreadRecord = ThreadSummary;
+
+/** A command id the runtime has applied, with the answer it gave, so a re-sent command is answered identically. */
+export interface AppliedCommand {
+  id: string;
+  at: number;
+  ok: boolean;
+  threadId?: string;
+  code?: string;
+  message?: string;
+}
+
+/** Small JSON documents (settings, policies) validated with zod when read. */
+export interface KeyValue {
+  key: string;
+  value: unknown;
+}
+
+export class TandemDatabase extends Dexie {
+  threads!: EntityTable<ThreadRecord, 'id'>;
+  events!: Dexie.Table<ThreadEvent, [string, number]>;
+  audit!: EntityTable<AuditEntry, 'id'>;
+  commands!: EntityTable<AppliedCommand, 'id'>;
+  kv!: EntityTable<KeyValue, 'key'>;
+
+  constructor(name = 'tandem') {
+    super(name);
+    this.version(1).stores({
+      threads: 'id, updatedAt',
+      events: '[threadId+seq]',
+      audit: '++id, threadId, at',
+      commands: 'id, at',
+      kv: 'key',
+    });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The durable, per-thread event log. `append` assigns seqs and writes the events
+ * and the thread's new head in one IndexedDB transaction: an event a client sees
+ * has always reached the database first, and seqs never repeat or skip.
+ */
+import { Dexie } from 'dexie';
+import type { EventBody, ThreadEvent } from '../../shared/protocol';
+import type { TandemDatabase, ThreadRecord } from './db';
+
+export class UnknownThreadError extends Error {
+  constructor(readonly threadId: string) {
+    super(`No thread with id ${threadId}`);
+    this.name = 'UnknownThreadError';
+  }
+}
+
+export class EventLog {
+  constructor(
+    private readonly db: TandemDatabase,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Appends events to a thread. `update` may change the thread row in the same
+   * transaction (status, cost), so the summary never disagrees with the log.
+   */
+  async append(
+    threadId: string,
+    bodies: readonly EventBody[],
+    update?: (thread: ThreadRecord, events: readonly ThreadEvent[]) => void,
+  ): Promise<ThreadEvent[]> {
+    return this.db.transaction('rw', this.db.threads, this.db.events, async () => {
+      const thread = await this.db.threads.get(threadId);
+      if (!thread) throw new UnknownThreadError(threadId);
+      const at = this.now();
+      const events = bodies.map((body, i) => ({ ...body, threadId, seq: thread.lastSeq + 1 + i, at }) as ThreadEvent);
+      await this.db.events.bulkAdd(events);
+      thread.lastSeq += events.length;
+      thread.updatedAt = at;
+      update?.(thread, events);
+      await this.db.threads.put(thread);
+      return events;
+    });
+  }
+
+  /**
+   * Appends events on behalf of a client command, exactly once per command id:
+   * the command's record is written in the same transaction, so a re-sent command
+   * (after a dropped link) finds it and appends nothing. Returns null for a repeat.
+   */
+  async appendOnce(
+    threadId: string,
+    commandId: string,
+    bodies: readonly EventBody[],
+    update?: (thread: ThreadRecord, events: readonly ThreadEvent[]) => void,
+  ): Promise<ThreadEvent[] | null> {
+    return this.db.transaction('rw', this.db.threads, this.db.events, this.db.commands, async () => {
+      if (await this.db.commands.get(commandId)) return null;
+      const events = await this.append(threadId, bodies, update);
+      await this.db.commands.put({ id: commandId, at: this.now(), ok: true, threadId });
+      return events;
+    });
+  }
+
+  /** Events with seq > afterSeq, oldest first, at most `limit`. */
+  after(threadId: string, afterSeq: number, limit = Number.POSITIVE_INFINITY): Promise<ThreadEvent[]> {
+    const query = this.db.events.where('[threadId+seq]').between([threadId, afterSeq], [threadId, Dexie.maxKey], false);
+    return (Number.isFinite(limit) ? query.limit(limit) : query).toArray();
+  }
+
+  /** The `limit` events just before `beforeSeq`, oldest first. */
+  async before(threadId: string, beforeSeq: number, limit: number): Promise<ThreadEvent[]> {
+    const events = await this.db.events
+      .where('[threadId+seq]')
+      .between([threadId, Dexie.minKey], [threadId, beforeSeq], true, false)
+      .reverse()
+      .limit(limit)
+      .toArray();
+    return events.reverse();
+  }
+
+  all(threadId: string): Promise<ThreadEvent[]> {
+    return this.after(threadId, 0);
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    await this.db.transaction('rw', this.db.threads, this.db.events, async () => {
+      await this.db.events.where('[threadId+seq]').between([threadId, Dexie.minKey], [threadId, Dexie.maxKey]).delete();
+      await this.db.threads.delete(threadId);
+    });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The tool registry. Each tool family (clock, web, files…) declares its tools
+ * here: a zod input schema (sent to the model as JSON Schema and used to validate
+ * what the model sends back), a description, a risk level, and an executor.
+ */
+import { z } from 'zod';
+import type { Risk, ToolOutputBlock } from '../../shared/protocol';
+import type { ToolSpec } from '../runtime/model-client';
+import type { PermissionRequest } from '../runtime/permission-gate';
+
+export interface ToolContext {
+  threadId: string;
+  taskId: string;
+  toolUseId: string;
+  signal: AbortSignal;
+  now(): Date;
+}
+
+export interface ToolOutput {
+  content: ToolOutputBlock[];
+  isError?: boolean;
+  /** Shown on the tool card (a diff, say); not sent to the model. */
+  display?: string;
+}
+
+export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  input: S;
+  risk: Risk;
+  /** Safe to run again when a previous attempt's outcome is unknown (the runtime died mid-call). */
+  idempotent: boolean;
+  /** What the permission gate must decide before this call runs; undefined when nothing needs asking. */
+  permission?(
+    input: z.infer<S>,
+    ctx: ToolContext,
+  ): PermissionRequest | undefined | Promise<PermissionRequest | undefined>;
+  execute(input: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
+}
+
+/** A failure the model should hear about in words a person would understand too. */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+export function textOutput(text: string, isError = false): ToolOutput {
+  return { content: [{ type: 'text', text }], ...(isError ? { isError } : {}) };
+}
+
+export type ParsedToolCall = { ok: true; tool: ToolDefinition; input: unknown } | { ok: false; error: string };
+
+export class ToolRegistry {
+  private readonly tools = new Map<string, ToolDefinition>();
+
+  register<S extends z.ZodType>(...tools: ToolDefinition<S>[]): this {
+    for (const tool of tools) {
+      if (this.tools.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice`);
+      this.tools.set(tool.name, tool as unknown as ToolDefinition);
+    }
+    return this;
+  }
+
+  get(name: string): ToolDefinition | undefined {
+    return this.tools.get(name);
+  }
+
+  /** Tool definitions for the Messages API, in a stable order so the cached prefix stays the same. */
+  specs(): ToolSpec[] {
+    return [...this.tools.values()].map((tool) => {
+      const schema = z.toJSONSchema(tool.input, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
+      delete schema.$schema;
+      return {
+        name: tool.name,
+        description: tool.description,
+        input_schema: { ...schema, type: 'object' },
+      };
+    });
+  }
+
+  /** Validates the model's input for a tool; a bad input becomes a tool error for the model. */
+  parse(name: string, input: unknown): ParsedToolCall {
+    const tool = this.tools.get(name);
+    if (!tool) return { ok: false, error: `There is no tool named "${name}".` };
+    const parsed = tool.input.safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`)
+        .join('; ');
+      return { ok: false, error: `Invalid input for ${name}: ${issues}` };
+    }
+    return { ok: true, tool, input: parsed.data };
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The client half of the protocol, shared by the side panel and the phone.
+ *
+ * It keeps what the user sees (thread list, subscribed threads' views) in step
+ * with the runtime across reconnects: commands not yet answered are re-sent with
+ * the same id (the runtime applies each id once), and every subscribed thread is
+ * resubscribed with `afterSeq` = the last event seen, so exactly the missed events arrive.
+ */
+
+import { type ThreadView, ThreadViewBuilder } from '../conversation/thread-view';
+import type { ClientCommand } from '../protocol/commands';
+import type { ThreadEvent } from '../protocol/events';
+import {
+  type PublicSettings,
+  RuntimeMessage,
+  type RuntimeMessageOf,
+  type ThreadStatus,
+  type ThreadSummary,
+} from '../protocol/messages';
+import type { Transport, TransportState } from './transport';
+
+type CommandInput = ClientCommand extends infer C ? (C extends ClientCommand ? Omit<C, 'id'> : never) : never;
+
+export class CommandError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+interface PendingCommand {
+  command: ClientCommand;
+  resolve: (threadId: string | undefined) => void;
+  reject: (error: CommandError) => void;
+}
+
+interface ThreadSubscription {
+  builder: ThreadViewBuilder;
+  /** Every event we hold, in seq order (needed to rebuild when older history arrives). */
+  events: ThreadEvent[];
+  hasOlder: boolean;
+  loadingOlder: boolean;
+}
+
+export interface ThreadActivity {
+  status: ThreadStatus;
+  retryAt?: number;
+}
+
+let counter = 0;
+function newCommandId(): string {
+  counter = (counter + 1) % 1_000_000;
+  const random = Math.random().toString(36).slice(2, 10);
+  return `${Date.now().toString(36)}-${counter.toString(36)}-${random}`;
+}
+
+export class ConversationClient {
+  threads: ThreadSummary[] = [];
+  settings: PublicSettings | undefined;
+  keyCheck: { ok: boolean; message: string } | undefined;
+  connection: TransportState;
+  clientId: string | undefined;
+  /** Last error the runtime reported for a command, for a banner. */
+  lastError: CommandError | undefined;
+  readonly activity = new Map<string, ThreadActivity>();
+
+  private readonly pending = new Map<string, PendingCommand>();
+  private readonly subscriptions = new Map<string, ThreadSubscription>();
+  private readonly listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: ThreadEvent) => void>();
+  private readonly disposers: Array<() => void> = [];
+
+  constructor(private readonly transport: Transport) {
+    this.connection = transport.state;
+    this.disposers.push(
+      transport.onMessage((raw) => this.receive(raw)),
+      transport.onState((state) => this.onTransportState(state)),
+    );
+    if (transport.state === 'open') this.onTransportState('open');
+  }
+
+  /** Called after any change; UIs re-render from the client's fields. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every thread event as it is applied (tests and benchmarks use this). */
+  onEvent(listener: (event: ThreadEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Sends a command; resolves on its ack (with the thread id it concerns), rejects on its error. */
+  send(input: CommandInput): Promise<string | undefined> {
+    const command = { ...input, id: newCommandId() } as ClientCommand;
+    return new Promise((resolve, reject) => {
+      this.pending.set(command.id, { command, resolve, reject });
+      this.trySend(command);
+    });
+  }
+
+  subscribe(threadId: string): void {
+    if (this.subscriptions.has(threadId)) return;
+    this.subscriptions.set(threadId, {
+      builder: new ThreadViewBuilder(),
+      events: [],
+      hasOlder: false,
+      loadingOlder: false,
+    });
+    void this.send({ type: 'thread.subscribe', threadId, tail: 400 }).catch(() => {});
+  }
+
+  unsubscribe(threadId: string): void {
+    if (!this.subscriptions.delete(threadId)) return;
+    void this.send({ type: 'thread.unsubscribe', threadId }).catch(() => {});
+  }
+
+  view(threadId: string): ThreadView | undefined {
+    return this.subscriptions.get(threadId)?.builder.view();
+  }
+
+  viewRevision(threadId: string): number {
+    return this.subscriptions.get(threadId)?.builder.revision ?? -1;
+  }
+
+  hasOlder(threadId: string): boolean {
+    return this.subscriptions.get(threadId)?.hasOlder ?? false;
+  }
+
+  /** Events held for a thread, in seq order (for tests comparing with the runtime's log). */
+  events(threadId: string): readonly ThreadEvent[] {
+    return this.subscriptions.get(threadId)?.events ?? [];
+  }
+
+  loadOlder(threadId: string): void {
+    const sub = this.subscriptions.get(threadId);
+    const first = sub?.events[0];
+    if (!sub || !first || !sub.hasOlder || sub.loadingOlder) return;
+    sub.loadingOlder = true;
+    void this.send({ type: 'thread.history', threadId, beforeSeq: first.seq, limit: 500 }).catch(() => {
+      sub.loadingOlder = false;
+    });
+  }
+
+  dispose(): void {
+    for (const dispose of this.disposers) dispose();
+    this.transport.close();
+  }
+
+  private trySend(command: ClientCommand): void {
+    if (this.transport.state !== 'open') return; // re-sent on the next 'open'
+    try {
+      this.transport.send(command);
+    } catch {
+      // The link died between the check and the send: the next 'open' re-sends.
+    }
+  }
+
+  private onTransportState(state: TransportState): void {
+    this.connection = state;
+    if (state === 'open') {
+      // Re-send unanswered commands first (same ids: applied once), then resubscribe.
+      for (const { command } of this.pending.values()) {
+        if (command.type !== 'thread.subscribe') this.trySend(command);
+        else this.pending.delete(command.id);
+      }
+      void this.send({ type: 'threads.list', includeArchived: true }).catch(() => {});
+      for (const [threadId, sub] of this.subscriptions) {
+        const lastSeq = sub.events.at(-1)?.seq;
+        void this.send({
+          type: 'thread.subscribe',
+          threadId,
+          tail: 400,
+          ...(lastSeq === undefined ? {} : { afterSeq: lastSeq }),
+        }).catch(() => {});
+      }
+    }
+    this.notify();
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = RuntimeMessage.safeParse(raw);
+    if (!parsed.success) return; // a newer runtime may send what we do not know yet
+    const message = parsed.data;
+    switch (message.type) {
+      case 'welcome':
+        this.clientId = message.clientId;
+        break;
+      case 'ack': {
+        const pending = this.pending.get(message.commandId);
+        this.pending.delete(message.commandId);
+        pending?.resolve(message.threadId);
+        break;
+      }
+      case 'error': {
+        const error = new CommandError(message.code, message.message);
+        if (message.commandId) {
+          const pending = this.pending.get(message.commandId);
+          this.pending.delete(message.commandId);
+          pending?.reject(error);
+        }
+        this.lastError = error;
+        break;
+      }
+      case 'threads':
+        this.threads = message.threads;
+        break;
+      case 'thread.deleted':
+        this.threads = this.threads.filter((t) => t.id !== message.threadId);
+        this.subscriptions.delete(message.threadId);
+        break;
+      case 'thread.page':
+        this.applyPage(message);
+        break;
+      case 'thread.event':
+        this.applyEvents(message.threadId, [message.event]);
+        break;
+      case 'thread.activity':
+        this.activity.set(message.threadId, {
+          status: message.status,
+          ...(message.retryAt === undefined ? {} : { retryAt: message.retryAt }),
+        });
+        break;
+      case 'settings':
+        this.settings = message.settings;
+        break;
+      case 'key.checked':
+        this.keyCheck = { ok: message.ok, message: message.message };
+        break;
+      case 'audit':
+        break;
+    }
+    this.notify();
+  }
+
+  private applyPage(page: RuntimeMessageOf<'thread.page'>): void {
+    const sub = this.subscriptions.get(page.threadId);
+    if (!sub) return;
+    if (page.reason === 'history') {
+      sub.loadingOlder = false;
+      const first = sub.events[0]?.seq ?? Number.POSITIVE_INFINITY;
+      const older = page.events.filter((e) => e.seq < first);
+      sub.events = [...older, ...sub.events];
+      sub.hasOlder = page.hasOlder;
+      // Older history changes what earlier items look like: rebuild from scratch.
+      sub.builder = new ThreadViewBuilder();
+      sub.builder.apply(sub.events);
+      return;
+    }
+    if (page.reason === 'subscribe' && sub.events.length === 0) sub.hasOlder = page.hasOlder;
+    this.applyEvents(page.threadId, page.events);
+  }
+
+  private applyEvents(threadId: string, events: readonly ThreadEvent[]): void {
+    const sub = this.subscriptions.get(threadId);
+    if (!sub) return;
+    for (const event of events) {
+      const last = sub.events.at(-1)?.seq ?? 0;
+      if (event.seq <= last) continue; // duplicate after a reconnect: already shown
+      sub.events.push(event);
+      sub.builder.apply([event]);
+      for (const listener of this.eventListeners) listener(event);
+    }
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

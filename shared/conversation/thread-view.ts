@@ -1,0 +1,317 @@
+/**
+ * Builds what a person sees from a thread's event log. Pure: the panel and the
+ * phone run this same code over the same events, so they show the same thing.
+ *
+ * Events must be fed in `seq` order. `ThreadViewBuilder` is incremental (a live
+ * event costs O(1)), which matters for threads with tens of thousands of events.
+ */
+
+import { addUsage, ZERO_USAGE } from '../pricing';
+import type { DecisionOption, ErrorKind, ThreadEvent, ToolOutputBlock, Usage } from '../protocol/events';
+
+export type ToolStatus = 'proposed' | 'waiting' | 'running' | 'done' | 'error' | 'denied' | 'interrupted';
+
+export type ViewItem =
+  | { kind: 'user'; key: string; seq: number; at: number; text: string; by: string }
+  | {
+      kind: 'assistant';
+      key: string;
+      seq: number;
+      at: number;
+      turnId: string;
+      text: string;
+      streaming: boolean;
+      model?: string;
+      usage?: Usage;
+      costUsd?: number;
+      stopReason?: string | null;
+    }
+  | {
+      kind: 'tool';
+      key: string;
+      seq: number;
+      at: number;
+      toolUseId: string;
+      name: string;
+      input: Record<string, unknown>;
+      status: ToolStatus;
+      output?: string;
+      imageCount: number;
+      display?: string;
+      truncated: boolean;
+    }
+  | {
+      kind: 'decision';
+      key: string;
+      seq: number;
+      at: number;
+      decisionId: string;
+      topic: 'permission' | 'budget';
+      title: string;
+      detail: string;
+      options: DecisionOption[];
+      resolved?: { optionId: string; label: string; by: string };
+    }
+  | {
+      kind: 'notice';
+      key: string;
+      seq: number;
+      at: number;
+      tone: 'error' | 'warning' | 'info';
+      text: string;
+      errorKind?: ErrorKind;
+    };
+
+export interface ThreadView {
+  items: readonly ViewItem[];
+  lastSeq: number;
+  /** A task is in progress (between task_started and task_finished). */
+  running: boolean;
+  /** Decisions still waiting for an answer, oldest first. */
+  pendingDecisionIds: readonly string[];
+  usage: Usage;
+  costUsd: number;
+}
+
+const OUTCOME_TEXT: Record<string, string | undefined> = {
+  stopped: 'Stopped.',
+  max_tokens: 'The answer hit the max-tokens limit and was cut off. Raise "Max tokens" in settings or ask to continue.',
+  refusal: 'Claude declined to continue this request.',
+  budget_stopped: 'Stopped at the spending cap.',
+};
+
+function outputText(blocks: readonly ToolOutputBlock[]): string {
+  return blocks
+    .filter((b) => b.type === 'text')
+    .map((b) => b.text)
+    .join('\n');
+}
+
+export class ThreadViewBuilder {
+  private readonly items: ViewItem[] = [];
+  private readonly indexByKey = new Map<string, number>();
+  private readonly pending = new Set<string>();
+  /** Tool cards and streaming answers not yet settled: what task_finished must close (kept so that is O(open), not O(thread)). */
+  private readonly open = new Set<string>();
+  private lastSeq = 0;
+  private running = false;
+  private usage: Usage = ZERO_USAGE;
+  private costUsd = 0;
+  private version = 0;
+
+  /** Applies events in order; events at or below the last applied seq are ignored (idempotent). */
+  apply(events: Iterable<ThreadEvent>): void {
+    for (const event of events) {
+      if (event.seq <= this.lastSeq) continue;
+      this.lastSeq = event.seq;
+      this.applyOne(event);
+      this.version++;
+    }
+  }
+
+  /** Changes whenever the view changes; lets UIs skip work. */
+  get revision(): number {
+    return this.version;
+  }
+
+  view(): ThreadView {
+    return {
+      items: this.items,
+      lastSeq: this.lastSeq,
+      running: this.running,
+      pendingDecisionIds: [...this.pending],
+      usage: this.usage,
+      costUsd: this.costUsd,
+    };
+  }
+
+  private push(item: ViewItem): void {
+    if (item.kind === 'tool' || (item.kind === 'assistant' && item.streaming)) this.open.add(item.key);
+    this.indexByKey.set(item.key, this.items.length);
+    this.items.push(item);
+  }
+
+  private update<K extends ViewItem['kind']>(key: string, kind: K, patch: (item: ViewItem & { kind: K }) => ViewItem) {
+    const index = this.indexByKey.get(key);
+    if (index === undefined) return false;
+    const item = this.items[index];
+    if (!item || item.kind !== kind) return false;
+    // Replace rather than mutate so components that compare by identity re-render.
+    this.items[index] = patch(item as ViewItem & { kind: K });
+    return true;
+  }
+
+  private remove(key: string): void {
+    const index = this.indexByKey.get(key);
+    if (index === undefined) return;
+    this.items.splice(index, 1);
+    this.indexByKey.delete(key);
+    this.open.delete(key);
+    for (let i = index; i < this.items.length; i++) {
+      const item = this.items[i];
+      if (item) this.indexByKey.set(item.key, i);
+    }
+  }
+
+  private applyOne(e: ThreadEvent): void {
+    const base = { seq: e.seq, at: e.at };
+    switch (e.kind) {
+      case 'user_message':
+        this.push({ kind: 'user', key: `u${e.seq}`, ...base, text: e.text, by: e.by.kind });
+        return;
+      case 'task_started':
+        this.running = true;
+        return;
+      case 'turn_started':
+        this.push({ kind: 'assistant', key: `t${e.turnId}`, ...base, turnId: e.turnId, text: '', streaming: true });
+        return;
+      case 'text': {
+        const known = this.update(`t${e.turnId}`, 'assistant', (item) => ({ ...item, text: item.text + e.text }));
+        // A page that starts mid-turn has no turn_started for it: show the text anyway.
+        if (!known) {
+          this.push({
+            kind: 'assistant',
+            key: `t${e.turnId}`,
+            ...base,
+            turnId: e.turnId,
+            text: e.text,
+            streaming: true,
+          });
+        }
+        return;
+      }
+      case 'assistant_message': {
+        const text = e.content
+          .filter((b) => b.type === 'text')
+          .map((b) => b.text)
+          .join('');
+        const finished = {
+          kind: 'assistant' as const,
+          key: `t${e.turnId}`,
+          turnId: e.turnId,
+          text,
+          streaming: false,
+          model: e.model,
+          usage: e.usage,
+          costUsd: e.costUsd,
+          stopReason: e.stopReason,
+        };
+        if (!this.update(finished.key, 'assistant', (item) => ({ ...item, ...finished }))) {
+          this.push({ ...finished, ...base });
+        }
+        if (!text) this.remove(finished.key);
+        this.usage = addUsage(this.usage, e.usage);
+        this.costUsd += e.costUsd;
+        for (const block of e.content) {
+          if (block.type !== 'tool_use') continue;
+          this.push({
+            kind: 'tool',
+            key: `x${block.id}`,
+            ...base,
+            toolUseId: block.id,
+            name: block.name,
+            input: block.input,
+            status: 'proposed',
+            imageCount: 0,
+            truncated: false,
+          });
+        }
+        return;
+      }
+      case 'turn_discarded':
+        this.remove(`t${e.turnId}`);
+        return;
+      case 'tool_started':
+        this.update(`x${e.toolUseId}`, 'tool', (item) => ({ ...item, status: 'running' }));
+        return;
+      case 'tool_result':
+        this.update(`x${e.toolUseId}`, 'tool', (item) => ({
+          ...item,
+          status: item.status === 'denied' ? 'denied' : e.isError ? 'error' : 'done',
+          output: outputText(e.content),
+          imageCount: e.content.filter((b) => b.type === 'image').length,
+          display: e.display,
+          truncated: e.truncated,
+        }));
+        return;
+      case 'decision_requested':
+        this.pending.add(e.decisionId);
+        if (e.toolUseId) this.update(`x${e.toolUseId}`, 'tool', (item) => ({ ...item, status: 'waiting' }));
+        this.push({
+          kind: 'decision',
+          key: `d${e.decisionId}`,
+          ...base,
+          decisionId: e.decisionId,
+          topic: e.topic,
+          title: e.title,
+          detail: e.detail,
+          options: e.options,
+        });
+        return;
+      case 'decision_resolved':
+        this.pending.delete(e.decisionId);
+        this.update(`d${e.decisionId}`, 'decision', (item) => ({
+          ...item,
+          resolved: {
+            optionId: e.optionId,
+            label: item.options.find((o) => o.id === e.optionId)?.label ?? e.optionId,
+            by: e.by.kind,
+          },
+        }));
+        return;
+      case 'retry_scheduled':
+        this.push({
+          kind: 'notice',
+          key: `n${e.seq}`,
+          ...base,
+          tone: 'warning',
+          text: `${e.message} Retrying in ${Math.ceil(e.delayMs / 1000)} s (attempt ${e.attempt}).`,
+          errorKind: e.errorKind,
+        });
+        return;
+      case 'error':
+        this.push({
+          kind: 'notice',
+          key: `n${e.seq}`,
+          ...base,
+          tone: 'error',
+          text: e.message,
+          errorKind: e.errorKind,
+        });
+        return;
+      case 'stop_requested':
+        return;
+      case 'task_finished': {
+        this.running = false;
+        // Tool cards left open by an interrupted or stopped task must not spin forever.
+        for (const key of this.open) {
+          this.update(key, 'tool', (item) =>
+            item.status === 'proposed' || item.status === 'running' || item.status === 'waiting'
+              ? { ...item, status: 'interrupted' }
+              : item,
+          );
+          this.update(key, 'assistant', (item) => ({ ...item, streaming: false }));
+        }
+        this.open.clear();
+        const text = OUTCOME_TEXT[e.outcome];
+        if (text) {
+          this.push({
+            kind: 'notice',
+            key: `n${e.seq}`,
+            ...base,
+            tone: e.outcome === 'stopped' ? 'info' : 'warning',
+            text,
+          });
+        }
+        return;
+      }
+    }
+  }
+}
+
+/** Convenience for tests and one-shot rendering. */
+export function buildThreadView(events: Iterable<ThreadEvent>): ThreadView {
+  const builder = new ThreadViewBuilder();
+  builder.apply(events);
+  return builder.view();
+}

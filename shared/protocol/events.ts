@@ -1,0 +1,164 @@
+/**
+ * The durable thread log: every step of every task is one of these events.
+ *
+ * Events are written to IndexedDB with a per-thread, strictly increasing `seq`
+ * before any client sees them, so a client that knows the last `seq` it saw can
+ * ask for exactly what it missed. The log is append-only: an interrupted model
+ * turn is not erased, it is followed by `turn_discarded`, and views hide it.
+ */
+import { z } from 'zod';
+
+export const Id = z.string().min(1).max(128);
+
+export const Usage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheCreationInputTokens: z.number().int().nonnegative(),
+  cacheReadInputTokens: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const TextBlock = z.object({ type: z.literal('text'), text: z.string() });
+export const ToolUseBlock = z.object({
+  type: z.literal('tool_use'),
+  id: Id,
+  name: z.string(),
+  input: z.record(z.string(), z.unknown()),
+});
+export type ToolUseBlock = z.infer<typeof ToolUseBlock>;
+/** What the model said in one turn, exactly as it is sent back in later requests. */
+export const AssistantBlock = z.discriminatedUnion('type', [TextBlock, ToolUseBlock]);
+export type AssistantBlock = z.infer<typeof AssistantBlock>;
+
+export const ImageBlock = z.object({
+  type: z.literal('image'),
+  source: z.object({
+    type: z.literal('base64'),
+    media_type: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']),
+    data: z.string(),
+  }),
+});
+/** What a tool hands back to the model. */
+export const ToolOutputBlock = z.discriminatedUnion('type', [TextBlock, ImageBlock]);
+export type ToolOutputBlock = z.infer<typeof ToolOutputBlock>;
+
+export const Risk = z.enum(['read', 'write', 'destructive']);
+export type Risk = z.infer<typeof Risk>;
+
+export const ClientKind = z.enum(['panel', 'phone', 'runtime']);
+export type ClientKind = z.infer<typeof ClientKind>;
+export const Actor = z.object({ kind: ClientKind, clientId: z.string() });
+export type Actor = z.infer<typeof Actor>;
+
+export const DecisionOption = z.object({
+  id: z.string().min(1).max(64),
+  label: z.string(),
+  tone: z.enum(['primary', 'neutral', 'danger']).default('neutral'),
+});
+export type DecisionOption = z.infer<typeof DecisionOption>;
+
+export const ErrorKind = z.enum([
+  'auth',
+  'bad_request',
+  'rate_limited',
+  'overloaded',
+  'network',
+  'server',
+  'max_tokens',
+  'refusal',
+  'tool',
+  'internal',
+]);
+export type ErrorKind = z.infer<typeof ErrorKind>;
+
+export const TaskOutcome = z.enum(['completed', 'stopped', 'failed', 'max_tokens', 'refusal', 'budget_stopped']);
+export type TaskOutcome = z.infer<typeof TaskOutcome>;
+
+const task = { taskId: Id };
+
+export const EventBody = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('user_message'), text: z.string(), by: Actor, commandId: z.string() }),
+  z.object({ kind: z.literal('task_started'), ...task }),
+  /** A model call was issued. `turnId` ties its text and its final message together. */
+  z.object({ kind: z.literal('turn_started'), ...task, turnId: Id, model: z.string(), attempt: z.number().int() }),
+  /** A batch of streamed text deltas (batched so a long answer is tens of events, not thousands). */
+  z.object({ kind: z.literal('text'), ...task, turnId: Id, text: z.string() }),
+  /** The complete assistant message of a turn: the unit the conversation is rebuilt from. */
+  z.object({
+    kind: z.literal('assistant_message'),
+    ...task,
+    turnId: Id,
+    model: z.string(),
+    content: z.array(AssistantBlock),
+    stopReason: z.string().nullable(),
+    usage: Usage,
+    costUsd: z.number().nonnegative(),
+  }),
+  /** A turn that will never complete (host died mid-stream, stop, error): its partial text is not part of the conversation. */
+  z.object({
+    kind: z.literal('turn_discarded'),
+    ...task,
+    turnId: Id,
+    reason: z.enum(['interrupted', 'stopped', 'error']),
+  }),
+  /** A tool began executing. A `tool_started` without a result after a restart means the tool was interrupted. */
+  z.object({ kind: z.literal('tool_started'), ...task, toolUseId: Id, name: z.string() }),
+  z.object({
+    kind: z.literal('tool_result'),
+    ...task,
+    toolUseId: Id,
+    name: z.string(),
+    isError: z.boolean(),
+    content: z.array(ToolOutputBlock),
+    /** Set when the output was cut before going to the model. */
+    truncated: z.boolean().default(false),
+    /** A human-readable extra shown on the card (e.g. a diff), never sent to the model. */
+    display: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('decision_requested'),
+    ...task,
+    decisionId: Id,
+    /** The tool call waiting on this decision; absent for task-level decisions (the spending cap). */
+    toolUseId: Id.optional(),
+    topic: z.enum(['permission', 'budget']),
+    title: z.string(),
+    detail: z.string(),
+    options: z.array(DecisionOption).min(1),
+  }),
+  z.object({
+    kind: z.literal('decision_resolved'),
+    ...task,
+    decisionId: Id,
+    optionId: z.string(),
+    by: Actor,
+    /** For permission decisions: whether the answer lets the tool call run. */
+    allowed: z.boolean().optional(),
+  }),
+  z.object({
+    kind: z.literal('retry_scheduled'),
+    ...task,
+    attempt: z.number().int(),
+    delayMs: z.number().nonnegative(),
+    errorKind: ErrorKind,
+    message: z.string(),
+  }),
+  z.object({
+    kind: z.literal('error'),
+    ...task,
+    errorKind: ErrorKind,
+    message: z.string(),
+    status: z.number().int().optional(),
+  }),
+  z.object({ kind: z.literal('stop_requested'), ...task, by: Actor }),
+  z.object({ kind: z.literal('task_finished'), ...task, outcome: TaskOutcome }),
+]);
+export type EventBody = z.infer<typeof EventBody>;
+export type EventKind = EventBody['kind'];
+
+export const ThreadEvent = z.intersection(
+  z.object({ threadId: Id, seq: z.number().int().positive(), at: z.number() }),
+  EventBody,
+);
+export type ThreadEvent = z.infer<typeof ThreadEvent>;
+export type ThreadEventOf<K extends EventKind> = ThreadEvent & { kind: K };

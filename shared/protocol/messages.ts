@@ -1,0 +1,101 @@
+/**
+ * Runtime → client messages. Every command gets exactly one `ack` or one `error`
+ * carrying its id; data flows in the typed messages below (pushed to every
+ * interested client, so two clients stay in step without polling).
+ */
+import { z } from 'zod';
+import { ClientKind, Id, ThreadEvent, Usage } from './events';
+
+export const PROTOCOL_VERSION = 1;
+
+export const ThreadStatus = z.enum(['idle', 'running', 'waiting', 'retrying', 'failed']);
+export type ThreadStatus = z.infer<typeof ThreadStatus>;
+
+export const ThreadSummary = z.object({
+  id: Id,
+  title: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  archived: z.boolean(),
+  lastSeq: z.number().int().nonnegative(),
+  status: ThreadStatus,
+  pendingDecisions: z.number().int().nonnegative(),
+  usage: Usage,
+  costUsd: z.number().nonnegative(),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummary>;
+
+/** Settings as a client may see them: the API key itself never leaves the runtime. */
+export const PublicSettings = z.object({
+  apiKeySet: z.boolean(),
+  apiKeyHint: z.string(),
+  model: z.string(),
+  baseUrl: z.string(),
+  maxTokens: z.number().int(),
+  spendingCapEnabled: z.boolean(),
+  spendingCapUsd: z.number(),
+  notifyOnFinish: z.boolean(),
+});
+export type PublicSettings = z.infer<typeof PublicSettings>;
+
+export const AuditEntry = z.object({
+  id: z.number().int().optional(),
+  threadId: Id,
+  taskId: Id,
+  toolUseId: Id,
+  at: z.number(),
+  tool: z.string(),
+  input: z.unknown(),
+  decision: z.enum(['auto', 'allowed', 'denied']),
+  decidedBy: ClientKind.optional(),
+  outcome: z.enum(['ok', 'error', 'denied', 'interrupted']),
+  detail: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const ErrorCode = z.enum([
+  'invalid_command',
+  'too_large',
+  'unknown_thread',
+  'unknown_decision',
+  'not_allowed',
+  'busy',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const RuntimeMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    protocolVersion: z.literal(PROTOCOL_VERSION),
+    clientId: z.string(),
+    clientKind: ClientKind,
+  }),
+  z.object({ type: z.literal('ack'), commandId: z.string(), threadId: Id.optional() }),
+  z.object({ type: z.literal('error'), commandId: z.string().nullable(), code: ErrorCode, message: z.string() }),
+  z.object({ type: z.literal('threads'), threads: z.array(ThreadSummary) }),
+  z.object({ type: z.literal('thread.deleted'), threadId: Id }),
+  /**
+   * A contiguous run of a thread's events. `reason` says why it was sent:
+   * the initial page of a subscription, a catch-up after a gap, or scroll-back history.
+   */
+  z.object({
+    type: z.literal('thread.page'),
+    threadId: Id,
+    reason: z.enum(['subscribe', 'catchup', 'history']),
+    events: z.array(ThreadEvent),
+    /** True when events older than the first one in this page exist. */
+    hasOlder: z.boolean(),
+  }),
+  z.object({ type: z.literal('thread.event'), threadId: Id, event: ThreadEvent }),
+  /** Transient state that is not worth a log entry: "retrying in N s" counts down from this. */
+  z.object({ type: z.literal('thread.activity'), threadId: Id, status: ThreadStatus, retryAt: z.number().optional() }),
+  z.object({ type: z.literal('settings'), settings: PublicSettings }),
+  z.object({ type: z.literal('key.checked'), ok: z.boolean(), message: z.string() }),
+  z.object({ type: z.literal('audit'), entries: z.array(AuditEntry) }),
+]);
+export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
+export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };
+
+/** Name of the extension port a side-panel client opens to the runtime. */
+export const CLIENT_PORT_NAME = 'tandem-client';

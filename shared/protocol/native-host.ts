@@ -1,0 +1,578 @@
+/**
+ * Extension ↔ native host protocol: the one definition of every message the
+ * extension sends to the local file host and every answer it gets back.
+ *
+ * Framing (both directions): a 4-byte little-endian length, then that many bytes
+ * of UTF-8 JSON. Every request carries a caller-chosen `id`; every answer carries
+ * the same `id` and is either `{ id, ok: true, result }` or
+ * `{ id, ok: false, error: { code, message } }`. A frame the host cannot read at
+ * all (bad length, not JSON, no usable id) is answered with `id: null`.
+ *
+ * Requests are strict: an unknown field is refused rather than ignored, so a
+ * newer extension never believes an older host honoured a flag it did not know.
+ * Answers are not strict, so a newer host may add fields.
+ */
+import { z } from 'zod';
+
+export const NATIVE_HOST_PROTOCOL_VERSION = 1;
+
+/**
+ * Chrome and Firefox drop the port and deliver nothing when one host → browser
+ * message is 1 MiB or more ("Error when communicating with the native messaging
+ * host"). The host replaces any answer that would reach this with `too_large`.
+ */
+export const MAX_HOST_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * Largest frame the host accepts from the browser. Browsers allow up to 4 GB in
+ * this direction; the host refuses anything above this so a bad length prefix
+ * cannot make it buffer gigabytes. The bytes of a refused frame are skipped.
+ */
+export const MAX_INCOMING_FRAME_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Raw bytes per `read_file` chunk (and the recommended `write.chunk` size).
+ * 512 KiB of raw bytes is 699,052 base64 characters: with the JSON envelope that
+ * stays ~340 KiB under the 1 MiB cap above, and it is the largest power of two
+ * that does (768 KiB would base64 to exactly 1 MiB). Text chunks can escape to
+ * more than their byte size in JSON, so the host shortens a text chunk whose
+ * answer would not fit, and says so through `range.end`.
+ */
+export const TRANSFER_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * Largest decoded payload of one `write.chunk` or `write_file`. The browser →
+ * host direction has no 1 MiB cap; 8 MiB (~11 MB of base64) keeps the host's
+ * memory per request small while letting big uploads use few round trips.
+ */
+export const MAX_WRITE_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** `edit_file` reads the whole file into memory and answers with a diff: keep it for text-sized files. */
+export const MAX_EDIT_FILE_BYTES = 10 * 1024 * 1024;
+
+/** PATH_MAX on Linux; longer paths are refused before touching the file system. */
+export const MAX_PATH_BYTES = 4096;
+
+/** Write transfers one host process keeps open at once (each holds a temp file and a folder handle). */
+export const MAX_OPEN_TRANSFERS = 8;
+
+export const LIST_DIR_MAX_LIMIT = 1000;
+export const SEARCH_MAX_RESULTS = 1000;
+export const SEARCH_MAX_BYTES_SCANNED = 1024 * 1024 * 1024;
+export const TRASH_LIST_MAX_LIMIT = 500;
+
+// ---------------------------------------------------------------------------
+// Building blocks
+
+export const NativeHostRequestId = z.string().min(1).max(128);
+
+/**
+ * A path as the extension names it. Two forms:
+ * - absolute: `/home/me/notes/todo.md`;
+ * - relative to an allowed folder, led by the folder's name: `notes/todo.md`
+ *   names `todo.md` inside the allowed folder called `notes`.
+ * The host normalises `.`/`..`, resolves symlinks and refuses anything whose real
+ * location is outside the allowed folders (`not_allowed`), whatever the form.
+ */
+export const HostPath = z
+  .string()
+  .min(1)
+  .max(4 * MAX_PATH_BYTES)
+  .describe(
+    'Absolute path ("/home/me/notes/todo.md") or "<allowed folder name>/<relative path>" ("notes/todo.md"). ' +
+      'Resolved by the host; anything whose real location is outside the allowed folders is refused.',
+  );
+
+/** Name of an allowed folder: the first segment of a root-relative path. */
+export const RootName = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((name) => !name.includes('/') && !name.includes('\0') && name !== '.' && name !== '..', {
+    message: 'a folder name cannot contain "/" or NUL, or be "." or ".."',
+  });
+
+export const RootMode = z.enum(['read', 'read-write']);
+export type RootMode = z.infer<typeof RootMode>;
+
+/** A folder the user allowed. The host stores these itself; the extension cannot widen them silently. */
+export const AllowedRoot = z.object({
+  name: RootName,
+  /** Absolute real path (symlinks resolved when the folder was added). */
+  path: z.string().min(1),
+  mode: RootMode,
+  /** The extension may skip asking before writes here. The host only stores it. */
+  autoApproveWrites: z.boolean(),
+  addedAt: z.string(),
+});
+export type AllowedRoot = z.infer<typeof AllowedRoot>;
+
+/** Host-assigned id of a write transfer, or a client-chosen id for a cancellable search. */
+export const TransferId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
+
+export const TrashEntryId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9-]+$/);
+
+const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Standard base64 with padding, as `btoa` writes it. */
+export const Base64Data = z
+  .string()
+  .max(Math.ceil(MAX_WRITE_CHUNK_BYTES / 3) * 4)
+  .refine((data) => data.length % 4 === 0 && base64Pattern.test(data), { message: 'not valid base64' });
+
+export const EntryType = z.enum(['file', 'dir', 'symlink', 'other']);
+export type EntryType = z.infer<typeof EntryType>;
+
+// ---------------------------------------------------------------------------
+// Requests
+
+const req = { id: NativeHostRequestId };
+
+export const HelloRequest = z.strictObject({
+  op: z.literal('hello'),
+  ...req,
+  clientVersion: z.string().max(64).optional(),
+});
+export const RootsListRequest = z.strictObject({ op: z.literal('roots.list'), ...req });
+export const RootsAddRequest = z.strictObject({
+  op: z.literal('roots.add'),
+  ...req,
+  /** Must be absolute; stored as its real path. */
+  path: HostPath,
+  mode: RootMode,
+  autoApproveWrites: z.boolean().default(false),
+  /** Defaults to the folder's base name, made unique with a `-2`, `-3`… suffix. */
+  name: RootName.optional(),
+});
+export const RootsRemoveRequest = z.strictObject({ op: z.literal('roots.remove'), ...req, name: RootName });
+export const RootsUpdateRequest = z.strictObject({
+  op: z.literal('roots.update'),
+  ...req,
+  name: RootName,
+  mode: RootMode.optional(),
+  autoApproveWrites: z.boolean().optional(),
+});
+
+export const ListDirRequest = z.strictObject({
+  op: z.literal('list_dir'),
+  ...req,
+  path: HostPath,
+  /** Opaque; from the previous page's `nextCursor`. Entries come sorted by name. */
+  cursor: z.string().max(2048).optional(),
+  limit: z.number().int().min(1).max(LIST_DIR_MAX_LIMIT).default(200),
+});
+export const StatRequest = z.strictObject({ op: z.literal('stat'), ...req, path: HostPath });
+
+export const ReadEncoding = z.enum(['auto', 'utf8', 'base64']);
+export const ReadFileRequest = z.strictObject({
+  op: z.literal('read_file'),
+  ...req,
+  path: HostPath,
+  /** Byte offset to start at. Cannot be combined with `startLine`. */
+  offset: z.number().int().nonnegative().optional(),
+  /** Bytes to read; at most one chunk. Text answers may come back shorter (see TRANSFER_CHUNK_BYTES). */
+  length: z.number().int().min(1).max(TRANSFER_CHUNK_BYTES).optional(),
+  /** `auto`: detect UTF-8 / UTF-16 (BOM) / latin1, and send binary files as base64. */
+  encoding: ReadEncoding.default('auto'),
+  /** 1-based first line (text files only). Whole lines are returned, up to one chunk. */
+  startLine: z.number().int().min(1).optional(),
+  /** 1-based last line, inclusive. */
+  endLine: z.number().int().min(1).optional(),
+});
+
+export const WriteEncoding = z.enum(['utf8', 'base64']);
+/** One-shot write of up to MAX_WRITE_CHUNK_BYTES. Atomic: temp file in the same folder, fsync, rename. */
+export const WriteFileRequest = z.strictObject({
+  op: z.literal('write_file'),
+  ...req,
+  path: HostPath,
+  content: z.string().max(Math.ceil(MAX_WRITE_CHUNK_BYTES / 3) * 4),
+  encoding: WriteEncoding.default('utf8'),
+  /** Without it, an existing file is never replaced (`exists`). */
+  overwrite: z.boolean().default(false),
+  /** Create missing parent folders (inside the same allowed folder). */
+  createParents: z.boolean().default(false),
+});
+/** Start a chunked write: chunks go to a temp file beside the target until `write.commit`. */
+export const WriteBeginRequest = z.strictObject({
+  op: z.literal('write.begin'),
+  ...req,
+  path: HostPath,
+  overwrite: z.boolean().default(false),
+  createParents: z.boolean().default(false),
+  /** Expected total size; commit fails with `bad_request` if the chunks add up to something else. */
+  size: z.number().int().nonnegative().optional(),
+});
+/** Chunks must arrive in order: `offset` is the number of bytes received so far. */
+export const WriteChunkRequest = z.strictObject({
+  op: z.literal('write.chunk'),
+  ...req,
+  transferId: TransferId,
+  offset: z.number().int().nonnegative(),
+  data: Base64Data,
+});
+export const WriteCommitRequest = z.strictObject({
+  op: z.literal('write.commit'),
+  ...req,
+  transferId: TransferId,
+  /** Optional end-to-end check: hex sha256 of the whole content. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+});
+export const WriteAbortRequest = z.strictObject({ op: z.literal('write.abort'), ...req, transferId: TransferId });
+
+/** Exact text replacement (no whitespace or line-ending normalisation). */
+export const EditFileRequest = z.strictObject({
+  op: z.literal('edit_file'),
+  ...req,
+  path: HostPath,
+  oldText: z.string().min(1),
+  newText: z.string(),
+  /** The edit is refused (`edit_mismatch`) unless `oldText` occurs exactly this many times. */
+  expectedOccurrences: z.number().int().min(1).default(1),
+});
+
+export const SearchRequest = z.strictObject({
+  op: z.literal('search'),
+  ...req,
+  /** Folder to search in (recursively; symlinks are not followed). */
+  path: HostPath,
+  /** Glob on the entry name (`*.ts`), or on the path relative to `path` when it contains `/` (`src/**\/*.ts`). */
+  nameGlob: z.string().min(1).max(512).optional(),
+  /** Plain text looked for line by line in text files. */
+  contentQuery: z.string().min(1).max(1024).optional(),
+  caseSensitive: z.boolean().default(false),
+  /** Hidden entries (name starting with ".") are skipped unless this is set. */
+  includeHidden: z.boolean().default(false),
+  maxResults: z.number().int().min(1).max(SEARCH_MAX_RESULTS).default(100),
+  maxBytesScanned: z
+    .number()
+    .int()
+    .min(1)
+    .max(SEARCH_MAX_BYTES_SCANNED)
+    .default(64 * 1024 * 1024),
+  /** Client-chosen id so `cancel` can stop this search. */
+  transferId: TransferId.optional(),
+});
+
+/** Never replaces anything unless `overwrite`; a replaced destination goes to Tandem's trash first. */
+export const MoveRequest = z.strictObject({
+  op: z.literal('move'),
+  ...req,
+  from: HostPath,
+  to: HostPath,
+  overwrite: z.boolean().default(false),
+});
+export const MakeDirRequest = z.strictObject({
+  op: z.literal('make_dir'),
+  ...req,
+  path: HostPath,
+  recursive: z.boolean().default(false),
+});
+/** Moves entries into Tandem's trash (restorable). Symlinks are trashed themselves, never their targets. */
+export const TrashRequest = z.strictObject({
+  op: z.literal('trash'),
+  ...req,
+  paths: z.array(HostPath).min(1).max(1000),
+});
+export const TrashListRequest = z.strictObject({
+  op: z.literal('trash.list'),
+  ...req,
+  cursor: z.string().max(256).optional(),
+  limit: z.number().int().min(1).max(TRASH_LIST_MAX_LIMIT).default(100),
+});
+export const TrashRestoreRequest = z.strictObject({
+  op: z.literal('trash.restore'),
+  ...req,
+  entryId: TrashEntryId,
+  /** Replace what now sits at the original path; the replaced entry goes to the trash itself. */
+  overwrite: z.boolean().default(false),
+});
+/** Permanent deletion. The extension sends it only after the user explicitly approved it. */
+export const TrashPurgeRequest = z.strictObject({
+  op: z.literal('trash.purge'),
+  ...req,
+  entryIds: z.array(TrashEntryId).min(1).max(1000),
+});
+/** Stop a write transfer (its temp file is removed) or a running search. */
+export const CancelRequest = z.strictObject({ op: z.literal('cancel'), ...req, transferId: TransferId });
+
+export const NativeHostRequest = z.discriminatedUnion('op', [
+  HelloRequest,
+  RootsListRequest,
+  RootsAddRequest,
+  RootsRemoveRequest,
+  RootsUpdateRequest,
+  ListDirRequest,
+  StatRequest,
+  ReadFileRequest,
+  WriteFileRequest,
+  WriteBeginRequest,
+  WriteChunkRequest,
+  WriteCommitRequest,
+  WriteAbortRequest,
+  EditFileRequest,
+  SearchRequest,
+  MoveRequest,
+  MakeDirRequest,
+  TrashRequest,
+  TrashListRequest,
+  TrashRestoreRequest,
+  TrashPurgeRequest,
+  CancelRequest,
+]);
+/** A request after parsing (defaults filled in): what the host works with. */
+export type NativeHostRequest = z.infer<typeof NativeHostRequest>;
+/** A request as the extension writes it (defaulted fields optional). */
+export type NativeHostRequestInput = z.input<typeof NativeHostRequest>;
+export type NativeHostOp = NativeHostRequest['op'];
+export type NativeHostRequestOf<Op extends NativeHostOp> = Extract<NativeHostRequest, { op: Op }>;
+export type NativeHostRequestInputOf<Op extends NativeHostOp> = Extract<NativeHostRequestInput, { op: Op }>;
+
+// ---------------------------------------------------------------------------
+// Results
+
+export const HostLimits = z.object({
+  maxMessageBytes: z.number(),
+  transferChunkBytes: z.number(),
+  maxWriteChunkBytes: z.number(),
+  maxEditFileBytes: z.number(),
+  maxOpenTransfers: z.number(),
+});
+
+export const HelloResult = z.object({
+  protocolVersion: z.number(),
+  hostVersion: z.string(),
+  platform: z.string(),
+  caller: z.object({ browser: z.enum(['chromium', 'firefox']), extensionId: z.string() }),
+  roots: z.array(AllowedRoot),
+  limits: HostLimits,
+  /** Set when the host's config file could not be read; the host then allows no folder. */
+  configError: z.string().nullable(),
+});
+export const RootsResult = z.object({ roots: z.array(AllowedRoot) });
+export const RootResult = z.object({ root: AllowedRoot });
+
+export const DirEntry = z.object({
+  name: z.string(),
+  type: EntryType,
+  size: z.number(),
+  mtimeMs: z.number(),
+  /** Name starts with "." */
+  hidden: z.boolean(),
+});
+export type DirEntry = z.infer<typeof DirEntry>;
+export const ListDirResult = z.object({
+  /** Real absolute path of the folder listed. */
+  path: z.string(),
+  entries: z.array(DirEntry),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+
+export const StatResult = z.object({
+  /** Real absolute path. */
+  path: z.string(),
+  name: z.string(),
+  type: EntryType,
+  size: z.number(),
+  mtimeMs: z.number(),
+  ctimeMs: z.number(),
+  /** Permission bits (e.g. 0o644). */
+  permissions: z.number(),
+  /** Name of the allowed folder it is in. */
+  root: z.string(),
+  /** False inside a read-only folder. */
+  writable: z.boolean(),
+});
+
+export const ReadResultEncoding = z.enum(['utf8', 'utf16le', 'utf16be', 'latin1', 'base64']);
+export const ReadFileResult = z.object({
+  path: z.string(),
+  /** Total file size in bytes. */
+  size: z.number(),
+  /** Byte range returned: [start, end). Continue at `offset: end`. */
+  range: z.object({ start: z.number(), end: z.number() }),
+  eof: z.boolean(),
+  /** How `content` is to be read: decoded text, or base64 for `base64`. */
+  encoding: ReadResultEncoding,
+  /** The file starts with a byte-order mark (not included in `content`). */
+  bom: z.boolean(),
+  /** The host judged the file binary (auto mode) or base64 was asked for. */
+  binary: z.boolean(),
+  content: z.string(),
+  /** Image / PDF type guessed from the bytes or the name, for binary files. */
+  mime: z.string().nullable(),
+  /** Present for line reads: the 1-based lines returned, inclusive. */
+  lines: z.object({ start: z.number(), end: z.number() }).optional(),
+});
+
+export const WriteResult = z.object({
+  path: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  /** False when an existing file was replaced. */
+  created: z.boolean(),
+});
+export const WriteBeginResult = z.object({
+  transferId: TransferId,
+  /** Recommended chunk size. */
+  chunkBytes: z.number(),
+  maxChunkBytes: z.number(),
+});
+export const WriteChunkResult = z.object({ transferId: z.string(), received: z.number() });
+export const WriteAbortResult = z.object({ transferId: z.string(), aborted: z.literal(true) });
+
+export const EditFileResult = z.object({
+  path: z.string(),
+  occurrences: z.number(),
+  size: z.number(),
+  /** Unified diff (`--- a/…`, `+++ b/…`, 3 lines of context). */
+  diff: z.string(),
+});
+
+export const SearchMatch = z.object({
+  path: z.string(),
+  type: EntryType,
+  /** 1-based line and column of a content match. */
+  line: z.number().optional(),
+  column: z.number().optional(),
+  /** The matching line, cut to 200 characters. */
+  preview: z.string().optional(),
+});
+export const SearchResult = z.object({
+  results: z.array(SearchMatch),
+  truncated: z.boolean(),
+  /** Why the search stopped early, if it did. */
+  stoppedBecause: z.enum(['max_results', 'max_bytes', 'message_size']).nullable(),
+  filesScanned: z.number(),
+  bytesScanned: z.number(),
+});
+
+export const TrashEntry = z.object({
+  id: TrashEntryId,
+  originalPath: z.string(),
+  /** Allowed folder it came from (at the time). */
+  rootName: z.string(),
+  name: z.string(),
+  type: EntryType,
+  /** Bytes, summed over a folder's contents. */
+  size: z.number(),
+  deletedAt: z.string(),
+});
+export type TrashEntry = z.infer<typeof TrashEntry>;
+
+export const MoveResult = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** The destination that `overwrite` replaced, now in the trash. */
+  replaced: TrashEntry.nullable(),
+});
+export const MakeDirResult = z.object({
+  path: z.string(),
+  /** Folders created, outermost first; empty when it already existed (recursive only). */
+  created: z.array(z.string()),
+});
+export const TrashResult = z.object({
+  entries: z.array(TrashEntry),
+  /** Entries that could not be moved; the others were. */
+  failed: z.array(z.object({ path: z.string(), error: z.object({ code: z.string(), message: z.string() }) })),
+});
+export const TrashListResult = z.object({
+  entries: z.array(TrashEntry),
+  nextCursor: z.string().nullable(),
+  totalEntries: z.number(),
+});
+export const TrashRestoreResult = z.object({
+  path: z.string(),
+  /** What sat at the original path and was moved to the trash by `overwrite`. */
+  replaced: TrashEntry.nullable(),
+});
+export const TrashPurgeResult = z.object({ purged: z.array(z.string()), notFound: z.array(z.string()) });
+export const CancelResult = z.object({
+  transferId: z.string(),
+  /** False when nothing with that id was running. */
+  cancelled: z.boolean(),
+});
+
+/** Result schema per op: parse an `ok` answer with the schema of the op you sent. */
+export const NativeHostResults = {
+  hello: HelloResult,
+  'roots.list': RootsResult,
+  'roots.add': RootResult,
+  'roots.remove': RootResult,
+  'roots.update': RootResult,
+  list_dir: ListDirResult,
+  stat: StatResult,
+  read_file: ReadFileResult,
+  write_file: WriteResult,
+  'write.begin': WriteBeginResult,
+  'write.chunk': WriteChunkResult,
+  'write.commit': WriteResult,
+  'write.abort': WriteAbortResult,
+  edit_file: EditFileResult,
+  search: SearchResult,
+  move: MoveResult,
+  make_dir: MakeDirResult,
+  trash: TrashResult,
+  'trash.list': TrashListResult,
+  'trash.restore': TrashRestoreResult,
+  'trash.purge': TrashPurgeResult,
+  cancel: CancelResult,
+} as const satisfies Record<NativeHostOp, z.ZodType>;
+export type NativeHostResultOf<Op extends NativeHostOp> = z.infer<(typeof NativeHostResults)[Op]>;
+
+// ---------------------------------------------------------------------------
+// Answers
+
+export const NativeHostErrorCode = z.enum([
+  /** The frame or request is malformed, or an argument makes no sense. */
+  'bad_request',
+  /** The path is outside the allowed folders (after resolving symlinks), or in the host's own files. */
+  'not_allowed',
+  /** The path is in a folder allowed for reading only. */
+  'read_only',
+  'not_found',
+  /** The target exists and `overwrite` was not set. */
+  'exists',
+  /** A file where a folder was expected, a folder where a file was, or a device/FIFO. */
+  'wrong_type',
+  /** Too big for the operation or for one answer; ask for less. */
+  'too_large',
+  /** `edit_file`: `oldText` did not occur `expectedOccurrences` times. */
+  'edit_mismatch',
+  /** Too many transfers open at once. */
+  'busy',
+  /** The transfer or search was cancelled. */
+  'cancelled',
+  /** The operating system refused (permission denied, disk full, …). */
+  'io',
+  /** The host was started by something other than the Tandem extension. */
+  'forbidden_caller',
+  /** A bug in the host. */
+  'internal',
+]);
+export type NativeHostErrorCode = z.infer<typeof NativeHostErrorCode>;
+
+export const NativeHostError = z.object({ code: NativeHostErrorCode, message: z.string() });
+export type NativeHostError = z.infer<typeof NativeHostError>;
+
+export const NativeHostSuccess = z.object({ id: z.string(), ok: z.literal(true), result: z.unknown() });
+export const NativeHostFailure = z.object({
+  /** Null when the frame was unreadable and carried no usable id. */
+  id: z.string().nullable(),
+  ok: z.literal(false),
+  error: NativeHostError,
+});
+export const NativeHostResponse = z.discriminatedUnion('ok', [NativeHostSuccess, NativeHostFailure]);
+export type NativeHostResponse = z.infer<typeof NativeHostResponse>;
+export type NativeHostFailure = z.infer<typeof NativeHostFailure>;
