@@ -18,7 +18,19 @@ export default defineConfig({
           },
         }
       : { key: MANIFEST_KEY, minimum_chrome_version: '116' }),
-    permissions: ['storage', 'unlimitedStorage', 'alarms', 'notifications', 'sidePanel', 'offscreen', 'nativeMessaging', 'tabs'],
+    permissions: [
+      'storage',
+      'unlimitedStorage',
+      'alarms',
+      'notifications',
+      'nativeMessaging',
+      'tabs',
+      // Firefox has a sidebar instead of a side panel, and WebRTC in its background page.
+      ...(browser === 'firefox' ? [] : ['sidePanel', 'offscreen']),
+    ],
+    // The Anthropic API itself; other base URLs (a proxy, the demo model) are reached with CORS like the real API.
+    host_permissions: ['https://api.anthropic.com/*'],
     action: { default_title: 'Open Tandem' },
+    icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
   }),
 });

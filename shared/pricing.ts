@@ -11,24 +11,29 @@ export interface ModelPrice {
   outputPerMTok: number;
 }
 
+/** Most specific prefix first. Checked against platform.claude.com model pages (2026-11). */
 const PRICES: ReadonlyArray<readonly [prefix: string, price: ModelPrice]> = [
+  ['claude-fable-5', { inputPerMTok: 10, outputPerMTok: 50 }],
+  ['claude-opus-5-5', { inputPerMTok: 4, outputPerMTok: 20 }],
+  ['claude-opus-5', { inputPerMTok: 5, outputPerMTok: 25 }],
+  ['claude-opus-4-5', { inputPerMTok: 5, outputPerMTok: 25 }],
+  ['claude-opus-4-6', { inputPerMTok: 5, outputPerMTok: 25 }],
+  ['claude-opus-4-7', { inputPerMTok: 5, outputPerMTok: 25 }],
+  ['claude-opus-4-8', { inputPerMTok: 5, outputPerMTok: 25 }],
   ['claude-opus-4', { inputPerMTok: 15, outputPerMTok: 75 }],
+  ['claude-sonnet-5', { inputPerMTok: 2, outputPerMTok: 10 }],
   ['claude-sonnet-4', { inputPerMTok: 3, outputPerMTok: 15 }],
-  ['claude-3-7-sonnet', { inputPerMTok: 3, outputPerMTok: 15 }],
-  ['claude-haiku-4', { inputPerMTok: 1, outputPerMTok: 5 }],
+  ['claude-haiku-4-5', { inputPerMTok: 1, outputPerMTok: 5 }],
   ['claude-3-5-haiku', { inputPerMTok: 0.8, outputPerMTok: 4 }],
 ];
 
-/** Unknown models are priced like the mid tier so a cap still means something. */
+/** Unknown models (and the demo model) are priced like the dearest mid tier so a cap still means something. */
 const FALLBACK: ModelPrice = { inputPerMTok: 3, outputPerMTok: 15 };
 
 export const CACHE_WRITE_MULTIPLIER = 1.25;
 export const CACHE_READ_MULTIPLIER = 0.1;
 
 export function priceFor(model: string): ModelPrice {
-  // Opus 4.5 and later are cheaper than Opus 4/4.1; match the most specific prefix first.
-  if (/^claude-opus-4-[5-9]/.test(model)) return { inputPerMTok: 5, outputPerMTok: 25 };
-  if (/^claude-haiku-4-5/.test(model)) return { inputPerMTok: 1, outputPerMTok: 5 };
   return PRICES.find(([prefix]) => model.startsWith(prefix))?.[1] ?? FALLBACK;
 }
 

@@ -37,6 +37,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const show = options.showNotification ?? (async () => {});
   const tools = new ToolRegistry().register(...clockTools()).register(...notifyTools(show));
   const gate = new PermissionGate([new GrantPolicy('notifications', grants)]);
+  const model = options.model ?? new AnthropicModelClient();
   const runtime = new Runtime({
     db,
     log,
@@ -44,14 +45,14 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     audit,
     tools,
     gate,
-    model: options.model ?? new AnthropicModelClient(),
+    model,
     systemPrompt,
     now,
     ...(options.keepAlive ? { keepAlive: options.keepAlive } : {}),
     ...(options.taskFinished ? { taskFinished: options.taskFinished } : {}),
     checkKey: async () => checkApiKey(await settings.get()),
   });
-  return { runtime, db, log, settings, audit, tools, gate, grants };
+  return { runtime, db, log, settings, audit, tools, gate, grants, model };
 }
 
 export type AssembledRuntime = ReturnType<typeof assembleRuntime>;

@@ -15,7 +15,7 @@ import type {
 
 /** One entry of the Messages API `messages` array, as Tandem builds it. */
 export type ApiContentBlock =
-  | { type: 'text'; text: string }
+  | Exclude<AssistantBlock, ToolUseBlock>
   | ToolUseBlock
   | { type: 'tool_result'; tool_use_id: string; content: ToolOutputBlock[]; is_error?: boolean };
 export interface ApiMessage {

@@ -175,6 +175,10 @@ export class AnthropicModelClient implements ModelClient {
               ? (block.input as Record<string, unknown>)
               : {};
           content.push({ type: 'tool_use', id: block.id, name: block.name, input });
+        } else if (block.type === 'thinking') {
+          content.push({ type: 'thinking', thinking: block.thinking, signature: block.signature });
+        } else if (block.type === 'redacted_thinking') {
+          content.push({ type: 'redacted_thinking', data: block.data });
         }
       }
       return { content, stopReason: message.stop_reason, usage: toUsage(message.usage) };

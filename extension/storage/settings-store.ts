@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { PublicSettings, SettingsPatch } from '../../shared/protocol';
 import type { TandemDatabase } from './db';
 
-export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
 export const Settings = z.object({
   apiKey: z.string().catch(''),

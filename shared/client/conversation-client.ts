@@ -8,7 +8,7 @@
  */
 
 import { type ThreadView, ThreadViewBuilder } from '../conversation/thread-view';
-import type { ClientCommand } from '../protocol/commands';
+import type { ClientCommand, CommandInput } from '../protocol/commands';
 import type { ThreadEvent } from '../protocol/events';
 import {
   type PublicSettings,
@@ -18,8 +18,6 @@ import {
   type ThreadSummary,
 } from '../protocol/messages';
 import type { Transport, TransportState } from './transport';
-
-type CommandInput = ClientCommand extends infer C ? (C extends ClientCommand ? Omit<C, 'id'> : never) : never;
 
 export class CommandError extends Error {
   constructor(

@@ -79,3 +79,7 @@ export const TRUSTED_ONLY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandTy
   'settings.update',
   'settings.checkKey',
 ]);
+
+/** A command before a client gives it an id (distributes over the union, unlike a plain Omit). */
+export type CommandInput =
+  z.input<typeof ClientCommand> extends infer C ? (C extends unknown ? Omit<C, 'id'> : never) : never;

@@ -26,8 +26,19 @@ export const ToolUseBlock = z.object({
   input: z.record(z.string(), z.unknown()),
 });
 export type ToolUseBlock = z.infer<typeof ToolUseBlock>;
+/**
+ * Thinking blocks must be sent back unchanged in a tool-use loop (newer models bind them to
+ * the conversation and refuse a request that drops or edits them), so they are kept too.
+ */
+export const ThinkingBlock = z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string() });
+export const RedactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), data: z.string() });
 /** What the model said in one turn, exactly as it is sent back in later requests. */
-export const AssistantBlock = z.discriminatedUnion('type', [TextBlock, ToolUseBlock]);
+export const AssistantBlock = z.discriminatedUnion('type', [
+  TextBlock,
+  ToolUseBlock,
+  ThinkingBlock,
+  RedactedThinkingBlock,
+]);
 export type AssistantBlock = z.infer<typeof AssistantBlock>;
 
 export const ImageBlock = z.object({

@@ -5,14 +5,14 @@
  */
 import 'fake-indexeddb/auto';
 import { type AssembledRuntime, assembleRuntime } from '../../extension/runtime/assemble';
-import type { ClientCommand, ClientKind, RuntimeMessage, ThreadEvent } from '../../shared/protocol';
+import type { ClientKind, CommandInput, RuntimeMessage, ThreadEvent } from '../../shared/protocol';
 
 let counter = 0;
 
 export interface TestClient {
   messages: RuntimeMessage[];
   /** Sends a command and resolves with its ack or error. */
-  command(command: Omit<ClientCommand, 'id'> & { id?: string }): Promise<RuntimeMessage>;
+  command(command: CommandInput & { id?: string }): Promise<RuntimeMessage>;
   raw(value: unknown): Promise<void>;
   /** Events of a thread received so far (pages and live), in arrival order. */
   events(threadId: string): ThreadEvent[];
@@ -77,7 +77,7 @@ export async function startRuntime(options: {
   await assembled.settings.update({
     apiKey: options.apiKey,
     baseUrl: options.baseUrl,
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-5-5',
     spendingCapEnabled: options.capUsd !== undefined,
     ...(options.capUsd === undefined ? {} : { spendingCapUsd: options.capUsd }),
   });

@@ -80,7 +80,7 @@ describe('runtime', () => {
     const result = panel.events(threadId).find((e) => e.kind === 'tool_result');
     expect(result).toMatchObject({ isError: true });
     expect(JSON.stringify(result)).toContain('Invalid input for clock');
-    expect(JSON.stringify(server.requests[1]?.body.messages.at(-1))).toContain('is_error');
+    expect(JSON.stringify(server.requests[1]?.body?.messages.at(-1))).toContain('is_error');
   });
 
   it('applies a re-sent command once', async () => {
@@ -169,7 +169,7 @@ describe('runtime', () => {
     if (request.kind !== 'decision_requested') throw new Error('unreachable');
     await panel.command({ type: 'decision.answer', threadId, decisionId: request.decisionId, optionId: 'deny' });
     await panel.waitForEvent(threadId, finished);
-    expect(JSON.stringify(server.requests[1]?.body.messages.at(-1))).toContain('did not allow');
+    expect(JSON.stringify(server.requests[1]?.body?.messages.at(-1))).toContain('did not allow');
   });
 
   it('shows a bad key clearly and does not retry it', async () => {

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: set up and run Tandem on this machine.
+ *  1. installs npm dependencies if they are missing, and Chromium if it is missing (Debian, as root);
+ *  2. builds the extension;
+ *  3. launches Chromium with the extension loaded and its panel open in a tab;
+ *  4. if ANTHROPIC_API_KEY is set, stores it in that browser profile (never in a build artifact).
+ * `npm start -- --demo` talks to a local scripted demo model instead of Claude (clearly labelled).
+ * Only Node built-ins are imported up front: dependencies may not be installed yet.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const root = resolve(import.meta.dirname, '..');
+const args = new Set(process.argv.slice(2));
+const demo = args.has('--demo');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function step(label, command, commandArgs) {
+  console.log(`\n▶ ${label}`);
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`✖ ${label} failed.`);
+    process.exit(result.status || 1);
+  }
+}
+
+if (!existsSync(join(root, 'node_modules', '.bin', 'wxt'))) step('Installing npm dependencies', 'npm', ['install']);
+
+if (!existsSync(chromiumPath)) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    step('Installing Chromium', 'bash', ['-c', 'apt-get update -qq && apt-get install -y -qq chromium']);
+  } else {
+    console.error(
+      `Chromium was not found at ${chromiumPath}. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
+    process.exit(1);
+  }
+}
+
+step('Building the extension', 'npx', ['wxt', 'build']);
+
+async function startDemoModel() {
+  const child = spawn('npx', ['tsx', 'tests/fixtures/model-server/cli.ts', '--port', '0', '--demo'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    try {
+      const ready = JSON.parse(line);
+      if (ready.ready) return { child, url: ready.url, apiKey: ready.apiKey };
+    } catch {
+      // not the ready line
+    }
+  }
+  throw new Error('The demo model server did not start.');
+}
+
+const { chromium } = await import('playwright-core');
+// The id is pinned by the manifest key; read it from its one definition.
+const identity = readFileSync(join(root, 'shared', 'extension-identity.ts'), 'utf8');
+const CHROME_EXTENSION_ID = /CHROME_EXTENSION_ID = '([a-p]{32})'/.exec(identity)?.[1];
+const model = demo ? await startDemoModel() : undefined;
+const extensionDir = join(root, '.output', 'chrome-mv3');
+const profileDir = process.env.TANDEM_PROFILE ?? join(homedir(), '.local', 'share', 'tandem', 'chromium-profile');
+mkdirSync(profileDir, { recursive: true });
+const headless = !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+if (headless)
+  console.warn('No display found (DISPLAY is unset): starting Chromium headless. Run this on a desktop to see it.');
+
+console.log(`\n▶ Launching Chromium (profile: ${profileDir})`);
+const context = await chromium.launchPersistentContext(profileDir, {
+  executablePath: chromiumPath,
+  headless,
+  viewport: null,
+  args: [
+    `--disable-extensions-except=${extensionDir}`,
+    `--load-extension=${extensionDir}`,
+    '--no-first-run',
+    '--no-default-browser-check',
+  ],
+});
+const panel = await context.newPage();
+await panel.goto(`chrome-extension://${CHROME_EXTENSION_ID}/sidepanel.html`);
+await panel.waitForFunction(() => window.tandem !== undefined, undefined, { timeout: 15_000 });
+
+const patch = model
+  ? { apiKey: model.apiKey, baseUrl: model.url }
+  : process.env.ANTHROPIC_API_KEY
+    ? { apiKey: process.env.ANTHROPIC_API_KEY }
+    : undefined;
+if (patch) {
+  await panel.evaluate((p) => window.tandem.client.send({ type: 'settings.update', patch: p }), patch);
+  console.log(
+    model ? `Demo model at ${model.url} (answers are labelled "[demo model]").` : 'API key set from ANTHROPIC_API_KEY.',
+  );
+} else {
+  console.log('No ANTHROPIC_API_KEY: open Settings in the panel and paste your key.');
+}
+console.log('Tandem is running. Click the Tandem toolbar button to open the side panel. Close the browser to stop.');
+
+context.on('close', () => {
+  model?.child.kill('SIGTERM');
+  process.exit(0);
+});
+process.on('SIGINT', () => void context.close());
