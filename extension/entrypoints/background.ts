@@ -33,6 +33,10 @@ export default defineBackground(() => {
     if (alarm.name === RESUME_ALARM) void runtime.resume();
   });
   browser.action.onClicked.addListener(() => openPanel());
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    // First run: open Tandem in a tab so the user can add a key (the side panel needs a click to open).
+    if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') });
+  });
   if (import.meta.env.BROWSER !== 'firefox') {
     // Chrome opens the side panel on the toolbar button itself.
     void chromeApi.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
