@@ -61,6 +61,7 @@ const MUTATING = new Set<ClientCommand['type']>([
 ]);
 
 const DEFAULT_TITLE = 'New conversation';
+const THREADS_BROADCAST_MS = 100;
 /** Applied-command records older than this are pruned; a client re-sends within seconds, not days. */
 const COMMAND_MEMORY_MS = 7 * 24 * 3_600_000;
 
@@ -77,6 +78,7 @@ export class Runtime {
   private readonly now: () => number;
   private readonly newId: () => string;
   private clientCounter = 0;
+  private threadsBroadcastTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly deps: RuntimeDeps) {
     this.hub = new ClientHub(deps.log);
@@ -133,7 +135,6 @@ export class Runtime {
   private runnerDeps(): RunnerDeps {
     return {
       log: this.deps.log,
-      audit: this.deps.audit,
       tools: this.deps.tools,
       gate: this.deps.gate,
       model: this.deps.model,
@@ -142,7 +143,7 @@ export class Runtime {
       now: this.now,
       newId: this.newId,
       publish: (events) => this.hub.publish(events),
-      threadChanged: () => void this.broadcastThreads(),
+      threadChanged: () => this.scheduleThreadsBroadcast(),
       activity: (threadId, status, retryAt) =>
         this.hub.broadcast({ type: 'thread.activity', threadId, status, retryAt }),
       taskFinished: (threadId, outcome) => {
@@ -371,6 +372,18 @@ export class Runtime {
   private async listThreads(includeArchived: boolean): Promise<ThreadSummary[]> {
     const threads = await this.deps.db.threads.orderBy('updatedAt').reverse().toArray();
     return includeArchived ? threads : threads.filter((t) => !t.archived);
+  }
+
+  /**
+   * Thread summaries change on most steps of a running task; clients need them promptly but not
+   * once per step, so changes from task steps are coalesced (command results broadcast at once).
+   */
+  private scheduleThreadsBroadcast(): void {
+    if (this.threadsBroadcastTimer) return;
+    this.threadsBroadcastTimer = setTimeout(() => {
+      this.threadsBroadcastTimer = undefined;
+      void this.broadcastThreads();
+    }, THREADS_BROADCAST_MS);
   }
 
   private async broadcastThreads(): Promise<void> {

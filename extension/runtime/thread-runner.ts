@@ -6,8 +6,7 @@
  */
 
 import { costUsd, formatUsd } from '../../shared/pricing';
-import type { EventBody, TaskOutcome, ThreadEvent, ToolUseBlock } from '../../shared/protocol';
-import type { AuditLog } from '../storage/audit-log';
+import type { AuditEntry, EventBody, TaskOutcome, ThreadEvent, ToolUseBlock } from '../../shared/protocol';
 import type { ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
 import type { Settings } from '../storage/settings-store';
@@ -22,7 +21,6 @@ import { applyToSummary } from './thread-summary';
 
 export interface RunnerDeps {
   log: EventLog;
-  audit: AuditLog;
   tools: ToolRegistry;
   gate: PermissionGate;
   model: ModelClient;
@@ -68,9 +66,9 @@ export class ThreadRunner {
     return this.loading;
   }
 
-  /** Appends, folds into the state, then publishes: in that order, always. */
-  async append(bodies: readonly EventBody[]): Promise<ThreadEvent[]> {
-    return (await this.write(bodies)) ?? [];
+  /** Appends (with any audit rows, in the same transaction), folds into the state, then publishes: in that order, always. */
+  async append(bodies: readonly EventBody[], audit: readonly AuditEntry[] = []): Promise<ThreadEvent[]> {
+    return (await this.write(bodies, undefined, audit)) ?? [];
   }
 
   /**
@@ -88,6 +86,7 @@ export class ThreadRunner {
   private write(
     bodies: readonly EventBody[],
     opts?: { commandId: string; update: (thread: ThreadRecord) => void },
+    audit: readonly AuditEntry[] = [],
   ): Promise<ThreadEvent[] | null> {
     const run = this.chain.then(async () => {
       const state = await this.loadState();
@@ -101,7 +100,7 @@ export class ThreadRunner {
       };
       const events = opts
         ? await this.deps.log.appendOnce(this.threadId, opts.commandId, bodies, update)
-        : await this.deps.log.append(this.threadId, bodies, update);
+        : await this.deps.log.append(this.threadId, bodies, update, audit);
       if (!events) return null;
       for (const event of events) reduce(state, event);
       this.deps.publish(events);
@@ -216,23 +215,25 @@ export class ThreadRunner {
         return;
       case 'tool_interrupted':
         if (!task) return;
-        await this.append([
-          {
-            kind: 'tool_result',
-            taskId: task.taskId,
-            toolUseId: step.toolUse.id,
-            name: step.toolUse.name,
-            isError: true,
-            truncated: false,
-            content: [
-              {
-                type: 'text',
-                text: 'This tool call was interrupted (Tandem restarted while it ran). Its effect is unknown: check before repeating it.',
-              },
-            ],
-          },
-        ]);
-        await this.audit(task.taskId, step.toolUse, 'auto', undefined, 'interrupted');
+        await this.append(
+          [
+            {
+              kind: 'tool_result',
+              taskId: task.taskId,
+              toolUseId: step.toolUse.id,
+              name: step.toolUse.name,
+              isError: true,
+              truncated: false,
+              content: [
+                {
+                  type: 'text',
+                  text: 'This tool call was interrupted (Tandem restarted while it ran). Its effect is unknown: check before repeating it.',
+                },
+              ],
+            },
+          ],
+          [this.auditEntry(task.taskId, step.toolUse, 'auto', undefined, 'interrupted')],
+        );
         return;
       case 'ask_budget':
         if (!task) return;
@@ -311,7 +312,16 @@ export class ThreadRunner {
     }
     const turnId = this.deps.newId();
     const attempt = (state.task?.consecutiveFailures ?? 0) + 1;
-    await this.append([{ kind: 'turn_started', taskId, turnId, model: settings.model, attempt }]);
+    // turn_started is written with the turn's first text or its final message, not on its own: a turn
+    // that dies before saying anything leaves nothing to discard (the planner simply calls again), and
+    // a tool-only turn costs one transaction instead of two.
+    let opening: EventBody | undefined = { kind: 'turn_started', taskId, turnId, model: settings.model, attempt };
+    const withOpening = (bodies: EventBody[]): EventBody[] => {
+      if (!opening) return bodies;
+      const all = [opening, ...bodies];
+      opening = undefined;
+      return all;
+    };
 
     let buffer = '';
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -322,7 +332,7 @@ export class ThreadRunner {
       if (!buffer) return flushing;
       const text = buffer;
       buffer = '';
-      flushing = this.append([{ kind: 'text', taskId, turnId, text }]);
+      flushing = this.append(withOpening([{ kind: 'text', taskId, turnId, text }]));
       return flushing;
     };
     const controller = new AbortController();
@@ -344,26 +354,29 @@ export class ThreadRunner {
         },
       });
       await flush();
-      await this.append([
-        {
-          kind: 'assistant_message',
-          taskId,
-          turnId,
-          model: settings.model,
-          content: response.content,
-          stopReason: response.stopReason,
-          usage: response.usage,
-          costUsd: costUsd(settings.model, response.usage),
-        },
-      ]);
+      await this.append(
+        withOpening([
+          {
+            kind: 'assistant_message',
+            taskId,
+            turnId,
+            model: settings.model,
+            content: response.content,
+            stopReason: response.stopReason,
+            usage: response.usage,
+            costUsd: costUsd(settings.model, response.usage),
+          },
+        ]),
+      );
     } catch (error) {
       await flush();
       if (error instanceof ModelCallAborted) {
         if (!state.task?.stopRequested) return; // shutting down: the open turn is discarded on the next start
         // Keep what the user already saw: the partial answer becomes part of the conversation.
+        const started = opening === undefined;
         await this.append(
           error.partialText
-            ? [
+            ? withOpening([
                 {
                   kind: 'assistant_message',
                   taskId,
@@ -374,24 +387,34 @@ export class ThreadRunner {
                   usage: { inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0 },
                   costUsd: 0,
                 },
-              ]
-            : [{ kind: 'turn_discarded', taskId, turnId, reason: 'stopped' }],
+              ])
+            : started
+              ? [{ kind: 'turn_discarded', taskId, turnId, reason: 'stopped' }]
+              : [],
         );
         return;
       }
-      await this.handleModelError(classifyError(error), taskId, turnId, attempt);
+      await this.handleModelError(classifyError(error), taskId, opening === undefined ? turnId : undefined, attempt);
     } finally {
       if (timer) clearTimeout(timer);
       if (this.inflight === controller) this.inflight = undefined;
     }
   }
 
-  private async handleModelError(error: ModelCallError, taskId: string, turnId: string, attempt: number) {
+  /** `startedTurnId`: the turn, if its start reached the log (then its partial text must be discarded). */
+  private async handleModelError(
+    error: ModelCallError,
+    taskId: string,
+    startedTurnId: string | undefined,
+    attempt: number,
+  ) {
     const decision = retryDecision(error.kind, attempt, error.retryAfterMs);
-    const discard: EventBody = { kind: 'turn_discarded', taskId, turnId, reason: 'error' };
+    const discard: EventBody[] = startedTurnId
+      ? [{ kind: 'turn_discarded', taskId, turnId: startedTurnId, reason: 'error' }]
+      : [];
     if (!decision.retry) {
       await this.append([
-        discard,
+        ...discard,
         {
           kind: 'error',
           taskId,
@@ -403,7 +426,7 @@ export class ThreadRunner {
       return;
     }
     await this.append([
-      discard,
+      ...discard,
       {
         kind: 'retry_scheduled',
         taskId,
@@ -452,8 +475,10 @@ export class ThreadRunner {
     });
     const parsed = this.deps.tools.parse(toolUse.name, toolUse.input);
     if (!parsed.ok) {
-      await this.append([result(parsed.error, true)]);
-      await this.audit(taskId, toolUse, 'auto', undefined, 'error', parsed.error);
+      await this.append(
+        [result(parsed.error, true)],
+        [this.auditEntry(taskId, toolUse, 'auto', undefined, 'error', parsed.error)],
+      );
       return;
     }
     const controller = new AbortController();
@@ -465,8 +490,10 @@ export class ThreadRunner {
       request = await parsed.tool.permission?.(parsed.input, ctx);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await this.append([result(message, true)]);
-      await this.audit(taskId, toolUse, 'denied', undefined, 'denied', message);
+      await this.append(
+        [result(message, true)],
+        [this.auditEntry(taskId, toolUse, 'denied', undefined, 'denied', message)],
+      );
       return;
     }
     if (request) {
@@ -499,13 +526,15 @@ export class ThreadRunner {
       }
       if (!allowed) {
         const text = `The user did not allow this action (${request.title}). Do not try to get around this; ask the user if it is needed.`;
-        await this.append([result(text, true)]);
-        await this.audit(taskId, toolUse, 'denied', decidedBy, 'denied');
+        await this.append([result(text, true)], [this.auditEntry(taskId, toolUse, 'denied', decidedBy, 'denied')]);
         return;
       }
     }
 
-    await this.append([{ kind: 'tool_started', taskId, toolUseId: toolUse.id, name: toolUse.name }]);
+    const started: EventBody = { kind: 'tool_started', taskId, toolUseId: toolUse.id, name: toolUse.name };
+    // A tool with side effects is marked started before it runs, so a restart knows its outcome is
+    // unknown. An idempotent one is simply run again after a restart: its start is written with its result.
+    if (!parsed.tool.idempotent) await this.append([started]);
     this.inflight = controller;
     let body: EventBody;
     try {
@@ -531,20 +560,21 @@ export class ThreadRunner {
     } finally {
       if (this.inflight === controller) this.inflight = undefined;
     }
-    await this.append([body]);
     const isError = body.kind === 'tool_result' && body.isError;
-    await this.audit(taskId, toolUse, auditDecision, decidedBy, isError ? 'error' : 'ok');
+    await this.append(parsed.tool.idempotent ? [started, body] : [body], [
+      this.auditEntry(taskId, toolUse, auditDecision, decidedBy, isError ? 'error' : 'ok'),
+    ]);
   }
 
-  private async audit(
+  private auditEntry(
     taskId: string,
     toolUse: ToolUseBlock,
     decision: 'auto' | 'allowed' | 'denied',
     decidedBy: 'panel' | 'phone' | 'runtime' | undefined,
     outcome: 'ok' | 'error' | 'denied' | 'interrupted',
     detail?: string,
-  ): Promise<void> {
-    await this.deps.audit.record({
+  ): AuditEntry {
+    return {
       threadId: this.threadId,
       taskId,
       toolUseId: toolUse.id,
@@ -555,6 +585,6 @@ export class ThreadRunner {
       ...(decidedBy ? { decidedBy } : {}),
       outcome,
       ...(detail ? { detail } : {}),
-    });
+    };
   }
 }

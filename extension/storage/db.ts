@@ -32,7 +32,10 @@ export class TandemDatabase extends Dexie {
   kv!: EntityTable<KeyValue, 'key'>;
 
   constructor(name = 'tandem') {
-    super(name);
+    // 'relaxed': a commit returns once the OS has the data, not once it is on disk. That survives a
+    // killed worker or browser (the cases Tandem resumes from); only an OS crash or power loss can
+    // lose the last few events, and 'strict' would cost a disk flush on every step.
+    super(name, { chromeTransactionDurability: 'relaxed' });
     this.version(1).stores({
       threads: 'id, updatedAt',
       events: '[threadId+seq]',

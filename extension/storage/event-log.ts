@@ -4,7 +4,7 @@
  * has always reached the database first, and seqs never repeat or skip.
  */
 import { Dexie } from 'dexie';
-import type { EventBody, ThreadEvent } from '../../shared/protocol';
+import type { AuditEntry, EventBody, ThreadEvent } from '../../shared/protocol';
 import type { TandemDatabase, ThreadRecord } from './db';
 
 export class UnknownThreadError extends Error {
@@ -28,8 +28,10 @@ export class EventLog {
     threadId: string,
     bodies: readonly EventBody[],
     update?: (thread: ThreadRecord, events: readonly ThreadEvent[]) => void,
+    /** Audit rows written in the same transaction: a tool result and its audit entry land together. */
+    audit: readonly AuditEntry[] = [],
   ): Promise<ThreadEvent[]> {
-    return this.db.transaction('rw', this.db.threads, this.db.events, async () => {
+    return this.db.transaction('rw', this.db.threads, this.db.events, this.db.audit, async () => {
       const thread = await this.db.threads.get(threadId);
       if (!thread) throw new UnknownThreadError(threadId);
       const at = this.now();
@@ -39,6 +41,7 @@ export class EventLog {
       thread.updatedAt = at;
       update?.(thread, events);
       await this.db.threads.put(thread);
+      if (audit.length > 0) await this.db.audit.bulkAdd([...audit]);
       return events;
     });
   }
@@ -54,7 +57,7 @@ export class EventLog {
     bodies: readonly EventBody[],
     update?: (thread: ThreadRecord, events: readonly ThreadEvent[]) => void,
   ): Promise<ThreadEvent[] | null> {
-    return this.db.transaction('rw', this.db.threads, this.db.events, this.db.commands, async () => {
+    return this.db.transaction('rw', this.db.threads, this.db.events, this.db.commands, this.db.audit, async () => {
       if (await this.db.commands.get(commandId)) return null;
       const events = await this.append(threadId, bodies, update);
       await this.db.commands.put({ id: commandId, at: this.now(), ok: true, threadId });

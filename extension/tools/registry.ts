@@ -54,12 +54,15 @@ export type ParsedToolCall = { ok: true; tool: ToolDefinition; input: unknown } 
 
 export class ToolRegistry {
   private readonly tools = new Map<string, ToolDefinition>();
+  /** JSON Schema conversion is costly and the specs never change after startup: computed once. */
+  private cachedSpecs: ToolSpec[] | undefined;
 
   register<S extends z.ZodType>(...tools: ToolDefinition<S>[]): this {
     for (const tool of tools) {
       if (this.tools.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice`);
       this.tools.set(tool.name, tool as unknown as ToolDefinition);
     }
+    this.cachedSpecs = undefined;
     return this;
   }
 
@@ -69,7 +72,7 @@ export class ToolRegistry {
 
   /** Tool definitions for the Messages API, in a stable order so the cached prefix stays the same. */
   specs(): ToolSpec[] {
-    return [...this.tools.values()].map((tool) => {
+    this.cachedSpecs ??= [...this.tools.values()].map((tool) => {
       const schema = z.toJSONSchema(tool.input, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
       delete schema.$schema;
       return {
@@ -78,6 +81,7 @@ export class ToolRegistry {
         input_schema: { ...schema, type: 'object' },
       };
     });
+    return this.cachedSpecs;
   }
 
   /** Validates the model's input for a tool; a bad input becomes a tool error for the model. */
