@@ -356,6 +356,8 @@ export const HelloResult = z.object({
   caller: z.object({ browser: z.enum(['chromium', 'firefox']), extensionId: z.string() }),
   roots: z.array(AllowedRoot),
   limits: HostLimits,
+  /** Allowed folders that cannot be used now (deleted, or replaced by a symlink), and why. */
+  unavailableRoots: z.array(z.object({ name: z.string(), path: z.string(), reason: z.string() })),
   /** Set when the host's config file could not be read; the host then allows no folder. */
   configError: z.string().nullable(),
 });

@@ -1,0 +1,79 @@
+/**
+ * Atomic file replacement: write a temp file in the target's own folder, fsync
+ * it, then rename (replace) or hard-link (never replace) it into place and fsync
+ * the folder. A reader sees the old file or the new one, never half of one.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
+import { errnoCode, HostError, toHostError } from '../errors';
+import type { VerifiedDir } from './verified-dir';
+
+const { O_WRONLY, O_CREAT, O_EXCL } = constants;
+
+export interface TempFile {
+  name: string;
+  file: FileHandle;
+}
+
+/** Temp names start with "." so listings treat them as hidden. */
+export async function createTempFile(dir: VerifiedDir, mode: number | null): Promise<TempFile> {
+  const name = `.tandem-${randomBytes(8).toString('hex')}.partial`;
+  const file = await dir.openFile(name, O_WRONLY | O_CREAT | O_EXCL, 0o666);
+  if (mode !== null) await file.chmod(mode).catch(() => undefined);
+  return { name, file };
+}
+
+export async function discardTempFile(dir: VerifiedDir, temp: TempFile): Promise<void> {
+  await temp.file.close().catch(() => undefined);
+  await fs.unlink(dir.child(temp.name)).catch(() => undefined);
+}
+
+/**
+ * Puts `src` at `dst` only if nothing is there. A hard link fails atomically
+ * with EEXIST; file systems without hard links fall back to check-then-rename.
+ */
+export async function placeFileNoReplace(src: string, dst: string, subject: string): Promise<void> {
+  try {
+    await fs.link(src, dst);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'EEXIST') throw new HostError('exists', `${subject} already exists`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EMLINK' && code !== 'ENOSYS') {
+      throw error;
+    }
+    const taken = await fs.lstat(dst).then(
+      () => true,
+      () => false,
+    );
+    if (taken) throw new HostError('exists', `${subject} already exists`);
+    await fs.rename(src, dst);
+    return;
+  }
+  await fs.unlink(src);
+}
+
+/** Flushes and closes the temp file, then moves it into place. On failure the temp file is removed. */
+export async function commitTempFile(
+  dir: VerifiedDir,
+  temp: TempFile,
+  finalName: string,
+  overwrite: boolean,
+  subject: string,
+): Promise<void> {
+  try {
+    await temp.file.sync();
+    await temp.file.close();
+    if (overwrite) {
+      const existing = await dir.lstatChild(finalName).catch(() => null);
+      if (existing?.isDirectory()) throw new HostError('wrong_type', `${subject} is a folder`);
+      await fs.rename(dir.child(temp.name), dir.child(finalName));
+    } else {
+      await placeFileNoReplace(dir.child(temp.name), dir.child(finalName), subject);
+    }
+  } catch (error) {
+    await discardTempFile(dir, temp);
+    throw toHostError(error, subject);
+  }
+  await dir.syncQuietly();
+}

@@ -1,0 +1,236 @@
+/**
+ * One connection: frames in on stdin, answers out on stdout, until stdin ends
+ * (the browser closed the port). Every complete frame gets exactly one answer,
+ * good or bad.
+ *
+ * Scheduling: requests start in arrival order. Read-only requests run side by
+ * side; a request that changes something waits for everything before it and
+ * holds back everything after it. So a client that sends `write_file` and then
+ * `read_file` without waiting reads what it wrote, while a slow search does not
+ * delay other reads. `cancel` skips the queue: waiting behind the work it should
+ * stop would defeat it.
+ */
+import type { Readable, Writable } from 'node:stream';
+import {
+  MAX_HOST_MESSAGE_BYTES,
+  type NativeHostErrorCode,
+  NativeHostRequest,
+  type NativeHostResponse,
+} from '../../shared/protocol/native-host';
+import type { HostContext } from './context';
+import { dispatch } from './dispatch';
+import { HostError, toHostError } from './errors';
+import { type DecodedFrame, encodeFrame, FrameDecoder } from './framing';
+
+const MAX_CONCURRENT = 16;
+/** Ops that only look. Everything else (and anything new) is treated as a change. */
+const READ_ONLY_OPS: ReadonlySet<NativeHostRequest['op']> = new Set([
+  'hello',
+  'roots.list',
+  'list_dir',
+  'stat',
+  'read_file',
+  'search',
+  'trash.list',
+]);
+/** Stop reading while this many requests wait, so a flood cannot grow memory without bound. */
+const MAX_QUEUED = 256;
+const IDLE_TRANSFER_MS = 10 * 60 * 1000;
+
+export interface SessionIo {
+  input: Readable;
+  output: Writable;
+}
+
+/** The id of a request we could not parse, if it has a usable one. */
+export function salvageId(value: Record<string, unknown>): string | null {
+  const id = value.id;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : null;
+}
+
+export function describeParseError(
+  value: Record<string, unknown>,
+  error: { issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[] },
+): string {
+  if (typeof value.op !== 'string') return 'the request has no "op"';
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request';
+  if (issue.path.length === 1 && issue.path[0] === 'op') return `unknown op ${JSON.stringify(value.op).slice(0, 80)}`;
+  const where = issue.path.map(String).join('.') || 'request';
+  return `${value.op}: ${where}: ${issue.message}`.slice(0, 500);
+}
+
+export class AnswerWriter {
+  constructor(private readonly output: Writable) {}
+
+  /** Sends one answer; one that would break the 1 MiB cap is replaced by `too_large`. Returns false under backpressure. */
+  send(response: NativeHostResponse): boolean {
+    let frame = encodeFrame(response);
+    if (frame.length - 4 >= MAX_HOST_MESSAGE_BYTES) {
+      frame = encodeFrame({
+        id: response.id,
+        ok: false,
+        error: {
+          code: 'too_large',
+          message: 'the answer would exceed the 1 MiB native messaging limit; ask for less (a smaller range or page)',
+        },
+      } satisfies NativeHostResponse);
+    }
+    return this.output.write(frame);
+  }
+
+  fail(id: string | null, code: NativeHostErrorCode, message: string): boolean {
+    return this.send({ id, ok: false, error: { code, message } });
+  }
+
+  /** Resolves once everything written so far has been handed to the OS. */
+  flush(): Promise<void> {
+    return new Promise((resolve) => this.output.write('', () => resolve()));
+  }
+}
+
+export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
+  const decoder = new FrameDecoder();
+  const writer = new AnswerWriter(io.output);
+  const queue: NativeHostRequest[] = [];
+  let active = 0;
+  let changing = false;
+  let outOfBand = 0;
+  let inputEnded = false;
+  let pausedForOutput = false;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+
+  const sweep = setInterval(() => {
+    void ctx.transfers.expireIdle(Date.now(), IDLE_TRANSFER_MS);
+  }, 60_000);
+  sweep.unref();
+
+  const updateFlow = () => {
+    if (pausedForOutput || queue.length >= MAX_QUEUED) io.input.pause();
+    else if (!inputEnded) io.input.resume();
+  };
+
+  const send = (response: NativeHostResponse) => {
+    if (!writer.send(response) && !pausedForOutput) {
+      pausedForOutput = true;
+      updateFlow();
+      io.output.once('drain', () => {
+        pausedForOutput = false;
+        updateFlow();
+      });
+    }
+  };
+
+  let finishing = false;
+  const maybeFinish = async () => {
+    if (finishing || !inputEnded || active > 0 || outOfBand > 0 || queue.length > 0) return;
+    finishing = true;
+    clearInterval(sweep);
+    await ctx.transfers.closeAll();
+    await writer.flush();
+    finish();
+  };
+
+  const run = async (request: NativeHostRequest) => {
+    try {
+      const result = await dispatch(request, ctx);
+      send({ id: request.id, ok: true, result });
+    } catch (error) {
+      const hostError = toHostError(error);
+      if (hostError.code === 'internal') console.error('tandem-host: internal error', error);
+      send({ id: request.id, ok: false, error: hostError.toWire() });
+    }
+  };
+
+  const pump = () => {
+    while (queue.length > 0 && active < MAX_CONCURRENT && !changing) {
+      const request = queue[0] as NativeHostRequest;
+      const readOnly = READ_ONLY_OPS.has(request.op);
+      if (!readOnly && active > 0) break;
+      queue.shift();
+      active++;
+      if (!readOnly) changing = true;
+      void run(request).finally(() => {
+        active--;
+        if (!readOnly) changing = false;
+        pump();
+        void maybeFinish();
+      });
+    }
+    updateFlow();
+  };
+
+  const handleFrame = (frame: DecodedFrame) => {
+    if (frame.kind === 'error') {
+      send({ id: null, ok: false, error: { code: frame.code, message: frame.message } });
+      return;
+    }
+    const parsed = NativeHostRequest.safeParse(frame.value);
+    if (!parsed.success) {
+      send({
+        id: salvageId(frame.value),
+        ok: false,
+        error: new HostError('bad_request', describeParseError(frame.value, parsed.error)).toWire(),
+      });
+      return;
+    }
+    const request = parsed.data;
+    if (request.op === 'cancel') {
+      outOfBand++;
+      void run(request).finally(() => {
+        outOfBand--;
+        void maybeFinish();
+      });
+      return;
+    }
+    queue.push(request);
+  };
+
+  io.input.on('data', (chunk: Buffer) => {
+    for (const frame of decoder.push(chunk)) handleFrame(frame);
+    pump();
+  });
+  io.input.on('end', () => {
+    inputEnded = true;
+    for (const frame of decoder.end()) handleFrame(frame);
+    pump();
+    void maybeFinish();
+  });
+  io.input.on('error', () => {
+    inputEnded = true;
+    void maybeFinish();
+  });
+  return done;
+}
+
+/** For a refused caller: every frame is answered `forbidden_caller`, then the host exits. */
+export function refuseEverything(io: SessionIo, message: string): Promise<void> {
+  const decoder = new FrameDecoder();
+  const writer = new AnswerWriter(io.output);
+  return new Promise((resolve) => {
+    const answer = (frames: DecodedFrame[]) => {
+      for (const frame of frames) {
+        writer.fail(frame.kind === 'message' ? salvageId(frame.value) : null, 'forbidden_caller', message);
+      }
+      return frames.length;
+    };
+    const stop = () => {
+      clearTimeout(timer);
+      io.input.removeAllListeners('data');
+      void writer.flush().then(resolve);
+    };
+    // A refused caller gets a moment to send its first message, and no more.
+    const timer = setTimeout(stop, 2000);
+    io.input.on('data', (chunk: Buffer) => {
+      if (answer(decoder.push(chunk)) > 0) stop();
+    });
+    io.input.on('end', () => {
+      answer(decoder.end());
+      stop();
+    });
+    io.input.on('error', stop);
+  });
+}
