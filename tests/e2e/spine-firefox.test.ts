@@ -37,19 +37,33 @@ describe('spine in Firefox', () => {
       { kind: 'tool_use', name: 'clock', input: {}, text: 'Let me check the clock.', chunkSize: 4, chunkDelayMs: 5 },
       { kind: 'text', text: 'It is **tea** time in Firefox.', chunkSize: 4, chunkDelayMs: 5 },
     ]);
-    await panel.locator('[data-testid="new-thread"]').click();
+    await panel.locator('pierce/[data-testid="new-thread"]').click();
     await panel.waitForFunction(() => (window.tandem?.client.threads.length ?? 0) === 1);
     const threadId = await panel.evaluate(() => window.tandem?.client.threads[0]?.id ?? '');
-    await panel.locator('[data-testid="composer-input"]').fill('What time is it?');
-    await panel.locator('[data-testid="send"]').click();
+    await panel.locator('pierce/[data-testid="composer-input"]').fill('What time is it?');
+    await panel.locator('pierce/[data-testid="send"]').click();
     await panel.waitForFunction(
       (id) => (window.tandem?.client.events(id) ?? []).some((e) => e.kind === 'task_finished'),
       { timeout: 30_000 },
       threadId,
     );
-    await panel.locator('[data-testid="assistant-text"] ::-p-text(tea time in Firefox)').wait();
-    const status = await panel.locator('[data-testid="tool-card"]').map((el) => el.getAttribute('data-status')).wait();
-    expect(status).toBe('done');
+    // What the person sees: the rendered answer (Markdown) and the finished tool card, through shadow roots.
+    await panel.waitForFunction(
+      () => {
+        const all = (root: Document | ShadowRoot): Element[] =>
+          [...root.querySelectorAll('*')].flatMap((el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
+        const elements = all(document);
+        const answer = elements.some(
+          (el) => el.getAttribute('data-testid') === 'assistant-text' && el.textContent?.includes('tea time in Firefox'),
+        );
+        const bold = elements.some((el) => el.tagName === 'STRONG' && el.textContent === 'tea');
+        const tool = elements.some(
+          (el) => el.getAttribute('data-testid') === 'tool-card' && el.getAttribute('data-status') === 'done',
+        );
+        return answer && bold && tool;
+      },
+      { timeout: 15_000 },
+    );
 
     const seen: ThreadEvent[] = await panel.evaluate((id) => [...(window.tandem?.client.events(id) ?? [])], threadId);
     expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
@@ -61,15 +75,17 @@ describe('spine in Firefox', () => {
     expect(server.requests).toHaveLength(2);
     expect(JSON.stringify(server.requests[1]?.body?.messages.at(-1))).toContain('tool_result');
 
-    // A fresh subscription (a reload) gets the same events from the durable log.
-    await panel.reload();
-    await panel.waitForFunction(() => (window.tandem?.client.threads.length ?? 0) === 1);
+    // A fresh subscription gets the same events from the durable log. (BiDi cannot reload a
+    // moz-extension:// page, so the panel's client re-subscribes instead of the page reloading.)
     const replayed: ThreadEvent[] = await panel.evaluate(async (id) => {
       const client = window.tandem?.client;
       if (!client) return [];
+      client.unsubscribe(id);
       client.subscribe(id);
       const started = Date.now();
-      while (client.events(id).length === 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
+      while (!client.events(id).some((e) => e.kind === 'task_finished') && Date.now() - started < 10_000) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       return [...client.events(id)];
     }, threadId);
     expect(replayed).toEqual(seen);
