@@ -1,0 +1,78 @@
+/**
+ * The settings form's values ↔ a `settings.update` patch. Pure, so the rules (what
+ * counts as a change, what is valid, that an empty key field means "keep the key")
+ * are tested without a browser.
+ */
+import { SettingsPatch } from '../../../shared/protocol/commands';
+import type { PublicSettings } from '../../../shared/protocol/messages';
+
+/** What the inputs hold: text fields as typed. */
+export interface SettingsFormValues {
+  /** Empty means "keep the current key": the key itself is never sent back to clients. */
+  apiKey: string;
+  model: string;
+  baseUrl: string;
+  maxTokens: string;
+  spendingCapEnabled: boolean;
+  spendingCapUsd: string;
+  notifyOnFinish: boolean;
+}
+
+export type SettingsField = keyof SettingsFormValues;
+export type SettingsErrors = Partial<Record<SettingsField, string>>;
+
+export function formFromSettings(settings: PublicSettings): SettingsFormValues {
+  return {
+    apiKey: '',
+    model: settings.model,
+    baseUrl: settings.baseUrl,
+    maxTokens: String(settings.maxTokens),
+    spendingCapEnabled: settings.spendingCapEnabled,
+    spendingCapUsd: String(settings.spendingCapUsd),
+    notifyOnFinish: settings.notifyOnFinish,
+  };
+}
+
+const MESSAGES: Record<SettingsField, string> = {
+  apiKey: 'That does not look like an API key (at most 512 characters).',
+  model: 'Enter a model name, e.g. claude-sonnet-4-5.',
+  baseUrl: 'Enter a full URL, e.g. https://api.anthropic.com.',
+  maxTokens: 'Max tokens must be a whole number from 1 to 128,000.',
+  spendingCapEnabled: 'Invalid value.',
+  spendingCapUsd: 'The cap must be more than $0 and at most $10,000.',
+  notifyOnFinish: 'Invalid value.',
+};
+
+function parseNumber(text: string): number {
+  const trimmed = text.trim();
+  return trimmed === '' ? Number.NaN : Number(trimmed);
+}
+
+export type PatchResult = { ok: true; patch: SettingsPatch } | { ok: false; errors: SettingsErrors };
+
+/** The fields that differ from `current`, validated with the protocol's own schema. */
+export function patchFromForm(form: SettingsFormValues, current: PublicSettings): PatchResult {
+  const candidate: Record<string, unknown> = {};
+  const apiKey = form.apiKey.trim();
+  if (apiKey) candidate.apiKey = apiKey;
+  if (form.model.trim() !== current.model) candidate.model = form.model.trim();
+  if (form.baseUrl.trim() !== current.baseUrl) candidate.baseUrl = form.baseUrl.trim();
+  const maxTokens = parseNumber(form.maxTokens);
+  if (maxTokens !== current.maxTokens) candidate.maxTokens = maxTokens;
+  if (form.spendingCapEnabled !== current.spendingCapEnabled) candidate.spendingCapEnabled = form.spendingCapEnabled;
+  const cap = parseNumber(form.spendingCapUsd);
+  // A disabled cap's amount is not in use: do not block saving over it.
+  const capValid = SettingsPatch.shape.spendingCapUsd.safeParse(cap).success;
+  if (cap !== current.spendingCapUsd && (form.spendingCapEnabled || capValid)) candidate.spendingCapUsd = cap;
+  if (form.notifyOnFinish !== current.notifyOnFinish) candidate.notifyOnFinish = form.notifyOnFinish;
+
+  const parsed = SettingsPatch.safeParse(candidate);
+  if (parsed.success) return { ok: true, patch: parsed.data };
+  const errors: SettingsErrors = {};
+  for (const issue of parsed.error.issues) {
+    const field = issue.path[0];
+    if (typeof field === 'string' && field in MESSAGES)
+      errors[field as SettingsField] = MESSAGES[field as SettingsField];
+  }
+  return { ok: false, errors };
+}

@@ -1,0 +1,335 @@
+/**
+ * `<tandem-panel-app>`: the side panel: threads and the open conversation side by
+ * side, or one at a time with a back button when the panel is narrow (it usually
+ * is), plus settings. Everything it shows comes from the `ConversationClient`.
+ */
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { ConversationClient } from '../../../shared/client/conversation-client';
+import type { TransportState } from '../../../shared/client/transport';
+import { controlStyles } from '../../../shared/ui/control-styles';
+import type { TandemEventMap } from '../../../shared/ui/events';
+import { backIcon, gearIcon } from '../../../shared/ui/icons';
+import type { TandemConversation } from '../../../shared/ui/tandem-conversation';
+import { tokens } from '../../../shared/ui/tokens';
+import '../../../shared/ui/tandem-connection-state';
+import '../../../shared/ui/tandem-conversation';
+import '../../../shared/ui/tandem-thread-list';
+import './tandem-settings-view';
+
+type View = 'list' | 'thread' | 'settings';
+
+@customElement('tandem-panel-app')
+export class TandemPanelApp extends LitElement {
+  static override styles = [
+    tokens,
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100vh;
+        height: 100dvh;
+        overflow: hidden;
+        font-family: var(--tandem-font);
+        font-size: var(--tandem-font-size);
+        color: var(--tandem-text);
+        background: var(--tandem-bg);
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: var(--tandem-space-2);
+        min-height: 44px;
+        padding: 0 var(--tandem-space-2) 0 var(--tandem-space-3);
+        border-bottom: 1px solid var(--tandem-border);
+        flex: none;
+      }
+      h1 {
+        flex: 1;
+        min-width: 0;
+        margin: 0;
+        font-size: 14px;
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .first-run {
+        display: flex;
+        align-items: center;
+        gap: var(--tandem-space-3);
+        margin: var(--tandem-space-2) var(--tandem-space-3) 0;
+        padding: var(--tandem-space-2) var(--tandem-space-3);
+        border-radius: var(--tandem-radius);
+        background: var(--tandem-accent-soft);
+        flex: none;
+      }
+      .first-run p {
+        flex: 1;
+        margin: 0;
+      }
+      main {
+        flex: 1;
+        min-height: 0;
+        display: flex;
+      }
+      .list-pane {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        min-width: 0;
+        flex: 1;
+      }
+      tandem-thread-list {
+        flex: 1;
+        min-width: 0;
+      }
+      tandem-conversation {
+        flex: 1;
+        min-width: 0;
+      }
+      tandem-settings-view {
+        flex: 1;
+      }
+      [hidden] {
+        display: none !important;
+      }
+      /* Narrow (the usual side panel): one pane at a time. */
+      main[data-view='list'] tandem-conversation,
+      main[data-view='thread'] .list-pane {
+        display: none;
+      }
+      /* Wide: the list beside the conversation. */
+      @media (min-width: 600px) {
+        .back:not(.always) {
+          display: none;
+        }
+        .list-pane {
+          flex: 0 0 260px;
+          border-right: 1px solid var(--tandem-border);
+        }
+        main[data-view='list'] tandem-conversation,
+        main[data-view='thread'] .list-pane {
+          display: flex;
+        }
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client: ConversationClient | undefined;
+
+  @state() private view: View = 'list';
+  @state() private selectedId: string | undefined;
+  /** The view to go back to from settings. */
+  private beforeSettings: View = 'list';
+  /** Whether the selected thread has appeared in the list (so its absence means it was deleted). */
+  private selectedSeen = false;
+  private everOpen = false;
+  private lastConnection: TransportState | undefined;
+  private unlisten: (() => void) | undefined;
+  private attachedTo: ConversationClient | undefined;
+  private frame: number | undefined;
+
+  @query('tandem-conversation') private conversation!: TandemConversation | null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.attach();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unlisten?.();
+    this.unlisten = undefined;
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('client') && this.isConnected) this.attach();
+    this.followThreadList();
+  }
+
+  private attach(): void {
+    const client = this.client;
+    if (client === this.attachedTo && this.unlisten) return;
+    this.unlisten?.();
+    this.unlisten = undefined;
+    this.attachedTo = client;
+    if (!client) return;
+    this.lastConnection = client.connection;
+    this.everOpen = client.connection === 'open';
+    void client.send({ type: 'settings.get' }).catch(() => {});
+    this.unlisten = client.onChange(() => this.onClientChange(client));
+  }
+
+  private onClientChange(client: ConversationClient): void {
+    if (client.connection !== this.lastConnection) {
+      // The runtime may have restarted with other settings: ask again on every reconnect.
+      if (client.connection === 'open' && this.everOpen) void client.send({ type: 'settings.get' }).catch(() => {});
+      if (client.connection === 'open') this.everOpen = true;
+      this.lastConnection = client.connection;
+    }
+    if (this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.requestUpdate();
+    });
+  }
+
+  /** A thread deleted (here or from the phone) closes. */
+  private followThreadList(): void {
+    const id = this.selectedId;
+    if (!id || !this.client) return;
+    const present = this.client.threads.some((t) => t.id === id);
+    if (present) this.selectedSeen = true;
+    else if (this.selectedSeen) this.select(undefined);
+  }
+
+  private connectionState(): string {
+    switch (this.client?.connection) {
+      case 'open':
+        return 'connected';
+      case 'closed':
+        return 'disconnected';
+      default:
+        return this.everOpen ? 'reconnecting' : 'connecting';
+    }
+  }
+
+  private select(threadId: string | undefined): void {
+    this.selectedId = threadId;
+    this.selectedSeen = false;
+    this.view = threadId ? 'thread' : 'list';
+  }
+
+  private async onCreate(event: TandemEventMap['thread-create']): Promise<void> {
+    event.stopPropagation();
+    try {
+      const threadId = await this.client?.send({ type: 'thread.create' });
+      if (threadId) {
+        this.select(threadId);
+        await this.updateComplete;
+        this.conversation?.focusComposer();
+      }
+    } catch {
+      // Shown by the conversation's error banner (client.lastError).
+    }
+  }
+
+  private onSelect(event: TandemEventMap['thread-select']): void {
+    event.stopPropagation();
+    this.select(event.detail.threadId);
+  }
+
+  private onRename(event: TandemEventMap['thread-rename']): void {
+    event.stopPropagation();
+    const { threadId, title } = event.detail;
+    void this.client?.send({ type: 'thread.rename', threadId, title }).catch(() => {});
+  }
+
+  private onArchive(event: TandemEventMap['thread-archive']): void {
+    event.stopPropagation();
+    const { threadId, archived } = event.detail;
+    void this.client?.send({ type: 'thread.archive', threadId, archived }).catch(() => {});
+  }
+
+  private onDelete(event: TandemEventMap['thread-delete']): void {
+    event.stopPropagation();
+    const { threadId } = event.detail;
+    if (threadId === this.selectedId) this.select(undefined);
+    void this.client?.send({ type: 'thread.delete', threadId }).catch(() => {});
+  }
+
+  private openSettings(): void {
+    if (this.view !== 'settings') this.beforeSettings = this.view;
+    this.view = 'settings';
+  }
+
+  private back(): void {
+    this.view = this.view === 'settings' ? this.beforeSettings : 'list';
+  }
+
+  override render() {
+    const client = this.client;
+    if (!client) return nothing;
+    const connected = client.connection === 'open';
+    const selected = client.threads.find((t) => t.id === this.selectedId);
+    const settings = client.settings;
+    const inSettings = this.view === 'settings';
+    const title = inSettings ? 'Settings' : this.view === 'thread' && selected ? selected.title : 'Tandem';
+    return html`
+      <header>
+        ${
+          this.view !== 'list'
+            ? html`<button
+              class="quiet icon back ${inSettings ? 'always' : ''}"
+              aria-label="Back"
+              data-testid="back"
+              @click=${this.back}
+            >
+              ${backIcon}
+            </button>`
+            : nothing
+        }
+        <h1 data-testid="panel-title">${title}</h1>
+        <tandem-connection-state .state=${this.connectionState()} quietWhenConnected></tandem-connection-state>
+        <button
+          class="quiet icon"
+          aria-label="Settings"
+          title="Settings"
+          aria-pressed=${inSettings ? 'true' : 'false'}
+          data-testid="open-settings"
+          @click=${() => (inSettings ? this.back() : this.openSettings())}
+        >
+          ${gearIcon}
+        </button>
+      </header>
+      ${
+        settings && !settings.apiKeySet && !inSettings
+          ? html`<div class="first-run" data-testid="first-run">
+            <p>Add your Anthropic API key to start.</p>
+            <button class="primary" data-testid="first-run-open-settings" @click=${this.openSettings}>Open settings</button>
+          </div>`
+          : nothing
+      }
+      <main data-view=${this.view} ?hidden=${inSettings} @open-settings=${this.openSettings}>
+        <div class="list-pane">
+          <tandem-thread-list
+            .threads=${client.threads}
+            .selectedId=${this.selectedId}
+            .disabled=${!connected}
+            @thread-select=${this.onSelect}
+            @thread-create=${this.onCreate}
+            @thread-rename=${this.onRename}
+            @thread-archive=${this.onArchive}
+            @thread-delete=${this.onDelete}
+          ></tandem-thread-list>
+        </div>
+        <tandem-conversation
+          .client=${client}
+          .threadId=${this.selectedId}
+          selfKind="panel"
+          @thread-created=${(e: TandemEventMap['thread-created']) => this.select(e.detail.threadId)}
+        ></tandem-conversation>
+      </main>
+      ${
+        inSettings
+          ? html`<tandem-settings-view
+            .client=${client}
+            .settings=${settings}
+            .keyCheck=${client.keyCheck}
+            .connected=${connected}
+          ></tandem-settings-view>`
+          : nothing
+      }
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tandem-panel-app': TandemPanelApp;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The events Tandem's components send out, with their `detail` types.
+ *
+ * Every event bubbles and is composed, so it crosses the shadow roots between a
+ * nested component (a decision card inside the thread view) and the composite
+ * that acts on it (the conversation). The map below also types `addEventListener`.
+ */
+
+export interface ThreadRef {
+  threadId: string;
+}
+
+export interface TandemEventMap {
+  /** Thread list: a thread was chosen. */
+  'thread-select': CustomEvent<ThreadRef>;
+  /** Thread list: the "New thread" button. */
+  'thread-create': CustomEvent<Record<string, never>>;
+  'thread-rename': CustomEvent<ThreadRef & { title: string }>;
+  /** Sent only after the person confirmed. */
+  'thread-delete': CustomEvent<ThreadRef>;
+  'thread-archive': CustomEvent<ThreadRef & { archived: boolean }>;
+  /** Conversation: a thread was created because the person wrote without one selected. */
+  'thread-created': CustomEvent<ThreadRef>;
+  /** Thread view: scrolled to the top while older events exist. */
+  'load-older': CustomEvent<Record<string, never>>;
+  /** Decision card: an option was chosen. */
+  decide: CustomEvent<{ decisionId: string; optionId: string }>;
+  /** Composer: the person sent a message. */
+  send: CustomEvent<{ text: string }>;
+  /** Composer: the Stop button. */
+  stop: CustomEvent<Record<string, never>>;
+  /** Notice / banner: the problem is fixed in settings (e.g. a rejected API key). */
+  'open-settings': CustomEvent<Record<string, never>>;
+  /** Notice: its close button. */
+  dismiss: CustomEvent<Record<string, never>>;
+}
+
+export type TandemEventName = keyof TandemEventMap;
+export type TandemEventDetail<K extends TandemEventName> = TandemEventMap[K]['detail'];
+
+declare global {
+  interface HTMLElementEventMap extends TandemEventMap {}
+}
+
+export function emit<K extends TandemEventName>(target: EventTarget, type: K, detail: TandemEventDetail<K>): boolean {
+  return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: true }));
+}

@@ -1,0 +1,340 @@
+/**
+ * `<tandem-conversation>`: one thread as both clients show it: the thread view, the
+ * composer, the thread's usage, "retrying in N s" and command errors. Given a
+ * `ConversationClient` and a thread id, it subscribes to the thread, re-renders
+ * (at most once per animation frame) when the client changes, and turns the
+ * components' events into commands.
+ *
+ * With no thread selected, sending a message creates a thread first and fires
+ * `thread-created` so the page can select it.
+ */
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { CommandError, ConversationClient } from '../client/conversation-client';
+import type { ThreadView, ViewItem } from '../conversation/thread-view';
+import type { ClientKind } from '../protocol/events';
+import { emit, type TandemEventMap } from './events';
+import type { TandemComposer } from './tandem-composer';
+import type { TandemThreadView } from './tandem-thread-view';
+import { tokens } from './tokens';
+import './tandem-composer';
+import './tandem-notice';
+import './tandem-thread-view';
+import './tandem-usage-line';
+
+const ACTIVE_STATUSES = new Set(['running', 'waiting', 'retrying']);
+const TITLE_CHARS = 60;
+
+@customElement('tandem-conversation')
+export class TandemConversation extends LitElement {
+  static override styles = [
+    tokens,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        font-family: var(--tandem-font);
+        font-size: var(--tandem-font-size);
+        color: var(--tandem-text);
+        background: var(--tandem-bg);
+      }
+      tandem-thread-view {
+        flex: 1;
+        min-height: 0;
+      }
+      .bottom {
+        display: flex;
+        flex-direction: column;
+        gap: var(--tandem-space-2);
+        padding: var(--tandem-space-2) var(--tandem-space-3) var(--tandem-space-3);
+        border-top: 1px solid var(--tandem-border);
+      }
+      .status-row {
+        display: flex;
+        align-items: center;
+        gap: var(--tandem-space-3);
+        min-height: 16px;
+        font-size: var(--tandem-font-size-small);
+        color: var(--tandem-text-muted);
+      }
+      .status-row tandem-usage-line {
+        margin-left: auto;
+      }
+      .retry {
+        color: var(--tandem-warning);
+      }
+      .start {
+        flex: 1;
+        display: grid;
+        place-items: center;
+        padding: var(--tandem-space-4);
+        text-align: center;
+        color: var(--tandem-text-muted);
+      }
+      .start strong {
+        display: block;
+        margin-bottom: var(--tandem-space-1);
+        color: var(--tandem-text);
+        font-size: 15px;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client: ConversationClient | undefined;
+  @property() threadId: string | undefined;
+  /** Which client this is; messages and answers from the other one say where they came from. */
+  @property() selfKind: ClientKind = 'panel';
+
+  /** Decisions answered here and not yet resolved: decisionId → optionId. */
+  @state() private answering = new Map<string, string>();
+  /** The last command error the person closed (or that predates this view). */
+  private dismissedError: CommandError | undefined;
+  private drafts = new Map<string, string>();
+  private itemsCache: { threadId: string; revision: number; items: ViewItem[] } | undefined;
+  private unlisten: (() => void) | undefined;
+  private frame: number | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  @query('tandem-composer') private composer!: TandemComposer | null;
+  @query('tandem-thread-view') private threadView!: TandemThreadView | null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.listen();
+    if (this.client && this.threadId) this.client.subscribe(this.threadId);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unlisten?.();
+    this.unlisten = undefined;
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
+    this.stopTicker();
+    if (this.client && this.threadId) this.client.unsubscribe(this.threadId);
+  }
+
+  /** Focus the message box (after opening a thread). */
+  focusComposer(): void {
+    this.composer?.focus();
+  }
+
+  private listen(): void {
+    this.unlisten?.();
+    this.unlisten = this.client?.onChange(() => {
+      if (this.frame !== undefined) return;
+      this.frame = requestAnimationFrame(() => {
+        this.frame = undefined;
+        this.requestUpdate();
+      });
+    });
+    this.dismissedError = this.client?.lastError;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('client')) {
+      const previous = changed.get('client');
+      if (previous && this.threadId) previous.unsubscribe(this.threadId);
+      if (this.isConnected) this.listen();
+    }
+    if (changed.has('threadId')) {
+      const previous = changed.get('threadId');
+      if (this.hasUpdated) this.drafts.set(previous ?? '', this.composer?.value ?? '');
+      if (previous && this.client) this.client.unsubscribe(previous);
+      if (this.threadId && this.client && this.isConnected) this.client.subscribe(this.threadId);
+      this.answering = new Map();
+    }
+    const view = this.currentView();
+    if (view && this.answering.size > 0) {
+      const pending = new Set(view.pendingDecisionIds);
+      const stillWaiting = [...this.answering].filter(([decisionId]) => pending.has(decisionId));
+      if (stillWaiting.length !== this.answering.size) this.answering = new Map(stillWaiting);
+    }
+    this.updateTicker();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('threadId') && this.composer) this.composer.value = this.drafts.get(this.threadId ?? '') ?? '';
+  }
+
+  private currentView(): ThreadView | undefined {
+    return this.threadId ? this.client?.view(this.threadId) : undefined;
+  }
+
+  /** A fresh array per view revision: the virtualizer notices changes by identity. */
+  private items(threadId: string, view: ThreadView): ViewItem[] {
+    const revision = this.client?.viewRevision(threadId) ?? -1;
+    const cached = this.itemsCache;
+    if (cached && cached.threadId === threadId && cached.revision === revision) return cached.items;
+    const items = [...view.items];
+    this.itemsCache = { threadId, revision, items };
+    return items;
+  }
+
+  /** When the runtime will retry this thread's model call, while that is in the future. */
+  private retryAt(): number | undefined {
+    const retryAt = this.threadId ? this.client?.activity.get(this.threadId)?.retryAt : undefined;
+    return retryAt !== undefined && retryAt > Date.now() ? retryAt : undefined;
+  }
+
+  /** Re-renders a few times a second while "retrying in N s" counts down. */
+  private updateTicker(): void {
+    if (this.retryAt() === undefined) {
+      this.stopTicker();
+    } else if (this.ticker === undefined) {
+      this.ticker = setInterval(() => this.requestUpdate(), 250);
+    }
+  }
+
+  private stopTicker(): void {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private async onSend(event: TandemEventMap['send']): Promise<void> {
+    event.stopPropagation();
+    const client = this.client;
+    if (!client) return;
+    const { text } = event.detail;
+    const startedIn = this.threadId;
+    this.threadView?.scrollToLatest();
+    let threadId = startedIn;
+    try {
+      if (!threadId) {
+        threadId = await client.send({ type: 'thread.create', title: titleFrom(text) });
+        if (!threadId) throw new Error('The runtime did not say which thread it created.');
+        emit(this, 'thread-created', { threadId });
+      }
+      await client.send({ type: 'message.send', threadId, text });
+    } catch {
+      // The error itself shows in the banner (client.lastError); the words must not be lost.
+      const stillHere = this.threadId === startedIn || this.threadId === threadId;
+      if (stillHere && this.composer) this.composer.restoreDraft(text);
+      else if (threadId) this.drafts.set(threadId, text);
+    }
+  }
+
+  private onStop(event: TandemEventMap['stop']): void {
+    event.stopPropagation();
+    if (this.client && this.threadId)
+      void this.client.send({ type: 'task.stop', threadId: this.threadId }).catch(() => {});
+  }
+
+  private onDecide(event: TandemEventMap['decide']): void {
+    event.stopPropagation();
+    const { client, threadId } = this;
+    if (!client || !threadId) return;
+    const { decisionId, optionId } = event.detail;
+    this.answering = new Map(this.answering).set(decisionId, optionId);
+    client.send({ type: 'decision.answer', threadId, decisionId, optionId }).catch(() => {
+      const next = new Map(this.answering);
+      next.delete(decisionId);
+      this.answering = next;
+    });
+  }
+
+  private onLoadOlder(event: TandemEventMap['load-older']): void {
+    event.stopPropagation();
+    if (this.client && this.threadId) this.client.loadOlder(this.threadId);
+  }
+
+  private renderBanner() {
+    const error = this.client?.lastError;
+    if (!error || error === this.dismissedError) return nothing;
+    return html`<tandem-notice
+      tone="error"
+      dismissible
+      testid="error-banner"
+      .text=${error.message}
+      @dismiss=${(e: Event) => {
+        e.stopPropagation();
+        this.dismissedError = error;
+        this.requestUpdate();
+      }}
+    ></tandem-notice>`;
+  }
+
+  override render() {
+    const client = this.client;
+    if (!client) return nothing;
+    const threadId = this.threadId;
+    const connected = client.connection === 'open';
+    const view = this.currentView();
+    const summary = threadId ? client.threads.find((t) => t.id === threadId) : undefined;
+    const status = (threadId && client.activity.get(threadId)?.status) || summary?.status;
+    const running = Boolean(view?.running || (status && ACTIVE_STATUSES.has(status)));
+    const retryAt = this.retryAt();
+    // The view only holds the events loaded so far; the summary totals the whole thread
+    // but may lag a turn behind. Costs only grow, so the larger one is the newer.
+    const total =
+      summary && (!view || summary.costUsd >= view.costUsd)
+        ? { usage: summary.usage, costUsd: summary.costUsd }
+        : view
+          ? { usage: view.usage, costUsd: view.costUsd }
+          : undefined;
+    const loading = Boolean(summary && summary.lastSeq > 0 && view && view.lastSeq === 0);
+
+    return html`
+      ${
+        threadId && view
+          ? html`<tandem-thread-view
+            .items=${this.items(threadId, view)}
+            .hasOlder=${client.hasOlder(threadId)}
+            .threadId=${threadId}
+            .answering=${this.answering}
+            .disabled=${!connected}
+            .selfKind=${this.selfKind}
+            .emptyText=${loading ? 'Loading…' : 'No messages yet. Say what you want done.'}
+            @decide=${this.onDecide}
+            @load-older=${this.onLoadOlder}
+          ></tandem-thread-view>`
+          : html`<div class="start" data-testid="conversation-start">
+            <div>
+              <strong>What should Claude do?</strong>
+              Describe a task; Claude works in your browser and asks before anything risky.
+            </div>
+          </div>`
+      }
+      <div class="bottom">
+        ${this.renderBanner()}
+        ${
+          retryAt !== undefined || (total && total.costUsd > 0)
+            ? html`<div class="status-row">
+              ${
+                retryAt !== undefined
+                  ? html`<span class="retry" role="status" data-testid="retry-countdown"
+                    >Retrying in ${Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))} s</span
+                  >`
+                  : nothing
+              }
+              ${
+                total && total.costUsd > 0
+                  ? html`<tandem-usage-line label="Thread" .usage=${total.usage} .costUsd=${total.costUsd}></tandem-usage-line>`
+                  : nothing
+              }
+            </div>`
+            : nothing
+        }
+        <tandem-composer
+          .disabled=${!connected}
+          .running=${running}
+          .disabledReason=${'Not connected to Tandem yet…'}
+          @send=${this.onSend}
+          @stop=${this.onStop}
+        ></tandem-composer>
+      </div>
+    `;
+  }
+}
+
+function titleFrom(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tandem-conversation': TandemConversation;
+  }
+}

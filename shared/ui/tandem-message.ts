@@ -1,0 +1,236 @@
+/**
+ * `<tandem-message>`: one user or assistant message.
+ *
+ * User text is shown exactly as typed. Assistant text is Markdown, rendered through
+ * `markdown.ts` (no model-written markup survives; links open in a new tab without an
+ * opener) with a caret while it streams and, once the turn is complete, its usage.
+ */
+import DOMPurify from 'dompurify';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import type { ViewItem } from '../conversation/thread-view';
+import type { ClientKind } from '../protocol/events';
+import { createMarkdownRenderer } from './markdown';
+import { tokens } from './tokens';
+import './tandem-usage-line';
+
+export type MessageItem = Extract<ViewItem, { kind: 'user' | 'assistant' }>;
+
+// A private DOMPurify instance: its link hook must not change how anything else sanitises.
+const renderMarkdown = createMarkdownRenderer(DOMPurify(window));
+
+/**
+ * Rendered HTML by source text. The virtualised thread view destroys messages that
+ * scroll out and recreates them when they scroll back; this keeps that cheap.
+ */
+const htmlCache = new Map<string, string>();
+const HTML_CACHE_SIZE = 300;
+
+function cachedMarkdown(text: string): string {
+  const hit = htmlCache.get(text);
+  if (hit !== undefined) {
+    htmlCache.delete(text);
+    htmlCache.set(text, hit);
+    return hit;
+  }
+  const rendered = renderMarkdown(text);
+  htmlCache.set(text, rendered);
+  if (htmlCache.size > HTML_CACHE_SIZE) {
+    const oldest = htmlCache.keys().next().value;
+    if (oldest !== undefined) htmlCache.delete(oldest);
+  }
+  return rendered;
+}
+
+const SOURCE_LABEL: Record<string, string | undefined> = { phone: 'from phone', panel: 'from side panel' };
+
+@customElement('tandem-message')
+export class TandemMessage extends LitElement {
+  static override styles = [
+    tokens,
+    css`
+      :host {
+        display: block;
+        font-family: var(--tandem-font);
+        font-size: var(--tandem-font-size);
+        line-height: var(--tandem-line-height);
+        color: var(--tandem-text);
+      }
+      .user {
+        display: flex;
+        flex-direction: column;
+        align-items: flex-end;
+      }
+      .bubble {
+        max-width: 85%;
+        padding: var(--tandem-space-2) var(--tandem-space-3);
+        border-radius: var(--tandem-radius-large);
+        background: var(--tandem-user-bubble);
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+      }
+      .source {
+        margin-top: 2px;
+        font-size: var(--tandem-font-size-small);
+        color: var(--tandem-text-muted);
+      }
+      .markdown {
+        overflow-wrap: anywhere;
+      }
+      .markdown > :first-child {
+        margin-top: 0;
+      }
+      .markdown > :last-child {
+        margin-bottom: 0;
+      }
+      .markdown p,
+      .markdown ul,
+      .markdown ol,
+      .markdown pre,
+      .markdown blockquote,
+      .markdown table {
+        margin: 0 0 var(--tandem-space-2);
+      }
+      .markdown h1,
+      .markdown h2,
+      .markdown h3,
+      .markdown h4 {
+        margin: var(--tandem-space-3) 0 var(--tandem-space-2);
+        line-height: 1.3;
+      }
+      .markdown h1 {
+        font-size: 1.3em;
+      }
+      .markdown h2 {
+        font-size: 1.18em;
+      }
+      .markdown h3,
+      .markdown h4 {
+        font-size: 1.05em;
+      }
+      .markdown ul,
+      .markdown ol {
+        padding-left: 1.4em;
+      }
+      .markdown a {
+        color: var(--tandem-accent);
+      }
+      .markdown code {
+        font-family: var(--tandem-font-mono);
+        font-size: 0.92em;
+        background: var(--tandem-code-bg);
+        padding: 1px 4px;
+        border-radius: 4px;
+      }
+      .markdown pre {
+        background: var(--tandem-code-bg);
+        padding: var(--tandem-space-2) var(--tandem-space-3);
+        border-radius: var(--tandem-radius);
+        overflow-x: auto;
+      }
+      .markdown pre code {
+        padding: 0;
+        background: none;
+        white-space: pre;
+      }
+      .markdown blockquote {
+        padding-left: var(--tandem-space-3);
+        border-left: 3px solid var(--tandem-border);
+        color: var(--tandem-text-muted);
+      }
+      .markdown table {
+        border-collapse: collapse;
+        display: block;
+        overflow-x: auto;
+      }
+      .markdown th,
+      .markdown td {
+        border: 1px solid var(--tandem-border);
+        padding: 2px var(--tandem-space-2);
+      }
+      .markdown hr {
+        border: none;
+        border-top: 1px solid var(--tandem-border);
+      }
+      .streaming > :last-child::after,
+      .caret {
+        content: '';
+        display: inline-block;
+        width: 0.5em;
+        height: 1em;
+        margin-left: 2px;
+        vertical-align: text-bottom;
+        background: var(--tandem-accent);
+        animation: blink 1s steps(1) infinite;
+      }
+      @keyframes blink {
+        50% {
+          opacity: 0;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .streaming > :last-child::after,
+        .caret {
+          animation: none;
+        }
+      }
+      tandem-usage-line {
+        margin-top: var(--tandem-space-1);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) item: MessageItem | undefined;
+  /** Which kind of client shows this; messages written elsewhere say where they came from. */
+  @property() selfKind: ClientKind = 'panel';
+
+  private html = '';
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('item') && this.item?.kind === 'assistant') {
+      const previous = changed.get('item');
+      if (previous?.kind !== 'assistant' || previous.text !== this.item.text || !this.html) {
+        this.html = this.item.text ? cachedMarkdown(this.item.text) : '';
+      }
+    }
+  }
+
+  override render() {
+    const item = this.item;
+    if (!item) return nothing;
+    if (item.kind === 'user') {
+      const source = item.by !== this.selfKind ? SOURCE_LABEL[item.by] : undefined;
+      return html`<div class="user" data-testid="user-message">
+        <div class="bubble" data-testid="user-message-text">${item.text}</div>
+        ${source ? html`<div class="source">${source}</div>` : nothing}
+      </div>`;
+    }
+    return html`<div class="assistant" data-testid="assistant-message" data-streaming=${item.streaming}>
+      ${
+        item.text
+          ? html`<div
+            class="markdown ${item.streaming ? 'streaming' : ''}"
+            data-testid="assistant-text"
+            title=${item.model ?? ''}
+          >
+            ${unsafeHTML(this.html)}
+          </div>`
+          : item.streaming
+            ? html`<span class="caret" aria-label="Claude is writing"></span>`
+            : nothing
+      }
+      ${
+        item.usage && !item.streaming
+          ? html`<tandem-usage-line .usage=${item.usage} .costUsd=${item.costUsd ?? 0} testid="turn-usage"></tandem-usage-line>`
+          : nothing
+      }
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tandem-message': TandemMessage;
+  }
+}
