@@ -177,9 +177,18 @@ describe('spine in Chromium', () => {
   });
 
   it('has everything after the browser restarts on the same profile', async () => {
-    const before = await panel.evaluate(() =>
-      window.tandem?.client.threads.map((t) => ({ id: t.id, lastSeq: t.lastSeq })),
-    );
+    // Thread summaries are broadcast a little after the steps that change them: wait until they match the logs.
+    const summaries = () =>
+      panel.evaluate(() => window.tandem?.client.threads.map((t) => ({ id: t.id, lastSeq: t.lastSeq })));
+    await expect
+      .poll(async () => {
+        for (const thread of (await summaries()) ?? []) {
+          if ((await runtimeLog(browser.context, thread.id)).length !== thread.lastSeq) return false;
+        }
+        return true;
+      })
+      .toBe(true);
+    const before = await summaries();
     const firstId = before?.[0]?.id;
     expect(firstId).toBeTruthy();
     const logBefore = await runtimeLog(browser.context, firstId as string);
