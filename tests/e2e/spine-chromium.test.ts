@@ -125,6 +125,34 @@ describe('spine in Chromium', () => {
     expect(server.requests[1]!.time - server.requests[0]!.time).toBeGreaterThanOrEqual(1900);
   });
 
+  it('renders hostile Markdown from the model inertly', async () => {
+    server.script([
+      {
+        kind: 'text',
+        text: [
+          'Safe **bold** text.',
+          '<img src="x" onerror="window.__pwned = 1">',
+          '<script>window.__pwned = 2</script>',
+          '[click me](javascript:window.__pwned=3)',
+          '![tracker](http://127.0.0.1:9/collect?secret=1)',
+          '[fine link](https://example.org/docs)',
+        ].join('\n\n'),
+      },
+    ]);
+    const threadId = await newThreadFromUi(panel);
+    await sendFromComposer(panel, 'Show me something');
+    await waitForClientEvent(panel, threadId, 'task_finished');
+    await expect.poll(() => assistantText().last().textContent()).toContain('Safe bold text.');
+    const answer = assistantText().last();
+    expect(await answer.locator('img').count()).toBe(0);
+    expect(await answer.locator('script').count()).toBe(0);
+    const hrefs = await answer.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(hrefs.some((href) => href?.startsWith('javascript:'))).toBe(false);
+    expect(hrefs).toContain('https://example.org/docs');
+    expect(await answer.locator('a[href="https://example.org/docs"]').getAttribute('rel')).toContain('noopener');
+    expect(await panel.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
   it('shows identical history after the panel reloads', async () => {
     const threadId = await newThreadFromUi(panel);
     server.script([{ kind: 'text', text: 'Remember this line.' }]);
