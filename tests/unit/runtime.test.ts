@@ -199,6 +199,26 @@ describe('runtime', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('pauses and retries while the network is down, then carries on', async () => {
+    const offline = await startModelServer({ minCacheableTokens: 0 });
+    const { port, url, apiKey } = offline;
+    await offline.close(); // nothing listens on this port now: connections are refused
+    const { assembled, panel, threadId } = await setup();
+    await assembled.settings.update({ baseUrl: url, apiKey });
+    await panel.command({ type: 'message.send', threadId, text: 'Hi' });
+    const retry = await panel.waitForEvent(threadId, (e) => e.kind === 'retry_scheduled');
+    expect(retry).toMatchObject({ errorKind: 'network' });
+    const back = await startModelServer({ minCacheableTokens: 0, port, apiKey });
+    try {
+      back.script([{ kind: 'text', text: 'Back online.' }]);
+      const done = await panel.waitForEvent(threadId, finished, 20_000);
+      expect(done).toMatchObject({ outcome: 'completed' });
+      expect(JSON.stringify(panel.events(threadId))).toContain('Back online.');
+    } finally {
+      await back.close();
+    }
+  });
+
   it('a mid-stream error discards the partial turn and retries', async () => {
     const { panel, threadId } = await setup();
     server.script([
