@@ -25,11 +25,19 @@ export default defineConfig({
       'notifications',
       'nativeMessaging',
       'tabs',
+      // Web access (docs/ARCHITECTURE.md, "Web access"): page tools, agent-tab navigation rules,
+      // reading redirect targets of the agent's own fetches.
+      'scripting',
+      'webNavigation',
+      'webRequest',
+      'declarativeNetRequest',
       // Firefox has a sidebar instead of a side panel, and WebRTC in its background page.
-      ...(browser === 'firefox' ? [] : ['sidePanel', 'offscreen']),
+      ...(browser === 'firefox' ? [] : ['sidePanel', 'offscreen', 'tabGroups']),
     ],
     // The Anthropic API itself; other base URLs (a proxy, the demo model) are reached with CORS like the real API.
-    host_permissions: ['https://api.anthropic.com/*'],
+    // <all_urls>: web access needs host access at the moment of action on any site the user allows;
+    // the site policy in code is the gate (see docs/ARCHITECTURE.md, "Web access").
+    host_permissions: ['https://api.anthropic.com/*', '<all_urls>'],
     action: { default_title: 'Open Tandem' },
     icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
   }),

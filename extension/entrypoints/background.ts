@@ -8,16 +8,28 @@ import browser from 'webextension-polyfill';
 import { browser as chromeApi } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { formatUsd } from '../../shared/pricing';
+import { browserNativeConnector } from '../files/native-port';
+import { LazyInPageHostControl } from '../link/firefox-control';
+import { OffscreenHostControl } from '../link/offscreen-control';
+import { acceptLinkRelay } from '../link/relay-server';
 import { KeepAlive, RESUME_ALARM } from '../platform/keep-alive';
 import { showNotification } from '../platform/notifications';
 import { acceptPortClients } from '../platform/port-clients';
 import { assembleRuntime } from '../runtime/assemble';
+import { browserWeb } from '../web/browser-web';
 
 export default defineBackground(() => {
   const keepAlive = new KeepAlive();
   const assembled = assembleRuntime({
     showNotification,
+    // Local files: the native-messaging bridge to the file host (started on first use).
+    nativeMessaging: browserNativeConnector,
+    // Web access: registers its browser listeners synchronously, as MV3 requires.
+    web: browserWeb,
     keepAlive: () => keepAlive.hold(),
+    // Phone link: Chrome hosts WebRTC in the offscreen document (no RTCPeerConnection in a worker),
+    // Firefox in this background page (docs/ARCHITECTURE.md, "Phone link").
+    linkHost: import.meta.env.BROWSER === 'firefox' ? new LazyInPageHostControl() : new OffscreenHostControl(),
     taskFinished: (thread, outcome) => {
       void assembled.settings.get().then((settings) => {
         if (!settings.notifyOnFinish || outcome === 'stopped') return;
@@ -29,6 +41,11 @@ export default defineBackground(() => {
   const { runtime } = assembled;
 
   acceptPortClients(runtime);
+  if (assembled.link) {
+    if (import.meta.env.BROWSER !== 'firefox') acceptLinkRelay(assembled.link);
+    // Paired phones must be able to reach a browser that just started: bring the link host up.
+    void assembled.link.start();
+  }
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === RESUME_ALARM) void runtime.resume();
   });

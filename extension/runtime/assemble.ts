@@ -3,14 +3,25 @@
  * entrypoint calls it with browser-backed pieces; unit tests and benchmarks call
  * it in Node with an in-memory IndexedDB, so they exercise the same wiring.
  */
+import { FileBridge } from '../files/bridge-client';
+import { FileAccess } from '../files/file-access';
+import { FILE_DELETE_POLICY, FolderWritePolicy } from '../files/folder-policy';
+import type { NativeConnector } from '../files/native-port';
+import { type LinkHostControl, LinkService } from '../link/link-service';
+import { LinkStore } from '../link/link-store';
 import { AuditLog } from '../storage/audit-log';
 import { TandemDatabase } from '../storage/db';
 import { EventLog } from '../storage/event-log';
 import { DexieGrantStore } from '../storage/grant-store';
 import { SettingsStore } from '../storage/settings-store';
 import { clockTools } from '../tools/clock';
+import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
 import { ToolRegistry } from '../tools/registry';
+import { tabTools } from '../tools/tabs';
+import { webTools } from '../tools/web';
+import type { WebPlatform } from '../web/platform';
+import { SitePolicy } from '../web/site-policy';
 import { checkApiKey } from './check-key';
 import { GrantPolicy } from './grant-policy';
 import { AnthropicModelClient, type ModelClient } from './model-client';
@@ -25,6 +36,12 @@ export interface AssembleOptions {
   keepAlive?: RuntimeDeps['keepAlive'];
   taskFinished?: RuntimeDeps['taskFinished'];
   now?: () => number;
+  /** Where the phone link's host runs (offscreen document, Firefox background page); without it no phone link. */
+  linkHost?: LinkHostControl;
+  /** Native messaging (the local file bridge); without it no file tools are registered. */
+  nativeMessaging?: NativeConnector;
+  /** The browser side of web access (fetch, extraction, agent tabs); without it no web tools are registered. */
+  web?: (parts: { sites: SitePolicy; now: () => number }) => WebPlatform;
 }
 
 export function assembleRuntime(options: AssembleOptions = {}) {
@@ -36,8 +53,19 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const grants = new DexieGrantStore(db);
   const show = options.showNotification ?? (async () => {});
   const tools = new ToolRegistry().register(...clockTools()).register(...notifyTools(show));
-  const gate = new PermissionGate([new GrantPolicy('notifications', grants)]);
+  const sites = new SitePolicy(grants);
+  const web = options.web?.({ sites, now });
+  if (web) tools.register(...webTools(web)).register(...tabTools(web));
+  // Local files through the native host: its tools, the per-folder write question, the delete confirmation.
+  const folderWrites = new FolderWritePolicy(grants);
+  const files = options.nativeMessaging
+    ? new FileAccess(new FileBridge({ connector: options.nativeMessaging, now }), folderWrites)
+    : undefined;
+  if (files) tools.register(...fileTools(files));
+  const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
+  const gate = new PermissionGate([new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes]);
   const model = options.model ?? new AnthropicModelClient();
+  const link = options.linkHost ? new LinkService(new LinkStore(db, now), options.linkHost, now) : undefined;
   const runtime = new Runtime({
     db,
     log,
@@ -51,8 +79,15 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ...(options.keepAlive ? { keepAlive: options.keepAlive } : {}),
     ...(options.taskFinished ? { taskFinished: options.taskFinished } : {}),
     checkKey: async () => checkApiKey(await settings.get()),
+    ...(link ? { link } : {}),
+    sites,
+    ...(files ? { files } : {}),
   });
-  return { runtime, db, log, settings, audit, tools, gate, grants, model };
+  if (link) {
+    options.linkHost?.bind?.(link);
+    link.bindRuntime((send) => runtime.attach('phone', send));
+  }
+  return { runtime, db, log, link, settings, audit, tools, gate, grants, model, sites, web, files };
 }
 
 export type AssembledRuntime = ReturnType<typeof assembleRuntime>;

@@ -15,11 +15,15 @@ import {
   type ThreadSummary,
   TRUSTED_ONLY_COMMANDS,
 } from '../../shared/protocol';
+import type { FileAccess } from '../files/file-access';
+import { applyFileCommand, type FileCommand } from '../files/file-commands';
+import { LinkCommandError, type LinkCommands } from '../link/link-service';
 import type { AuditLog } from '../storage/audit-log';
 import type { AppliedCommand, TandemDatabase, ThreadRecord } from '../storage/db';
 import { type EventLog, UnknownThreadError } from '../storage/event-log';
 import { publicSettings, type SettingsStore } from '../storage/settings-store';
 import type { ToolRegistry } from '../tools/registry';
+import type { SiteDirectory } from '../web/site-policy';
 import { type ClientConnection, ClientHub } from './client-hub';
 import type { ModelClient } from './model-client';
 import type { PermissionGate } from './permission-gate';
@@ -39,6 +43,12 @@ export interface RuntimeDeps {
   keepAlive?(): () => void;
   taskFinished?(thread: ThreadSummary, outcome: string): void;
   checkKey?(): Promise<{ ok: boolean; message: string }>;
+  /** Local files (Folders and Trash views); absent, the `folders.*`, `trash.*` and `bridge.status` commands fail. */
+  files?: FileAccess;
+  /** Site rules for the Sites view (web access); absent, the `sites.*` commands fail. */
+  sites?: SiteDirectory;
+  /** The phone link (pairing, devices, link settings); absent, those commands fail. */
+  link?: LinkCommands;
 }
 
 class CommandFailure extends Error {
@@ -58,6 +68,16 @@ const MUTATING = new Set<ClientCommand['type']>([
   'task.stop',
   'decision.answer',
   'settings.update',
+  'folders.add',
+  'folders.remove',
+  'folders.update',
+  'trash.restore',
+  'trash.purge',
+  'sites.set',
+  'sites.remove',
+  'pairing.cancel',
+  'devices.revoke',
+  'link.settings.update',
 ]);
 
 const DEFAULT_TITLE = 'New conversation';
@@ -84,6 +104,12 @@ export class Runtime {
     this.hub = new ClientHub(deps.log);
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => crypto.randomUUID());
+    // The bridge's state, the folder list and the trash show live in every open panel (never on a phone).
+    deps.files?.onChange((change) => this.hub.broadcast(change, (c) => c.kind === 'panel'));
+    // A rule added here or an "Always allow" answered anywhere shows in every open Sites view.
+    deps.sites?.onChange(() => void this.broadcastSites());
+    // Devices, pairing and the link's state show in every open panel (never on a phone).
+    deps.link?.onBroadcast((message) => this.hub.broadcast(message, (c) => c.kind === 'panel'));
   }
 
   /** Connects a client; returns the function its transport calls with each raw incoming message. */
@@ -147,9 +173,15 @@ export class Runtime {
       activity: (threadId, status, retryAt) =>
         this.hub.broadcast({ type: 'thread.activity', threadId, status, retryAt }),
       taskFinished: (threadId, outcome) => {
-        void this.deps.db.threads.get(threadId).then((thread) => {
-          if (thread) this.deps.taskFinished?.(thread, outcome);
-        });
+        // Clears a "retrying" countdown or a running state a client may still show.
+        this.hub.broadcast({ type: 'thread.activity', threadId, status: outcome === 'failed' ? 'failed' : 'idle' });
+        // Best effort: a notification must never take the runtime down.
+        this.deps.db.threads
+          .get(threadId)
+          .then((thread) => {
+            if (thread) this.deps.taskFinished?.(thread, outcome);
+          })
+          .catch(() => {});
       },
       keepAlive: this.deps.keepAlive ?? (() => () => {}),
     };
@@ -345,10 +377,87 @@ export class Runtime {
         client.send({ type: 'key.checked', ...result });
         return undefined;
       }
+      case 'bridge.status':
+      case 'folders.list':
+      case 'folders.add':
+      case 'folders.remove':
+      case 'folders.update':
+      case 'trash.list':
+      case 'trash.restore':
+      case 'trash.purge':
+        await this.fileCommand(client, command);
+        return undefined;
+      case 'pairing.start':
+        client.send(await this.linkCommand((link) => link.startPairing()));
+        return undefined;
+      case 'pairing.cancel':
+        await this.linkCommand((link) => link.cancelPairing(command.secretId));
+        return undefined;
+      case 'devices.list':
+        client.send({ type: 'devices', devices: await this.linkCommand((link) => link.devices()) });
+        return undefined;
+      case 'devices.revoke':
+        if (!(await this.linkCommand((link) => link.revoke(command.deviceId)))) {
+          throw new CommandFailure('invalid_command', 'No paired phone with this id.');
+        }
+        return undefined;
+      case 'link.settings.get': {
+        const settings = await this.linkCommand((link) => link.settings());
+        client.send({ type: 'link.settings', settings });
+        client.send({ type: 'link.status', status: await this.linkCommand(async (link) => link.status()) });
+        return undefined;
+      }
+      case 'link.settings.update': {
+        const settings = await this.linkCommand((link) => link.updateSettings(command.patch));
+        this.hub.broadcast({ type: 'link.settings', settings }, (c) => c.kind === 'panel');
+        return undefined;
+      }
       case 'audit.list':
         client.send({ type: 'audit', entries: await this.deps.audit.list(command.threadId, command.limit) });
         return undefined;
+      case 'sites.list':
+        client.send({ type: 'sites', sites: await this.siteDirectory().list(this.now()) });
+        return undefined;
+      case 'sites.set':
+      case 'sites.remove': {
+        const sites = this.siteDirectory();
+        const result =
+          command.type === 'sites.set'
+            ? await sites.setRule(command.pattern, command.effect, this.now())
+            : await sites.removeRule(command.pattern, this.now());
+        if (!result.ok) throw new CommandFailure('invalid_command', result.message);
+        return undefined;
+      }
     }
+  }
+
+  /** Runs a phone-link command; the link's refusals reach the panel as they are. */
+  private async linkCommand<T>(run: (link: LinkCommands) => Promise<T>): Promise<T> {
+    const link = this.deps.link;
+    if (!link) throw new CommandFailure('internal', 'The phone link is not available in this runtime.');
+    try {
+      return await run(link);
+    } catch (error) {
+      if (error instanceof LinkCommandError) throw new CommandFailure(error.code, error.message);
+      throw error;
+    }
+  }
+
+  private siteDirectory(): SiteDirectory {
+    if (!this.deps.sites) throw new CommandFailure('internal', 'Site rules are not available in this runtime.');
+    return this.deps.sites;
+  }
+
+  private async broadcastSites(): Promise<void> {
+    if (!this.deps.sites) return;
+    const sites = await this.deps.sites.list(this.now());
+    this.hub.broadcast({ type: 'sites', sites }, (c) => c.kind === 'panel');
+  }
+
+  private async fileCommand(client: ClientConnection, command: FileCommand): Promise<void> {
+    if (!this.deps.files) throw new CommandFailure('unavailable', 'Local files are not available in this runtime.');
+    const failure = await applyFileCommand(this.deps.files, command, (message) => client.send(message));
+    if (failure) throw new CommandFailure(failure.code, failure.message);
   }
 
   private async sendMessage(
@@ -382,7 +491,7 @@ export class Runtime {
     if (this.threadsBroadcastTimer) return;
     this.threadsBroadcastTimer = setTimeout(() => {
       this.threadsBroadcastTimer = undefined;
-      void this.broadcastThreads();
+      this.broadcastThreads().catch((error: unknown) => console.warn('Tandem: thread list broadcast failed', error));
     }, THREADS_BROADCAST_MS);
   }
 

@@ -18,6 +18,27 @@ export interface AppliedCommand {
   message?: string;
 }
 
+/** A paired phone (phone link). Revoked ones are kept so a revoked phone is told why it is refused. */
+export interface DeviceRecord {
+  /** Hex of the phone's long-term X25519 public key. */
+  id: string;
+  name: string;
+  pairedAt: number;
+  lastSeenAt: number;
+  status: 'active' | 'revoked';
+}
+
+/** A pairing QR code the panel showed: its single-use secret, until used or expired. */
+export interface PairingRecord {
+  /** Public handle of the secret (shared/link pairingSecretId). */
+  secretId: string;
+  secret: Uint8Array;
+  createdAt: number;
+  expiresAt: number;
+  /** Set once, atomically, by the handshake that used it. */
+  usedAt?: number;
+}
+
 /** Small JSON documents (settings, policies) validated with zod when read. */
 export interface KeyValue {
   key: string;
@@ -30,6 +51,8 @@ export class TandemDatabase extends Dexie {
   audit!: EntityTable<AuditEntry, 'id'>;
   commands!: EntityTable<AppliedCommand, 'id'>;
   kv!: EntityTable<KeyValue, 'key'>;
+  devices!: EntityTable<DeviceRecord, 'id'>;
+  pairings!: EntityTable<PairingRecord, 'secretId'>;
 
   constructor(name = 'tandem') {
     // 'relaxed': a commit returns once the OS has the data, not once it is on disk. That survives a
@@ -42,6 +65,11 @@ export class TandemDatabase extends Dexie {
       audit: '++id, threadId, at',
       commands: 'id, at',
       kv: 'key',
+    });
+    // Phone link: paired devices and the pairing secrets of QR codes shown (see extension/link/).
+    this.version(2).stores({
+      devices: 'id, status',
+      pairings: 'secretId, expiresAt',
     });
   }
 }

@@ -14,6 +14,7 @@ import {
   type PublicSettings,
   RuntimeMessage,
   type RuntimeMessageOf,
+  type SiteEntry,
   type ThreadStatus,
   type ThreadSummary,
 } from '../protocol/messages';
@@ -59,6 +60,8 @@ export class ConversationClient {
   threads: ThreadSummary[] = [];
   settings: PublicSettings | undefined;
   keyCheck: { ok: boolean; message: string } | undefined;
+  /** Site rules and grants (panel only: the runtime refuses `sites.*` from the phone); set by `sites.list`. */
+  sites: SiteEntry[] | undefined;
   connection: TransportState;
   clientId: string | undefined;
   /** Last error the runtime reported for a command, for a banner. */
@@ -69,6 +72,7 @@ export class ConversationClient {
   private readonly subscriptions = new Map<string, ThreadSubscription>();
   private readonly listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: ThreadEvent) => void>();
+  private readonly messageListeners = new Set<(message: RuntimeMessage) => void>();
   private readonly disposers: Array<() => void> = [];
 
   constructor(private readonly transport: Transport) {
@@ -84,6 +88,15 @@ export class ConversationClient {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Every valid runtime message, after the client applied it. For views with state of their own
+   * (the panel's Pairing and Devices views keep the phone link's messages).
+   */
+  onMessage(listener: (message: RuntimeMessage) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
   }
 
   /** Every thread event as it is applied (tests and benchmarks use this). */
@@ -231,7 +244,11 @@ export class ConversationClient {
         break;
       case 'audit':
         break;
+      case 'sites':
+        this.sites = message.sites;
+        break;
     }
+    for (const listener of this.messageListeners) listener(message);
     this.notify();
   }
 

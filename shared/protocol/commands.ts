@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { Id } from './events';
+import { FolderAddFields, FolderName, FolderUpdateFields, TrashEntryId, TrashEntryIds } from './files';
+import { LinkSettingsPatch } from './link';
 
 /** Commands larger than this are refused before parsing: a message box is not a file upload. */
 export const MAX_COMMAND_BYTES = 256 * 1024;
@@ -17,6 +19,7 @@ const CommandId = z.string().min(1).max(128);
 const cmd = { id: CommandId };
 const thread = { ...cmd, threadId: Id };
 const Title = z.string().trim().min(1).max(200);
+const SitePatternText = z.string().trim().min(1).max(300);
 
 export const SettingsPatch = z
   .object({
@@ -62,6 +65,35 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('settings.get'), ...cmd }),
   z.object({ type: z.literal('settings.update'), ...cmd, patch: SettingsPatch }),
   z.object({ type: z.literal('settings.checkKey'), ...cmd }),
+  /** Site rules (the Sites view): answered with a `sites` message. */
+  z.object({ type: z.literal('sites.list'), ...cmd }),
+  /** Adds or replaces a rule that lasts until removed; `pattern` is validated by the runtime (see origin-pattern.ts). */
+  z.object({ type: z.literal('sites.set'), ...cmd, pattern: SitePatternText, effect: z.enum(['allow', 'deny']) }),
+  /** Removes every rule and grant for exactly this pattern. */
+  z.object({ type: z.literal('sites.remove'), ...cmd, pattern: SitePatternText }),
+  /** Phone link (trusted only): show a pairing QR code; answered with `pairing.offer`. */
+  z.object({ type: z.literal('pairing.start'), ...cmd }),
+  /** Forgets a QR code that is no longer shown, so it cannot be used any more. */
+  z.object({ type: z.literal('pairing.cancel'), ...cmd, secretId: z.string().min(1).max(64) }),
+  /** Paired phones; answered with `devices`. */
+  z.object({ type: z.literal('devices.list'), ...cmd }),
+  /** Revokes a phone: its sessions are dropped at once and it is refused from then on. */
+  z.object({ type: z.literal('devices.revoke'), ...cmd, deviceId: z.string().min(1).max(128) }),
+  /** Phone link settings and state; answered with `link.settings` and `link.status`. */
+  z.object({ type: z.literal('link.settings.get'), ...cmd }),
+  z.object({ type: z.literal('link.settings.update'), ...cmd, patch: LinkSettingsPatch }),
+  /** File bridge (Folders view, trusted only): answered with `bridge`; `retry` reconnects to the host first. */
+  z.object({ type: z.literal('bridge.status'), ...cmd, retry: z.boolean().default(false) }),
+  /** Allowed folders (the host's own list); answered with `folders`, and every panel gets `folders` after a change. */
+  z.object({ type: z.literal('folders.list'), ...cmd }),
+  z.object({ type: z.literal('folders.add'), ...cmd, ...FolderAddFields }),
+  z.object({ type: z.literal('folders.remove'), ...cmd, name: FolderName }),
+  z.object({ type: z.literal('folders.update'), ...cmd, ...FolderUpdateFields }),
+  /** Tandem's trash (Trash view); answered with `trash`. */
+  z.object({ type: z.literal('trash.list'), ...cmd, cursor: z.string().max(256).optional() }),
+  z.object({ type: z.literal('trash.restore'), ...cmd, entryId: TrashEntryId, overwrite: z.boolean().default(false) }),
+  /** Permanent deletion: sent only by the Trash view after the user confirmed; never a model tool. */
+  z.object({ type: z.literal('trash.purge'), ...cmd, entryIds: TrashEntryIds }),
   z.object({
     type: z.literal('audit.list'),
     ...cmd,
@@ -73,11 +105,33 @@ export type ClientCommand = z.infer<typeof ClientCommand>;
 export type CommandType = ClientCommand['type'];
 export type CommandOf<T extends CommandType> = ClientCommand & { type: T };
 
-/** Commands a paired phone may not send: the API key and spending settings stay on the computer. */
+/**
+ * Commands a paired phone may not send: the API key and spending settings stay on
+ * the computer, and so does the site allowlist (a stolen phone must not widen it).
+ */
 export const TRUSTED_ONLY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
+  // Which folders the agent may touch, and purging its trash, stay with the computer (files/file-commands.ts).
+  'bridge.status',
+  'folders.list',
+  'folders.add',
+  'folders.remove',
+  'folders.update',
+  'trash.list',
+  'trash.restore',
+  'trash.purge',
   'settings.get',
   'settings.update',
   'settings.checkKey',
+  'sites.list',
+  'sites.set',
+  'sites.remove',
+  // A phone must not pair more phones, see or revoke devices, or point the link elsewhere.
+  'pairing.start',
+  'pairing.cancel',
+  'devices.list',
+  'devices.revoke',
+  'link.settings.get',
+  'link.settings.update',
 ]);
 
 /** A command before a client gives it an id (distributes over the union, unlike a plain Omit). */

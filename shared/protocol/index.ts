@@ -1,3 +1,6 @@
 export * from './commands';
 export * from './events';
+export * from './link';
+export * from './link-relay';
 export * from './messages';
+export * from './offscreen';

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { ClientKind, Id, ThreadEvent, Usage } from './events';
+import { BridgeStatus, FolderList, TrashPage } from './files';
+import { DeviceSummary, LinkSettings, LinkStatus } from './link';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -53,6 +55,19 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+/** A site rule or remembered site answer, as the Sites view lists it. */
+export const SiteEntry = z.object({
+  /** `https://docs.example.com` or `https://*.example.com` (normalised). */
+  pattern: z.string(),
+  effect: z.enum(['allow', 'deny']),
+  /** always: until removed; timed: until `expiresAt`; task: only for the task that was running when answered. */
+  duration: z.enum(['always', 'timed', 'task']),
+  expiresAt: z.number().optional(),
+  grantedAt: z.number(),
+  lastUsedAt: z.number().optional(),
+});
+export type SiteEntry = z.infer<typeof SiteEntry>;
+
 export const ErrorCode = z.enum([
   'invalid_command',
   'too_large',
@@ -60,6 +75,8 @@ export const ErrorCode = z.enum([
   'unknown_decision',
   'not_allowed',
   'busy',
+  /** A local service the command needs (the file host) is not installed or not reachable. */
+  'unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -93,6 +110,26 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('settings'), settings: PublicSettings }),
   z.object({ type: z.literal('key.checked'), ok: z.boolean(), message: z.string() }),
   z.object({ type: z.literal('audit'), entries: z.array(AuditEntry) }),
+  /** File bridge state (panels only); sent on `bridge.status` and to every panel when it changes. */
+  z.object({ type: z.literal('bridge'), status: BridgeStatus }),
+  /** The allowed folders; sent on `folders.list` and to every panel after a change. */
+  z.object({ type: z.literal('folders'), ...FolderList.shape }),
+  /** A page of Tandem's trash, newest first; sent on `trash.list` and to every panel after a change. */
+  z.object({ type: z.literal('trash'), ...TrashPage.shape }),
+  /** Every site rule and live grant; sent on `sites.list` and to every panel after a change. */
+  z.object({ type: z.literal('sites'), sites: z.array(SiteEntry) }),
+  /** Phone link (panels only): the QR code to show, as the phone page URL with the offer in its fragment. */
+  z.object({ type: z.literal('pairing.offer'), url: z.string(), expiresAt: z.number(), secretId: z.string() }),
+  /** A phone paired with the QR code `secretId`. */
+  z.object({
+    type: z.literal('pairing.completed'),
+    secretId: z.string(),
+    deviceId: z.string(),
+    deviceName: z.string(),
+  }),
+  z.object({ type: z.literal('devices'), devices: z.array(DeviceSummary) }),
+  z.object({ type: z.literal('link.settings'), settings: LinkSettings }),
+  z.object({ type: z.literal('link.status'), status: LinkStatus }),
 ]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };

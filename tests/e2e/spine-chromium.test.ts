@@ -83,6 +83,16 @@ describe('spine in Chromium', () => {
     await expectClientMatchesLog(first);
   });
 
+  it('lists every tool call in the Activity view (the audit trail)', async () => {
+    await panel.getByTestId('open-settings').click();
+    await panel.getByTestId('settings-section-activity').click();
+    const entry = panel.getByTestId('audit-entry').filter({ hasText: 'clock' }).first();
+    await entry.waitFor({ state: 'visible' });
+    expect(await entry.getAttribute('data-decision')).toBe('auto');
+    await panel.getByTestId('settings-section-general').click();
+    await panel.getByTestId('back').click();
+  });
+
   it('stops mid-stream at once and keeps what was received', async () => {
     server.script([{ kind: 'hang', afterText: 'I will go on and on' }]);
     const threadId = await newThreadFromUi(panel);

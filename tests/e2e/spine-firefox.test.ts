@@ -54,7 +54,8 @@ describe('spine in Firefox', () => {
           [...root.querySelectorAll('*')].flatMap((el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
         const elements = all(document);
         const answer = elements.some(
-          (el) => el.getAttribute('data-testid') === 'assistant-text' && el.textContent?.includes('tea time in Firefox'),
+          (el) =>
+            el.getAttribute('data-testid') === 'assistant-text' && el.textContent?.includes('tea time in Firefox'),
         );
         const bold = elements.some((el) => el.tagName === 'STRONG' && el.textContent === 'tea');
         const tool = elements.some(

@@ -15,6 +15,7 @@ import { tokens } from '../../../shared/ui/tokens';
 import '../../../shared/ui/tandem-connection-state';
 import '../../../shared/ui/tandem-conversation';
 import '../../../shared/ui/tandem-thread-list';
+import { EXTRA_SECTIONS } from './settings-sections';
 import './tandem-settings-view';
 
 type View = 'list' | 'thread' | 'settings';
@@ -25,6 +26,22 @@ export class TandemPanelApp extends LitElement {
     tokens,
     controlStyles,
     css`
+      nav.sections {
+        display: flex;
+        gap: 4px;
+        padding: 6px 12px;
+        overflow-x: auto;
+        border-bottom: 1px solid var(--tandem-border);
+      }
+      nav.sections button[aria-selected='true'] {
+        background: var(--tandem-accent-soft);
+        color: var(--tandem-text);
+        font-weight: 600;
+      }
+      .section-body {
+        padding: 12px;
+        overflow: auto;
+      }
       :host {
         display: flex;
         flex-direction: column;
@@ -121,6 +138,7 @@ export class TandemPanelApp extends LitElement {
 
   @state() private view: View = 'list';
   @state() private selectedId: string | undefined;
+  @state() private settingsSection = 'general';
   /** The view to go back to from settings. */
   private beforeSettings: View = 'list';
   /** Whether the selected thread has appeared in the list (so its absence means it was deleted). */
@@ -251,6 +269,39 @@ export class TandemPanelApp extends LitElement {
     this.view = this.view === 'settings' ? this.beforeSettings : 'list';
   }
 
+  private renderSettings(client: ConversationClient, connected: boolean) {
+    const section = EXTRA_SECTIONS.find((s) => s.id === this.settingsSection);
+    return html`
+      <nav class="sections" role="tablist" aria-label="Settings sections">
+        ${[{ id: 'general', label: 'General' }, ...EXTRA_SECTIONS].map(
+          (s) => html`<button
+            role="tab"
+            class="quiet"
+            aria-selected=${s.id === this.settingsSection ? 'true' : 'false'}
+            data-testid=${`settings-section-${s.id}`}
+            @click=${() => {
+              this.settingsSection = s.id;
+            }}
+          >
+            ${s.label}
+          </button>`,
+        )}
+      </nav>
+      <div class="section-body">
+        ${
+          section
+            ? section.render(client)
+            : html`<tandem-settings-view
+              .client=${client}
+              .settings=${client.settings}
+              .keyCheck=${client.keyCheck}
+              .connected=${connected}
+            ></tandem-settings-view>`
+        }
+      </div>
+    `;
+  }
+
   override render() {
     const client = this.client;
     if (!client) return nothing;
@@ -314,16 +365,7 @@ export class TandemPanelApp extends LitElement {
           @thread-created=${(e: TandemEventMap['thread-created']) => this.select(e.detail.threadId)}
         ></tandem-conversation>
       </main>
-      ${
-        inSettings
-          ? html`<tandem-settings-view
-            .client=${client}
-            .settings=${settings}
-            .keyCheck=${client.keyCheck}
-            .connected=${connected}
-          ></tandem-settings-view>`
-          : nothing
-      }
+      ${inSettings ? this.renderSettings(client, connected) : nothing}
     `;
   }
 }

@@ -38,9 +38,15 @@ export function makeSandbox(name: string): { root: string; profileDir: string; c
   return { root, profileDir: join(root, 'profile'), cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+export interface LaunchOptions {
+  /** Extra Chromium switches (a `--disable-features` here must already include Playwright's own list). */
+  extraArgs?: string[];
+}
+
 export async function launchExtensionBrowser(
   root: string,
   profileDir = join(root, 'profile'),
+  options: LaunchOptions = {},
 ): Promise<ExtensionBrowser> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_PATH,
@@ -56,6 +62,7 @@ export async function launchExtensionBrowser(
       '--disable-sync',
       '--disable-quic',
       '--disable-gpu',
+      ...(options.extraArgs ?? []),
     ],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));

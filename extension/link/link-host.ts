@@ -1,0 +1,188 @@
+/**
+ * The link host: the extension's end of the phone link. It keeps the PeerJS registration up
+ * (peer-keeper.ts), takes each incoming data connection through the handshake (phone-session.ts)
+ * and attaches authenticated phones to the runtime through a `RuntimeGateway`.
+ *
+ * Where it runs: in Chrome, the offscreen document (an MV3 service worker has no RTCPeerConnection),
+ * with the gateway relaying to the worker over a port; in Firefox, the background page itself, with
+ * the runtime in the same context. See docs/ARCHITECTURE.md, "Phone link".
+ */
+import type { DataConnection } from 'peerjs';
+import type { HandshakeError } from '../../shared/link/errors.ts';
+import type { StaticKeyPair } from '../../shared/link/handshake.ts';
+import { LINK_STATUS_OFF, type LinkStatus } from '../../shared/protocol/link';
+import type { LinkStore } from './link-store';
+import { PeerKeeper } from './peer-keeper';
+import { PhoneSession, type RuntimeGateway } from './phone-session';
+
+export interface LinkHostGateway extends RuntimeGateway {
+  status(status: LinkStatus): void;
+  /** A connection failed the handshake, with the handshake's error code. */
+  refused(code: string): void;
+}
+
+export interface LinkHostDeps {
+  store: LinkStore;
+  gateway: LinkHostGateway;
+  now?: () => number;
+}
+
+/** A data channel must open within this time of the signaling offer. */
+const CONNECTION_OPEN_TIMEOUT_MS = 15_000;
+/** Bounds work an unauthenticated caller can cause. */
+const MAX_HANDSHAKING = 8;
+const MAX_OPEN_SESSIONS = 16;
+
+export class LinkHost {
+  readonly sessions = new Set<PhoneSession>();
+  /** Handshake failures by code since start (tests read them through the host's handle). */
+  readonly handshakeFailures: string[] = [];
+  private keeper: PeerKeeper | undefined;
+  private keeperConfig = '';
+  private current: LinkStatus = LINK_STATUS_OFF;
+  private reconfiguring: Promise<void> = Promise.resolve();
+  private identity: StaticKeyPair | undefined;
+
+  constructor(private readonly deps: LinkHostDeps) {}
+
+  get status(): LinkStatus {
+    return this.current;
+  }
+
+  /** Re-reads settings, devices and pairings; goes online, offline, or re-registers. Serialised. */
+  reconfigure(): Promise<void> {
+    this.reconfiguring = this.reconfiguring
+      .then(() => this.applyConfiguration())
+      .catch((error: unknown) => {
+        this.publish({ state: 'error', detail: error instanceof Error ? error.message : String(error), peerId: null });
+      });
+    return this.reconfiguring;
+  }
+
+  /** Drops every session of a revoked device at once. */
+  revoke(deviceId: string): void {
+    for (const session of this.sessions) {
+      if (session.deviceId === deviceId) {
+        session.hangUp('revoked', 'This phone was removed in Tandem. Pair it again from the side panel.');
+      }
+    }
+  }
+
+  /** The runtime will not serve this session (its device was revoked meanwhile). */
+  refuseSession(sessionId: string): void {
+    for (const session of this.sessions) {
+      if (session.sessionId === sessionId) session.hangUp('revoked', 'This phone is no longer paired with Tandem.');
+    }
+  }
+
+  stop(): void {
+    for (const session of this.sessions) session.hangUp('shutdown', 'The extension is shutting down the phone link.');
+    this.keeper?.stop();
+    this.keeper = undefined;
+    this.keeperConfig = '';
+  }
+
+  private async applyConfiguration(): Promise<void> {
+    const { store } = this.deps;
+    const settings = await store.settings();
+    const needed = await store.needsLink();
+    if (!settings.signaling || !needed) {
+      this.keeper?.stop();
+      this.keeper = undefined;
+      this.keeperConfig = '';
+      this.publish({
+        state: 'off',
+        peerId: null,
+        detail: settings.signaling ? 'No phone is paired.' : 'No signaling server is set.',
+      });
+      return;
+    }
+    const identity = await store.identity();
+    this.identity = identity.keyPair;
+    const config = JSON.stringify({ s: settings.signaling, i: settings.iceServers, p: identity.peerId });
+    if (this.keeper && config === this.keeperConfig) return;
+    this.keeper?.stop();
+    this.keeperConfig = config;
+    this.keeper = new PeerKeeper({
+      peerId: identity.peerId,
+      token: identity.token,
+      signaling: settings.signaling,
+      iceServers: settings.iceServers,
+      onConnection: (connection) => this.accept(connection),
+      onStatus: (status) => this.publish(status),
+    });
+  }
+
+  private accept(connection: DataConnection): void {
+    const handshaking = [...this.sessions].filter((s) => s.state === 'handshaking').length;
+    const open = this.sessions.size - handshaking;
+    if (handshaking >= MAX_HANDSHAKING || open >= MAX_OPEN_SESSIONS || connection.serialization !== 'raw') {
+      connection.close();
+      return;
+    }
+    const timeout = setTimeout(() => connection.close(), CONNECTION_OPEN_TIMEOUT_MS);
+    // Registered at once: the phone sends its first handshake message the moment the channel opens.
+    let session: PhoneSession | undefined;
+    connection.on('data', (data: unknown) => session?.receive(asBytes(data)));
+    connection.on('open', () => {
+      clearTimeout(timeout);
+      session = this.startSession(connection);
+    });
+    connection.on('close', () => clearTimeout(timeout));
+  }
+
+  private startSession(connection: DataConnection): PhoneSession | undefined {
+    const identity = this.identity;
+    if (!identity) {
+      connection.close();
+      return undefined;
+    }
+    const session = new PhoneSession(
+      {
+        descriptions: () => ({
+          local: connection.peerConnection?.localDescription?.sdp,
+          remote: connection.peerConnection?.remoteDescription?.sdp,
+        }),
+        sink: connection.dataChannel,
+        close: () => connection.close(),
+      },
+      {
+        identity,
+        store: this.deps.store,
+        gateway: this.deps.gateway,
+        ...(this.deps.now ? { now: this.deps.now } : {}),
+        onOpen: () => this.publish({}),
+        onClosed: (closed) => {
+          this.sessions.delete(closed);
+          this.publish({});
+        },
+        onHandshakeFailed: (error: HandshakeError) => {
+          this.handshakeFailures.push(error.code);
+          this.deps.gateway.refused(error.code);
+        },
+      },
+    );
+    if (session.state === 'closed') return undefined;
+    this.sessions.add(session);
+    connection.on('close', () => session.close('the data channel closed'));
+    connection.on('iceStateChanged', (state: RTCIceConnectionState) => {
+      if (state === 'failed' || state === 'closed') session.close(`ICE ${state}`);
+    });
+    return session;
+  }
+
+  private publish(change: Partial<LinkStatus>): void {
+    const phones = [...this.sessions].filter((s) => s.state === 'open').length;
+    const next: LinkStatus = { ...this.current, ...change, phones };
+    if (JSON.stringify(next) === JSON.stringify(this.current)) return;
+    this.current = next;
+    this.deps.gateway.status(next);
+  }
+}
+
+/** Raw PeerJS connections deliver ArrayBuffers; anything else becomes an empty (refused) frame. */
+function asBytes(data: unknown): Uint8Array {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(0);
+}

@@ -1,0 +1,453 @@
+/**
+ * The code the tab tools run inside a web page (chrome.scripting.executeScript,
+ * isolated world). It must be self-contained: the browser serialises the
+ * function's source, so it may use nothing from module scope, types aside.
+ *
+ * Refs: each element gets a ref (`e12`) the first time it is listed and keeps
+ * it for the life of the document. The ref table lives in the extension's
+ * isolated world, which page scripts cannot reach, so a page cannot re-point a
+ * ref at another element (it could if refs were DOM attributes).
+ *
+ * Visibility: only what a person could see is listed. Elements that are
+ * display:none, visibility:hidden, transparent, aria-hidden, 1-pixel or
+ * positioned off-screen are skipped, text and controls alike: hidden text is
+ * where injected instructions like to live, and a hidden link is not something
+ * the user would click either.
+ *
+ * The first check is the origin: the worker decided about one origin, and if
+ * the tab has moved elsewhere since, nothing runs.
+ */
+import type { ElementFacts, PageRequest, PageResponse, SnapshotElement } from './page-protocol';
+
+export function pageAgent(request: PageRequest, expectedOrigin: string): PageResponse {
+  if (location.origin !== expectedOrigin) {
+    return { op: 'error', error: `The tab is now on ${location.origin}, not ${expectedOrigin}; read it again.` };
+  }
+  interface RefStore {
+    byElement: WeakMap<Element, string>;
+    byRef: Map<string, WeakRef<Element>>;
+    next: number;
+  }
+  const holder = globalThis as unknown as { __tandemRefs?: RefStore };
+  holder.__tandemRefs ??= { byElement: new WeakMap(), byRef: new Map(), next: 1 };
+  const store = holder.__tandemRefs;
+
+  const refOf = (element: Element): string => {
+    let ref = store.byElement.get(element);
+    if (!ref) {
+      ref = `e${store.next++}`;
+      store.byElement.set(element, ref);
+      store.byRef.set(ref, new WeakRef(element));
+    }
+    return ref;
+  };
+  const collapse = (text: string | null | undefined, max: number): string => {
+    const flat = (text ?? '').replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  };
+
+  const visibility = new Map<Element, boolean>();
+  const scrollX = window.scrollX;
+  const scrollY = window.scrollY;
+  const isVisible = (element: Element): boolean => {
+    const known = visibility.get(element);
+    if (known !== undefined) return known;
+    let visible = true;
+    if (element.closest('[aria-hidden="true"]')) visible = false;
+    else if (!element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) visible = false;
+    else {
+      const rect = element.getBoundingClientRect();
+      if (rect.width <= 1 && rect.height <= 1) visible = false;
+      else if (rect.right + scrollX <= 0 || rect.bottom + scrollY <= 0) visible = false;
+    }
+    visibility.set(element, visible);
+    return visible;
+  };
+
+  const lookup = (ref: string): Element | undefined => {
+    const element = store.byRef.get(ref)?.deref();
+    return element?.isConnected ? element : undefined;
+  };
+
+  const TEXT_INPUTS = new Set([
+    'text',
+    'email',
+    'url',
+    'tel',
+    'search',
+    'number',
+    'password',
+    'date',
+    'time',
+    'datetime-local',
+    'month',
+    'week',
+    '',
+  ]);
+  const inputRole = (input: HTMLInputElement): string => {
+    switch (input.type) {
+      case 'checkbox':
+      case 'radio':
+        return input.type;
+      case 'submit':
+      case 'reset':
+      case 'button':
+      case 'image':
+        return 'button';
+      case 'search':
+        return 'searchbox';
+      case 'number':
+        return 'spinbutton';
+      case 'range':
+        return 'slider';
+      case 'password':
+        return 'password';
+      default:
+        return TEXT_INPUTS.has(input.type) ? 'textbox' : input.type;
+    }
+  };
+  const roleOf = (element: Element): string => {
+    const explicit = element.getAttribute('role');
+    if (explicit) return collapse(explicit.split(' ')[0], 40);
+    if (element instanceof HTMLAnchorElement) return 'link';
+    if (element instanceof HTMLButtonElement) return 'button';
+    if (element instanceof HTMLInputElement) return inputRole(element);
+    if (element instanceof HTMLSelectElement) return element.multiple ? 'listbox' : 'combobox';
+    if (element instanceof HTMLTextAreaElement) return 'textbox';
+    if (element.tagName === 'SUMMARY') return 'button';
+    if (element instanceof HTMLElement && element.isContentEditable) return 'textbox';
+    return 'generic';
+  };
+  const visibleText = (element: Element): string =>
+    // biome-ignore lint/performance/useDomNodeTextContent: innerText leaves out CSS-hidden text, which is the point.
+    element instanceof HTMLElement ? element.innerText : (element.textContent ?? '');
+  /** A label's own words, without the text of the controls inside it (a select's options, say). */
+  const labelText = (label: HTMLLabelElement): string => {
+    let text = '';
+    const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest('select, textarea, button, option') || !isVisible(parent)) continue;
+      text += ` ${node.nodeValue ?? ''}`;
+    }
+    return text;
+  };
+  const nameOf = (element: Element): string => {
+    const labelledBy = element.getAttribute('aria-labelledby');
+    if (labelledBy) {
+      const text = labelledBy
+        .split(/\s+/)
+        .map((id) => document.getElementById(id))
+        .filter((label): label is HTMLElement => label !== null)
+        .map((label) => visibleText(label))
+        .join(' ');
+      if (text.trim()) return collapse(text, 200);
+    }
+    const aria = element.getAttribute('aria-label');
+    if (aria?.trim()) return collapse(aria, 200);
+    if (
+      element instanceof HTMLInputElement ||
+      element instanceof HTMLTextAreaElement ||
+      element instanceof HTMLSelectElement
+    ) {
+      const label = element.labels?.[0];
+      if (label) {
+        const text = collapse(labelText(label), 200);
+        if (text) return text;
+      }
+      if (element instanceof HTMLInputElement && ['submit', 'button', 'reset'].includes(element.type)) {
+        return collapse(element.value || element.type, 200);
+      }
+      if (element instanceof HTMLInputElement && element.type === 'image') return collapse(element.alt, 200);
+      const placeholder = element.getAttribute('placeholder');
+      if (placeholder) return collapse(placeholder, 200);
+    } else {
+      const text = collapse(visibleText(element), 200);
+      if (text) return text;
+      const image = element.querySelector('img[alt]');
+      if (image) return collapse(image.getAttribute('alt'), 200);
+    }
+    return collapse(element.getAttribute('title') ?? element.getAttribute('name') ?? '', 200);
+  };
+  const submitterOf = (element: Element): HTMLButtonElement | HTMLInputElement | undefined => {
+    const control = element.closest('button, input');
+    if (control instanceof HTMLButtonElement && control.form && control.type === 'submit') return control;
+    if (
+      control instanceof HTMLInputElement &&
+      control.form &&
+      (control.type === 'submit' || control.type === 'image')
+    ) {
+      return control;
+    }
+    return undefined;
+  };
+  const formTextOf = (form: HTMLFormElement): string => {
+    const parts: string[] = [];
+    for (const control of Array.from(form.elements)) {
+      parts.push(nameOf(control));
+      const name = control.getAttribute('name') ?? control.getAttribute('autocomplete');
+      if (name) parts.push(name);
+    }
+    parts.push(form.getAttribute('aria-label') ?? '', form.id, form.className);
+    return collapse(parts.filter(Boolean).join(' · '), 600);
+  };
+  const factsOf = (element: Element): ElementFacts => {
+    const anchor = element.closest('a[href]');
+    const submitter = submitterOf(element);
+    const field = element instanceof HTMLInputElement ? element : undefined;
+    const textField = field !== undefined && TEXT_INPUTS.has(field.type);
+    const form = submitter?.form ?? (textField ? field?.form : null) ?? null;
+    const editable =
+      textField ||
+      element instanceof HTMLTextAreaElement ||
+      (element instanceof HTMLElement && element.isContentEditable);
+    return {
+      ref: refOf(element),
+      tag: element.tagName.toLowerCase().slice(0, 40),
+      role: roleOf(element),
+      name: nameOf(element),
+      ...(field ? { inputType: field.type.slice(0, 40) } : {}),
+      password: field?.type === 'password',
+      editable,
+      ...(anchor instanceof HTMLAnchorElement ? { href: anchor.href.slice(0, 8_192) } : {}),
+      download: anchor instanceof HTMLAnchorElement && anchor.hasAttribute('download'),
+      submitsForm: submitter !== undefined,
+      ...(form
+        ? {
+            // A submitter's formAction reads as the page URL when unset, so only trust it when set.
+            formAction: (submitter?.hasAttribute('formaction') ? submitter.formAction : form.action).slice(0, 8_192),
+            formMethod: (submitter?.hasAttribute('formmethod') ? submitter.formMethod : form.method).slice(0, 20),
+            formText: formTextOf(form),
+          }
+        : {}),
+    };
+  };
+
+  const INTERACTIVE = [
+    'a[href]',
+    'button',
+    'input:not([type="hidden"])',
+    'select',
+    'textarea',
+    'summary',
+    '[contenteditable=""]',
+    '[contenteditable="true"]',
+    '[onclick]',
+    ...[
+      'button',
+      'link',
+      'checkbox',
+      'radio',
+      'tab',
+      'menuitem',
+      'option',
+      'switch',
+      'combobox',
+      'textbox',
+      'searchbox',
+      'slider',
+    ].map((role) => `[role="${role}"]`),
+  ].join(',');
+
+  const snapshotOf = (from: number, maxElements: number, maxTextChars: number): PageResponse => {
+    const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SELECT', 'OPTION', 'TEXTAREA']);
+    const BLOCK =
+      'address,article,aside,blockquote,dd,details,dialog,div,dl,dt,fieldset,figcaption,figure,footer,form,h1,h2,h3,h4,h5,h6,header,li,main,nav,ol,p,pre,section,summary,table,tr,td,th,ul,label,button';
+    const lines: string[] = [];
+    let line = '';
+    let length = 0;
+    let textCut = false;
+    let block: Element | null = null;
+    if (document.body && maxTextChars > 0) {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent || SKIP.has(parent.tagName)) continue;
+        const text = (node.nodeValue ?? '').replace(/\s+/g, ' ');
+        if (!text.trim() || !isVisible(parent)) continue;
+        const nearest = parent.closest(BLOCK);
+        if (nearest !== block) {
+          if (line.trim()) lines.push(line.trim());
+          line = '';
+          block = nearest;
+        }
+        line += text;
+        length += text.length;
+        if (length > maxTextChars) {
+          textCut = true;
+          break;
+        }
+      }
+      if (line.trim()) lines.push(line.trim());
+    }
+    let text = lines.join('\n');
+    if (text.length > maxTextChars) text = text.slice(0, maxTextChars);
+
+    const all = Array.from(document.querySelectorAll(INTERACTIVE)).filter(
+      (element) => !element.closest('[inert]') && isVisible(element),
+    );
+    // Every listed element gets its ref now, in document order, so refs read like the page does.
+    for (const element of all) refOf(element);
+    const elements: SnapshotElement[] = all.slice(from, from + maxElements).map((element) => {
+      const role = roleOf(element);
+      const entry: SnapshotElement = { ref: refOf(element), role, name: nameOf(element) };
+      if (element instanceof HTMLInputElement) {
+        if (element.type === 'password') entry.password = true;
+        else if (element.type === 'checkbox' || element.type === 'radio') entry.checked = element.checked;
+        else if (TEXT_INPUTS.has(element.type) || element.type === 'range') entry.value = collapse(element.value, 400);
+        if (element.required) entry.required = true;
+      } else if (element instanceof HTMLTextAreaElement) {
+        entry.value = collapse(element.value, 400);
+        if (element.required) entry.required = true;
+      } else if (element instanceof HTMLSelectElement) {
+        entry.value = collapse(element.selectedOptions[0]?.text ?? '', 400);
+        entry.options = Array.from(element.options)
+          .slice(0, 30)
+          .map((option) => collapse(option.text, 100));
+      } else if (element instanceof HTMLAnchorElement) {
+        entry.href = element.href.slice(0, 2_048);
+      }
+      if (element.getAttribute('aria-checked') === 'true') entry.checked = true;
+      if ((element as HTMLButtonElement).disabled === true || element.getAttribute('aria-disabled') === 'true') {
+        entry.disabled = true;
+      }
+      if (submitterOf(element) === element) entry.submits = true;
+      return entry;
+    });
+    return {
+      op: 'snapshot',
+      url: location.href.slice(0, 8_192),
+      title: collapse(document.title, 1_000),
+      text,
+      textCut,
+      elements,
+      totalElements: all.length,
+      from,
+      scrollY: Math.round(window.scrollY),
+      scrollHeight: Math.round(document.documentElement.scrollHeight),
+      viewportHeight: Math.round(window.innerHeight),
+    };
+  };
+
+  const find = (ref: string): Element => {
+    const element = lookup(ref);
+    if (!element) throw new Error(`No element ${ref} on this page any more: call read_page again for fresh refs.`);
+    return element;
+  };
+
+  const setValue = (element: HTMLInputElement | HTMLTextAreaElement, value: string): void => {
+    // The prototype's setter, so frameworks that track `value` on the instance (React) see a change.
+    const prototype = element instanceof HTMLInputElement ? HTMLInputElement.prototype : HTMLTextAreaElement.prototype;
+    const setter = Object.getOwnPropertyDescriptor(prototype, 'value')?.set;
+    if (setter) setter.call(element, value);
+    else element.value = value;
+    element.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: value }));
+    element.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+
+  const typeInto = (element: Element, text: string, clear: boolean): string | undefined => {
+    if (element instanceof HTMLInputElement) {
+      if (element.type === 'password') throw new Error('Typing into password fields is not allowed.');
+      if (!TEXT_INPUTS.has(element.type)) throw new Error(`A ${element.type} input takes a click, not typing.`);
+      if (element.disabled || element.readOnly) throw new Error('That field is disabled or read-only.');
+      element.focus();
+      setValue(element, clear ? text : element.value + text);
+      return undefined;
+    }
+    if (element instanceof HTMLTextAreaElement) {
+      if (element.disabled || element.readOnly) throw new Error('That field is disabled or read-only.');
+      element.focus();
+      setValue(element, clear ? text : element.value + text);
+      return undefined;
+    }
+    if (element instanceof HTMLSelectElement) {
+      const wanted = text.trim().toLowerCase();
+      const option = Array.from(element.options).find(
+        (o) => o.value.toLowerCase() === wanted || o.text.trim().toLowerCase() === wanted,
+      );
+      if (!option) throw new Error(`No option "${text.slice(0, 80)}" in that list.`);
+      element.value = option.value;
+      element.dispatchEvent(new Event('input', { bubbles: true }));
+      element.dispatchEvent(new Event('change', { bubbles: true }));
+      return `Selected "${collapse(option.text, 80)}".`;
+    }
+    if (element instanceof HTMLElement && element.isContentEditable) {
+      element.focus();
+      if (clear) element.textContent = '';
+      element.textContent = (element.textContent ?? '') + text;
+      element.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text }));
+      return undefined;
+    }
+    throw new Error('That element does not take text.');
+  };
+
+  const press = (key: string, target: Element, submit: boolean): string | undefined => {
+    const eventKey = key === 'Space' ? ' ' : key;
+    const init: KeyboardEventInit = { key: eventKey, bubbles: true, cancelable: true, composed: true };
+    const accepted = target.dispatchEvent(new KeyboardEvent('keydown', init));
+    if (eventKey.length === 1 || eventKey === 'Enter') target.dispatchEvent(new KeyboardEvent('keypress', init));
+    target.dispatchEvent(new KeyboardEvent('keyup', init));
+    if (!accepted) return undefined;
+    // Synthetic key events have no default action: do the ones people rely on.
+    if (key === 'Enter' && submit && target instanceof HTMLInputElement && target.form) {
+      target.form.requestSubmit();
+      return 'Submitted the form.';
+    }
+    if (key === 'Tab') {
+      const focusable = Array.from(
+        document.querySelectorAll<HTMLElement>(
+          'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])',
+        ),
+      ).filter((e) => isVisible(e) && !(e as HTMLButtonElement).disabled);
+      const index = focusable.indexOf(target as HTMLElement);
+      focusable[index + 1]?.focus();
+    }
+    return undefined;
+  };
+
+  try {
+    switch (request.op) {
+      case 'snapshot':
+        return snapshotOf(request.from, request.maxElements, request.maxTextChars);
+      case 'describe':
+        return { op: 'describe', element: factsOf(find(request.ref)) };
+      case 'describe_focus': {
+        const focused = document.activeElement;
+        return { op: 'describe', element: factsOf(focused && focused !== document.body ? focused : document.body) };
+      }
+      case 'click': {
+        const element = find(request.ref);
+        if (!isVisible(element)) throw new Error('That element is hidden; only visible elements can be clicked.');
+        element.scrollIntoView({ block: 'center', inline: 'center' });
+        if (element instanceof HTMLElement) {
+          element.focus({ preventScroll: true });
+          element.click();
+        } else {
+          element.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, view: window }));
+        }
+        return { op: 'done' };
+      }
+      case 'type': {
+        const note = typeInto(find(request.ref), request.text, request.clear);
+        return { op: 'done', ...(note ? { note } : {}) };
+      }
+      case 'press': {
+        const target = request.ref ? find(request.ref) : (document.activeElement ?? document.body);
+        const note = press(request.key, target, request.submit);
+        return { op: 'done', ...(note ? { note } : {}) };
+      }
+      case 'scroll': {
+        if (request.ref) find(request.ref).scrollIntoView({ block: 'center' });
+        else if (request.direction === 'top') window.scrollTo(0, 0);
+        else if (request.direction === 'bottom') window.scrollTo(0, document.documentElement.scrollHeight);
+        else window.scrollBy(0, (request.direction === 'up' ? -0.8 : 0.8) * window.innerHeight);
+        return {
+          op: 'done',
+          note: `Scrolled to ${Math.round(window.scrollY)} of ${Math.round(document.documentElement.scrollHeight)} px (viewport ${Math.round(window.innerHeight)} px).`,
+        };
+      }
+    }
+  } catch (error) {
+    return { op: 'error', error: (error instanceof Error ? error.message : String(error)).slice(0, 500) };
+  }
+}

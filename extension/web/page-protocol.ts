@@ -1,0 +1,109 @@
+/**
+ * What the tab tools ask a page and what the page answers. The page side
+ * (page-agent.ts) runs inside the web page, so its answers are untrusted input
+ * to the worker: every answer is parsed with these schemas before use.
+ */
+import { z } from 'zod';
+
+/** Keys press_key accepts: named keys or one printable character. */
+export const NAMED_KEYS = [
+  'Enter',
+  'Escape',
+  'Tab',
+  'Backspace',
+  'Delete',
+  'ArrowUp',
+  'ArrowDown',
+  'ArrowLeft',
+  'ArrowRight',
+  'Home',
+  'End',
+  'PageUp',
+  'PageDown',
+  'Space',
+] as const;
+export const KeyName = z.union([z.enum(NAMED_KEYS), z.string().length(1)]);
+
+export const Ref = z
+  .string()
+  .regex(/^e\d{1,7}$/, 'a ref looks like e12 (from read_page)')
+  .describe('An element ref from read_page, like e12.');
+
+export const PageRequest = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('snapshot'),
+    from: z.number().int().min(0),
+    maxElements: z.number().int().min(1).max(1_000),
+    maxTextChars: z.number().int().min(0).max(40_000),
+  }),
+  z.object({ op: z.literal('describe'), ref: Ref }),
+  z.object({ op: z.literal('describe_focus') }),
+  z.object({ op: z.literal('click'), ref: Ref }),
+  z.object({ op: z.literal('type'), ref: Ref, text: z.string(), clear: z.boolean() }),
+  /** `submit`: Enter in a form field submits its form (only after the user confirmed a submission). */
+  z.object({ op: z.literal('press'), key: KeyName, ref: Ref.optional(), submit: z.boolean() }),
+  z.object({ op: z.literal('scroll'), ref: Ref.optional(), direction: z.enum(['up', 'down', 'top', 'bottom']) }),
+]);
+export type PageRequest = z.infer<typeof PageRequest>;
+
+const short = (max: number) => z.string().max(max);
+
+export const SnapshotElement = z.object({
+  ref: Ref,
+  role: short(40),
+  name: short(200),
+  value: short(400).optional(),
+  checked: z.boolean().optional(),
+  disabled: z.boolean().optional(),
+  required: z.boolean().optional(),
+  password: z.boolean().optional(),
+  href: short(2_048).optional(),
+  /** A submit button: clicking it submits its form. */
+  submits: z.boolean().optional(),
+  options: z.array(short(100)).max(30).optional(),
+});
+export type SnapshotElement = z.infer<typeof SnapshotElement>;
+
+export const PageSnapshot = z.object({
+  op: z.literal('snapshot'),
+  url: short(8_192),
+  title: short(1_000),
+  text: z.string().max(200_000),
+  textCut: z.boolean(),
+  elements: z.array(SnapshotElement).max(1_000),
+  totalElements: z.number().int().nonnegative(),
+  from: z.number().int().nonnegative(),
+  scrollY: z.number(),
+  scrollHeight: z.number(),
+  viewportHeight: z.number(),
+});
+export type PageSnapshot = z.infer<typeof PageSnapshot>;
+
+/** The facts about one element that decide how risky acting on it is (see action-risk.ts). */
+export const ElementFacts = z.object({
+  ref: Ref.optional(),
+  tag: short(40),
+  role: short(40),
+  name: short(200),
+  inputType: short(40).optional(),
+  password: z.boolean(),
+  editable: z.boolean(),
+  /** The link it is or is inside (absolute URL). */
+  href: short(8_192).optional(),
+  download: z.boolean(),
+  /** Clicking it (or Enter in it) submits a form. */
+  submitsForm: z.boolean(),
+  formAction: short(8_192).optional(),
+  formMethod: short(20).optional(),
+  /** Labels, names and buttons of its form, for the payment and deletion heuristics. */
+  formText: short(600).optional(),
+});
+export type ElementFacts = z.infer<typeof ElementFacts>;
+
+export const PageResponse = z.discriminatedUnion('op', [
+  PageSnapshot,
+  z.object({ op: z.literal('describe'), element: ElementFacts }),
+  z.object({ op: z.literal('done'), note: short(500).optional() }),
+  z.object({ op: z.literal('error'), error: short(500) }),
+]);
+export type PageResponse = z.infer<typeof PageResponse>;

@@ -1,0 +1,68 @@
+/**
+ * What the web tool families (tools/web.ts, tools/tabs.ts) need from the
+ * browser, as interfaces: the composition root gets a browser implementation
+ * from the background entrypoint (browser-web.ts); tests can pass their own.
+ */
+
+import type { TabOwner } from './agent-tabs';
+import type { EgressGate } from './egress-gate';
+import type { HtmlExtractor } from './extractor';
+import type { PageRequest, PageResponse } from './page-protocol';
+import type { PlanStore } from './plan-store';
+import type { SitePolicy } from './site-policy';
+
+export interface AgentTabInfo {
+  tabId: number;
+  url: string;
+  title: string;
+  active: boolean;
+}
+
+export interface TabState {
+  tabId: number;
+  url: string;
+  title: string;
+  loading: boolean;
+  /** The tab shows an error page (a navigation failed or was blocked). */
+  errorPage: boolean;
+}
+
+export interface ActionOutcome {
+  url: string;
+  title: string;
+  /** Navigations the rules stopped while the action ran. */
+  blocked: string[];
+  navigated: boolean;
+  errorPage: boolean;
+}
+
+export interface WatchOptions {
+  /** An explicit navigation is under way: wait for it to finish. */
+  expectNavigation?: boolean;
+  /** Where to take the tab back to if the rules blocked a navigation the action caused. */
+  returnTo?: string;
+}
+
+export interface TabDriver {
+  /** Opens a blank agent tab (in the agent's window) owned by this task; navigation rules are in place before it returns. */
+  open(owner: TabOwner): Promise<number>;
+  owner(tabId: number): Promise<TabOwner | undefined>;
+  list(threadId: string): Promise<AgentTabInfo[]>;
+  state(tabId: number): Promise<TabState>;
+  /** Brings the tab's navigation rules in line with this task's grants (the moment of action). */
+  prepare(tabId: number, owner: TabOwner): Promise<void>;
+  /** Starts watching the tab for a navigation an action may cause; `settle` waits for it and reports. */
+  watch(tabId: number, options?: WatchOptions): { settle(): Promise<ActionOutcome> };
+  navigate(tabId: number, url: URL): Promise<ActionOutcome>;
+  runPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse>;
+  screenshot(tabId: number): Promise<{ mediaType: 'image/jpeg'; data: string }>;
+  close(tabId: number): Promise<void>;
+}
+
+export interface WebPlatform {
+  sites: SitePolicy;
+  egress: EgressGate;
+  extractor: HtmlExtractor;
+  tabs: TabDriver;
+  plans: PlanStore;
+}

@@ -1,0 +1,254 @@
+/**
+ * The browser side of the tab tools: opening agent tabs in the agent's window,
+ * navigating, running page-agent.ts in a page, screenshots. Every answer from a
+ * page is parsed (page-protocol.ts) before anything uses it.
+ */
+import browser from 'webextension-polyfill';
+import { ToolError } from '../tools/registry';
+import type { AgentTabs, TabOwner } from './agent-tabs';
+import type { NavigationGuard } from './navigation-guard';
+import { pageAgent } from './page-agent';
+import { type PageRequest, type PageResponse, PageResponse as PageResponseSchema } from './page-protocol';
+import type { ActionOutcome, AgentTabInfo, TabDriver, TabState, WatchOptions } from './platform';
+
+/** How long an action gets to start a navigation (a click handler, a submit) before we stop waiting for one. */
+const NAVIGATION_START_MS = 300;
+const NAVIGATION_FINISH_MS = 15_000;
+const LOAD_WAIT_MS = 10_000;
+const AGENT_WINDOW = { width: 1280, height: 900 };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class BrowserTabDriver implements TabDriver {
+  constructor(
+    private readonly tabs: AgentTabs,
+    private readonly guard: NavigationGuard,
+  ) {}
+
+  async open(owner: TabOwner): Promise<number> {
+    const state = await this.tabs.state();
+    let windowId = state.windowId;
+    if (windowId !== undefined && !(await browser.windows.get(windowId).catch(() => undefined))) windowId = undefined;
+    let tabId: number | undefined;
+    if (windowId === undefined) {
+      const created = await browser.windows.create({ url: 'about:blank', focused: false, ...AGENT_WINDOW });
+      windowId = created.id;
+      tabId = created.tabs?.[0]?.id;
+    } else {
+      tabId = (await browser.tabs.create({ windowId, url: 'about:blank', active: true })).id;
+    }
+    if (tabId === undefined || windowId === undefined) throw new ToolError('The browser did not open a tab.');
+    await this.tabs.adopt(tabId, owner);
+    await this.waitForLoad(tabId);
+    const groupId = await this.group(tabId, windowId, state.windowId === windowId ? state.groupId : undefined);
+    await this.tabs.update((s) => {
+      s.windowId = windowId;
+      if (groupId === undefined) delete s.groupId;
+      else s.groupId = groupId;
+    });
+    await this.guard.sync();
+    return tabId;
+  }
+
+  /** Groups agent tabs under "Tandem" where the browser has tab groups (Chrome); elsewhere the window is enough. */
+  private async group(tabId: number, windowId: number, groupId: number | undefined): Promise<number | undefined> {
+    const tabsApi = browser.tabs as unknown as {
+      group?: (options: {
+        tabIds: number[];
+        groupId?: number;
+        createProperties?: { windowId: number };
+      }) => Promise<number>;
+    };
+    if (typeof tabsApi.group !== 'function') return undefined;
+    try {
+      const id = await tabsApi.group({
+        tabIds: [tabId],
+        ...(groupId === undefined ? { createProperties: { windowId } } : { groupId }),
+      });
+      if (id !== groupId) await browser.tabGroups?.update(id, { title: 'Tandem', color: 'orange' }).catch(() => {});
+      return id;
+    } catch {
+      if (groupId !== undefined) return this.group(tabId, windowId, undefined);
+      return undefined;
+    }
+  }
+
+  owner(tabId: number): Promise<TabOwner | undefined> {
+    return this.tabs.owner(tabId);
+  }
+
+  async list(threadId: string): Promise<AgentTabInfo[]> {
+    const infos: AgentTabInfo[] = [];
+    for (const tabId of await this.tabs.tabsOf(threadId)) {
+      const tab = await browser.tabs.get(tabId).catch(() => undefined);
+      if (!tab) {
+        await this.tabs.forget(tabId);
+        continue;
+      }
+      infos.push({ tabId, url: tab.url ?? '', title: tab.title ?? '', active: tab.active });
+    }
+    return infos;
+  }
+
+  async state(tabId: number): Promise<TabState> {
+    const tab = await browser.tabs.get(tabId).catch(() => undefined);
+    if (!tab) {
+      await this.tabs.forget(tabId);
+      throw new ToolError(`Tab ${tabId} is closed. Use tabs_list to see your tabs.`);
+    }
+    const frame = await browser.webNavigation.getFrame({ tabId, frameId: 0 }).catch(() => null);
+    return {
+      tabId,
+      url: tab.url ?? frame?.url ?? '',
+      title: tab.title ?? '',
+      loading: tab.status === 'loading',
+      errorPage: frame?.errorOccurred === true,
+    };
+  }
+
+  prepare(tabId: number, owner: TabOwner): Promise<void> {
+    return this.guard.prepare(tabId, owner);
+  }
+
+  /**
+   * Watches a tab while an action runs, then waits until it is quiet: no
+   * navigation in progress and none started for a moment. The moment matters:
+   * a meta refresh or a script redirect starts right after a page loads.
+   */
+  watch(tabId: number, options: WatchOptions = {}): { settle(): Promise<ActionOutcome> } {
+    const expectNavigation = options.expectNavigation === true;
+    const since = Date.now();
+    let navigating = false;
+    let navigations = 0;
+    let finishedOnce = false;
+    let lastEvent = Date.now();
+    const failed: Array<{ url: string; error: string | undefined }> = [];
+    const onBefore = (d: { tabId: number; frameId: number }) => {
+      if (d.tabId !== tabId || d.frameId !== 0) return;
+      navigating = true;
+      navigations++;
+      lastEvent = Date.now();
+    };
+    // Only the end of a navigation that started while watching counts (a new tab's initial
+    // about:blank can finish just after the watch begins).
+    const onCompleted = (d: { tabId: number; frameId: number }) => {
+      if (d.tabId !== tabId || d.frameId !== 0 || navigations === 0) return;
+      navigating = false;
+      finishedOnce = true;
+      lastEvent = Date.now();
+    };
+    const onError = (d: { tabId: number; frameId: number; url: string }) => {
+      if (d.tabId !== tabId || d.frameId !== 0) return;
+      failed.push({ url: d.url, error: (d as { error?: string }).error });
+      if (navigations === 0) return;
+      navigating = false;
+      finishedOnce = true;
+      lastEvent = Date.now();
+    };
+    const onSameDocument = (d: { tabId: number; frameId: number }) => {
+      if (d.tabId !== tabId || d.frameId !== 0) return;
+      navigations++;
+      finishedOnce = true;
+      lastEvent = Date.now();
+    };
+    browser.webNavigation.onBeforeNavigate.addListener(onBefore);
+    browser.webNavigation.onCompleted.addListener(onCompleted);
+    browser.webNavigation.onErrorOccurred.addListener(onError);
+    // Same-document navigations (a #fragment, history.pushState) finish without onCompleted.
+    browser.webNavigation.onReferenceFragmentUpdated.addListener(onSameDocument);
+    browser.webNavigation.onHistoryStateUpdated.addListener(onSameDocument);
+    return {
+      settle: async () => {
+        try {
+          const deadline = Date.now() + NAVIGATION_FINISH_MS;
+          while (Date.now() < deadline) {
+            const quiet = !navigating && Date.now() - lastEvent >= NAVIGATION_START_MS;
+            if (quiet && (finishedOnce || !expectNavigation)) break;
+            await sleep(25);
+          }
+        } finally {
+          browser.webNavigation.onBeforeNavigate.removeListener(onBefore);
+          browser.webNavigation.onCompleted.removeListener(onCompleted);
+          browser.webNavigation.onErrorOccurred.removeListener(onError);
+          browser.webNavigation.onReferenceFragmentUpdated.removeListener(onSameDocument);
+          browser.webNavigation.onHistoryStateUpdated.removeListener(onSameDocument);
+        }
+        const blocked: string[] = [];
+        for (const failure of failed) {
+          if (await this.guard.wasBlocked(tabId, failure.url, failure.error)) blocked.push(failure.url);
+        }
+        const all = [...new Set([...blocked, ...this.guard.blockedSince(tabId, since)])];
+        let state = await this.state(tabId);
+        if (all.length > 0 && options.returnTo) {
+          // Leave the "blocked" error page: reload the page the agent acted on. (Going back does not
+          // work: Chrome skips history entries that navigated away without a user gesture, and the
+          // agent's clicks carry none.) The error page commits a moment after the error event.
+          for (let i = 0; i < 20 && !state.errorPage; i++) {
+            await sleep(25);
+            state = await this.state(tabId);
+          }
+          if (state.errorPage) {
+            await browser.tabs.update(tabId, { url: options.returnTo }).catch(() => {});
+            await sleep(50);
+            await this.waitForLoad(tabId);
+            state = await this.state(tabId);
+          }
+        }
+        return {
+          url: state.url,
+          title: state.title,
+          blocked: all,
+          navigated: navigations > 0 || expectNavigation,
+          errorPage: state.errorPage,
+        };
+      },
+    };
+  }
+
+  async navigate(tabId: number, url: URL): Promise<ActionOutcome> {
+    // No return after a blocked navigate: the page it came from may be the one that redirects (a meta refresh).
+    const watcher = this.watch(tabId, { expectNavigation: true });
+    await browser.tabs.update(tabId, { url: url.href });
+    return watcher.settle();
+  }
+
+  async waitForLoad(tabId: number): Promise<void> {
+    const started = Date.now();
+    while (Date.now() - started < LOAD_WAIT_MS) {
+      const tab = await browser.tabs.get(tabId).catch(() => undefined);
+      if (tab?.status !== 'loading') return;
+      await sleep(100);
+    }
+  }
+
+  async runPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
+    await this.waitForLoad(tabId);
+    let results: Awaited<ReturnType<typeof browser.scripting.executeScript>>;
+    try {
+      results = await browser.scripting.executeScript({
+        target: { tabId, frameIds: [0] },
+        func: pageAgent,
+        args: [request, expectedOrigin],
+      });
+    } catch (error) {
+      throw new ToolError(`Could not act in tab ${tabId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const parsed = PageResponseSchema.safeParse(results[0]?.result);
+    if (!parsed.success) throw new ToolError(`Tab ${tabId} gave an answer Tandem could not read.`);
+    return parsed.data;
+  }
+
+  async screenshot(tabId: number): Promise<{ mediaType: 'image/jpeg'; data: string }> {
+    const tab = await browser.tabs.update(tabId, { active: true });
+    await this.waitForLoad(tabId);
+    if (tab?.windowId === undefined) throw new ToolError(`Tab ${tabId} has no window.`);
+    const dataUrl = await browser.tabs.captureVisibleTab(tab.windowId, { format: 'jpeg', quality: 70 });
+    const comma = dataUrl.indexOf(',');
+    return { mediaType: 'image/jpeg', data: dataUrl.slice(comma + 1) };
+  }
+
+  async close(tabId: number): Promise<void> {
+    await browser.tabs.remove(tabId).catch(() => {});
+    if (await this.tabs.forget(tabId)) await this.guard.sync();
+  }
+}

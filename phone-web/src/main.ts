@@ -1,0 +1,59 @@
+/**
+ * The phone page: reads a scanned pairing code from the URL fragment (and removes it from the
+ * address bar and history at once), connects to the paired extension over the authenticated
+ * WebRTC link, and runs the same ConversationClient and components as the side panel.
+ */
+import { ConversationClient } from '../../shared/client/conversation-client';
+import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
+import { guessDeviceName } from './device-name';
+import { PairingStore } from './pairing-store';
+import { PhoneLink } from './phone-link';
+import { readScannedOffer } from './scanned-offer';
+import './tandem-phone-app';
+
+const store = new PairingStore(window.localStorage);
+const link = new PhoneLink(store, {
+  deviceName: guessDeviceName(navigator.userAgent),
+  generateKeyPair: () => generateStaticKeyPair(),
+});
+
+const scanned = readScannedOffer(location.hash, Date.now());
+if (scanned.kind !== 'none') {
+  // The secret must not stay in the address bar, the history or a bookmark.
+  history.replaceState(null, '', `${location.pathname}${location.search}`);
+}
+const client = new ConversationClient(link);
+
+declare global {
+  interface Window {
+    /** For end-to-end tests and benchmarks. */
+    tandemPhone?: { client: ConversationClient; link: PhoneLink; scanError?: string };
+  }
+}
+window.tandemPhone = { client, link, ...(scanned.kind === 'error' ? { scanError: scanned.message } : {}) };
+
+// Lets a test (or a debugging session) attach listeners before the first connection attempt.
+window.dispatchEvent(new CustomEvent('tandem-phone-ready'));
+
+const app = document.createElement('tandem-phone-app');
+app.client = client;
+app.link = link;
+document.body.append(app);
+
+if (scanned.kind === 'offer') link.pair(scanned);
+else link.start();
+if (scanned.kind === 'error') {
+  // Shown in place of the thread list; a stored pairing (if any) still connects.
+  app.scanError = scanned.message;
+}
+
+// A phone waking up or getting its network back should not wait for the backoff.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') link.retryNow();
+});
+window.addEventListener('online', () => link.retryNow());
+
+// Installable app: cache the shell (only where service workers exist: HTTPS or localhost).
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  void navigator.serviceWorker.register('./sw.js').catch(() => {});
+}

@@ -1,0 +1,155 @@
+/**
+ * What the phone remembers about the extension it is paired with, in localStorage: the extension's
+ * identity key and PeerJS id, the signaling and ICE servers, and this phone's own device key.
+ *
+ * The device key is created before the first handshake and stored as a pending pairing, so a page
+ * reloaded in the middle of pairing retries with the same key (and, if the extension had already
+ * accepted it, simply reconnects). Everything read back is validated: a damaged entry is dropped
+ * and the phone asks to be paired again rather than failing in odd ways.
+ *
+ * The device key in localStorage is readable by any script on the phone page's origin; that is why
+ * the page must be served from an origin of its own (see phone-web/README.md).
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { z } from 'zod';
+import type { StaticKeyPair } from '../../shared/link/handshake.ts';
+import type { PairingOffer } from '../../shared/link/pairing-offer.ts';
+import { IceServer, SignalingServer } from '../../shared/protocol/link';
+
+const STORAGE_KEY = 'tandem.phone.pairing.v1';
+
+const Hex32 = z.string().regex(/^[0-9a-f]{64}$/);
+const Common = {
+  extensionPublicKey: Hex32,
+  peerId: z.string().min(1).max(64),
+  signaling: SignalingServer,
+  iceServers: z.array(IceServer).max(8),
+  deviceSecretKey: Hex32,
+  devicePublicKey: Hex32,
+  deviceName: z.string().min(1).max(64),
+};
+
+const StoredPairing = z.discriminatedUnion('kind', [
+  /** Scanned, handshake not yet accepted. */
+  z.object({ kind: z.literal('pending'), ...Common, secret: Hex32, expiresAt: z.number() }),
+  z.object({ kind: z.literal('paired'), ...Common, pairedAt: z.number() }),
+  /** The extension said this phone was revoked: kept only to say so until the user pairs again. */
+  z.object({ kind: z.literal('revoked'), ...Common, pairedAt: z.number() }),
+]);
+type StoredPairing = z.infer<typeof StoredPairing>;
+
+/** The pairing in usable form. */
+export interface Pairing {
+  kind: StoredPairing['kind'];
+  extensionPublicKey: Uint8Array;
+  peerId: string;
+  signaling: SignalingServer;
+  iceServers: IceServer[];
+  deviceKeyPair: StaticKeyPair;
+  deviceName: string;
+  /** Pending only. */
+  secret?: Uint8Array;
+  expiresAt?: number;
+}
+
+/** The part of Storage used (a Map-backed fake in unit tests). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export class PairingStore {
+  constructor(private readonly storage: KeyValueStorage) {}
+
+  load(): Pairing | undefined {
+    let raw: string | null;
+    try {
+      raw = this.storage.getItem(STORAGE_KEY);
+    } catch {
+      return undefined;
+    }
+    if (!raw) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      this.forget();
+      return undefined;
+    }
+    const parsed = StoredPairing.safeParse(json);
+    if (!parsed.success) {
+      this.forget();
+      return undefined;
+    }
+    const stored = parsed.data;
+    return {
+      kind: stored.kind,
+      extensionPublicKey: hexToBytes(stored.extensionPublicKey),
+      peerId: stored.peerId,
+      signaling: stored.signaling,
+      iceServers: stored.iceServers,
+      deviceKeyPair: { secretKey: hexToBytes(stored.deviceSecretKey), publicKey: hexToBytes(stored.devicePublicKey) },
+      deviceName: stored.deviceName,
+      ...(stored.kind === 'pending' ? { secret: hexToBytes(stored.secret), expiresAt: stored.expiresAt } : {}),
+    };
+  }
+
+  /** A freshly scanned offer, with the device key that will be proven in the handshake. */
+  savePending(
+    offer: PairingOffer & { signaling: SignalingServer },
+    iceServers: IceServer[],
+    deviceKeyPair: StaticKeyPair,
+    deviceName: string,
+  ): Pairing {
+    this.write({
+      kind: 'pending',
+      extensionPublicKey: bytesToHex(offer.extensionPublicKey),
+      peerId: offer.peerId,
+      signaling: offer.signaling,
+      iceServers,
+      deviceSecretKey: bytesToHex(deviceKeyPair.secretKey),
+      devicePublicKey: bytesToHex(deviceKeyPair.publicKey),
+      deviceName,
+      secret: bytesToHex(offer.secret),
+      expiresAt: offer.expiresAt,
+    });
+    const loaded = this.load();
+    if (!loaded) throw new Error('This browser did not keep the pairing (is storage disabled?).');
+    return loaded;
+  }
+
+  /** The extension accepted this phone. */
+  markPaired(pairing: Pairing, now: number): Pairing {
+    this.write({ ...this.common(pairing), kind: 'paired', pairedAt: now });
+    return { ...pairing, kind: 'paired', secret: undefined, expiresAt: undefined };
+  }
+
+  markRevoked(pairing: Pairing, now: number): void {
+    this.write({ ...this.common(pairing), kind: 'revoked', pairedAt: now });
+  }
+
+  forget(): void {
+    try {
+      this.storage.removeItem(STORAGE_KEY);
+    } catch {
+      // Storage unavailable: nothing to forget.
+    }
+  }
+
+  private common(pairing: Pairing) {
+    return {
+      extensionPublicKey: bytesToHex(pairing.extensionPublicKey),
+      peerId: pairing.peerId,
+      signaling: pairing.signaling,
+      iceServers: pairing.iceServers,
+      deviceSecretKey: bytesToHex(pairing.deviceKeyPair.secretKey),
+      devicePublicKey: bytesToHex(pairing.deviceKeyPair.publicKey),
+      deviceName: pairing.deviceName,
+    };
+  }
+
+  private write(value: StoredPairing): void {
+    this.storage.setItem(STORAGE_KEY, JSON.stringify(value));
+  }
+}

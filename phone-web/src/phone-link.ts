@@ -1,0 +1,398 @@
+/**
+ * The phone's `Transport` to the runtime: a WebRTC data channel to the extension, authenticated and
+ * encrypted (shared/link), that keeps itself up.
+ *
+ * Reliability lives here, above PeerJS (which neither restarts ICE nor reopens a closed channel):
+ * - any drop (ICE failure, closed channel, signaling loss during setup, the phone asleep, the
+ *   extension's browser restarting) starts a new attempt: first after 100 ms, then backing off to
+ *   8 s, with the countdown on screen and "Retry now"; a page becoming visible or the network
+ *   coming back retries at once;
+ * - a heartbeat every 2 s, and a link that hears nothing for 5 s is treated as dead, so a
+ *   half-open connection is noticed within seconds rather than after WebRTC's own timeouts;
+ * - 'open' is reported when the runtime's `welcome` arrives (not when the channel opens), and
+ *   again after every new `welcome` (the runtime restarted behind a live channel): on each,
+ *   ConversationClient re-sends unanswered commands (same ids, applied once) and resubscribes with
+ *   `afterSeq`, so the phone receives exactly the events it missed, in order.
+ */
+import type { Transport, TransportState } from '../../shared/client/transport';
+import { Backoff } from '../../shared/link/backoff.ts';
+import { FrameSender } from '../../shared/link/frame-sender.ts';
+import { type DecodedFrame, SealedMessenger } from '../../shared/link/sealed-messenger.ts';
+import type { ByeReason, LinkEnvelope } from '../../shared/protocol/link';
+import { AttemptError, type OpenLink, openLink } from './link-attempt';
+import type { Pairing, PairingStore } from './pairing-store';
+import type { ScannedOffer } from './scanned-offer';
+
+export type LinkPhase =
+  | { kind: 'unpaired' }
+  | { kind: 'pairing' }
+  | { kind: 'connecting' }
+  | { kind: 'retrying'; at: number; reason: string }
+  | { kind: 'open' }
+  | { kind: 'revoked'; message: string }
+  /** Pairing failed for good (code used, expired, unknown): a new QR code is needed. */
+  | { kind: 'failed'; message: string };
+
+export interface PhoneLinkOptions {
+  heartbeatMs?: number;
+  silenceMs?: number;
+  now?: () => number;
+  deviceName: string;
+  generateKeyPair: () => Pairing['deviceKeyPair'];
+}
+
+const HEARTBEAT_MS = 2_000;
+const SILENCE_MS = 5_000;
+/** Consecutive failed pairing attempts (without an answer from the extension) before giving up. */
+const MAX_PAIRING_ATTEMPTS = 6;
+
+interface Live {
+  link: OpenLink;
+  messenger: SealedMessenger;
+  sender: FrameSender;
+  lastHeardAt: number;
+  heartbeat: ReturnType<typeof setInterval>;
+  pings: number;
+  ended: Promise<string>;
+  end(why: string): void;
+  /** Last sealed frames sent (for the replay test hook). */
+  sent: Uint8Array[];
+}
+
+export class PhoneLink implements Transport {
+  phase: LinkPhase = { kind: 'unpaired' };
+  /** Link-level answers from the extension (frames it could not use); tests read them. */
+  readonly linkErrors: Extract<LinkEnvelope, { t: 'error' }>[] = [];
+  /** Why the last attempt or session ended, for the screen. */
+  lastProblem = '';
+
+  private stateValue: TransportState = 'connecting';
+  private live: Live | undefined;
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private readonly backoff = new Backoff({ initialMs: 100, maxMs: 8_000 });
+  private readonly messageListeners = new Set<(message: unknown) => void>();
+  private readonly stateListeners = new Set<(state: TransportState) => void>();
+  private readonly phaseListeners = new Set<(phase: LinkPhase) => void>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: PairingStore,
+    private readonly options: PhoneLinkOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get state(): TransportState {
+    return this.stateValue;
+  }
+
+  /** Starts connecting with the stored pairing, if any. */
+  start(): void {
+    const pairing = this.store.load();
+    if (!pairing) {
+      this.setPhase({ kind: 'unpaired' });
+      return;
+    }
+    if (pairing.kind === 'revoked') {
+      this.setState('closed');
+      this.setPhase({ kind: 'revoked', message: REVOKED_MESSAGE });
+      return;
+    }
+    void this.run();
+  }
+
+  /** A QR code was scanned: remember the offer with a fresh device key and pair. */
+  pair(scanned: Extract<ScannedOffer, { kind: 'offer' }>): void {
+    this.teardown('pairing with a new code');
+    this.store.savePending(scanned.offer, scanned.iceServers, this.options.generateKeyPair(), this.options.deviceName);
+    this.stopped = false;
+    this.setState('connecting');
+    this.setPhase({ kind: 'pairing' });
+    this.retryNow();
+    void this.run();
+  }
+
+  /** Skips the countdown. */
+  retryNow(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Forgets the pairing (after a revocation, or on request). */
+  forget(): void {
+    this.stopped = true;
+    this.teardown('forgotten');
+    this.retryNow();
+    this.store.forget();
+    this.setState('closed');
+    this.setPhase({ kind: 'unpaired' });
+  }
+
+  send(message: unknown): void {
+    const live = this.live;
+    if (this.stateValue !== 'open' || !live) throw new Error(`Cannot send: the link to Tandem is ${this.stateValue}.`);
+    this.sendEnvelope(live, { t: 'msg', m: message });
+  }
+
+  onMessage(listener: (message: unknown) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  onState(listener: (state: TransportState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  onPhase(listener: (phase: LinkPhase) => void): () => void {
+    this.phaseListeners.add(listener);
+    return () => this.phaseListeners.delete(listener);
+  }
+
+  close(): void {
+    this.stopped = true;
+    this.teardown('closed');
+    this.retryNow();
+    this.setState('closed');
+  }
+
+  /** Test and diagnostics hooks: misbehave on purpose, to prove the extension refuses it. */
+  readonly debug = {
+    /** Drops the connection as a network failure would (the peer connection closes, no goodbye). */
+    dropConnection: (): void => {
+      const live = this.live;
+      if (!live) return;
+      live.link.connection.peerConnection?.close();
+      live.end('connection dropped');
+    },
+    /** Seals arbitrary bytes as a message (chunked) and sends them. */
+    sendSealedMessage: (bytes: Uint8Array): boolean =>
+      this.withLive((live) => this.sendFrames(live, live.messenger.encodeBytes(bytes))),
+    /** Seals one chunk frame exactly as given (broken chunk headers included) and sends it. */
+    sendSealedChunk: (chunk: Uint8Array): boolean =>
+      this.withLive((live) => this.sendFrames(live, [live.messenger.sealRaw(chunk)])),
+    /** Re-sends a frame already sent (a replay). */
+    replayFrame: (indexFromEnd = 1): boolean =>
+      this.withLive((live) => {
+        const frame = live.sent.at(-indexFromEnd);
+        return frame ? this.sendFrames(live, [frame], false) : false;
+      }),
+    /** Sends a frame with the next counter but a forged tag (not sealed with the session key). */
+    sendForgedFrame: (): boolean =>
+      this.withLive((live) => {
+        const frame = new Uint8Array(8 + 40);
+        new DataView(frame.buffer).setUint32(4, live.messenger.sentFrames);
+        crypto.getRandomValues(frame.subarray(8));
+        return this.sendFrames(live, [frame], false);
+      }),
+  };
+
+  private withLive(action: (live: Live) => boolean): boolean {
+    const live = this.live;
+    return live ? action(live) : false;
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    let pairingFailures = 0;
+    let fallbackToReconnect = false;
+    try {
+      while (!this.stopped) {
+        const pairing = this.store.load();
+        if (!pairing) return this.setPhase({ kind: 'unpaired' });
+        if (pairing.kind === 'revoked') return this.revoked(undefined);
+        const pairingMode = pairing.kind === 'pending' && !fallbackToReconnect;
+        if (pairingMode && pairing.expiresAt !== undefined && this.now() > pairing.expiresAt + 60_000) {
+          return this.fail(pairing, 'This QR code has expired. Show a new QR code in the side panel and scan it.');
+        }
+        this.setPhase({ kind: pairingMode ? 'pairing' : 'connecting' });
+        let link: OpenLink;
+        try {
+          link = await openLink(pairing, { mode: pairingMode ? 'pair' : 'reconnect' });
+        } catch (error) {
+          const attempt =
+            error instanceof AttemptError ? error : new AttemptError('closed', 'The connection to Tandem failed.');
+          const verdict = attempt.handshake?.fromPeer ? attempt.handshake.code : undefined;
+          if (verdict === 'revoked_device') return this.revoked(pairing);
+          if (verdict === 'secret_used' && pairing.kind === 'pending' && !fallbackToReconnect) {
+            // Maybe this phone's own earlier attempt used it and only the answer was lost.
+            fallbackToReconnect = true;
+            continue;
+          }
+          if (verdict === 'unknown_device' && pairing.kind === 'pending') {
+            return this.fail(
+              pairing,
+              'This QR code was already used. Show a new QR code in the side panel and scan it.',
+            );
+          }
+          if (verdict === 'unknown_device') {
+            return this.fail(pairing, 'Tandem does not know this phone any more. Pair it again from the side panel.');
+          }
+          if (verdict === 'expired_offer' || verdict === 'secret_used') return this.fail(pairing, attempt.message);
+          if (pairingMode && ++pairingFailures >= MAX_PAIRING_ATTEMPTS) {
+            return this.fail(pairing, `Could not pair: ${attempt.message} Show a new QR code and scan it again.`);
+          }
+          await this.waitBeforeRetry(attempt.message);
+          continue;
+        }
+        if (this.stopped) {
+          link.peer.destroy();
+          return;
+        }
+        const current = pairing.kind === 'pending' ? this.store.markPaired(pairing, this.now()) : pairing;
+        pairingFailures = 0;
+        fallbackToReconnect = false;
+        const why = await this.serve(link);
+        if (this.stopped) return;
+        this.lastProblem = why;
+        if (why.startsWith('bye:revoked')) return this.revoked(current);
+        await this.waitBeforeRetry(why.startsWith('bye:') ? 'Tandem closed the connection.' : 'Connection lost.');
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Runs an authenticated link until it ends; resolves with why it ended. */
+  private serve(link: OpenLink): Promise<string> {
+    let endWith: (why: string) => void = () => {};
+    const ended = new Promise<string>((resolve) => {
+      endWith = resolve;
+    });
+    const messenger = new SealedMessenger(link.session.keys);
+    const live: Live = {
+      link,
+      messenger,
+      sender: new FrameSender(link.connection.dataChannel, () => live.end('the link is congested')),
+      lastHeardAt: this.now(),
+      heartbeat: setInterval(() => this.beat(live), this.options.heartbeatMs ?? HEARTBEAT_MS),
+      pings: 0,
+      ended,
+      sent: [],
+      end: (why) => {
+        if (this.live !== live) return;
+        this.live = undefined;
+        clearInterval(live.heartbeat);
+        live.sender.close();
+        link.peer.destroy();
+        if (this.stateValue === 'open') this.setState('connecting');
+        endWith(why);
+      },
+    };
+    this.live = live;
+    link.connection.on('close', () => live.end('the data channel closed'));
+    link.connection.on('iceStateChanged', (state: RTCIceConnectionState) => {
+      if (state === 'failed' || state === 'closed') live.end(`ICE ${state}`);
+    });
+    link.takeOver((frame) => this.receiveFrame(live, frame));
+    return ended;
+  }
+
+  private beat(live: Live): void {
+    if (this.now() - live.lastHeardAt > (this.options.silenceMs ?? SILENCE_MS)) {
+      live.end('no answer from Tandem');
+      return;
+    }
+    live.pings += 1;
+    this.sendEnvelope(live, { t: 'ping', n: live.pings });
+  }
+
+  private receiveFrame(live: Live, frame: Uint8Array): void {
+    if (this.live !== live) return;
+    live.lastHeardAt = this.now();
+    const decoded: DecodedFrame = live.messenger.decode(frame);
+    if (decoded.kind === 'refused') {
+      // Only the authenticated extension can seal frames for us: this is noise or an attack.
+      live.end(`refused a frame from the extension (${decoded.code})`);
+      return;
+    }
+    if (decoded.kind !== 'envelope') return;
+    const envelope = decoded.envelope;
+    switch (envelope.t) {
+      case 'msg':
+        if (isWelcome(envelope.m)) {
+          // A new runtime client: (re)announce 'open' so the client resends and resubscribes.
+          if (this.stateValue === 'open') this.setState('connecting');
+          this.backoff.reset();
+          this.setPhase({ kind: 'open' });
+          this.setState('open');
+        }
+        for (const listener of this.messageListeners) listener(envelope.m);
+        return;
+      case 'error':
+        this.linkErrors.push(envelope);
+        return;
+      case 'bye':
+        live.end(`bye:${envelope.reason satisfies ByeReason}`);
+        return;
+      default:
+        return; // pong: hearing it was the point
+    }
+  }
+
+  private sendEnvelope(live: Live, envelope: LinkEnvelope): void {
+    this.sendFrames(live, live.messenger.encode(envelope));
+  }
+
+  private sendFrames(live: Live, frames: Uint8Array[], remember = true): boolean {
+    if (remember) {
+      live.sent.push(...frames);
+      if (live.sent.length > 8) live.sent.splice(0, live.sent.length - 8);
+    }
+    return live.sender.send(frames);
+  }
+
+  private async waitBeforeRetry(reason: string): Promise<void> {
+    if (this.stopped) return;
+    const delay = this.backoff.next();
+    this.lastProblem = reason;
+    this.setPhase({ kind: 'retrying', at: this.now() + delay, reason });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, delay);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private revoked(pairing: Pairing | undefined): void {
+    if (pairing) this.store.markRevoked(pairing, this.now());
+    this.setState('closed');
+    this.setPhase({ kind: 'revoked', message: REVOKED_MESSAGE });
+  }
+
+  private fail(pairing: Pairing, message: string): void {
+    if (pairing.kind === 'pending') this.store.forget();
+    this.setState('closed');
+    this.setPhase({ kind: 'failed', message });
+  }
+
+  private teardown(why: string): void {
+    this.live?.end(why);
+  }
+
+  private setState(state: TransportState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  private setPhase(phase: LinkPhase): void {
+    this.phase = phase;
+    for (const listener of this.phaseListeners) listener(phase);
+  }
+}
+
+const REVOKED_MESSAGE = 'This phone was removed in Tandem. To use it again, pair it from the side panel.';
+
+function isWelcome(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'welcome';
+}

@@ -1,0 +1,94 @@
+/**
+ * `<tandem-link-state>`: the phone link's state, always in the header: connecting, pairing,
+ * connected, reconnecting with a countdown and "Retry now", removed (revoked), or pairing failed.
+ */
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { controlStyles } from '../../shared/ui/control-styles';
+import { tokens } from '../../shared/ui/tokens';
+import '../../shared/ui/tandem-connection-state';
+import type { LinkPhase } from './phone-link';
+
+@customElement('tandem-link-state')
+export class TandemLinkState extends LitElement {
+  static override styles = [
+    tokens,
+    controlStyles,
+    css`
+      :host {
+        display: inline-flex;
+        align-items: center;
+        gap: var(--tandem-space-2);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) phase: LinkPhase = { kind: 'connecting' };
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopTicker();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('phase')) return;
+    if (this.phase.kind === 'retrying' && this.ticker === undefined) {
+      this.ticker = setInterval(() => this.requestUpdate(), 250);
+    } else if (this.phase.kind !== 'retrying') {
+      this.stopTicker();
+    }
+  }
+
+  private stopTicker(): void {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private retry(): void {
+    this.dispatchEvent(new CustomEvent('retry-now', { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const phase = this.phase;
+    const view = describe(phase);
+    return html`<span data-testid="phone-link-state" data-phase=${phase.kind}>
+        <tandem-connection-state .state=${view.state} .detail=${view.detail}></tandem-connection-state>
+      </span>
+      ${
+        phase.kind === 'retrying'
+          ? html`<button class="quiet" data-testid="retry-now" @click=${this.retry}>Retry now</button>`
+          : nothing
+      }`;
+  }
+}
+
+function describe(phase: LinkPhase): { state: string; detail: string } {
+  switch (phase.kind) {
+    case 'open':
+      return { state: 'connected', detail: '' };
+    case 'pairing':
+      return { state: 'connecting', detail: 'pairing' };
+    case 'connecting':
+      return { state: 'connecting', detail: '' };
+    case 'retrying': {
+      const seconds = Math.max(0, Math.ceil((phase.at - Date.now()) / 1000));
+      return { state: 'reconnecting', detail: seconds > 0 ? `retrying in ${seconds} s` : 'retrying' };
+    }
+    case 'revoked':
+      return { state: 'disconnected', detail: 'removed from Tandem' };
+    case 'failed':
+      return { state: 'disconnected', detail: 'not paired' };
+    case 'unpaired':
+      return { state: 'disconnected', detail: 'not paired' };
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tandem-link-state': TandemLinkState;
+  }
+  interface HTMLElementEventMap {
+    'retry-now': CustomEvent<undefined>;
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * `<tandem-phone-app>`: the phone page. One pane at a time (threads, then a thread), the link's
+ * state always in the header, and full-screen explanations when the phone is not paired, was
+ * removed from Tandem, or could not pair. The conversation itself is the shared components, driven
+ * by the same ConversationClient the side panel uses.
+ */
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { ConversationClient } from '../../shared/client/conversation-client';
+import { controlStyles } from '../../shared/ui/control-styles';
+import type { TandemEventMap } from '../../shared/ui/events';
+import { backIcon } from '../../shared/ui/icons';
+import { tokens } from '../../shared/ui/tokens';
+import '../../shared/ui/tandem-conversation';
+import '../../shared/ui/tandem-thread-list';
+import type { LinkPhase, PhoneLink } from './phone-link';
+import './tandem-link-state';
+
+const SELECTED_KEY = 'tandem.phone.thread';
+
+@customElement('tandem-phone-app')
+export class TandemPhoneApp extends LitElement {
+  static override styles = [
+    tokens,
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100vh;
+        height: 100dvh;
+        overflow: hidden;
+        font-family: var(--tandem-font);
+        font-size: 15px;
+        color: var(--tandem-text);
+        background: var(--tandem-bg);
+        /* Room for notches and home indicators when installed. */
+        padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom)
+          env(safe-area-inset-left);
+        box-sizing: border-box;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: var(--tandem-space-2);
+        min-height: 52px;
+        padding: 0 var(--tandem-space-2) 0 var(--tandem-space-3);
+        border-bottom: 1px solid var(--tandem-border);
+        flex: none;
+      }
+      h1 {
+        flex: 1;
+        min-width: 0;
+        margin: 0;
+        font-size: 17px;
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      main {
+        flex: 1;
+        min-height: 0;
+        display: flex;
+      }
+      tandem-thread-list,
+      tandem-conversation {
+        flex: 1;
+        min-width: 0;
+      }
+      .screen {
+        flex: 1;
+        display: flex;
+        flex-direction: column;
+        justify-content: center;
+        gap: var(--tandem-space-3);
+        padding: var(--tandem-space-4);
+        line-height: 1.5;
+      }
+      .screen h2 {
+        margin: 0;
+        font-size: 20px;
+      }
+      .screen p {
+        margin: 0;
+        color: var(--tandem-text-muted);
+      }
+      .screen p.error {
+        color: var(--tandem-danger);
+      }
+      .screen button {
+        align-self: flex-start;
+        min-height: 44px;
+      }
+      button.icon {
+        min-width: 44px;
+        min-height: 44px;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client: ConversationClient | undefined;
+  @property({ attribute: false }) link: PhoneLink | undefined;
+  /** Why the scanned pairing link could not be used (expired, damaged), if it could not. */
+  @property() scanError = '';
+  /** The open thread; kept for the tab's life so a reload (or a phone waking up) returns to it. */
+  @state() private selectedId: string | undefined = sessionStorage.getItem(SELECTED_KEY) ?? undefined;
+  @state() private phase: LinkPhase = { kind: 'connecting' };
+  private unlisten: Array<() => void> = [];
+  private frame: number | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const { client, link } = this;
+    if (!client || !link) return;
+    this.phase = link.phase;
+    this.unlisten.push(
+      client.onChange(() => this.scheduleRender()),
+      link.onPhase((phase) => {
+        this.phase = phase;
+      }),
+    );
+  }
+
+  protected override willUpdate(): void {
+    if (this.selectedId) sessionStorage.setItem(SELECTED_KEY, this.selectedId);
+    else sessionStorage.removeItem(SELECTED_KEY);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const unlisten of this.unlisten.splice(0)) unlisten();
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+  }
+
+  private scheduleRender(): void {
+    if (this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = undefined;
+      // A thread deleted elsewhere closes here too.
+      if (this.selectedId && this.client && !this.client.threads.some((t) => t.id === this.selectedId)) {
+        if (this.client.threads.length > 0) this.selectedId = undefined;
+      }
+      this.requestUpdate();
+    });
+  }
+
+  private async onCreate(event: TandemEventMap['thread-create']): Promise<void> {
+    event.stopPropagation();
+    try {
+      const threadId = await this.client?.send({ type: 'thread.create' });
+      if (threadId) this.selectedId = threadId;
+    } catch {
+      // Shown by the conversation's error banner.
+    }
+  }
+
+  private renderScreen() {
+    const phase = this.phase;
+    switch (phase.kind) {
+      case 'unpaired':
+        return html`<section class="screen" data-testid="phone-unpaired">
+          <h2>Pair this phone with Tandem</h2>
+          ${this.scanError ? html`<p class="error" role="alert" data-testid="scan-error">${this.scanError}</p>` : nothing}
+          <p>On your computer, open Tandem’s side panel, go to Settings → Phone and choose “Pair a phone”.</p>
+          <p>Then scan the QR code with this phone’s camera. The code is used once and expires after 5 minutes.</p>
+        </section>`;
+      case 'revoked':
+        return html`<section class="screen" data-testid="phone-revoked">
+          <h2>Removed from Tandem</h2>
+          <p>${phase.message}</p>
+          <button data-testid="forget-pairing" @click=${() => this.link?.forget()}>Forget this pairing</button>
+        </section>`;
+      case 'failed':
+        return html`<section class="screen" data-testid="phone-failed">
+          <h2>Could not pair</h2>
+          <p>${phase.message}</p>
+        </section>`;
+      default:
+        return undefined;
+    }
+  }
+
+  override render() {
+    const client = this.client;
+    if (!client) return nothing;
+    const screen = this.renderScreen();
+    const selected = client.threads.find((t) => t.id === this.selectedId);
+    const inThread = this.selectedId !== undefined && !screen;
+    const connected = client.connection === 'open';
+    return html`
+      <header>
+        ${
+          inThread
+            ? html`<button class="quiet icon" aria-label="Back" data-testid="back" @click=${() => {
+                this.selectedId = undefined;
+              }}>${backIcon}</button>`
+            : nothing
+        }
+        <h1 data-testid="phone-title">${inThread && selected ? selected.title : 'Tandem'}</h1>
+        <tandem-link-state .phase=${this.phase} @retry-now=${() => this.link?.retryNow()}></tandem-link-state>
+      </header>
+      <main>
+        ${
+          screen ??
+          (inThread
+            ? html`<tandem-conversation
+                .client=${client}
+                .threadId=${this.selectedId}
+                selfKind="phone"
+                @thread-created=${(e: TandemEventMap['thread-created']) => {
+                  this.selectedId = e.detail.threadId;
+                }}
+              ></tandem-conversation>`
+            : html`<tandem-thread-list
+                .threads=${client.threads}
+                .selectedId=${this.selectedId}
+                .disabled=${!connected}
+                @thread-select=${(e: TandemEventMap['thread-select']) => {
+                  e.stopPropagation();
+                  this.selectedId = e.detail.threadId;
+                }}
+                @thread-create=${this.onCreate}
+                @thread-rename=${(e: TandemEventMap['thread-rename']) => {
+                  e.stopPropagation();
+                  void client.send({ type: 'thread.rename', ...e.detail }).catch(() => {});
+                }}
+                @thread-archive=${(e: TandemEventMap['thread-archive']) => {
+                  e.stopPropagation();
+                  void client.send({ type: 'thread.archive', ...e.detail }).catch(() => {});
+                }}
+                @thread-delete=${(e: TandemEventMap['thread-delete']) => {
+                  e.stopPropagation();
+                  void client.send({ type: 'thread.delete', ...e.detail }).catch(() => {});
+                }}
+              ></tandem-thread-list>`)
+        }
+      </main>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tandem-phone-app': TandemPhoneApp;
+  }
+}

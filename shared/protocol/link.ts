@@ -1,0 +1,123 @@
+/**
+ * The phone link's shapes: its settings, the paired devices and the link's state as the side panel
+ * sees them, and the envelope every message between a phone and the extension travels in.
+ *
+ * The envelope is what the phone and the extension's link host exchange INSIDE the authenticated,
+ * encrypted channel (shared/link: handshake, then sealed ≤16 KiB frames carrying chunks of one
+ * UTF-8 JSON envelope each). Protocol messages ride in `msg` unchanged: a phone speaks exactly the
+ * client protocol the side panel speaks (commands.ts / messages.ts); the rest is the link's own
+ * housekeeping (heartbeats, refusals, a goodbye that says why).
+ */
+import { z } from 'zod';
+
+/** A PeerJS signaling server. The offer (QR code) carries the same fields to the phone. */
+export const SignalingServer = z.strictObject({
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65535).optional(),
+  /** URL path the PeerServer is mounted on ('/' by default). */
+  path: z
+    .string()
+    .max(128)
+    .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'a URL path starting with /')
+    .optional(),
+  secure: z.boolean(),
+});
+export type SignalingServer = z.infer<typeof SignalingServer>;
+
+/**
+ * The public PeerJS cloud. Never a default: the user must choose it (the panel says plainly that a
+ * third party then relays who connects to whom; the handshake keeps it from reading or injecting).
+ */
+export const PEERJS_CLOUD: SignalingServer = { host: '0.peerjs.com', port: 443, path: '/', secure: true };
+
+/** One STUN/TURN server, as RTCPeerConnection takes it. */
+export const IceServer = z.strictObject({
+  urls: z.union([z.string().min(1).max(512), z.array(z.string().min(1).max(512)).min(1).max(8)]),
+  username: z.string().max(256).optional(),
+  credential: z.string().max(256).optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
+/** The phone page's address: http(s) only (it becomes the QR code a camera opens). */
+const PhonePageUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]);
+
+export const LinkSettings = z.object({
+  /** Absent until the user sets one: the phone link stays off. */
+  signaling: SignalingServer.nullable(),
+  /** Empty by default: on a LAN host candidates suffice; across networks add STUN, and TURN for strict NATs. */
+  iceServers: z.array(IceServer).max(8),
+  /** Where the phone page is served (`npm start` serves it on the LAN; any static HTTPS host in production). */
+  phonePageUrl: PhonePageUrl,
+});
+export type LinkSettings = z.infer<typeof LinkSettings>;
+
+export const DEFAULT_LINK_SETTINGS: LinkSettings = { signaling: null, iceServers: [], phonePageUrl: '' };
+
+export const LinkSettingsPatch = z
+  .strictObject({
+    signaling: SignalingServer.nullable(),
+    iceServers: z.array(IceServer).max(8),
+    phonePageUrl: PhonePageUrl,
+  })
+  .partial();
+export type LinkSettingsPatch = z.infer<typeof LinkSettingsPatch>;
+
+/** A paired phone as the Devices view lists it. */
+export const DeviceSummary = z.object({
+  /** Hex of the phone's long-term public key. */
+  id: z.string().min(1).max(128),
+  name: z.string(),
+  pairedAt: z.number(),
+  lastSeenAt: z.number(),
+  /** A phone is connected right now. */
+  connected: z.boolean(),
+});
+export type DeviceSummary = z.infer<typeof DeviceSummary>;
+
+export const LinkState = z.enum(['off', 'connecting', 'online', 'error']);
+export type LinkState = z.infer<typeof LinkState>;
+
+/** Whether the extension can be reached by phones right now. */
+export const LinkStatus = z.object({
+  state: LinkState,
+  /** The extension's PeerJS id while registered. */
+  peerId: z.string().nullable(),
+  /** For a person: why it is off or failing. */
+  detail: z.string(),
+  /** Authenticated phone sessions. */
+  phones: z.number().int().nonnegative(),
+});
+export type LinkStatus = z.infer<typeof LinkStatus>;
+
+export const LINK_STATUS_OFF: LinkStatus = { state: 'off', peerId: null, detail: '', phones: 0 };
+
+/** The fragment parameter that carries the ICE servers next to the offer (`#p=…&ice=…`). */
+export const ICE_FRAGMENT_PARAM = 'ice';
+
+/** Why the extension hung up on a phone on purpose. */
+export const ByeReason = z.enum(['revoked', 'shutdown', 'replaced', 'misbehaving']);
+export type ByeReason = z.infer<typeof ByeReason>;
+
+/**
+ * What one reassembled message on the phone link is. Short keys: every message pays for them.
+ * - `msg`: a protocol message (a command from the phone, a runtime message to it).
+ * - `ping`/`pong`: heartbeats. The phone pings every couple of seconds and the extension answers,
+ *   so each side notices a half-open link within seconds (WebRTC itself may take 30 s or more).
+ * - `error`: the extension could not use the frame with counter `frame` (it says why); every frame
+ *   an authenticated phone sends gets an answer, a runtime answer or this.
+ * - `bye`: the extension is closing this session on purpose and the phone should not simply retry
+ *   (`revoked`), or may (`shutdown`, `replaced`).
+ */
+export const LinkEnvelope = z.discriminatedUnion('t', [
+  z.strictObject({ t: z.literal('msg'), m: z.unknown() }),
+  z.strictObject({ t: z.literal('ping'), n: z.number().int().nonnegative() }),
+  z.strictObject({ t: z.literal('pong'), n: z.number().int().nonnegative() }),
+  z.strictObject({
+    t: z.literal('error'),
+    frame: z.number().int().nonnegative(),
+    code: z.string().max(64),
+    message: z.string().max(1000),
+  }),
+  z.strictObject({ t: z.literal('bye'), reason: ByeReason, message: z.string().max(1000) }),
+]);
+export type LinkEnvelope = z.infer<typeof LinkEnvelope>;

@@ -1,0 +1,151 @@
+/**
+ * The phone link's commands in the real runtime (Node, in-memory IndexedDB), with the link host
+ * replaced by a recorder: pairing offers, trusted-only refusal for phones, revocation dropping the
+ * device's runtime clients at once, settings validation.
+ */
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LinkHostControl } from '../../extension/link/link-service';
+import { type AssembledRuntime, assembleRuntime } from '../../extension/runtime/assemble';
+import { decodeBase64url } from '../../shared/link/base64url.ts';
+import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
+import { parseOffer } from '../../shared/link/pairing-offer.ts';
+import type { RuntimeMessage } from '../../shared/protocol';
+import { connect } from '../support/runtime-harness';
+
+class RecordingHost implements LinkHostControl {
+  reconfigured = 0;
+  readonly revoked: string[] = [];
+  async reconfigure(): Promise<void> {
+    this.reconfigured += 1;
+  }
+  async revoke(deviceId: string): Promise<void> {
+    this.revoked.push(deviceId);
+  }
+}
+
+let assembled: AssembledRuntime;
+let host: RecordingHost;
+
+beforeEach(() => {
+  host = new RecordingHost();
+  assembled = assembleRuntime({ databaseName: `phone-link-${Math.random()}`, linkHost: host });
+});
+
+afterEach(async () => {
+  await assembled.db.delete();
+});
+
+const SIGNALING = { host: '192.168.1.20', port: 9000, path: '/tandem', secure: false };
+
+describe('phone link commands', () => {
+  it('needs a signaling server and a phone page before it shows a QR code', async () => {
+    const panel = connect(assembled);
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'error', code: 'invalid_command' });
+    await panel.command({ type: 'link.settings.update', patch: { signaling: SIGNALING } });
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({
+      type: 'error',
+      message: expect.stringContaining('phone page'),
+    });
+  });
+
+  it('offers the phone page URL with the offer (and ICE servers) in the fragment only', async () => {
+    const panel = connect(assembled);
+    await panel.command({
+      type: 'link.settings.update',
+      patch: {
+        signaling: SIGNALING,
+        phonePageUrl: 'https://phone.example.org/app/',
+        iceServers: [{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' }],
+      },
+    });
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'ack' });
+    const offer = panel.messages.find(
+      (m): m is Extract<RuntimeMessage, { type: 'pairing.offer' }> => m.type === 'pairing.offer',
+    );
+    if (!offer) throw new Error('no offer');
+    const url = new URL(offer.url);
+    expect(`${url.origin}${url.pathname}${url.search}`).toBe('https://phone.example.org/app/');
+    const parsed = parseOffer(offer.url, Date.now());
+    const identity = await assembled.link?.store.identity();
+    expect(parsed.peerId).toBe(identity?.peerId);
+    expect(parsed.signaling).toEqual(SIGNALING);
+    expect(parsed.expiresAt - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    const ice = new URLSearchParams(url.hash.slice(1)).get('ice') ?? '';
+    expect(JSON.parse(new TextDecoder().decode(decodeBase64url(ice)))).toEqual([
+      { urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' },
+    ]);
+    expect(await assembled.link?.store.findPairing(offer.secretId)).toBeDefined();
+    expect(host.reconfigured).toBeGreaterThan(0);
+    // Cancelled: the secret is gone.
+    await panel.command({ type: 'pairing.cancel', secretId: offer.secretId });
+    expect(await assembled.link?.store.findPairing(offer.secretId)).toBeUndefined();
+  });
+
+  it('refuses every link command from a phone', async () => {
+    const phone = connect(assembled, 'phone');
+    for (const type of ['pairing.start', 'devices.list', 'link.settings.get'] as const) {
+      expect(await phone.command({ type })).toMatchObject({ type: 'error', code: 'not_allowed' });
+    }
+    expect(await phone.command({ type: 'devices.revoke', deviceId: 'x' })).toMatchObject({ code: 'not_allowed' });
+    expect(
+      await phone.command({
+        type: 'link.settings.update',
+        patch: { signaling: { host: 'evil.example', secure: true } },
+      }),
+    ).toMatchObject({ code: 'not_allowed' });
+  });
+
+  it('revokes a device: its runtime clients are detached at once and panels see the new list', async () => {
+    const link = assembled.link;
+    if (!link) throw new Error('no link');
+    const panel = connect(assembled);
+    const device = await link.store.addDevice(generateStaticKeyPair().publicKey, 'Pixel');
+    const delivered: unknown[] = [];
+    const session = await link.openPhone({ sessionId: 's1', deviceId: device.id, deviceName: 'Pixel' }, (m) =>
+      delivered.push(m),
+    );
+    expect(session).toBeDefined();
+    expect(delivered[0]).toMatchObject({ type: 'welcome', clientKind: 'phone' });
+    expect(await panel.command({ type: 'devices.list' })).toMatchObject({ type: 'ack' });
+    expect(panel.messages.findLast((m) => m.type === 'devices')).toMatchObject({
+      devices: [{ id: device.id, name: 'Pixel', connected: true }],
+    });
+
+    expect(await panel.command({ type: 'devices.revoke', deviceId: device.id })).toMatchObject({ type: 'ack' });
+    expect(host.revoked).toEqual([device.id]);
+    expect(link.hasPhone('s1')).toBe(false);
+    const before = delivered.length;
+    session?.receive({ type: 'threads.list', id: 'after-revoke' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(delivered.length).toBe(before);
+    expect(panel.messages.findLast((m) => m.type === 'devices')).toMatchObject({ devices: [] });
+    // A revoked device is not attached again, and revoking twice is an error.
+    expect(
+      await link.openPhone({ sessionId: 's2', deviceId: device.id, deviceName: 'Pixel' }, () => {}),
+    ).toBeUndefined();
+    expect(await panel.command({ type: 'devices.revoke', deviceId: device.id })).toMatchObject({ type: 'error' });
+  });
+
+  it('validates link settings and reports them to every panel', async () => {
+    const panel = connect(assembled);
+    const other = connect(assembled);
+    expect(
+      await panel.command({ type: 'link.settings.update', patch: { phonePageUrl: 'javascript:alert(1)' } }),
+    ).toMatchObject({ type: 'error', code: 'invalid_command' });
+    expect(
+      await panel.command({
+        type: 'link.settings.update',
+        patch: { signaling: { host: 'peer.example', secure: true, path: 'x' } },
+      }),
+    ).toMatchObject({ type: 'error', code: 'invalid_command' });
+    expect(await panel.command({ type: 'link.settings.update', patch: { signaling: SIGNALING } })).toMatchObject({
+      type: 'ack',
+    });
+    expect(other.messages.findLast((m) => m.type === 'link.settings')).toMatchObject({
+      settings: { signaling: SIGNALING, iceServers: [], phonePageUrl: '' },
+    });
+    expect(await panel.command({ type: 'link.settings.get' })).toMatchObject({ type: 'ack' });
+    expect(panel.messages.findLast((m) => m.type === 'link.status')).toMatchObject({ status: { state: 'off' } });
+  });
+});
