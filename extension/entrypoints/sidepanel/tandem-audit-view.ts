@@ -8,6 +8,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
 import type { AuditEntry } from '../../../shared/protocol';
 import { controlStyles } from '../../../shared/ui/control-styles';
+import { RuntimeFeed } from './runtime-feed';
 
 const DECISION_TEXT: Record<AuditEntry['decision'], string> = {
   auto: 'allowed by your rules',
@@ -67,19 +68,15 @@ export class TandemAuditView extends LitElement {
 
   @property({ attribute: false }) client: ConversationClient | undefined;
   @state() private entries: AuditEntry[] | undefined;
-  private unlisten: (() => void) | undefined;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.unlisten = this.client?.onMessage((message) => {
-      if (message.type === 'audit') this.entries = message.entries;
+  constructor() {
+    super();
+    new RuntimeFeed(this, {
+      onMessage: (message) => {
+        if (message.type === 'audit') this.entries = message.entries;
+      },
+      refresh: (client) => void client.send({ type: 'audit.list', limit: 200 }).catch(() => {}),
     });
-    void this.client?.send({ type: 'audit.list', limit: 200 }).catch(() => {});
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unlisten?.();
   }
 
   override render() {

@@ -4,13 +4,15 @@
  * installs it. Only the extension's own pages can send these commands; the host
  * keeps the folder list itself and checks every path against it.
  */
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
 import type { BridgeStatus, FolderList } from '../../../shared/protocol/files';
 import type { AllowedRoot, RootMode } from '../../../shared/protocol/native-host';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import { tokens } from '../../../shared/ui/tokens';
+import { RuntimeFeed } from './runtime-feed';
+import { sectionStyles } from './section-styles';
 
 const STATE_TEXT: Record<BridgeStatus['state'], string> = {
   unknown: 'Checking…',
@@ -28,31 +30,17 @@ export class TandemFoldersView extends LitElement {
   static override styles = [
     tokens,
     controlStyles,
+    sectionStyles,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
       section {
         display: flex;
         flex-direction: column;
         gap: var(--tandem-space-2);
         margin-bottom: var(--tandem-space-4);
       }
-      h2 {
-        margin: 0;
-        font-size: 14px;
-        font-weight: 600;
-      }
+      h2,
       p {
         margin: 0;
-      }
-      .muted {
-        color: var(--tandem-text-muted);
-        font-size: var(--tandem-font-size-small);
       }
       .bridge {
         padding: var(--tandem-space-2) var(--tandem-space-3);
@@ -149,48 +137,15 @@ export class TandemFoldersView extends LitElement {
   @state() private draftMode: RootMode = 'read';
   @state() private draftAutoApprove = false;
 
-  private unlisten: (() => void) | undefined;
-  private attachedTo: ConversationClient | undefined;
-  private wasOpen = false;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.attach();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unlisten?.();
-    this.unlisten = undefined;
-    this.attachedTo = undefined;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client') && this.isConnected) this.attach();
-  }
-
-  private attach(): void {
-    const client = this.client;
-    if (client === this.attachedTo) return;
-    this.unlisten?.();
-    this.attachedTo = client;
-    if (!client) return;
-    const offMessage = client.onMessage((message) => {
-      if (message.type === 'bridge') this.bridge = message.status;
-      if (message.type === 'folders') this.list = { folders: message.folders, unavailable: message.unavailable };
+  constructor() {
+    super();
+    new RuntimeFeed(this, {
+      onMessage: (message) => {
+        if (message.type === 'bridge') this.bridge = message.status;
+        if (message.type === 'folders') this.list = { folders: message.folders, unavailable: message.unavailable };
+      },
+      refresh: () => this.refresh(),
     });
-    // The runtime may have restarted: ask again after every reconnection.
-    const offChange = client.onChange(() => {
-      const open = client.connection === 'open';
-      if (open && !this.wasOpen) this.refresh();
-      this.wasOpen = open;
-    });
-    this.unlisten = () => {
-      offMessage();
-      offChange();
-    };
-    this.wasOpen = client.connection === 'open';
-    this.refresh();
   }
 
   private refresh(): void {

@@ -5,12 +5,13 @@
  * the runtime only through the protocol (`sites.list`, `sites.set`,
  * `sites.remove`, answered by `sites` messages); the phone cannot send these.
  */
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
 import type { SiteEntry } from '../../../shared/protocol/messages';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import { tokens } from '../../../shared/ui/tokens';
+import { RuntimeFeed } from './runtime-feed';
 import { durationText, lastUsedText } from './site-entry-text';
 
 /** Re-render relative times ("5 min ago") this often while the view is open. */
@@ -148,13 +149,21 @@ export class TandemSitesView extends LitElement {
   @state() private busy = false;
   @state() private now = Date.now();
 
-  private unlisten: (() => void) | undefined;
   private clock: ReturnType<typeof setInterval> | undefined;
-  private wasOpen = false;
+
+  constructor() {
+    super();
+    // The list itself lives in `client.sites`; re-render when it changes, ask again after reconnecting.
+    new RuntimeFeed(this, {
+      onMessage: (message) => {
+        if (message.type === 'sites') this.requestUpdate();
+      },
+      refresh: (client) => void client.send({ type: 'sites.list' }).catch(() => {}),
+    });
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.attach();
     this.clock = setInterval(() => {
       this.now = Date.now();
     }, CLOCK_MS);
@@ -162,31 +171,7 @@ export class TandemSitesView extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unlisten?.();
-    this.unlisten = undefined;
     clearInterval(this.clock);
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client') && this.isConnected) this.attach();
-  }
-
-  private attach(): void {
-    this.unlisten?.();
-    const client = this.client;
-    if (!client) return;
-    this.wasOpen = false;
-    this.follow(client);
-    this.unlisten = client.onChange(() => this.follow(client));
-  }
-
-  /** Asks for the list on every (re)connection: the runtime may have restarted. */
-  private follow(client: ConversationClient): void {
-    const open = client.connection === 'open';
-    if (open && !this.wasOpen) void client.send({ type: 'sites.list' }).catch(() => {});
-    this.wasOpen = open;
-    this.now = Date.now();
-    this.requestUpdate();
   }
 
   private async addRule(event: Event): Promise<void> {

@@ -4,7 +4,7 @@
  * good after an explicit confirmation. This view is the only way to destroy a
  * file: the agent has no tool for it.
  */
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
 import type { TrashPage } from '../../../shared/protocol/files';
@@ -12,6 +12,8 @@ import type { TrashEntry } from '../../../shared/protocol/native-host';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import { tokens } from '../../../shared/ui/tokens';
 import { formatSize } from '../../files/host-paths';
+import { RuntimeFeed } from './runtime-feed';
+import { sectionStyles } from './section-styles';
 
 /** What is waiting for "Delete forever" to be confirmed: one entry, or everything listed. */
 type Purging = { kind: 'one'; entry: TrashEntry } | { kind: 'all'; ids: string[] };
@@ -21,37 +23,12 @@ export class TandemTrashView extends LitElement {
   static override styles = [
     tokens,
     controlStyles,
+    sectionStyles,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
-      h2 {
-        margin: 0 0 var(--tandem-space-2);
-        font-size: 14px;
-        font-weight: 600;
-      }
-      p {
-        margin: 0 0 var(--tandem-space-2);
-      }
-      .muted {
-        color: var(--tandem-text-muted);
-        font-size: var(--tandem-font-size-small);
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-      }
       li {
         display: flex;
         flex-direction: column;
         gap: var(--tandem-space-1);
-        padding: var(--tandem-space-2) 0;
-        border-bottom: 1px solid var(--tandem-border);
       }
       .row {
         display: flex;
@@ -86,59 +63,28 @@ export class TandemTrashView extends LitElement {
   @state() private busy = false;
   @state() private purging: Purging | undefined;
 
-  private unlisten: (() => void) | undefined;
-  private attachedTo: ConversationClient | undefined;
-  private wasOpen = false;
   /** Set while "Load more" waits, so the next page is appended rather than shown alone. */
   private appending = false;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.attach();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unlisten?.();
-    this.unlisten = undefined;
-    this.attachedTo = undefined;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client') && this.isConnected) this.attach();
-  }
-
-  private attach(): void {
-    const client = this.client;
-    if (client === this.attachedTo) return;
-    this.unlisten?.();
-    this.attachedTo = client;
-    if (!client) return;
-    const offMessage = client.onMessage((message) => {
-      if (message.type !== 'trash') return;
-      const next: TrashPage = {
-        entries: message.entries,
-        nextCursor: message.nextCursor,
-        totalEntries: message.totalEntries,
-      };
-      if (this.appending && this.page) {
-        const known = new Set(this.page.entries.map((e) => e.id));
-        next.entries = [...this.page.entries, ...next.entries.filter((e) => !known.has(e.id))];
-      }
-      this.appending = false;
-      this.page = next;
+  constructor() {
+    super();
+    new RuntimeFeed(this, {
+      onMessage: (message) => {
+        if (message.type !== 'trash') return;
+        const next: TrashPage = {
+          entries: message.entries,
+          nextCursor: message.nextCursor,
+          totalEntries: message.totalEntries,
+        };
+        if (this.appending && this.page) {
+          const known = new Set(this.page.entries.map((e) => e.id));
+          next.entries = [...this.page.entries, ...next.entries.filter((e) => !known.has(e.id))];
+        }
+        this.appending = false;
+        this.page = next;
+      },
+      refresh: () => this.refresh(),
     });
-    const offChange = client.onChange(() => {
-      const open = client.connection === 'open';
-      if (open && !this.wasOpen) this.refresh();
-      this.wasOpen = open;
-    });
-    this.unlisten = () => {
-      offMessage();
-      offChange();
-    };
-    this.wasOpen = client.connection === 'open';
-    this.refresh();
   }
 
   private refresh(): void {

@@ -1,0 +1,34 @@
+/** Typography and list rows shared by the settings sections (tokens come from shared/ui/tokens). */
+import { css } from 'lit';
+
+export const sectionStyles = css`
+  :host {
+    display: block;
+    font-family: var(--tandem-font);
+    font-size: var(--tandem-font-size);
+    line-height: var(--tandem-line-height);
+    color: var(--tandem-text);
+  }
+  h2 {
+    margin: 0 0 var(--tandem-space-2);
+    font-size: 14px;
+    font-weight: 600;
+  }
+  p {
+    margin: 0 0 var(--tandem-space-2);
+  }
+  .muted {
+    color: var(--tandem-text-muted);
+    font-size: var(--tandem-font-size-small);
+  }
+  ul,
+  ol {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  li {
+    padding: var(--tandem-space-2) 0;
+    border-bottom: 1px solid var(--tandem-border);
+  }
+`;
