@@ -18,6 +18,11 @@ export default defineConfig({
           },
         }
       : { key: MANIFEST_KEY, minimum_chrome_version: '116' }),
+    // Firefox's default MV3 policy for extension pages adds `upgrade-insecure-requests`, which turns the
+    // phone link's ws:// signaling on a LAN (npm start) into wss:// and fails. Scripts stay 'self' only.
+    ...(browser === 'firefox'
+      ? { content_security_policy: { extension_pages: "script-src 'self'; object-src 'self'" } }
+      : {}),
     permissions: [
       'storage',
       'unlimitedStorage',

@@ -4,7 +4,9 @@
  *  1. installs npm dependencies if they are missing, and Chromium if it is missing (Debian, as root);
  *  2. builds the extension;
  *  3. launches Chromium with the extension loaded and its panel open in a tab;
- *  4. if ANTHROPIC_API_KEY is set, stores it in that browser profile (never in a build artifact).
+ *  4. if ANTHROPIC_API_KEY is set, stores it in that browser profile (never in a build artifact);
+ *  5. serves the phone page and a signaling server on this computer's LAN address and points Tandem at
+ *     them, so a phone on the same Wi-Fi can pair (Settings → Phone). `--no-phone` skips this.
  * `npm start -- --demo` talks to a local scripted demo model instead of Claude (clearly labelled).
  * Only Node built-ins are imported up front: dependencies may not be installed yet.
  */
@@ -61,6 +63,12 @@ async function startDemoModel() {
 }
 
 const { chromium } = await import('playwright-core');
+const phoneSide = args.has('--no-phone')
+  ? undefined
+  : await (await import('./phone-server.mjs')).startPhoneServer().catch((error) => {
+      console.warn(`The phone page could not be served (${error.message}); pairing a phone needs it.`);
+      return undefined;
+    });
 // The id is pinned by the manifest key; read it from its one definition.
 const identity = readFileSync(join(root, 'shared', 'extension-identity.ts'), 'utf8');
 const CHROME_EXTENSION_ID = /CHROME_EXTENSION_ID = '([a-p]{32})'/.exec(identity)?.[1];
@@ -101,10 +109,34 @@ if (patch) {
 } else {
   console.log('No ANTHROPIC_API_KEY: open Settings in the panel and paste your key.');
 }
+if (phoneSide) {
+  // Only fill in the phone link if the user has not configured one of their own.
+  await panel.evaluate(
+    async (side) => {
+      const client = window.tandem.client;
+      const reply = new Promise((resolve) => {
+        const off = client.onMessage((m) => {
+          if (m.type === 'link.settings') {
+            off();
+            resolve(m.settings);
+          }
+        });
+        setTimeout(() => resolve(undefined), 2000);
+      });
+      await client.send({ type: 'link.settings.get' });
+      const current = await reply;
+      if (current?.signaling) return;
+      await client.send({ type: 'link.settings.update', patch: side });
+    },
+    { signaling: phoneSide.signaling, phonePageUrl: phoneSide.phonePageUrl },
+  );
+  console.log(`Phone page: ${phoneSide.phonePageUrl} — pair a phone on the same Wi-Fi in Settings → Phone.`);
+}
 console.log('Tandem is running. Click the Tandem toolbar button to open the side panel. Close the browser to stop.');
 
-context.on('close', () => {
+context.on('close', async () => {
   model?.child.kill('SIGTERM');
+  await phoneSide?.close().catch(() => {});
   process.exit(0);
 });
 process.on('SIGINT', () => void context.close());

@@ -123,10 +123,15 @@ export class LinkHost {
     const timeout = setTimeout(() => connection.close(), CONNECTION_OPEN_TIMEOUT_MS);
     // Registered at once: the phone sends its first handshake message the moment the channel opens.
     let session: PhoneSession | undefined;
-    connection.on('data', (data: unknown) => session?.receive(asBytes(data)));
+    const early: Uint8Array[] = [];
+    connection.on('data', (data: unknown) => {
+      if (session) session.receive(asBytes(data));
+      else if (early.length < 4) early.push(asBytes(data));
+    });
     connection.on('open', () => {
       clearTimeout(timeout);
       session = this.startSession(connection);
+      for (const frame of early.splice(0)) session?.receive(frame);
     });
     connection.on('close', () => clearTimeout(timeout));
   }

@@ -27,6 +27,12 @@ export interface PeerKeeperOptions {
 }
 
 const WATCHDOG_MS = 3_000;
+/**
+ * A PeerServer that gives our still-registered id back to our token does so silently (no OPEN,
+ * see tests/unit/phone-signaling-id.test.ts); a registration neither confirmed nor refused within
+ * this time is taken as accepted.
+ */
+const SILENT_ACCEPT_MS = 2_000;
 
 export class PeerKeeper {
   private peer: Peer | undefined;
@@ -34,6 +40,7 @@ export class PeerKeeper {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly watchdog: ReturnType<typeof setInterval>;
   private readonly backoff = new Backoff({ initialMs: 250, maxMs: 5_000 });
+  private acceptTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: PeerKeeperOptions) {
     this.watchdog = setInterval(() => this.repair(), WATCHDOG_MS);
@@ -47,6 +54,7 @@ export class PeerKeeper {
   stop(): void {
     this.stopped = true;
     clearInterval(this.watchdog);
+    clearTimeout(this.acceptTimer);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     const peer = this.peer;
@@ -69,6 +77,7 @@ export class PeerKeeper {
       debug: 0,
     });
     this.peer = peer;
+    this.expectRegistration(peer);
     peer.on('open', () => {
       if (this.peer !== peer) return;
       this.backoff.reset();
@@ -127,9 +136,22 @@ export class PeerKeeper {
     if (!peer.disconnected) return;
     try {
       peer.reconnect();
+      this.expectRegistration(peer);
     } catch {
       this.replaceLater(peer);
     }
+  }
+
+  private expectRegistration(peer: Peer): void {
+    clearTimeout(this.acceptTimer);
+    this.acceptTimer = setTimeout(() => {
+      if (this.peer !== peer || this.stopped || peer.open || peer.destroyed || peer.disconnected) return;
+      // Only with the signaling socket actually open (PeerJS's own check; absent in another version, then no guess).
+      const socket = peer.socket as unknown as { _wsOpen?: () => boolean };
+      if (socket._wsOpen?.() !== true) return;
+      this.backoff.reset();
+      this.options.onStatus({ state: 'online', detail: '', peerId: this.options.peerId });
+    }, SILENT_ACCEPT_MS);
   }
 
   private replaceLater(peer: Peer): void {

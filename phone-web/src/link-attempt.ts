@@ -44,6 +44,11 @@ export interface OpenLink {
 export interface AttemptOptions {
   mode: HandshakeMode;
   timeoutMs?: number;
+  /**
+   * A Peer still registered at the signaling server from an earlier attempt: reusing it saves a
+   * WebSocket setup on every reconnect after a data-channel drop.
+   */
+  reuse?: Peer;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -89,14 +94,19 @@ class FrameQueue {
 
 export async function openLink(pairing: Pairing, options: AttemptOptions): Promise<OpenLink> {
   const { signaling } = pairing;
-  const peer = new Peer(`tandem-phone-${bytesToHex(crypto.getRandomValues(new Uint8Array(8)))}`, {
-    host: signaling.host,
-    port: signaling.port ?? (signaling.secure ? 443 : 80),
-    path: signaling.path ?? '/',
-    secure: signaling.secure,
-    config: { iceServers: pairing.iceServers.map((server) => ({ ...server })) },
-    debug: 0,
-  });
+  const reused = options.reuse;
+  const peer =
+    reused?.open && !reused.destroyed && !reused.disconnected
+      ? reused
+      : new Peer(`tandem-phone-${bytesToHex(crypto.getRandomValues(new Uint8Array(8)))}`, {
+          host: signaling.host,
+          port: signaling.port ?? (signaling.secure ? 443 : 80),
+          path: signaling.path ?? '/',
+          secure: signaling.secure,
+          config: { iceServers: pairing.iceServers.map((server) => ({ ...server })) },
+          debug: 0,
+        });
+  if (peer !== reused) reused?.destroy();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failAttempt: (error: AttemptError) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
@@ -107,7 +117,7 @@ export async function openLink(pairing: Pairing, options: AttemptOptions): Promi
     () => failAttempt(new AttemptError('timeout', 'Tandem did not answer in time.')),
     options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   );
-  peer.on('error', (error: PeerError<string>) => {
+  const onPeerError = (error: PeerError<string>) => {
     if (error.type === 'peer-unavailable') {
       failAttempt(
         new AttemptError('unreachable', 'Tandem is not reachable: is the computer on, with the browser running?'),
@@ -115,9 +125,10 @@ export async function openLink(pairing: Pairing, options: AttemptOptions): Promi
     } else if (error.type !== 'webrtc') {
       failAttempt(new AttemptError('signaling', `Cannot reach the signaling server ${signaling.host}.`));
     }
-  });
+  };
+  peer.on('error', onPeerError);
   try {
-    await Promise.race([new Promise<void>((resolve) => peer.on('open', () => resolve())), failed]);
+    if (!peer.open) await Promise.race([new Promise<void>((resolve) => peer.once('open', () => resolve())), failed]);
     const connection = peer.connect(pairing.peerId, { serialization: 'raw', reliable: true });
     const frames = new FrameQueue();
     connection.on('data', (data: unknown) => {
@@ -157,6 +168,7 @@ export async function openLink(pairing: Pairing, options: AttemptOptions): Promi
     }
     clearTimeout(timer);
     timer = undefined;
+    peer.off('error', onPeerError);
     let taken = false;
     return {
       peer,
@@ -170,6 +182,7 @@ export async function openLink(pairing: Pairing, options: AttemptOptions): Promi
     };
   } catch (error) {
     if (timer !== undefined) clearTimeout(timer);
+    peer.off('error', onPeerError);
     peer.destroy();
     if (error instanceof AttemptError) throw error;
     if (error instanceof HandshakeError) throw new AttemptError('handshake', error.message, error);

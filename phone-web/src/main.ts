@@ -35,13 +35,14 @@ window.tandemPhone = { client, link, ...(scanned.kind === 'error' ? { scanError:
 // Lets a test (or a debugging session) attach listeners before the first connection attempt.
 window.dispatchEvent(new CustomEvent('tandem-phone-ready'));
 
+// Connect first: rendering the app can wait for the first frame, the network cannot.
+if (scanned.kind === 'offer') link.pair(scanned);
+else link.start();
+
 const app = document.createElement('tandem-phone-app');
 app.client = client;
 app.link = link;
 document.body.append(app);
-
-if (scanned.kind === 'offer') link.pair(scanned);
-else link.start();
 if (scanned.kind === 'error') {
   // Shown in place of the thread list; a stored pairing (if any) still connects.
   app.scanError = scanned.message;

@@ -68,6 +68,8 @@ export class PhoneLink implements Transport {
 
   private stateValue: TransportState = 'connecting';
   private live: Live | undefined;
+  /** The signaling registration kept between attempts (see AttemptOptions.reuse). */
+  private peer: OpenLink['peer'] | undefined;
   private running = false;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -106,6 +108,7 @@ export class PhoneLink implements Transport {
   /** A QR code was scanned: remember the offer with a fresh device key and pair. */
   pair(scanned: Extract<ScannedOffer, { kind: 'offer' }>): void {
     this.teardown('pairing with a new code');
+    this.dropPeer();
     this.store.savePending(scanned.offer, scanned.iceServers, this.options.generateKeyPair(), this.options.deviceName);
     this.stopped = false;
     this.setState('connecting');
@@ -125,6 +128,7 @@ export class PhoneLink implements Transport {
   forget(): void {
     this.stopped = true;
     this.teardown('forgotten');
+    this.dropPeer();
     this.retryNow();
     this.store.forget();
     this.setState('closed');
@@ -155,6 +159,7 @@ export class PhoneLink implements Transport {
   close(): void {
     this.stopped = true;
     this.teardown('closed');
+    this.dropPeer();
     this.retryNow();
     this.setState('closed');
   }
@@ -212,7 +217,10 @@ export class PhoneLink implements Transport {
         this.setPhase({ kind: pairingMode ? 'pairing' : 'connecting' });
         let link: OpenLink;
         try {
-          link = await openLink(pairing, { mode: pairingMode ? 'pair' : 'reconnect' });
+          const reuse = this.peer;
+          this.peer = undefined;
+          link = await openLink(pairing, { mode: pairingMode ? 'pair' : 'reconnect', ...(reuse ? { reuse } : {}) });
+          this.peer = link.peer;
         } catch (error) {
           const attempt =
             error instanceof AttemptError ? error : new AttemptError('closed', 'The connection to Tandem failed.');
@@ -240,7 +248,7 @@ export class PhoneLink implements Transport {
           continue;
         }
         if (this.stopped) {
-          link.peer.destroy();
+          this.dropPeer();
           return;
         }
         const current = pairing.kind === 'pending' ? this.store.markPaired(pairing, this.now()) : pairing;
@@ -278,7 +286,8 @@ export class PhoneLink implements Transport {
         this.live = undefined;
         clearInterval(live.heartbeat);
         live.sender.close();
-        link.peer.destroy();
+        // The data channel goes; the signaling registration stays for the next attempt.
+        link.connection.close();
         if (this.stateValue === 'open') this.setState('connecting');
         endWith(why);
       },
@@ -364,12 +373,14 @@ export class PhoneLink implements Transport {
   }
 
   private revoked(pairing: Pairing | undefined): void {
+    this.dropPeer();
     if (pairing) this.store.markRevoked(pairing, this.now());
     this.setState('closed');
     this.setPhase({ kind: 'revoked', message: REVOKED_MESSAGE });
   }
 
   private fail(pairing: Pairing, message: string): void {
+    this.dropPeer();
     if (pairing.kind === 'pending') this.store.forget();
     this.setState('closed');
     this.setPhase({ kind: 'failed', message });
@@ -377,6 +388,11 @@ export class PhoneLink implements Transport {
 
   private teardown(why: string): void {
     this.live?.end(why);
+  }
+
+  private dropPeer(): void {
+    this.peer?.destroy();
+    this.peer = undefined;
   }
 
   private setState(state: TransportState): void {

@@ -1,6 +1,7 @@
 /**
- * `<tandem-link-state>`: the phone link's state, always in the header: connecting, pairing,
- * connected, reconnecting with a countdown and "Retry now", removed (revoked), or pairing failed.
+ * `<tandem-link-state>`: the phone link's state: connecting, pairing, connected, reconnecting with a
+ * countdown and "Retry now", removed (revoked), or pairing failed. `compact` (the header, always
+ * shown) is a dot and a word; the full form is a strip under the header while not connected.
  */
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -20,10 +21,21 @@ export class TandemLinkState extends LitElement {
         align-items: center;
         gap: var(--tandem-space-2);
       }
+      :host(:not([compact])) {
+        display: flex;
+        justify-content: space-between;
+        padding: var(--tandem-space-1) var(--tandem-space-3);
+        background: var(--tandem-warning-soft);
+        font-size: var(--tandem-font-size-small);
+      }
+      button {
+        min-height: 36px;
+      }
     `,
   ];
 
   @property({ attribute: false }) phase: LinkPhase = { kind: 'connecting' };
+  @property({ type: Boolean, reflect: true }) compact = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   override disconnectedCallback(): void {
@@ -52,9 +64,12 @@ export class TandemLinkState extends LitElement {
   override render() {
     const phase = this.phase;
     const view = describe(phase);
-    return html`<span data-testid="phone-link-state" data-phase=${phase.kind}>
-        <tandem-connection-state .state=${view.state} .detail=${view.detail}></tandem-connection-state>
-      </span>
+    if (this.compact) {
+      return html`<span data-testid="phone-link-state" data-phase=${phase.kind}>
+        <tandem-connection-state .state=${view.state} quietWhenConnected></tandem-connection-state>
+      </span>`;
+    }
+    return html`<tandem-connection-state .state=${view.state} .detail=${view.detail}></tandem-connection-state>
       ${
         phase.kind === 'retrying'
           ? html`<button class="quiet" data-testid="retry-now" @click=${this.retry}>Retry now</button>`

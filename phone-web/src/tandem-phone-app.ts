@@ -198,8 +198,17 @@ export class TandemPhoneApp extends LitElement {
             : nothing
         }
         <h1 data-testid="phone-title">${inThread && selected ? selected.title : 'Tandem'}</h1>
-        <tandem-link-state .phase=${this.phase} @retry-now=${() => this.link?.retryNow()}></tandem-link-state>
+        <tandem-link-state compact .phase=${this.phase}></tandem-link-state>
       </header>
+      ${
+        this.phase.kind !== 'open' && !screen
+          ? html`<tandem-link-state
+              data-testid="phone-link-strip"
+              .phase=${this.phase}
+              @retry-now=${() => this.link?.retryNow()}
+            ></tandem-link-state>`
+          : nothing
+      }
       <main>
         ${
           screen ??

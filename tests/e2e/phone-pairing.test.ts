@@ -216,6 +216,38 @@ describe('phone link in Chromium', () => {
     }
   });
 
+  it('keeps serving the phone when the service worker is stopped under it', async () => {
+    model.script([
+      { kind: 'text', text: 'Answered before.' },
+      { kind: 'text', text: 'Answered by a restarted worker.' },
+    ]);
+    const threadId = await newThreadFromUi(panel);
+    await sendFromComposer(panel, 'Before the worker stops');
+    await waitForClientEvent(panel, threadId, 'task_finished');
+    await openThreadOnPhone('Before the worker stops');
+    await waitForPhoneEvent(phone.page, threadId, 'task_finished');
+    // Chrome stops idle workers; the offscreen document keeps the phone's channel and brings the runtime back.
+    const welcomes = () =>
+      phone.page.evaluate(
+        () =>
+          ((window as unknown as { __arrivals?: [string, number][] }).__arrivals ?? []).filter(
+            ([id]) => id === 'welcome',
+          ).length,
+      );
+    const before = await welcomes();
+    await extension.stopServiceWorker(panel);
+    await phone.page.getByTestId('composer-input').fill('After the worker stopped');
+    await phone.page.getByTestId('composer-input').press('Enter');
+    await waitForPhoneEvent(phone.page, threadId, 'task_finished', 2, 20_000);
+    await expect
+      .poll(() => phone.page.getByTestId('assistant-text').last().textContent())
+      .toContain('Answered by a restarted worker.');
+    await waitForClientEvent(panel, threadId, 'task_finished', 2, 20_000);
+    await expectBothMatchLog(threadId);
+    // The phone was greeted by the new runtime (and resubscribed), over the same data channel.
+    expect(await welcomes()).toBe(before + 1);
+  });
+
   it('reconnects without a new QR code after the extension’s browser restarts', async () => {
     model.script([{ kind: 'text', text: 'After the restart.' }]);
     await extension.close();

@@ -10,36 +10,20 @@ import type { ConversationClient } from '../../../shared/client/conversation-cli
 import type { DeviceSummary } from '../../../shared/protocol/link';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import { tokens } from '../../../shared/ui/tokens';
+import { RuntimeFeed } from './runtime-feed';
+import { sectionStyles } from './section-styles';
 
 @customElement('tandem-devices-view')
 export class TandemDevicesView extends LitElement {
   static override styles = [
     tokens,
     controlStyles,
+    sectionStyles,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
-      h2 {
-        margin: 0 0 var(--tandem-space-2);
-        font-size: 14px;
-        font-weight: 600;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-      }
       li {
         display: flex;
         align-items: center;
         gap: var(--tandem-space-2);
-        padding: var(--tandem-space-2) 0;
-        border-bottom: 1px solid var(--tandem-border);
       }
       .who {
         flex: 1;
@@ -47,10 +31,6 @@ export class TandemDevicesView extends LitElement {
       }
       .name {
         font-weight: 600;
-      }
-      .muted {
-        color: var(--tandem-text-muted);
-        font-size: var(--tandem-font-size-small);
       }
       .live {
         color: var(--tandem-success);
@@ -64,21 +44,15 @@ export class TandemDevicesView extends LitElement {
   @property({ attribute: false }) client: ConversationClient | undefined;
   @state() private devices: DeviceSummary[] | undefined;
   @state() private confirming: string | undefined;
-  private unlisten: (() => void) | undefined;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    const client = this.client;
-    if (!client) return;
-    this.unlisten = client.onMessage((message) => {
-      if (message.type === 'devices') this.devices = message.devices;
+  constructor() {
+    super();
+    new RuntimeFeed(this, {
+      onMessage: (message) => {
+        if (message.type === 'devices') this.devices = message.devices;
+      },
+      refresh: (client) => void client.send({ type: 'devices.list' }).catch(() => {}),
     });
-    void client.send({ type: 'devices.list' }).catch(() => {});
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unlisten?.();
   }
 
   private revoke(device: DeviceSummary): void {

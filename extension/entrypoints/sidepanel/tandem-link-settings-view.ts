@@ -11,6 +11,7 @@ import { PEERJS_CLOUD } from '../../../shared/protocol/link';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import { tokens } from '../../../shared/ui/tokens';
 import { formFromLinkSettings, isPeerjsCloud, type LinkFormValues, patchFromLinkForm } from './link-settings-form';
+import { RuntimeFeed } from './runtime-feed';
 
 @customElement('tandem-link-settings-view')
 export class TandemLinkSettingsView extends LitElement {
@@ -81,21 +82,15 @@ export class TandemLinkSettingsView extends LitElement {
   @state() private errors: Partial<Record<keyof LinkFormValues, string>> = {};
   @state() private saved = false;
   private dirty = false;
-  private unlisten: (() => void) | undefined;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    const client = this.client;
-    if (!client) return;
-    this.unlisten = client.onMessage((message) => {
-      if (message.type === 'link.settings' && !this.dirty) this.values = formFromLinkSettings(message.settings);
+  constructor() {
+    super();
+    new RuntimeFeed(this, {
+      onMessage: (message) => {
+        if (message.type === 'link.settings' && !this.dirty) this.values = formFromLinkSettings(message.settings);
+      },
+      refresh: (client) => void client.send({ type: 'link.settings.get' }).catch(() => {}),
     });
-    void client.send({ type: 'link.settings.get' }).catch(() => {});
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.unlisten?.();
   }
 
   private edit(patch: Partial<LinkFormValues>): void {

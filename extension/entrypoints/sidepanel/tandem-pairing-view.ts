@@ -12,6 +12,8 @@ import { LINK_STATUS_OFF, type LinkStatus } from '../../../shared/protocol/link'
 import type { RuntimeMessage, RuntimeMessageOf } from '../../../shared/protocol/messages';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import { tokens } from '../../../shared/ui/tokens';
+import { RuntimeFeed } from './runtime-feed';
+import { sectionStyles } from './section-styles';
 
 type Offer = RuntimeMessageOf<'pairing.offer'>;
 
@@ -20,26 +22,8 @@ export class TandemPairingView extends LitElement {
   static override styles = [
     tokens,
     controlStyles,
+    sectionStyles,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
-      h2 {
-        margin: 0 0 var(--tandem-space-2);
-        font-size: 14px;
-        font-weight: 600;
-      }
-      p {
-        margin: 0 0 var(--tandem-space-2);
-      }
-      .muted {
-        color: var(--tandem-text-muted);
-        font-size: var(--tandem-font-size-small);
-      }
       .qr {
         display: flex;
         flex-direction: column;
@@ -76,15 +60,19 @@ export class TandemPairingView extends LitElement {
   @state() private pairedName = '';
   @state() private error = '';
   @state() private busy = false;
-  private unlisten: (() => void) | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    new RuntimeFeed(this, {
+      onMessage: (message) => this.onMessage(message),
+      // The link's state comes with its settings (and again after the runtime restarted).
+      refresh: (client) => void client.send({ type: 'link.settings.get' }).catch(() => {}),
+    });
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    const client = this.client;
-    if (!client) return;
-    this.unlisten = client.onMessage((message) => this.onMessage(message));
-    void client.send({ type: 'link.settings.get' }).catch(() => {});
     this.ticker = setInterval(() => {
       if (this.offer && Date.now() >= this.offer.expiresAt) this.clearOffer(false);
       else if (this.offer) this.requestUpdate();
@@ -93,7 +81,6 @@ export class TandemPairingView extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unlisten?.();
     clearInterval(this.ticker);
     // A code that is no longer on screen must stop working.
     this.clearOffer(true);

@@ -30,7 +30,10 @@ async function findExtensionPage(browser: Browser, timeoutMs = 20_000): Promise<
   throw new Error('The extension did not open its panel page');
 }
 
-export async function launchFirefoxWithExtension(root: string): Promise<FirefoxExtensionBrowser> {
+export async function launchFirefoxWithExtension(
+  root: string,
+  options: { prefs?: Record<string, unknown> } = {},
+): Promise<FirefoxExtensionBrowser> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
@@ -38,6 +41,7 @@ export async function launchFirefoxWithExtension(root: string): Promise<FirefoxE
     env: { ...process.env, HOME: join(root, 'home'), TMPDIR: join(root, 'tmp') },
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
+      ...options.prefs,
     },
   });
   const id = await browser.installExtension(FIREFOX_BUILD);
