@@ -114,10 +114,14 @@ export class FrameDecoder {
 
 /** Frames one value. */
 export function encodeFrame(value: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(value), 'utf8');
-  const header = Buffer.alloc(4);
-  header.writeUInt32LE(body.length, 0);
-  return Buffer.concat([header, body]);
+  // One allocation and one copy: file chunks make ~700 KB answers, and a second
+  // copy (header + body concatenated) was a measurable share of the host's time.
+  const json = JSON.stringify(value);
+  const length = Buffer.byteLength(json, 'utf8');
+  const frame = Buffer.allocUnsafe(4 + length);
+  frame.writeUInt32LE(length, 0);
+  frame.write(json, 4, 'utf8');
+  return frame;
 }
 
 /** Body bytes an answer may have: below the 1 MiB that makes the browser drop the port. */
