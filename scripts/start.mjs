@@ -139,4 +139,6 @@ context.on('close', async () => {
   await phoneSide?.close().catch(() => {});
   process.exit(0);
 });
-process.on('SIGINT', () => void context.close());
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void context.close());
+// Never leave the demo model running behind us, however this process ends.
+process.on('exit', () => model?.child.kill('SIGTERM'));
