@@ -9,7 +9,7 @@ import type { ViewItem } from '../conversation/thread-view';
 import { controlStyles } from './control-styles';
 import { resolvedText } from './decision-text';
 import { emit } from './events';
-import { tokens } from './tokens';
+import { hostText, tokens } from './tokens';
 
 export type DecisionItem = Extract<ViewItem, { kind: 'decision' }>;
 
@@ -17,15 +17,9 @@ export type DecisionItem = Extract<ViewItem, { kind: 'decision' }>;
 export class TandemDecisionCard extends LitElement {
   static override styles = [
     tokens,
+    hostText,
     controlStyles,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
       .card {
         padding: var(--tandem-space-3);
         border: 1px solid var(--tandem-warning);

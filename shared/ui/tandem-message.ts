@@ -12,7 +12,7 @@ import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
 import { createMarkdownRenderer } from './markdown';
-import { tokens } from './tokens';
+import { hostText, tokens } from './tokens';
 import './tandem-usage-line';
 
 export type MessageItem = Extract<ViewItem, { kind: 'user' | 'assistant' }>;
@@ -49,14 +49,8 @@ const SOURCE_LABEL: Record<string, string | undefined> = { phone: 'from phone', 
 export class TandemMessage extends LitElement {
   static override styles = [
     tokens,
+    hostText,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
       .user {
         display: flex;
         flex-direction: column;

@@ -7,7 +7,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { ErrorKind } from '../protocol/events';
 import { controlStyles } from './control-styles';
 import { emit } from './events';
-import { tokens } from './tokens';
+import { hostText, tokens } from './tokens';
 
 export type NoticeTone = 'error' | 'warning' | 'info';
 
@@ -17,15 +17,9 @@ const ICON: Record<NoticeTone, string> = { error: '!', warning: '!', info: 'i' }
 export class TandemNotice extends LitElement {
   static override styles = [
     tokens,
+    hostText,
     controlStyles,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
       .notice {
         display: flex;
         align-items: flex-start;

@@ -7,7 +7,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ToolStatus, ViewItem } from '../conversation/thread-view';
 import { controlStyles } from './control-styles';
-import { tokens } from './tokens';
+import { hostText, tokens } from './tokens';
 import { summarizeToolInput } from './tool-input-summary';
 
 export type ToolItem = Extract<ViewItem, { kind: 'tool' }>;
@@ -34,15 +34,9 @@ type Section = 'input' | 'output' | 'display';
 export class TandemToolCard extends LitElement {
   static override styles = [
     tokens,
+    hostText,
     controlStyles,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
       .card {
         border: 1px solid var(--tandem-border);
         border-radius: var(--tandem-radius);

@@ -75,3 +75,14 @@ export const tokens = css`
     }
   }
 `;
+
+/** The host rule every Tandem element starts from: a block with the shared typography. */
+export const hostText = css`
+  :host {
+    display: block;
+    font-family: var(--tandem-font);
+    font-size: var(--tandem-font-size);
+    line-height: var(--tandem-line-height);
+    color: var(--tandem-text);
+  }
+`;

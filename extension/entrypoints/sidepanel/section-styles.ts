@@ -1,14 +1,9 @@
 /** Typography and list rows shared by the settings sections (tokens come from shared/ui/tokens). */
 import { css } from 'lit';
+import { hostText } from '../../../shared/ui/tokens';
 
 export const sectionStyles = css`
-  :host {
-    display: block;
-    font-family: var(--tandem-font);
-    font-size: var(--tandem-font-size);
-    line-height: var(--tandem-line-height);
-    color: var(--tandem-text);
-  }
+  ${hostText}
   h2 {
     margin: 0 0 var(--tandem-space-2);
     font-size: 14px;

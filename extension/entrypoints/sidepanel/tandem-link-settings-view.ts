@@ -9,7 +9,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
 import { PEERJS_CLOUD } from '../../../shared/protocol/link';
 import { controlStyles } from '../../../shared/ui/control-styles';
-import { tokens } from '../../../shared/ui/tokens';
+import { hostText, tokens } from '../../../shared/ui/tokens';
 import { formFromLinkSettings, isPeerjsCloud, type LinkFormValues, patchFromLinkForm } from './link-settings-form';
 import { RuntimeFeed } from './runtime-feed';
 
@@ -17,15 +17,9 @@ import { RuntimeFeed } from './runtime-feed';
 export class TandemLinkSettingsView extends LitElement {
   static override styles = [
     tokens,
+    hostText,
     controlStyles,
     css`
-      :host {
-        display: block;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
-      }
       form {
         display: flex;
         flex-direction: column;

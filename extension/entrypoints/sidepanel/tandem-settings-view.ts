@@ -10,7 +10,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
 import type { PublicSettings } from '../../../shared/protocol/messages';
 import { controlStyles } from '../../../shared/ui/control-styles';
-import { tokens } from '../../../shared/ui/tokens';
+import { hostText, tokens } from '../../../shared/ui/tokens';
 import {
   formFromSettings,
   patchFromForm,
@@ -34,15 +34,11 @@ type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { k
 export class TandemSettingsView extends LitElement {
   static override styles = [
     tokens,
+    hostText,
     controlStyles,
     css`
       :host {
-        display: block;
         overflow-y: auto;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
       }
       form {
         display: flex;

@@ -10,7 +10,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
 import type { SiteEntry } from '../../../shared/protocol/messages';
 import { controlStyles } from '../../../shared/ui/control-styles';
-import { tokens } from '../../../shared/ui/tokens';
+import { hostText, tokens } from '../../../shared/ui/tokens';
 import { RuntimeFeed } from './runtime-feed';
 import { durationText, lastUsedText } from './site-entry-text';
 
@@ -21,15 +21,11 @@ const CLOCK_MS = 30_000;
 export class TandemSitesView extends LitElement {
   static override styles = [
     tokens,
+    hostText,
     controlStyles,
     css`
       :host {
-        display: block;
         overflow-y: auto;
-        font-family: var(--tandem-font);
-        font-size: var(--tandem-font-size);
-        line-height: var(--tandem-line-height);
-        color: var(--tandem-text);
       }
       section {
         display: flex;
