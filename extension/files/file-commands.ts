@@ -5,20 +5,9 @@
  * refuses them from a phone (TRUSTED_ONLY_COMMANDS), and no model tool maps to
  * them. The host keeps its own folder list, so even these only ask it.
  */
-import type { ClientCommand, ErrorCode, RuntimeMessage } from '../../shared/protocol';
+import type { ClientCommand, ErrorCode, FILE_COMMAND_TYPES, RuntimeMessage } from '../../shared/protocol';
 import { BridgeError } from './bridge-client';
 import type { FileAccess } from './file-access';
-
-export const FILE_COMMAND_TYPES = [
-  'bridge.status',
-  'folders.list',
-  'folders.add',
-  'folders.remove',
-  'folders.update',
-  'trash.list',
-  'trash.restore',
-  'trash.purge',
-] as const satisfies readonly ClientCommand['type'][];
 
 export type FileCommandType = (typeof FILE_COMMAND_TYPES)[number];
 export type FileCommand = Extract<ClientCommand, { type: FileCommandType }>;

@@ -105,12 +105,8 @@ export type ClientCommand = z.infer<typeof ClientCommand>;
 export type CommandType = ClientCommand['type'];
 export type CommandOf<T extends CommandType> = ClientCommand & { type: T };
 
-/**
- * Commands a paired phone may not send: the API key and spending settings stay on
- * the computer, and so does the site allowlist (a stolen phone must not widen it).
- */
-export const TRUSTED_ONLY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
-  // Which folders the agent may touch, and purging its trash, stay with the computer (files/file-commands.ts).
+/** The file bridge's management commands (folders, trash, bridge state), handled by extension/files/file-commands.ts. */
+export const FILE_COMMAND_TYPES = [
   'bridge.status',
   'folders.list',
   'folders.add',
@@ -119,6 +115,15 @@ export const TRUSTED_ONLY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandTy
   'trash.list',
   'trash.restore',
   'trash.purge',
+] as const satisfies readonly CommandType[];
+
+/**
+ * Commands a paired phone may not send: the API key and spending settings stay on
+ * the computer, and so does the site allowlist (a stolen phone must not widen it).
+ */
+export const TRUSTED_ONLY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
+  // Which folders the agent may touch, and purging its trash, stay with the computer.
+  ...FILE_COMMAND_TYPES,
   'settings.get',
   'settings.update',
   'settings.checkKey',
