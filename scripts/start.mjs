@@ -10,38 +10,19 @@
  * `npm start -- --demo` talks to a local scripted demo model instead of Claude (clearly labelled).
  * Only Node built-ins are imported up front: dependencies may not be installed yet.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureBrowsers, ensureDependencies, root, step } from './setup.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
 const demo = args.has('--demo');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-function step(label, command, commandArgs) {
-  console.log(`\n▶ ${label}`);
-  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) {
-    console.error(`✖ ${label} failed.`);
-    process.exit(result.status || 1);
-  }
-}
-
-if (!existsSync(join(root, 'node_modules', '.bin', 'wxt'))) step('Installing npm dependencies', 'npm', ['install']);
-
-if (!existsSync(chromiumPath)) {
-  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    step('Installing Chromium', 'bash', ['-c', 'apt-get update -qq && apt-get install -y -qq chromium']);
-  } else {
-    console.error(
-      `Chromium was not found at ${chromiumPath}. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH.`,
-    );
-    process.exit(1);
-  }
-}
+ensureDependencies();
+ensureBrowsers(['chromium']);
 
 step('Building the extension', 'npx', ['wxt', 'build']);
 

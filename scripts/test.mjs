@@ -7,21 +7,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ensureBrowsers, ensureDependencies, root, step } from './setup.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const run = (label, command, args) => {
-  console.log(`\n▶ ${label}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
-  if (result.status !== 0) {
-    console.error(`✖ ${label} failed (exit ${result.status ?? result.signal})`);
-    process.exit(result.status || 1);
-  }
-};
+// A fresh machine has neither the npm dependencies nor the browsers the end-to-end tests drive.
+ensureDependencies();
+ensureBrowsers(['chromium', 'firefox-esr']);
 
 const only = process.argv.slice(2);
-run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
-run('lint', 'npx', ['biome', 'check', '.']);
-run('build', 'npm', ['run', 'build']);
+step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+step('lint', 'npx', ['biome', 'check', '.']);
+step('build', 'npm', ['run', 'build']);
 
 mkdirSync(resolve(root, '.tmp'), { recursive: true });
 const report = resolve(root, '.tmp/vitest-report.json');

@@ -1,0 +1,46 @@
+/**
+ * What `npm start` and `npm test` need on a fresh Debian machine with only Node and npm:
+ * the npm dependencies, and the browsers from Debian's packages (installed with apt-get
+ * when running as root; otherwise a clear message says what to install).
+ * Only Node built-ins: this runs before the dependencies exist.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname, '..');
+
+export function step(label, command, args) {
+  console.log(`\n▶ ${label}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) {
+    console.error(`✖ ${label} failed (exit ${result.status ?? result.signal}).`);
+    process.exit(result.status || 1);
+  }
+}
+
+export function ensureDependencies() {
+  if (!existsSync(join(root, 'node_modules', '.bin', 'wxt'))) step('Installing npm dependencies', 'npm', ['install']);
+}
+
+const BROWSERS = {
+  chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  'firefox-esr': process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+};
+
+/** Makes sure the named Debian browser packages are there. */
+export function ensureBrowsers(packages) {
+  const missing = packages.filter((name) => !existsSync(BROWSERS[name]));
+  if (missing.length === 0) return;
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    step(`Installing ${missing.join(', ')}`, 'bash', [
+      '-c',
+      `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`,
+    ]);
+    return;
+  }
+  console.error(
+    `Missing: ${missing.map((name) => BROWSERS[name]).join(', ')}. Install them (Debian: sudo apt-get install -y ${missing.join(' ')}) or set CHROMIUM_PATH / FIREFOX_PATH.`,
+  );
+  process.exit(1);
+}
