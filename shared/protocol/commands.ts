@@ -30,6 +30,10 @@ export const SettingsPatch = z
     spendingCapEnabled: z.boolean(),
     spendingCapUsd: z.number().positive().max(10_000),
     notifyOnFinish: z.boolean(),
+    contextBudgetShare: z.number().min(0.05).max(0.8),
+    maxRecentImages: z.number().int().min(0).max(20),
+    streamIdleTimeoutMs: z.number().int().min(100).max(600_000),
+    unreachableGiveUpMs: z.number().int().min(0).max(86_400_000),
   })
   .partial()
   .strict();
