@@ -17,6 +17,7 @@ import { compactionMessages, summarise } from './context/compactor';
 import { ContextPlanner } from './context/context-plan';
 import { sizeOf } from './context/token-estimate';
 import { type ConversationState, reduce, stateFromEvents, viewSource } from './conversation-state';
+import { fitImages, type ImageResizer } from './images/image-fit';
 import { classifyError, ModelCallAborted, ModelCallError, type ModelClient, type ModelRequest } from './model-client';
 import type { PermissionGate, PermissionRequest } from './permission-gate';
 import { nextStep, type Step } from './planner';
@@ -28,6 +29,8 @@ export interface RunnerDeps {
   tools: ToolRegistry;
   gate: PermissionGate;
   model: ModelClient;
+  /** Scales tool images before they are stored for the model (see images/image-fit.ts). */
+  images?: ImageResizer;
   settings(): Promise<Settings>;
   systemPrompt(): string;
   now(): number;
@@ -621,7 +624,7 @@ export class ThreadRunner {
     let body: EventBody;
     try {
       const output = await parsed.tool.execute(parsed.input, ctx);
-      const bounded = boundToolOutput(output.content);
+      const bounded = boundToolOutput(await fitImages(output.content, this.deps.images));
       body = {
         kind: 'tool_result',
         taskId,
