@@ -27,7 +27,7 @@ export interface ApiMessage {
 export interface DecisionState {
   decisionId: string;
   toolUseId: string | undefined;
-  topic: 'permission' | 'budget';
+  topic: 'permission' | 'budget' | 'connection';
   optionId: string | undefined;
   allowed: boolean | undefined;
   answeredBy: ClientKind | undefined;
@@ -238,6 +238,11 @@ export function reduce(
         decision.answeredBy = event.by.kind;
       }
       if (task && decision?.topic === 'budget' && event.optionId === 'continue') task.budgetApprovals++;
+      // "Retry" after the API was unreachable for too long starts a fresh, bounded run of retries.
+      if (task && decision?.topic === 'connection') {
+        task.consecutiveFailures = 0;
+        task.retryWaitedMs = 0;
+      }
       break;
     }
     case 'retry_scheduled':

@@ -53,6 +53,7 @@ export function nextStep(state: ConversationState, ctx: PlannerContext): Step {
     if (decision.optionId === undefined) return { kind: 'wait_for_decision', decisionId: decision.decisionId };
     if (decision.topic === 'budget' && decision.optionId === 'stop')
       return { kind: 'finish', outcome: 'budget_stopped' };
+    if (decision.topic === 'connection' && decision.optionId === 'stop') return { kind: 'finish', outcome: 'stopped' };
   }
 
   for (const toolUse of task.toolUses) {

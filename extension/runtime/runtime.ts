@@ -364,6 +364,10 @@ export class Runtime {
         await this.runner(command.threadId).stop(actor);
         return command.threadId;
       }
+      case 'task.retryNow':
+        await this.thread(command.threadId);
+        this.runner(command.threadId).retryNow();
+        return command.threadId;
       case 'decision.answer':
         await this.thread(command.threadId);
         await this.runner(command.threadId).answer(command.decisionId, command.optionId, actor);

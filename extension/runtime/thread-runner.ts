@@ -44,6 +44,12 @@ export interface RunnerDeps {
   keepAlive(): () => void;
 }
 
+/** The answers a task-level decision takes (permission decisions take the gate's options). */
+const TASK_DECISION_OPTIONS: Record<'budget' | 'connection', readonly string[]> = {
+  budget: ['continue', 'stop'],
+  connection: ['retry', 'stop'],
+};
+
 /** A request the API found too big is shrunk and retried this many times before the task fails. */
 const MAX_SHRINK_ATTEMPTS = 3;
 
@@ -63,6 +69,8 @@ export class ThreadRunner {
   private chain: Promise<unknown> = Promise.resolve();
   /** Keeps requests under the context budget (elision in memory, compaction in the log). */
   private readonly context = new ContextPlanner();
+  /** The wait before the next retry of a model call, which "Retry now" cuts short. */
+  private retryWait: AbortController | undefined;
 
   constructor(
     readonly threadId: string,
@@ -154,6 +162,13 @@ export class ThreadRunner {
     return true;
   }
 
+  /** Ends a retry wait at once ("Retry now"); false when the thread was not waiting to retry. */
+  retryNow(): boolean {
+    if (!this.retryWait) return false;
+    this.retryWait.abort();
+    return true;
+  }
+
   /** Applies a user's answer to a pending decision, from any client. */
   async answer(
     decisionId: string,
@@ -166,8 +181,9 @@ export class ThreadRunner {
     if (!task || !decision) throw new DecisionError('That decision is not pending in this thread.');
     if (decision.optionId !== undefined) throw new DecisionError('That decision was already answered.');
     let allowed: boolean | undefined;
-    if (decision.topic === 'budget') {
-      if (optionId !== 'continue' && optionId !== 'stop') throw new DecisionError(`Unknown option ${optionId}.`);
+    if (decision.topic !== 'permission') {
+      if (!TASK_DECISION_OPTIONS[decision.topic].includes(optionId))
+        throw new DecisionError(`Unknown option ${optionId}.`);
     } else {
       const toolUse = task.toolUses.find((t) => t.id === decision.toolUseId);
       const request = toolUse ? await this.permissionFor(toolUse, task.taskId) : undefined;
@@ -493,18 +509,34 @@ export class ThreadRunner {
     const discard: EventBody[] = startedTurnId
       ? [{ kind: 'turn_discarded', taskId, turnId: startedTurnId, reason: 'error' }]
       : [];
+    if (!decision.retry && error.kind === 'network') {
+      // Unreachable for longer than the setting allows: pause with a way out instead of retrying forever.
+      const minutes = Math.max(1, Math.round(waited / 60_000));
+      await this.append([
+        ...discard,
+        {
+          kind: 'decision_requested',
+          taskId,
+          decisionId: this.deps.newId(),
+          topic: 'connection',
+          title: `Can't reach ${settings.baseUrl}`,
+          detail: `Tandem tried for about ${minutes} min (${error.message}). Check your connection, or the API URL in Settings, then retry.`,
+          options: [
+            { id: 'retry', label: 'Retry now', tone: 'primary' },
+            { id: 'stop', label: 'Stop the task', tone: 'danger' },
+          ],
+        },
+      ]);
+      return;
+    }
     if (!decision.retry) {
-      const gaveUp =
-        error.kind === 'network'
-          ? ` Tandem stopped retrying after ${Math.max(1, Math.round(waited / 60_000))} min; send a message to try again, or check the API URL in Settings.`
-          : '';
       await this.append([
         ...discard,
         {
           kind: 'error',
           taskId,
           errorKind: error.kind,
-          message: `${error.message}${gaveUp}`,
+          message: error.message,
           ...(error.status === undefined ? {} : { status: error.status }),
         },
       ]);
@@ -524,6 +556,7 @@ export class ThreadRunner {
     this.deps.activity(this.threadId, 'retrying', this.deps.now() + decision.delayMs);
     const controller = new AbortController();
     this.inflight = controller;
+    this.retryWait = controller;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, decision.delayMs);
       controller.signal.addEventListener('abort', () => {
@@ -532,6 +565,7 @@ export class ThreadRunner {
       });
     });
     if (this.inflight === controller) this.inflight = undefined;
+    if (this.retryWait === controller) this.retryWait = undefined;
   }
 
   private async permissionFor(toolUse: ToolUseBlock, taskId: string): Promise<PermissionRequest | undefined> {

@@ -46,7 +46,7 @@ export type ViewItem =
       seq: number;
       at: number;
       decisionId: string;
-      topic: 'permission' | 'budget';
+      topic: 'permission' | 'budget' | 'connection';
       title: string;
       detail: string;
       options: DecisionOption[];
@@ -62,7 +62,11 @@ export type ViewItem =
       errorKind?: ErrorKind;
       /** For a retry card: when the next attempt is due (ms since epoch), so a client can count down. */
       retryAt?: number;
+      /** Ways out the card offers: retry at once, open Settings (to fix the API URL or key). */
+      actions?: ReadonlyArray<NoticeAction>;
     };
+
+export type NoticeAction = 'retry_now' | 'settings';
 
 export interface ThreadView {
   items: readonly ViewItem[];
@@ -209,7 +213,7 @@ export class ThreadViewBuilder {
         if (retryCard) {
           this.retryCards.delete(e.taskId);
           this.update(retryCard, 'notice', (item) => {
-            const { retryAt: _done, ...rest } = item;
+            const { retryAt: _done, actions: _none, ...rest } = item;
             return { ...rest, tone: 'info', text: 'Connected again; the answer continued.' };
           });
         }
@@ -292,6 +296,9 @@ export class ThreadViewBuilder {
           text: `${e.message} Retrying in ${Math.ceil(e.delayMs / 1000)} s (attempt ${e.attempt}).`,
           errorKind: e.errorKind,
           retryAt: e.at + e.delayMs,
+          ...(e.errorKind === 'network'
+            ? { actions: ['retry_now', 'settings'] as const }
+            : { actions: ['retry_now'] as const }),
         };
         if (!this.update(card.key, 'notice', () => card)) this.push(card);
         this.retryCards.set(e.taskId, card.key);

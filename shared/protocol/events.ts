@@ -132,7 +132,8 @@ export const EventBody = z.discriminatedUnion('kind', [
     decisionId: Id,
     /** The tool call waiting on this decision; absent for task-level decisions (the spending cap). */
     toolUseId: Id.optional(),
-    topic: z.enum(['permission', 'budget']),
+    /** `connection`: the API stayed unreachable for too long; retry or stop. */
+    topic: z.enum(['permission', 'budget', 'connection']),
     title: z.string(),
     detail: z.string(),
     options: z.array(DecisionOption).min(1),

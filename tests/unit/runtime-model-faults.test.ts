@@ -174,3 +174,59 @@ describe('error texts a person can act on', () => {
     expect(last?.kind === 'notice' && last.text).toMatch(/without (a|any) (reply|answer)/i);
   });
 });
+
+describe('unreachable API', () => {
+  it('one card per task naming the URL, bounded retries, then a retry/stop decision; Retry now reaches it again', async () => {
+    const offline = await startModelServer({ minCacheableTokens: 0 });
+    try {
+      await offline.unreachable();
+      const { assembled, panel, threadId } = await setup();
+      await assembled.settings.update({ baseUrl: offline.url, apiKey: offline.apiKey, unreachableGiveUpMs: 2_500 });
+      await panel.command({ type: 'message.send', threadId, text: 'Hi' });
+      const decision = await panel.waitForEvent(threadId, (e) => e.kind === 'decision_requested', 20_000);
+      expect(decision).toMatchObject({ topic: 'connection', title: `Can't reach ${offline.url}` });
+      if (decision.kind !== 'decision_requested') throw new Error('unreachable');
+      expect(decision.options.map((option) => option.id)).toEqual(['retry', 'stop']);
+
+      const events = panel.events(threadId);
+      const retries = events.filter((e) => e.kind === 'retry_scheduled');
+      expect(retries.length).toBeGreaterThan(1);
+      expect(retries.every((e) => e.kind === 'retry_scheduled' && e.message.includes(offline.url))).toBe(true);
+      const view = buildThreadView(events);
+      const cards = view.items.filter((item) => item.kind === 'notice');
+      expect(cards).toHaveLength(1);
+      expect(cards[0]).toMatchObject({ actions: ['retry_now', 'settings'] });
+      expect(events.some((e) => e.kind === 'task_finished')).toBe(false);
+
+      // Back online; "Retry" on the decision carries on, with a fresh bounded run of retries.
+      await offline.reachable();
+      offline.script([{ kind: 'text', text: 'Back online.' }]);
+      await panel.command({ type: 'decision.answer', threadId, decisionId: decision.decisionId, optionId: 'retry' });
+      const done = await panel.waitForEvent(threadId, (e) => e.kind === 'task_finished', 15_000);
+      expect(done).toMatchObject({ outcome: 'completed' });
+    } finally {
+      await offline.close();
+    }
+  });
+
+  it('"Retry now" ends the wait at once', async () => {
+    const offline = await startModelServer({ minCacheableTokens: 0 });
+    try {
+      await offline.unreachable();
+      const { assembled, panel, threadId } = await setup();
+      await assembled.settings.update({ baseUrl: offline.url, apiKey: offline.apiKey });
+      await panel.command({ type: 'message.send', threadId, text: 'Hi' });
+      // The fourth wait is 4-8 s long: long enough to tell "at once" from "when the wait ended".
+      const retry = await panel.waitForEvent(threadId, (e) => e.kind === 'retry_scheduled' && e.attempt === 4, 20_000);
+      if (retry.kind !== 'retry_scheduled') throw new Error('unreachable');
+      await offline.reachable();
+      offline.script([{ kind: 'text', text: 'Right away.' }]);
+      const pressed = Date.now();
+      await panel.command({ type: 'task.retryNow', threadId });
+      await panel.waitForEvent(threadId, (e) => e.kind === 'task_finished', 15_000);
+      expect(Date.now() - pressed).toBeLessThan(retry.delayMs / 2);
+    } finally {
+      await offline.close();
+    }
+  });
+});
