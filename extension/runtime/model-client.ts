@@ -25,8 +25,8 @@ export interface ModelRequest {
   tools: readonly ToolSpec[];
   messages: readonly ApiMessage[];
   signal: AbortSignal;
-  /** A stream silent for this long (no bytes at all) is cut and reported as a network error. */
-  idleTimeoutMs: number;
+  /** A stream silent for this long (no bytes at all) is cut and reported as a network error. Default 90 s. */
+  idleTimeoutMs?: number;
   onText(delta: string): void;
 }
 
@@ -61,6 +61,9 @@ export class ModelCallAborted extends Error {
 export interface ModelClient {
   call(request: ModelRequest): Promise<ModelResponse>;
 }
+
+/** The API pings every few seconds on a live stream; 90 s of nothing means it is dead. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
 
 type CacheControl = { type: 'ephemeral' };
 const EPHEMERAL: CacheControl = { type: 'ephemeral' };
@@ -178,7 +181,8 @@ export function classifyError(error: unknown, model?: string): ModelCallError {
 
 export class AnthropicModelClient implements ModelClient {
   async call(request: ModelRequest): Promise<ModelResponse> {
-    const watch = new StreamWatch(request.idleTimeoutMs);
+    const idleTimeoutMs = request.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    const watch = new StreamWatch(idleTimeoutMs);
     const client = new Anthropic({
       apiKey: request.apiKey,
       baseURL: request.baseUrl,
@@ -228,7 +232,7 @@ export class AnthropicModelClient implements ModelClient {
     } catch (error) {
       if (request.signal.aborted) throw new ModelCallAborted(partial);
       if (watch.stalled) {
-        const seconds = Math.round(request.idleTimeoutMs / 100) / 10;
+        const seconds = Math.round(idleTimeoutMs / 100) / 10;
         throw new ModelCallError('network', `The model API stopped sending data for ${seconds} s mid-answer.`);
       }
       if (error instanceof Anthropic.APIUserAbortError) throw new ModelCallAborted(partial);
