@@ -116,6 +116,15 @@ describe('stream faults', () => {
     expect(JSON.stringify(server.requests[1]?.body)).not.toContain('I was saying');
   });
 
+  it('pings count as life: a slow stream that keeps pinging is not cut', async () => {
+    const { assembled, panel, threadId } = await setup();
+    await assembled.settings.update({ streamIdleTimeoutMs: 400 });
+    server.script([{ kind: 'text', text: 'slow but alive', chunkSize: 5, chunkDelayMs: 700, pingEveryMs: 100 }]);
+    expect(await send(panel, threadId, 'talk')).toBe('completed');
+    expect(panel.events(threadId).some((e) => e.kind === 'retry_scheduled')).toBe(false);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it.each(['reset', 'eof'] as const)('a stream cut mid-answer (%s) is retried as a network error', async (ending) => {
     const { panel, threadId } = await setup();
     server.script([
@@ -125,6 +134,8 @@ describe('stream faults', () => {
     expect(await send(panel, threadId, 'talk')).toBe('completed');
     const retry = panel.events(threadId).find((e) => e.kind === 'retry_scheduled');
     expect(retry).toMatchObject({ errorKind: 'network' });
+    // The partial output of the cut turn is discarded, not sent back as if it had been said.
+    expect(JSON.stringify(server.requests[1]?.body)).not.toContain('half an answer');
   });
 });
 
