@@ -16,6 +16,7 @@ type Group = () => Promise<Metric[]>;
 
 const GROUPS: Record<string, () => Promise<Group>> = {
   runtime: async () => (await import('./runtime')).runRuntimeBench,
+  context: async () => (await import('./context')).runContextBench,
 };
 for (const [name, file, fn] of [
   ['web', './web', 'runWebBench'],

@@ -24,6 +24,8 @@ import type { WebPlatform } from '../web/platform';
 import { SitePolicy } from '../web/site-policy';
 import { checkApiKey } from './check-key';
 import { GrantPolicy } from './grant-policy';
+import { CanvasImageResizer } from './images/canvas-resizer';
+import type { ImageResizer } from './images/image-fit';
 import { AnthropicModelClient, type ModelClient } from './model-client';
 import { PermissionGate } from './permission-gate';
 import { Runtime, type RuntimeDeps } from './runtime';
@@ -42,6 +44,8 @@ export interface AssembleOptions {
   nativeMessaging?: NativeConnector;
   /** The browser side of web access (fetch, extraction, agent tabs); without it no web tools are registered. */
   web?: (parts: { sites: SitePolicy; now: () => number }) => WebPlatform;
+  /** Scales tool images for the model; default: OffscreenCanvas where the platform has it. */
+  images?: ImageResizer;
 }
 
 export function assembleRuntime(options: AssembleOptions = {}) {
@@ -65,6 +69,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
   const gate = new PermissionGate([new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes]);
   const model = options.model ?? new AnthropicModelClient();
+  const images = options.images ?? (CanvasImageResizer.available() ? new CanvasImageResizer() : undefined);
   const link = options.linkHost ? new LinkService(new LinkStore(db, now), options.linkHost, now) : undefined;
   const runtime = new Runtime({
     db,
@@ -82,6 +87,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ...(link ? { link } : {}),
     sites,
     ...(files ? { files } : {}),
+    ...(images ? { images } : {}),
   });
   if (link) {
     options.linkHost?.bind?.(link);

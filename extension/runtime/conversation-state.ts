@@ -12,6 +12,7 @@ import type {
   ToolOutputBlock,
   ToolUseBlock,
 } from '../../shared/protocol';
+import { requestView, type ViewSource } from './context/request-view';
 
 /** One entry of the Messages API `messages` array, as Tandem builds it. */
 export type ApiContentBlock =
@@ -26,7 +27,7 @@ export interface ApiMessage {
 export interface DecisionState {
   decisionId: string;
   toolUseId: string | undefined;
-  topic: 'permission' | 'budget';
+  topic: 'permission' | 'budget' | 'connection';
   optionId: string | undefined;
   allowed: boolean | undefined;
   answeredBy: ClientKind | undefined;
@@ -54,6 +55,18 @@ export interface TaskState {
   budgetApprovals: number;
   /** Model-call failures since the last success, for backoff. */
   consecutiveFailures: number;
+  /** Time spent waiting on those retries, so an unreachable API is given up on after a bounded time. */
+  retryWaitedMs: number;
+  /** Index in `messages` of this task's user message: where its exchange starts. */
+  firstMessage: number;
+  /** The model refused: the whole exchange is left out of later requests (the API says refusals stick otherwise). */
+  refused: boolean;
+}
+
+/** The model's summary of the first `throughMessage` messages, sent in their place. */
+export interface Compaction {
+  throughMessage: number;
+  summary: string;
 }
 
 export interface ConversationState {
@@ -65,13 +78,25 @@ export interface ConversationState {
   queued: Array<{ seq: number; text: string }>;
   task: TaskState | undefined;
   taskCount: number;
+  /** Ranges [from, to) of `messages` never sent again (refused exchanges). */
+  excluded: Array<{ from: number; to: number }>;
+  compaction: Compaction | undefined;
 }
 
 export function emptyState(threadId: string): ConversationState {
-  return { threadId, lastSeq: 0, messages: [], queued: [], task: undefined, taskCount: 0 };
+  return {
+    threadId,
+    lastSeq: 0,
+    messages: [],
+    queued: [],
+    task: undefined,
+    taskCount: 0,
+    excluded: [],
+    compaction: undefined,
+  };
 }
 
-function newTask(taskId: string, userSeq: number): TaskState {
+function newTask(taskId: string, userSeq: number, firstMessage: number): TaskState {
   return {
     taskId,
     userSeq,
@@ -88,6 +113,9 @@ function newTask(taskId: string, userSeq: number): TaskState {
     lastTurnCostUsd: 0,
     budgetApprovals: 0,
     consecutiveFailures: 0,
+    retryWaitedMs: 0,
+    firstMessage,
+    refused: false,
   };
 }
 
@@ -118,15 +146,28 @@ function flushToolResults(state: ConversationState): void {
   task.startedTools = new Set();
 }
 
-/** The messages to send for the next model call. */
-export function requestMessages(state: ConversationState): ApiMessage[] {
+/** Every message of the conversation so far, the current step's tool results included. */
+export function allMessages(state: ConversationState): ApiMessage[] {
   const pending = state.task ? pendingToolResultMessage(state.task) : undefined;
   return pending ? [...state.messages, pending] : state.messages;
 }
 
+/**
+ * The messages to send for the next model call, before any trimming for size:
+ * refused exchanges left out, compacted messages replaced by their summary,
+ * nothing the API rejects (see context/request-view.ts).
+ */
+export function requestMessages(state: ConversationState): ApiMessage[] {
+  return requestView(viewSource(state), { elideBefore: 0, maxRecentImages: Number.POSITIVE_INFINITY }).messages;
+}
+
+export function viewSource(state: ConversationState): ViewSource {
+  return { messages: allMessages(state), excluded: state.excluded, compaction: state.compaction };
+}
+
 function assistantContent(blocks: readonly AssistantBlock[]): ApiContentBlock[] {
-  // The API refuses empty text blocks in a request.
-  return blocks.filter((b) => b.type !== 'text' || b.text.length > 0);
+  // The API refuses empty and whitespace-only text blocks in a request, and the model sometimes streams "\n\n".
+  return blocks.filter((b) => b.type !== 'text' || b.text.trim().length > 0);
 }
 
 /** Applies one event. Mutates and returns `state` (callers own their copy). */
@@ -143,7 +184,7 @@ export function reduce(
     case 'task_started': {
       // A task answers the oldest user message still waiting; messages sent during a task queue up.
       const user = state.queued.shift();
-      state.task = newTask(event.taskId, user?.seq ?? 0);
+      state.task = newTask(event.taskId, user?.seq ?? 0, state.messages.length);
       state.taskCount++;
       if (user) state.messages.push({ role: 'user', content: [{ type: 'text', text: user.text }] });
       break;
@@ -162,6 +203,8 @@ export function reduce(
       task.costUsd += event.costUsd;
       task.lastTurnCostUsd = event.costUsd;
       task.consecutiveFailures = 0;
+      task.retryWaitedMs = 0;
+      if (event.stopReason === 'refusal') task.refused = true;
       {
         const content = assistantContent(event.content);
         if (content.length > 0) state.messages.push({ role: 'assistant', content });
@@ -195,10 +238,18 @@ export function reduce(
         decision.answeredBy = event.by.kind;
       }
       if (task && decision?.topic === 'budget' && event.optionId === 'continue') task.budgetApprovals++;
+      // "Retry" after the API was unreachable for too long starts a fresh, bounded run of retries.
+      if (task && decision?.topic === 'connection') {
+        task.consecutiveFailures = 0;
+        task.retryWaitedMs = 0;
+      }
       break;
     }
     case 'retry_scheduled':
-      if (task) task.consecutiveFailures = event.attempt;
+      if (task) {
+        task.consecutiveFailures = event.attempt;
+        task.retryWaitedMs += event.delayMs;
+      }
       break;
     case 'error':
       // Tool errors are tool results; only errors that end the model calls fail the task.
@@ -209,7 +260,12 @@ export function reduce(
       break;
     case 'task_finished':
       flushToolResults(state);
+      if (task?.refused) state.excluded.push({ from: task.firstMessage, to: state.messages.length });
       state.task = undefined;
+      break;
+    case 'context_compacted':
+      state.compaction = { throughMessage: event.throughMessage, summary: event.summary };
+      if (task) task.costUsd += event.costUsd;
       break;
     case 'text':
       break;

@@ -53,6 +53,7 @@ export function nextStep(state: ConversationState, ctx: PlannerContext): Step {
     if (decision.optionId === undefined) return { kind: 'wait_for_decision', decisionId: decision.decisionId };
     if (decision.topic === 'budget' && decision.optionId === 'stop')
       return { kind: 'finish', outcome: 'budget_stopped' };
+    if (decision.topic === 'connection' && decision.optionId === 'stop') return { kind: 'finish', outcome: 'stopped' };
   }
 
   for (const toolUse of task.toolUses) {
@@ -68,7 +69,10 @@ export function nextStep(state: ConversationState, ctx: PlannerContext): Step {
     };
   }
 
-  if (task.lastStopReason !== undefined && task.toolUses.length === 0) {
+  // pause_turn: the model paused a long turn and continues when sent the conversation as is;
+  // model_context_window_exceeded: the answer was cut by the window, so it continues once the context is smaller.
+  const continues = task.lastStopReason === 'pause_turn' || task.lastStopReason === 'model_context_window_exceeded';
+  if (task.lastStopReason !== undefined && task.toolUses.length === 0 && !continues) {
     return { kind: 'finish', outcome: OUTCOME_BY_STOP_REASON[task.lastStopReason ?? 'end_turn'] ?? 'completed' };
   }
 

@@ -25,6 +25,7 @@ import { publicSettings, type SettingsStore } from '../storage/settings-store';
 import type { ToolRegistry } from '../tools/registry';
 import type { SiteDirectory } from '../web/site-policy';
 import { type ClientConnection, ClientHub } from './client-hub';
+import type { ImageResizer } from './images/image-fit';
 import type { ModelClient } from './model-client';
 import type { PermissionGate } from './permission-gate';
 import { DecisionError, type RunnerDeps, ThreadRunner } from './thread-runner';
@@ -49,6 +50,8 @@ export interface RuntimeDeps {
   sites?: SiteDirectory;
   /** The phone link (pairing, devices, link settings); absent, those commands fail. */
   link?: LinkCommands;
+  /** Scales images from tools before they are stored for the model; absent, oversized ones become notes. */
+  images?: ImageResizer;
 }
 
 class CommandFailure extends Error {
@@ -164,6 +167,7 @@ export class Runtime {
       tools: this.deps.tools,
       gate: this.deps.gate,
       model: this.deps.model,
+      ...(this.deps.images ? { images: this.deps.images } : {}),
       settings: () => this.deps.settings.get(),
       systemPrompt: this.deps.systemPrompt,
       now: this.now,
@@ -360,6 +364,10 @@ export class Runtime {
         await this.runner(command.threadId).stop(actor);
         return command.threadId;
       }
+      case 'task.retryNow':
+        await this.thread(command.threadId);
+        this.runner(command.threadId).retryNow();
+        return command.threadId;
       case 'decision.answer':
         await this.thread(command.threadId);
         await this.runner(command.threadId).answer(command.decisionId, command.optionId, actor);

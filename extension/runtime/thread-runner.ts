@@ -12,8 +12,13 @@ import type { EventLog } from '../storage/event-log';
 import type { Settings } from '../storage/settings-store';
 import { type ToolContext, ToolError, type ToolRegistry } from '../tools/registry';
 import { boundToolOutput } from './bound-output';
-import { type ConversationState, reduce, requestMessages, stateFromEvents } from './conversation-state';
-import { classifyError, ModelCallAborted, type ModelCallError, type ModelClient } from './model-client';
+import { contextBudget } from './context/budget';
+import { compactionMessages, summarise } from './context/compactor';
+import { ContextPlanner } from './context/context-plan';
+import { sizeOf } from './context/token-estimate';
+import { type ConversationState, reduce, stateFromEvents, viewSource } from './conversation-state';
+import { fitImages, type ImageResizer } from './images/image-fit';
+import { classifyError, ModelCallAborted, ModelCallError, type ModelClient, type ModelRequest } from './model-client';
 import type { PermissionGate, PermissionRequest } from './permission-gate';
 import { nextStep, type Step } from './planner';
 import { retryDecision } from './retry-policy';
@@ -24,6 +29,8 @@ export interface RunnerDeps {
   tools: ToolRegistry;
   gate: PermissionGate;
   model: ModelClient;
+  /** Scales tool images before they are stored for the model (see images/image-fit.ts). */
+  images?: ImageResizer;
   settings(): Promise<Settings>;
   systemPrompt(): string;
   now(): number;
@@ -36,6 +43,15 @@ export interface RunnerDeps {
   /** Held while a loop is running so the host (an MV3 service worker) stays alive. */
   keepAlive(): () => void;
 }
+
+/** The answers a task-level decision takes (permission decisions take the gate's options). */
+const TASK_DECISION_OPTIONS: Record<'budget' | 'connection', readonly string[]> = {
+  budget: ['continue', 'stop'],
+  connection: ['retry', 'stop'],
+};
+
+/** A request the API found too big is shrunk and retried this many times before the task fails. */
+const MAX_SHRINK_ATTEMPTS = 3;
 
 /** Text deltas are written in batches: per token would be thousands of transactions per answer. */
 const TEXT_FLUSH_MS = 60;
@@ -51,6 +67,10 @@ export class ThreadRunner {
   private inflight: AbortController | undefined;
   /** Serialises appends so events reach the state in seq order. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Keeps requests under the context budget (elision in memory, compaction in the log). */
+  private readonly context = new ContextPlanner();
+  /** The wait before the next retry of a model call, which "Retry now" cuts short. */
+  private retryWait: AbortController | undefined;
 
   constructor(
     readonly threadId: string,
@@ -142,6 +162,13 @@ export class ThreadRunner {
     return true;
   }
 
+  /** Ends a retry wait at once ("Retry now"); false when the thread was not waiting to retry. */
+  retryNow(): boolean {
+    if (!this.retryWait) return false;
+    this.retryWait.abort();
+    return true;
+  }
+
   /** Applies a user's answer to a pending decision, from any client. */
   async answer(
     decisionId: string,
@@ -154,8 +181,9 @@ export class ThreadRunner {
     if (!task || !decision) throw new DecisionError('That decision is not pending in this thread.');
     if (decision.optionId !== undefined) throw new DecisionError('That decision was already answered.');
     let allowed: boolean | undefined;
-    if (decision.topic === 'budget') {
-      if (optionId !== 'continue' && optionId !== 'stop') throw new DecisionError(`Unknown option ${optionId}.`);
+    if (decision.topic !== 'permission') {
+      if (!TASK_DECISION_OPTIONS[decision.topic].includes(optionId))
+        throw new DecisionError(`Unknown option ${optionId}.`);
     } else {
       const toolUse = task.toolUses.find((t) => t.id === decision.toolUseId);
       const request = toolUse ? await this.permissionFor(toolUse, task.taskId) : undefined;
@@ -338,15 +366,21 @@ export class ThreadRunner {
     const controller = new AbortController();
     this.inflight = controller;
     try {
-      const response = await this.deps.model.call({
+      const base = {
         apiKey: settings.apiKey,
         baseUrl: settings.baseUrl,
         model: settings.model,
-        maxTokens: settings.maxTokens,
-        system: this.deps.systemPrompt(),
         tools: this.deps.tools.specs(),
-        messages: requestMessages(state),
         signal: controller.signal,
+        idleTimeoutMs: settings.streamIdleTimeoutMs,
+      };
+      const system = this.deps.systemPrompt();
+      const messages = await this.contextFor(state, taskId, settings, base, system);
+      const response = await this.deps.model.call({
+        ...base,
+        maxTokens: settings.maxTokens,
+        system,
+        messages,
         onText: (delta) => {
           buffer += delta;
           if (buffer.length >= TEXT_FLUSH_CHARS) void flush();
@@ -354,6 +388,7 @@ export class ThreadRunner {
         },
       });
       await flush();
+      this.context.record(response.usage);
       await this.append(
         withOpening([
           {
@@ -394,11 +429,64 @@ export class ThreadRunner {
         );
         return;
       }
-      await this.handleModelError(classifyError(error), taskId, opening === undefined ? turnId : undefined, attempt);
+      await this.handleModelError(
+        this.withUrl(classifyError(error, settings.model), settings.baseUrl),
+        taskId,
+        opening === undefined ? turnId : undefined,
+        attempt,
+        settings,
+      );
     } finally {
       if (timer) clearTimeout(timer);
       if (this.inflight === controller) this.inflight = undefined;
     }
+  }
+
+  /**
+   * The messages for the next call, kept under the context budget: old tool outputs and
+   * images elided first, then (when that is not enough) older turns compacted into a
+   * model-written summary, recorded as a durable event before the call goes out.
+   */
+  private async contextFor(
+    state: ConversationState,
+    taskId: string,
+    settings: Settings,
+    base: Omit<ModelRequest, 'messages' | 'system' | 'maxTokens' | 'onText'>,
+    system: string,
+  ) {
+    const budget = contextBudget(
+      settings.model,
+      settings.contextBudgetShare,
+      settings.maxTokens,
+      settings.maxRecentImages,
+    );
+    // A answer cut by the context window continues only once the context is smaller.
+    if (state.task?.lastStopReason === 'model_context_window_exceeded') this.context.shrinkNext();
+    const fixedTokens = sizeOf({ system, tools: base.tools }).tokens;
+    let plan = this.context.plan(viewSource(state), budget, fixedTokens);
+    if (plan.compactThrough !== undefined) {
+      const result = await summarise(this.deps.model, base, compactionMessages(plan.view, plan.compactThrough));
+      if (result) {
+        await this.append([
+          {
+            kind: 'context_compacted',
+            taskId,
+            throughMessage: plan.compactThrough,
+            summary: result.summary,
+            usage: result.usage,
+            costUsd: costUsd(settings.model, result.usage),
+          },
+        ]);
+        plan = this.context.plan(viewSource(state), budget, fixedTokens);
+      }
+    }
+    return plan.view.messages;
+  }
+
+  /** A network failure names the endpoint, so the user can see which address is unreachable. */
+  private withUrl(error: ModelCallError, baseUrl: string): ModelCallError {
+    if (error.kind !== 'network') return error;
+    return new ModelCallError('network', `Can't reach ${baseUrl}: ${error.message}`, error.status, error.retryAfterMs);
   }
 
   /** `startedTurnId`: the turn, if its start reached the log (then its partial text must be discarded). */
@@ -407,11 +495,40 @@ export class ThreadRunner {
     taskId: string,
     startedTurnId: string | undefined,
     attempt: number,
+    settings: Settings,
   ) {
-    const decision = retryDecision(error.kind, attempt, error.retryAfterMs);
+    // Too big for the API: shrink the next request harder and try again at once (a few times, not forever).
+    if (error.tooLarge) this.context.shrinkNext();
+    const waited = this.state?.task?.retryWaitedMs ?? 0;
+    const decision = error.tooLarge
+      ? { retry: attempt < MAX_SHRINK_ATTEMPTS, delayMs: 0 }
+      : retryDecision(error.kind, attempt, error.retryAfterMs, Math.random, {
+          waitedMs: waited,
+          giveUpMs: settings.unreachableGiveUpMs,
+        });
     const discard: EventBody[] = startedTurnId
       ? [{ kind: 'turn_discarded', taskId, turnId: startedTurnId, reason: 'error' }]
       : [];
+    if (!decision.retry && error.kind === 'network') {
+      // Unreachable for longer than the setting allows: pause with a way out instead of retrying forever.
+      const minutes = Math.max(1, Math.round(waited / 60_000));
+      await this.append([
+        ...discard,
+        {
+          kind: 'decision_requested',
+          taskId,
+          decisionId: this.deps.newId(),
+          topic: 'connection',
+          title: `Can't reach ${settings.baseUrl}`,
+          detail: `Tandem tried for about ${minutes} min (${error.message}). Check your connection, or the API URL in Settings, then retry.`,
+          options: [
+            { id: 'retry', label: 'Retry now', tone: 'primary' },
+            { id: 'stop', label: 'Stop the task', tone: 'danger' },
+          ],
+        },
+      ]);
+      return;
+    }
     if (!decision.retry) {
       await this.append([
         ...discard,
@@ -439,6 +556,7 @@ export class ThreadRunner {
     this.deps.activity(this.threadId, 'retrying', this.deps.now() + decision.delayMs);
     const controller = new AbortController();
     this.inflight = controller;
+    this.retryWait = controller;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, decision.delayMs);
       controller.signal.addEventListener('abort', () => {
@@ -447,6 +565,7 @@ export class ThreadRunner {
       });
     });
     if (this.inflight === controller) this.inflight = undefined;
+    if (this.retryWait === controller) this.retryWait = undefined;
   }
 
   private async permissionFor(toolUse: ToolUseBlock, taskId: string): Promise<PermissionRequest | undefined> {
@@ -539,7 +658,7 @@ export class ThreadRunner {
     let body: EventBody;
     try {
       const output = await parsed.tool.execute(parsed.input, ctx);
-      const bounded = boundToolOutput(output.content);
+      const bounded = boundToolOutput(await fitImages(output.content, this.deps.images));
       body = {
         kind: 'tool_result',
         taskId,

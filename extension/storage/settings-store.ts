@@ -16,6 +16,14 @@ export const Settings = z.object({
   spendingCapEnabled: z.boolean().catch(true),
   spendingCapUsd: z.number().positive().catch(1),
   notifyOnFinish: z.boolean().catch(true),
+  /** Share of the model's context window a request may fill before older context is elided or summarised. */
+  contextBudgetShare: z.number().min(0.05).max(0.8).catch(0.5),
+  /** Images kept in a request (newest first); older ones become text stubs. */
+  maxRecentImages: z.number().int().min(0).max(20).catch(6),
+  /** A stream that sends nothing (not even a ping) for this long is cut and retried. */
+  streamIdleTimeoutMs: z.number().int().min(100).max(600_000).catch(90_000),
+  /** How long an unreachable API is retried before the task pauses with a retry/stop decision. */
+  unreachableGiveUpMs: z.number().int().min(0).max(86_400_000).catch(300_000),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -46,7 +46,7 @@ export type ViewItem =
       seq: number;
       at: number;
       decisionId: string;
-      topic: 'permission' | 'budget';
+      topic: 'permission' | 'budget' | 'connection';
       title: string;
       detail: string;
       options: DecisionOption[];
@@ -60,7 +60,13 @@ export type ViewItem =
       tone: 'error' | 'warning' | 'info';
       text: string;
       errorKind?: ErrorKind;
+      /** For a retry card: when the next attempt is due (ms since epoch), so a client can count down. */
+      retryAt?: number;
+      /** Ways out the card offers: retry at once, open Settings (to fix the API URL or key). */
+      actions?: ReadonlyArray<NoticeAction>;
     };
+
+export type NoticeAction = 'retry_now' | 'settings';
 
 export interface ThreadView {
   items: readonly ViewItem[];
@@ -76,7 +82,8 @@ export interface ThreadView {
 const OUTCOME_TEXT: Record<string, string | undefined> = {
   stopped: 'Stopped.',
   max_tokens: 'The answer hit the max-tokens limit and was cut off. Raise "Max tokens" in settings or ask to continue.',
-  refusal: 'Claude declined to continue this request.',
+  refusal:
+    'Claude declined this request. It has been left out of the conversation, so you can rephrase it and send again.',
   budget_stopped: 'Stopped at the spending cap.',
 };
 
@@ -98,6 +105,8 @@ export class ThreadViewBuilder {
   private usage: Usage = ZERO_USAGE;
   private costUsd = 0;
   private version = 0;
+  /** The retry card of each task's current run of failures: later retries update it in place. */
+  private readonly retryCards = new Map<string, string>();
 
   /** Applies events in order; events at or below the last applied seq are ignored (idempotent). */
   apply(events: Iterable<ThreadEvent>): void {
@@ -200,6 +209,24 @@ export class ThreadViewBuilder {
           this.push({ ...finished, ...base });
         }
         if (!text) this.remove(finished.key);
+        const retryCard = this.retryCards.get(e.taskId);
+        if (retryCard) {
+          this.retryCards.delete(e.taskId);
+          this.update(retryCard, 'notice', (item) => {
+            const { retryAt: _done, actions: _none, ...rest } = item;
+            return { ...rest, tone: 'info', text: 'Connected again; the answer continued.' };
+          });
+        }
+        if (e.content.length === 0 && (e.stopReason === 'end_turn' || e.stopReason === 'stop_sequence')) {
+          // The model may end a tool loop with no words at all; an empty thread would look like a hang.
+          this.push({
+            kind: 'notice',
+            key: `e${e.turnId}`,
+            ...base,
+            tone: 'info',
+            text: 'Claude finished without a reply. Ask a follow-up if you expected an answer.',
+          });
+        }
         this.usage = addUsage(this.usage, e.usage);
         this.costUsd += e.costUsd;
         for (const block of e.content) {
@@ -259,14 +286,31 @@ export class ThreadViewBuilder {
           },
         }));
         return;
-      case 'retry_scheduled':
-        this.push({
+      case 'retry_scheduled': {
+        // One card per run of failures, updated in place: not a new card every attempt.
+        const card: ViewItem = {
           kind: 'notice',
-          key: `n${e.seq}`,
+          key: this.retryCards.get(e.taskId) ?? `r${e.seq}`,
           ...base,
           tone: 'warning',
           text: `${e.message} Retrying in ${Math.ceil(e.delayMs / 1000)} s (attempt ${e.attempt}).`,
           errorKind: e.errorKind,
+          retryAt: e.at + e.delayMs,
+          ...(e.errorKind === 'network'
+            ? { actions: ['retry_now', 'settings'] as const }
+            : { actions: ['retry_now'] as const }),
+        };
+        if (!this.update(card.key, 'notice', () => card)) this.push(card);
+        this.retryCards.set(e.taskId, card.key);
+        return;
+      }
+      case 'context_compacted':
+        this.push({
+          kind: 'notice',
+          key: `n${e.seq}`,
+          ...base,
+          tone: 'info',
+          text: 'Earlier messages were summarised to keep this conversation within the model’s context window. The full history is still shown here and exported.',
         });
         return;
       case 'error':
@@ -283,6 +327,7 @@ export class ThreadViewBuilder {
         return;
       case 'task_finished': {
         this.running = false;
+        this.retryCards.delete(e.taskId);
         // Tool cards left open by an interrupted or stopped task must not spin forever.
         for (const key of this.open) {
           this.update(key, 'tool', (item) =>

@@ -30,6 +30,10 @@ export const SettingsPatch = z
     spendingCapEnabled: z.boolean(),
     spendingCapUsd: z.number().positive().max(10_000),
     notifyOnFinish: z.boolean(),
+    contextBudgetShare: z.number().min(0.05).max(0.8),
+    maxRecentImages: z.number().int().min(0).max(20),
+    streamIdleTimeoutMs: z.number().int().min(100).max(600_000),
+    unreachableGiveUpMs: z.number().int().min(0).max(86_400_000),
   })
   .partial()
   .strict();
@@ -61,6 +65,8 @@ export const ClientCommand = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('message.send'), ...thread, text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) }),
   z.object({ type: z.literal('task.stop'), ...thread }),
+  /** Ends a retry wait now: the "Retry now" on a "Can't reach …" card. */
+  z.object({ type: z.literal('task.retryNow'), ...thread }),
   z.object({ type: z.literal('decision.answer'), ...thread, decisionId: Id, optionId: z.string().min(1).max(64) }),
   z.object({ type: z.literal('settings.get'), ...cmd }),
   z.object({ type: z.literal('settings.update'), ...cmd, patch: SettingsPatch }),

@@ -132,7 +132,8 @@ export const EventBody = z.discriminatedUnion('kind', [
     decisionId: Id,
     /** The tool call waiting on this decision; absent for task-level decisions (the spending cap). */
     toolUseId: Id.optional(),
-    topic: z.enum(['permission', 'budget']),
+    /** `connection`: the API stayed unreachable for too long; retry or stop. */
+    topic: z.enum(['permission', 'budget', 'connection']),
     title: z.string(),
     detail: z.string(),
     options: z.array(DecisionOption).min(1),
@@ -163,6 +164,20 @@ export const EventBody = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('stop_requested'), ...task, by: Actor }),
   z.object({ kind: z.literal('task_finished'), ...task, outcome: TaskOutcome }),
+  // --- Context management (issue 17, model side) ---
+  /**
+   * Requests from now on send `summary` (written by the model) in place of the first
+   * `throughMessage` messages of the conversation. The log keeps every original event,
+   * so the full history stays visible and exportable.
+   */
+  z.object({
+    kind: z.literal('context_compacted'),
+    ...task,
+    throughMessage: z.number().int().nonnegative(),
+    summary: z.string().min(1),
+    usage: Usage,
+    costUsd: z.number().nonnegative(),
+  }),
 ]);
 export type EventBody = z.infer<typeof EventBody>;
 export type EventKind = EventBody['kind'];

@@ -33,6 +33,8 @@ export interface TandemEventMap {
   'open-settings': CustomEvent<Record<string, never>>;
   /** Notice: its close button. */
   dismiss: CustomEvent<Record<string, never>>;
+  /** Retry card: "Retry now" instead of waiting for the next attempt. */
+  'retry-now': CustomEvent<Record<string, never>>;
 }
 
 export type TandemEventName = keyof TandemEventMap;

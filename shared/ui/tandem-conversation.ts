@@ -221,6 +221,12 @@ export class TandemConversation extends LitElement {
       void this.client.send({ type: 'task.stop', threadId: this.threadId }).catch(() => {});
   }
 
+  private onRetryNow(event: TandemEventMap['retry-now']): void {
+    event.stopPropagation();
+    if (this.client && this.threadId)
+      void this.client.send({ type: 'task.retryNow', threadId: this.threadId }).catch(() => {});
+  }
+
   private onDecide(event: TandemEventMap['decide']): void {
     event.stopPropagation();
     const { client, threadId } = this;
@@ -287,6 +293,7 @@ export class TandemConversation extends LitElement {
             .selfKind=${this.selfKind}
             .emptyText=${loading ? 'Loading…' : 'No messages yet. Say what you want done.'}
             @decide=${this.onDecide}
+            @retry-now=${this.onRetryNow}
             @load-older=${this.onLoadOlder}
           ></tandem-thread-view>`
           : html`<div class="start" data-testid="conversation-start">

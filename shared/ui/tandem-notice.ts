@@ -4,6 +4,7 @@
  */
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { NoticeAction } from '../conversation/thread-view';
 import type { ErrorKind } from '../protocol/events';
 import { controlStyles } from './control-styles';
 import { emit } from './events';
@@ -78,6 +79,8 @@ export class TandemNotice extends LitElement {
   @property() tone: NoticeTone = 'info';
   @property() text = '';
   @property({ attribute: false }) errorKind: ErrorKind | undefined;
+  /** Ways out offered on the card: "Retry now" (`retry-now`), "Settings" (`open-settings`). */
+  @property({ attribute: false }) actions: ReadonlyArray<NoticeAction> | undefined;
   /** Shows a close button that fires `dismiss`. */
   @property({ type: Boolean }) dismissible = false;
   /** Tests find thread notices by "notice"; a banner above the thread uses another id. */
@@ -100,6 +103,16 @@ export class TandemNotice extends LitElement {
             ? html`<button data-testid="notice-open-settings" @click=${() => emit(this, 'open-settings', {})}>
               Check your API key
             </button>`
+            : nothing
+        }
+        ${
+          this.actions?.includes('retry_now')
+            ? html`<button data-testid="notice-retry-now" @click=${() => emit(this, 'retry-now', {})}>Retry now</button>`
+            : nothing
+        }
+        ${
+          this.actions?.includes('settings') && !auth
+            ? html`<button data-testid="notice-settings" @click=${() => emit(this, 'open-settings', {})}>Settings</button>`
             : nothing
         }
         ${

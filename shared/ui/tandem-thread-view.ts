@@ -212,7 +212,12 @@ export class TandemThreadView extends LitElement {
           </div>`;
         case 'notice':
           return html`<div class=${cls}>
-            <tandem-notice .tone=${item.tone} .text=${item.text} .errorKind=${item.errorKind}></tandem-notice>
+            <tandem-notice
+              .tone=${item.tone}
+              .text=${item.text}
+              .errorKind=${item.errorKind}
+              .actions=${item.actions}
+            ></tandem-notice>
           </div>`;
       }
     };

@@ -6,6 +6,7 @@
 import 'fake-indexeddb/auto';
 import { type AssembledRuntime, assembleRuntime } from '../../extension/runtime/assemble';
 import type { ClientKind, CommandInput, RuntimeMessage, ThreadEvent } from '../../shared/protocol';
+import { PngResizer } from './png-resizer';
 
 let counter = 0;
 
@@ -73,7 +74,8 @@ export async function startRuntime(options: {
   capUsd?: number;
 }) {
   const databaseName = options.databaseName ?? `tandem-test-${process.pid}-${++counter}`;
-  const assembled = assembleRuntime({ databaseName });
+  // Node has no OffscreenCanvas: tool images are scaled with the PNG resizer, as the extension does with canvas.
+  const assembled = assembleRuntime({ databaseName, images: new PngResizer() });
   await assembled.settings.update({
     apiKey: options.apiKey,
     baseUrl: options.baseUrl,
