@@ -118,6 +118,11 @@ export class LinkStore {
     await this.db.pairings.delete(secretId);
   }
 
+  /** Cancels every code not used yet (used ones stay, so a late phone is told "already used"). */
+  async cancelUnusedPairings(): Promise<void> {
+    await this.db.pairings.filter((row) => row.usedAt === undefined).delete();
+  }
+
   /** A QR code is shown and still usable: the link must be online for it. */
   async hasLivePairing(): Promise<boolean> {
     const live = await this.db.pairings.where('expiresAt').above(this.now()).toArray();
