@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
@@ -110,6 +111,45 @@ describe('phone link hardening', () => {
     expect(await pairedDevices(extension)).toEqual([]);
     expect(await runtimePhoneClients(extension)).toBe(0);
     await context.close();
+  });
+
+  it('lets an honest phone pair while silent channels keep every handshake slot taken', async () => {
+    const url = await showAndScanQr(panel);
+    await waitForLinkOnline(extension);
+    const extensionId = (await linkStatus(extension)).peerId ?? '';
+    const bundle = await build({
+      entryPoints: [new URL('../fixtures/signaling/silent-callers.ts', import.meta.url).pathname],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+    });
+    site.routes.set('/silent.js', { type: 'text/javascript', body: bundle.outputFiles[0]?.text ?? '' });
+    site.routes.set('/silent.html', { type: 'text/html', body: '<!doctype html><script src="/silent.js"></script>' });
+    const { context: attackerContext, page: attacker } = await newPhone(phones.browser, origin);
+    await attacker.goto(`${site.url}silent.html`);
+    // Twice as many silent callers as there are slots, each re-calling as soon as it is dropped.
+    await attacker.evaluate((config) => window.startSilentCallers(config), {
+      ...signaling.settings,
+      extensionId,
+      count: 16,
+    });
+    await attacker.waitForFunction(() => window.silent.opened >= 8, undefined, { timeout: 20_000 });
+
+    const { context, page } = await newPhone(phones.browser, origin);
+    const started = Date.now();
+    await page.goto(url);
+    await waitForPhoneOpen(page, 20_000);
+    const pairMs = Date.now() - started;
+    // The silent callers were there all along, and the extension kept dropping them.
+    expect(await attacker.evaluate(() => window.silent.closedByExtension)).toBeGreaterThan(0);
+    expect((await pairedDevices(extension)).map((d) => d.connected)).toEqual([true]);
+    console.log(`paired in ${pairMs} ms under 16 silent callers`);
+    await attacker.evaluate(() => window.silent.stop());
+    await attackerContext.close();
+    await context.close();
+    await closeSettings(panel);
+    await revokeAll();
   });
 
   it('pairs with the in-page scanner, and the secret never reaches the phone’s disk', async () => {
