@@ -11,6 +11,8 @@ import type { DataConnection } from 'peerjs';
 import type { HandshakeError } from '../../shared/link/errors.ts';
 import type { StaticKeyPair } from '../../shared/link/handshake.ts';
 import { LINK_STATUS_OFF, type LinkStatus } from '../../shared/protocol/link';
+import { type HandshakeSlot, HandshakeSlots } from './handshake-slots';
+import { LINK_LIMITS } from './limits';
 import type { LinkStore } from './link-store';
 import { PeerKeeper } from './peer-keeper';
 import { PhoneSession, type RuntimeGateway } from './phone-session';
@@ -27,14 +29,13 @@ export interface LinkHostDeps {
   now?: () => number;
 }
 
-/** A data channel must open within this time of the signaling offer. */
-const CONNECTION_OPEN_TIMEOUT_MS = 15_000;
-/** Bounds work an unauthenticated caller can cause. */
-const MAX_HANDSHAKING = 8;
-const MAX_OPEN_SESSIONS = 16;
-
 export class LinkHost {
   readonly sessions = new Set<PhoneSession>();
+  /** Unauthenticated connections, from the signaling offer to the end of the handshake. */
+  readonly slots = new HandshakeSlots({
+    maxHandshaking: LINK_LIMITS.maxHandshaking,
+    maxPerSource: LINK_LIMITS.maxHandshakingPerSource,
+  });
   /** Handshake failures by code since start (tests read them through the host's handle). */
   readonly handshakeFailures: string[] = [];
   private keeper: PeerKeeper | undefined;
@@ -114,15 +115,24 @@ export class LinkHost {
   }
 
   private accept(connection: DataConnection): void {
-    const handshaking = [...this.sessions].filter((s) => s.state === 'handshaking').length;
-    const open = this.sessions.size - handshaking;
-    if (handshaking >= MAX_HANDSHAKING || open >= MAX_OPEN_SESSIONS || connection.serialization !== 'raw') {
+    if (connection.serialization !== 'raw') {
       connection.close();
       return;
     }
-    const timeout = setTimeout(() => connection.close(), CONNECTION_OPEN_TIMEOUT_MS);
-    // Registered at once: the phone sends its first handshake message the moment the channel opens.
     let session: PhoneSession | undefined;
+    const slot = this.slots.take(connection.peer, () => {
+      if (session) session.close('evicted by a newer caller');
+      else connection.close();
+    });
+    if (!slot) {
+      connection.close();
+      return;
+    }
+    const timeout = setTimeout(() => {
+      slot.release();
+      connection.close();
+    }, LINK_LIMITS.connectionOpenMs);
+    // Registered at once: the phone sends its first handshake message the moment the channel opens.
     const early: Uint8Array[] = [];
     connection.on('data', (data: unknown) => {
       if (session) session.receive(asBytes(data));
@@ -130,13 +140,29 @@ export class LinkHost {
     });
     connection.on('open', () => {
       clearTimeout(timeout);
-      session = this.startSession(connection);
+      session = this.startSession(connection, slot);
+      if (!session) slot.release();
       for (const frame of early.splice(0)) session?.receive(frame);
     });
-    connection.on('close', () => clearTimeout(timeout));
+    connection.on('close', () => {
+      clearTimeout(timeout);
+      if (!session) slot.release();
+    });
   }
 
-  private startSession(connection: DataConnection): PhoneSession | undefined {
+  /** The newest sessions of a device stay; older ones beyond the cap, and any beyond the total, go. */
+  private enforceSessionCaps(opened: PhoneSession): void {
+    const sameDevice = [...this.sessions].filter((s) => s.state === 'open' && s.deviceId === opened.deviceId);
+    for (const old of sameDevice.slice(0, Math.max(0, sameDevice.length - LINK_LIMITS.maxSessionsPerDevice))) {
+      old.hangUp('replaced', 'This phone connected again; this older connection is closed.');
+    }
+    // Counted again: the ones just replaced are closing.
+    if ([...this.sessions].filter((s) => s.state === 'open').length > LINK_LIMITS.maxOpenSessions) {
+      opened.hangUp('shutdown', 'Too many phones are connected to Tandem right now.');
+    }
+  }
+
+  private startSession(connection: DataConnection, slot: HandshakeSlot): PhoneSession | undefined {
     const identity = this.identity;
     if (!identity) {
       connection.close();
@@ -156,8 +182,14 @@ export class LinkHost {
         store: this.deps.store,
         gateway: this.deps.gateway,
         ...(this.deps.now ? { now: this.deps.now } : {}),
-        onOpen: () => this.publish({}),
+        onHeard: () => slot.heard(),
+        onOpen: (opened) => {
+          slot.release();
+          this.enforceSessionCaps(opened);
+          this.publish({});
+        },
         onClosed: (closed) => {
+          slot.release();
           this.sessions.delete(closed);
           this.publish({});
         },

@@ -34,7 +34,13 @@ export interface LinkHostControl {
 
 /** What the runtime calls for the link's commands (see runtime.ts). */
 export interface LinkCommands {
-  startPairing(): Promise<RuntimeMessageOf<'pairing.offer'>>;
+  /** A QR code for the client `clientId`; it is cancelled when that client goes (clientGone). */
+  startPairing(clientId?: string): Promise<RuntimeMessageOf<'pairing.offer'>>;
+  /**
+   * A client detached (its port dropped: the side panel closed). Its QR codes stop working, since
+   * a panel's own cleanup does not run when its document closes.
+   */
+  clientGone(clientId: string): void;
   cancelPairing(secretId: string): Promise<void>;
   devices(): Promise<DeviceSummary[]>;
   /** False if no such active device. */
@@ -71,6 +77,8 @@ interface PhoneClient {
 export class LinkService implements LinkCommands {
   private readonly listeners = new Set<(message: RuntimeMessage) => void>();
   private readonly phones = new Map<string, PhoneClient>();
+  /** Live QR codes by the client that showed them (secret ids). */
+  private readonly offersByClient = new Map<string, Set<string>>();
   private attach: AttachPhone | undefined;
   private current: LinkStatus = LINK_STATUS_OFF;
 
@@ -87,6 +95,9 @@ export class LinkService implements LinkCommands {
 
   /** At every start: bring the host up if phones are paired or a QR code is live. */
   async start(): Promise<void> {
+    // No client of a new runtime showed any code yet: codes from before a restart have no owner
+    // whose closing would cancel them. A panel still showing one asks for a fresh code.
+    await this.store.cancelUnusedPairings();
     if (await this.store.needsLink()) await this.host.reconfigure();
   }
 
@@ -98,7 +109,7 @@ export class LinkService implements LinkCommands {
     return this.current;
   }
 
-  async startPairing(): Promise<RuntimeMessageOf<'pairing.offer'>> {
+  async startPairing(clientId?: string): Promise<RuntimeMessageOf<'pairing.offer'>> {
     const settings = await this.store.settings();
     if (!settings.signaling) {
       throw new LinkCommandError('invalid_command', 'Set a signaling server for the phone link first.');
@@ -128,13 +139,29 @@ export class LinkService implements LinkCommands {
     }
     const pending = pendingPairingFromOffer(offer);
     await this.store.savePairing(pending);
+    if (clientId !== undefined) {
+      const offers = this.offersByClient.get(clientId) ?? new Set<string>();
+      offers.add(pending.secretId);
+      this.offersByClient.set(clientId, offers);
+    }
     await this.host.reconfigure();
     return { type: 'pairing.offer', url, expiresAt: offer.expiresAt, secretId: pending.secretId };
   }
 
   async cancelPairing(secretId: string): Promise<void> {
+    for (const offers of this.offersByClient.values()) offers.delete(secretId);
     await this.store.cancelPairing(secretId);
     await this.host.reconfigure();
+  }
+
+  clientGone(clientId: string): void {
+    const offers = this.offersByClient.get(clientId);
+    this.offersByClient.delete(clientId);
+    if (!offers || offers.size === 0) return;
+    void (async () => {
+      for (const secretId of offers) await this.store.cancelPairing(secretId);
+      await this.host.reconfigure();
+    })().catch(() => {});
   }
 
   devices(): Promise<DeviceSummary[]> {

@@ -10,7 +10,7 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import { generateStaticKeyPair, type StaticKeyPair } from '../../shared/link/handshake.ts';
+import { canonicalPublicKey, generateStaticKeyPair, type StaticKeyPair } from '../../shared/link/handshake.ts';
 import type { PendingPairing } from '../../shared/link/pairing-offer.ts';
 import { secureRandomBytes } from '../../shared/link/random.ts';
 import {
@@ -118,6 +118,11 @@ export class LinkStore {
     await this.db.pairings.delete(secretId);
   }
 
+  /** Cancels every code not used yet (used ones stay, so a late phone is told "already used"). */
+  async cancelUnusedPairings(): Promise<void> {
+    await this.db.pairings.filter((row) => row.usedAt === undefined).delete();
+  }
+
   /** A QR code is shown and still usable: the link must be online for it. */
   async hasLivePairing(): Promise<boolean> {
     const live = await this.db.pairings.where('expiresAt').above(this.now()).toArray();
@@ -128,16 +133,16 @@ export class LinkStore {
     return this.db.devices.get(id);
   }
 
-  /** For the handshake: the device with this key, if the extension knows it. */
+  /** For the handshake: the device with this key (in any of its encodings), if the extension knows it. */
   async lookupDevice(publicKey: Uint8Array): Promise<{ status: 'active' | 'revoked' } | undefined> {
-    const row = await this.db.devices.get(bytesToHex(publicKey));
+    const row = await this.db.devices.get(deviceIdOf(publicKey));
     return row ? { status: row.status } : undefined;
   }
 
   /** Records a newly paired phone (a phone pairing again with the same key becomes active again). */
   async addDevice(publicKey: Uint8Array, name: string): Promise<DeviceRecord> {
     const at = this.now();
-    const record: DeviceRecord = { id: bytesToHex(publicKey), name, pairedAt: at, lastSeenAt: at, status: 'active' };
+    const record: DeviceRecord = { id: deviceIdOf(publicKey), name, pairedAt: at, lastSeenAt: at, status: 'active' };
     await this.db.devices.put(record);
     return record;
   }
@@ -185,6 +190,11 @@ export class LinkStore {
       .below(this.now() - PAIRING_MEMORY_MS)
       .delete();
   }
+}
+
+/** A device's id is its canonical key (see canonicalPublicKey): one phone, one record. */
+function deviceIdOf(publicKey: Uint8Array): string {
+  return bytesToHex(canonicalPublicKey(publicKey));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

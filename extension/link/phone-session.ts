@@ -27,6 +27,8 @@ import {
 import type { PendingPairing } from '../../shared/link/pairing-offer.ts';
 import { type DecodedFrame, SealedMessenger } from '../../shared/link/sealed-messenger.ts';
 import type { ByeReason, LinkEnvelope } from '../../shared/protocol/link';
+import { LINK_LIMITS } from './limits';
+import { TokenBucket } from './rate-limit';
 
 /** The data channel as the session sees it (PeerJS in the browser, a fake in unit tests). */
 export interface PhoneConnection {
@@ -64,6 +66,8 @@ export interface SessionInfo {
 
 export interface PhoneSessionDeps {
   identity: StaticKeyPair;
+  /** Called on the first frame from the phone (its handshake slot is no longer silent). */
+  onHeard?(session: PhoneSession): void;
   store: SessionStore;
   gateway: RuntimeGateway;
   now?: () => number;
@@ -78,13 +82,12 @@ export interface PhoneSessionDeps {
 export type SessionState = 'handshaking' | 'open' | 'closing' | 'closed';
 
 /** A phone has this long to finish the handshake (it takes milliseconds when honest). */
-export const HANDSHAKE_TIMEOUT_MS = 10_000;
+export const HANDSHAKE_TIMEOUT_MS = LINK_LIMITS.handshakeMs;
 /** Without any frame for this long (the phone pings every 2 s), the link is half-open. */
 export const SILENCE_LIMIT_MS = 12_000;
 /** Refused (non-authentic) frames tolerated before the session is closed as misbehaving. */
 export const MAX_REFUSED_FRAMES = 64;
-/** Commands are ≤256 KiB (MAX_COMMAND_BYTES); a little room for the envelope. */
-export const MAX_PHONE_MESSAGE_BYTES = 300 * 1024;
+export const MAX_PHONE_MESSAGE_BYTES = LINK_LIMITS.maxPhoneMessageBytes;
 /** Time for a goodbye to leave before the channel closes (PeerJS may drop what is sent right before close, #634). */
 const BYE_GRACE_MS = 250;
 
@@ -97,6 +100,8 @@ export class PhoneSession {
   deviceName: string | undefined;
   /** Frames answered with an `error` envelope (tests count them). */
   errorsAnswered = 0;
+  /** Messages refused for going over the rate limit (tests count them). */
+  rateRefused = 0;
 
   private readonly now: () => number;
   private readonly responder: ResponderHandshake | undefined;
@@ -105,7 +110,9 @@ export class PhoneSession {
   private runtime: GatewaySession | undefined;
   private inbox: Promise<void> = Promise.resolve();
   private lastHeardAt: number;
+  private heard = false;
   private refused = 0;
+  private readonly bucket: TokenBucket;
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
   private silenceTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -116,7 +123,12 @@ export class PhoneSession {
     this.sessionId = `s${(++sessionCounter).toString(36)}${bytesToHex(crypto.getRandomValues(new Uint8Array(6)))}`;
     this.now = deps.now ?? Date.now;
     this.lastHeardAt = this.now();
-    this.sender = new FrameSender(connection.sink, () => this.close('the phone is not reading'));
+    this.bucket = new TokenBucket(LINK_LIMITS.rate, this.now);
+    this.sender = new FrameSender(connection.sink, () => this.close('the phone is not reading'), {
+      maxQueuedBytes: LINK_LIMITS.maxQueuedBytes,
+      stallMs: LINK_LIMITS.sendStallMs,
+      now: this.now,
+    });
     let responder: ResponderHandshake | undefined;
     try {
       const { local, remote } = connection.descriptions();
@@ -134,13 +146,29 @@ export class PhoneSession {
       this.handshakeFailed(error);
     }
     this.responder = responder;
-    if (responder) this.timers.push(setTimeout(() => this.close('handshake timed out'), HANDSHAKE_TIMEOUT_MS));
+    if (responder) {
+      this.timers.push(setTimeout(() => this.close('handshake timed out'), HANDSHAKE_TIMEOUT_MS));
+      this.timers.push(
+        setTimeout(() => {
+          if (!this.heard) this.close('the phone sent nothing');
+        }, LINK_LIMITS.firstFrameMs),
+      );
+    }
+  }
+
+  /** Memory this session holds for the phone: unfinished incoming messages and frames queued to send. */
+  get heldBytes(): number {
+    return (this.messenger?.pendingIncomingBytes ?? 0) + this.sender.queuedBytes;
   }
 
   /** Every frame from the data channel, in order. Processing is sequential (the handshake is async). */
   receive(frame: Uint8Array): void {
     if (this.state === 'closed' || this.state === 'closing') return;
     this.lastHeardAt = this.now();
+    if (!this.heard) {
+      this.heard = true;
+      this.deps.onHeard?.(this);
+    }
     this.inbox = this.inbox.then(() => this.process(frame)).catch(() => this.close('internal error'));
   }
 
@@ -207,10 +235,18 @@ export class PhoneSession {
     for (const timer of this.timers.splice(0)) clearTimeout(timer);
     this.deviceId = device.id;
     this.deviceName = done.deviceName;
-    this.messenger = new SealedMessenger(done.keys, { maxIncomingMessageBytes: MAX_PHONE_MESSAGE_BYTES });
+    this.messenger = new SealedMessenger(done.keys, {
+      maxIncomingMessageBytes: MAX_PHONE_MESSAGE_BYTES,
+      maxPendingMessages: LINK_LIMITS.maxPartialMessages,
+      maxBufferedBytes: LINK_LIMITS.maxPartialBytes,
+      maxPartialAgeMs: LINK_LIMITS.partialMessageMs,
+      now: this.now,
+    });
     this.state = 'open';
     this.silenceTimer = setInterval(() => {
       if (this.now() - this.lastHeardAt > SILENCE_LIMIT_MS) this.close('no heartbeat from the phone');
+      // Unfinished messages are freed on time even if the phone only pings from now on.
+      else this.messenger?.dropStalePartials();
     }, 1_000);
     if (done.mode === 'pair' && done.secretId) {
       this.deps.gateway.paired({ secretId: done.secretId, deviceId: device.id, deviceName: done.deviceName });
@@ -241,6 +277,10 @@ export class PhoneSession {
   }
 
   private onEnvelope(envelope: LinkEnvelope, frame: number): void {
+    if ((envelope.t === 'msg' || envelope.t === 'ping') && !this.bucket.take()) {
+      this.overRate(envelope, frame);
+      return;
+    }
     switch (envelope.t) {
       case 'msg':
         this.runtime?.receive(envelope.m);
@@ -250,6 +290,25 @@ export class PhoneSession {
         return;
       default:
         this.replyError('unexpected', `A phone does not send "${envelope.t}" messages.`, frame);
+    }
+  }
+
+  /**
+   * Over the rate limit: a command is answered as the runtime answers a refused command (so the
+   * phone shows why) without reaching the runtime, and a ping is not answered at all. Not hung up
+   * on: a paired phone would just reconnect, and refusing costs less than reconnecting.
+   */
+  private overRate(envelope: LinkEnvelope, frame: number): void {
+    this.rateRefused += 1;
+    if (envelope.t !== 'msg') return;
+    const { burst, perSecond } = LINK_LIMITS.rate;
+    const message = `Too many commands from this phone (at most ${perSecond} a second, ${burst} at once). Wait a moment and try again.`;
+    const command = envelope.m;
+    const id = typeof command === 'object' && command !== null && 'id' in command ? command.id : undefined;
+    if (typeof id === 'string') {
+      this.sendEnvelope({ t: 'msg', m: { type: 'error', commandId: id, code: 'busy', message } });
+    } else {
+      this.replyError('rate_limited', message, frame);
     }
   }
 

@@ -127,7 +127,11 @@ export class Runtime {
     return {
       connection,
       receive: (raw: unknown) => this.receive(connection, raw),
-      detach: () => this.hub.remove(connection.id),
+      detach: () => {
+        this.hub.remove(connection.id);
+        // The QR codes this client showed die with it (a closed side panel runs no cleanup of its own).
+        this.deps.link?.clientGone(connection.id);
+      },
     };
   }
 
@@ -396,7 +400,7 @@ export class Runtime {
         await this.fileCommand(client, command);
         return undefined;
       case 'pairing.start':
-        client.send(await this.linkCommand((link) => link.startPairing()));
+        client.send(await this.linkCommand((link) => link.startPairing(client.id)));
         return undefined;
       case 'pairing.cancel':
         await this.linkCommand((link) => link.cancelPairing(command.secretId));

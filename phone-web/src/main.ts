@@ -1,10 +1,11 @@
 /**
- * The phone page: reads a scanned pairing code from the URL fragment (and removes it from the
- * address bar and history at once), connects to the paired extension over the authenticated
+ * The phone page: reads a pairing code scanned in the page (tandem-qr-scanner.ts) or, from a
+ * camera app, from the URL fragment (removed from the address bar at once), connects to the paired extension over the authenticated
  * WebRTC link, and runs the same ConversationClient and components as the side panel.
  */
 import { ConversationClient } from '../../shared/client/conversation-client';
 import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
+import { restrictConnectionsTo } from './connect-policy';
 import { guessDeviceName } from './device-name';
 import { PairingStore } from './pairing-store';
 import { PhoneLink } from './phone-link';
@@ -15,6 +16,7 @@ const store = new PairingStore(window.localStorage);
 const link = new PhoneLink(store, {
   deviceName: guessDeviceName(navigator.userAgent),
   generateKeyPair: () => generateStaticKeyPair(),
+  allowSignaling: restrictConnectionsTo,
 });
 
 const scanned = readScannedOffer(location.hash, Date.now());

@@ -30,8 +30,11 @@ const Common = {
 };
 
 const StoredPairing = z.discriminatedUnion('kind', [
-  /** Scanned, handshake not yet accepted. */
-  z.object({ kind: z.literal('pending'), ...Common, secret: Hex32, expiresAt: z.number() }),
+  /**
+   * Scanned, handshake not yet accepted. The secret itself is never stored (see the class
+   * comment); `secret` is only read so entries written by older versions still load.
+   */
+  z.object({ kind: z.literal('pending'), ...Common, secret: Hex32.optional(), expiresAt: z.number() }),
   z.object({ kind: z.literal('paired'), ...Common, pairedAt: z.number() }),
   /** The extension said this phone was revoked: kept only to say so until the user pairs again. */
   z.object({ kind: z.literal('revoked'), ...Common, pairedAt: z.number() }),
@@ -60,6 +63,14 @@ export interface KeyValueStorage {
 }
 
 export class PairingStore {
+  /**
+   * The scanned secret, in this page's memory only: whatever reaches localStorage ends up in the
+   * profile's LevelDB files on disk (and old values linger there until compaction). It is worth
+   * nothing after the first attempt anyway (that attempt consumes it), so a reload mid-pairing
+   * simply tries to reconnect with the device key.
+   */
+  private pendingSecret: { devicePublicKey: string; secret: Uint8Array } | undefined;
+
   constructor(private readonly storage: KeyValueStorage) {}
 
   load(): Pairing | undefined {
@@ -91,7 +102,7 @@ export class PairingStore {
       iceServers: stored.iceServers,
       deviceKeyPair: { secretKey: hexToBytes(stored.deviceSecretKey), publicKey: hexToBytes(stored.devicePublicKey) },
       deviceName: stored.deviceName,
-      ...(stored.kind === 'pending' ? { secret: hexToBytes(stored.secret), expiresAt: stored.expiresAt } : {}),
+      ...(stored.kind === 'pending' ? this.pendingFields(stored) : {}),
     };
   }
 
@@ -111,16 +122,23 @@ export class PairingStore {
       deviceSecretKey: bytesToHex(deviceKeyPair.secretKey),
       devicePublicKey: bytesToHex(deviceKeyPair.publicKey),
       deviceName,
-      secret: bytesToHex(offer.secret),
       expiresAt: offer.expiresAt,
     });
+    this.pendingSecret = { devicePublicKey: bytesToHex(deviceKeyPair.publicKey), secret: offer.secret.slice() };
     const loaded = this.load();
     if (!loaded) throw new Error('This browser did not keep the pairing (is storage disabled?).');
     return loaded;
   }
 
   /** The extension accepted this phone. */
+  private pendingFields(stored: Extract<StoredPairing, { kind: 'pending' }>): Pick<Pairing, 'secret' | 'expiresAt'> {
+    const held = this.pendingSecret?.devicePublicKey === stored.devicePublicKey ? this.pendingSecret.secret : undefined;
+    const secret = held ?? (stored.secret ? hexToBytes(stored.secret) : undefined);
+    return { ...(secret ? { secret } : {}), expiresAt: stored.expiresAt };
+  }
+
   markPaired(pairing: Pairing, now: number): Pairing {
+    this.pendingSecret = undefined;
     this.write({ ...this.common(pairing), kind: 'paired', pairedAt: now });
     return { ...pairing, kind: 'paired', secret: undefined, expiresAt: undefined };
   }
@@ -130,6 +148,7 @@ export class PairingStore {
   }
 
   forget(): void {
+    this.pendingSecret = undefined;
     try {
       this.storage.removeItem(STORAGE_KEY);
     } catch {

@@ -39,6 +39,11 @@ export interface PhoneLinkOptions {
   now?: () => number;
   deviceName: string;
   generateKeyPair: () => Pairing['deviceKeyPair'];
+  /**
+   * Called before every attempt with the pairing's signaling server; false refuses it (the page
+   * narrows its Content-Security-Policy to that server, see connect-policy.ts).
+   */
+  allowSignaling?: (signaling: Pairing['signaling']) => boolean;
 }
 
 const HEARTBEAT_MS = 2_000;
@@ -210,9 +215,16 @@ export class PhoneLink implements Transport {
         const pairing = this.store.load();
         if (!pairing) return this.setPhase({ kind: 'unpaired' });
         if (pairing.kind === 'revoked') return this.revoked(undefined);
-        const pairingMode = pairing.kind === 'pending' && !fallbackToReconnect;
+        // A pending pairing whose secret this page no longer holds (reloaded) can only reconnect.
+        const pairingMode = pairing.kind === 'pending' && pairing.secret !== undefined && !fallbackToReconnect;
         if (pairingMode && pairing.expiresAt !== undefined && this.now() > pairing.expiresAt + 60_000) {
           return this.fail(pairing, 'This QR code has expired. Show a new QR code in the side panel and scan it.');
+        }
+        if (this.options.allowSignaling && !this.options.allowSignaling(pairing.signaling)) {
+          return this.fail(
+            pairing,
+            'This code names another signaling server than this page uses. Reload the page and scan it again.',
+          );
         }
         this.setPhase({ kind: pairingMode ? 'pairing' : 'connecting' });
         let link: OpenLink;
@@ -258,6 +270,12 @@ export class PhoneLink implements Transport {
         if (this.stopped) return;
         this.lastProblem = why;
         if (why.startsWith('bye:revoked')) return this.revoked(current);
+        if (why === 'bye:replaced') {
+          // The same phone connected again elsewhere (another tab): the tab in view takes it back
+          // (visibilitychange → retryNow) instead of two tabs replacing each other forever.
+          await this.waitBeforeRetry('This phone is connected to Tandem in another tab.', REPLACED_RETRY_MS);
+          continue;
+        }
         await this.waitBeforeRetry(why.startsWith('bye:') ? 'Tandem closed the connection.' : 'Connection lost.');
       }
     } finally {
@@ -355,9 +373,9 @@ export class PhoneLink implements Transport {
     return live.sender.send(frames);
   }
 
-  private async waitBeforeRetry(reason: string): Promise<void> {
+  private async waitBeforeRetry(reason: string, delayMs?: number): Promise<void> {
     if (this.stopped) return;
-    const delay = this.backoff.next();
+    const delay = delayMs ?? this.backoff.next();
     this.lastProblem = reason;
     this.setPhase({ kind: 'retrying', at: this.now() + delay, reason });
     await new Promise<void>((resolve) => {
@@ -407,6 +425,7 @@ export class PhoneLink implements Transport {
   }
 }
 
+const REPLACED_RETRY_MS = 60_000;
 const REVOKED_MESSAGE = 'This phone was removed in Tandem. To use it again, pair it from the side panel.';
 
 function isWelcome(message: unknown): boolean {

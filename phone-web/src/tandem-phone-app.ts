@@ -14,7 +14,9 @@ import { tokens } from '../../shared/ui/tokens';
 import '../../shared/ui/tandem-conversation';
 import '../../shared/ui/tandem-thread-list';
 import type { LinkPhase, PhoneLink } from './phone-link';
+import { readScannedOffer } from './scanned-offer';
 import './tandem-link-state';
+import './tandem-qr-scanner';
 
 const SELECTED_KEY = 'tandem.phone.thread';
 
@@ -106,6 +108,8 @@ export class TandemPhoneApp extends LitElement {
   /** The open thread; kept for the tab's life so a reload (or a phone waking up) returns to it. */
   @state() private selectedId: string | undefined = sessionStorage.getItem(SELECTED_KEY) ?? undefined;
   @state() private phase: LinkPhase = { kind: 'connecting' };
+  /** The in-page camera scanner is open. */
+  @state() private scanning = false;
   private unlisten: Array<() => void> = [];
   private frame: number | undefined;
 
@@ -155,15 +159,60 @@ export class TandemPhoneApp extends LitElement {
     }
   }
 
+  /** A code read by the in-page scanner: the secret goes from the camera to the link, never into a URL. */
+  private onScanned(event: HTMLElementEventMap['qr-scanned']): void {
+    event.stopPropagation();
+    let hash = '';
+    try {
+      hash = new URL(event.detail.text).hash;
+    } catch {
+      // Not a URL: not a Tandem code.
+    }
+    const scanned = readScannedOffer(hash, Date.now());
+    this.scanning = false;
+    if (scanned.kind === 'offer') {
+      this.scanError = '';
+      this.link?.pair(scanned);
+    } else {
+      this.scanError =
+        scanned.kind === 'error'
+          ? scanned.message
+          : 'This is not a Tandem pairing code. Scan the code in the side panel.';
+      if (this.phase.kind === 'failed') this.phase = { kind: 'unpaired' };
+    }
+  }
+
+  private renderScanner() {
+    return html`<section class="screen" data-testid="phone-scanner">
+      <h2>Scan the pairing code</h2>
+      <tandem-qr-scanner
+        @qr-scanned=${this.onScanned}
+        @scan-cancel=${() => {
+          this.scanning = false;
+        }}
+      ></tandem-qr-scanner>
+    </section>`;
+  }
+
+  private renderScanButton(label: string) {
+    return html`<button class="primary" data-testid="scan-start" @click=${() => {
+      this.scanning = true;
+    }}>${label}</button>`;
+  }
+
   private renderScreen() {
     const phase = this.phase;
+    if (this.scanning && (phase.kind === 'unpaired' || phase.kind === 'failed')) return this.renderScanner();
     switch (phase.kind) {
       case 'unpaired':
         return html`<section class="screen" data-testid="phone-unpaired">
           <h2>Pair this phone with Tandem</h2>
           ${this.scanError ? html`<p class="error" role="alert" data-testid="scan-error">${this.scanError}</p>` : nothing}
           <p>On your computer, open Tandem’s side panel, go to Settings → Phone and choose “Pair a phone”.</p>
-          <p>Then scan the QR code with this phone’s camera. The code is used once and expires after 5 minutes.</p>
+          <p>Then scan the QR code here. The code is used once and expires after 5 minutes.</p>
+          ${this.renderScanButton('Scan the QR code')}
+          <p>Scanning here keeps the code out of this browser’s history. A camera app works too: the code then
+          stays in the history, but it stops working the moment it is first used.</p>
         </section>`;
       case 'revoked':
         return html`<section class="screen" data-testid="phone-revoked">
@@ -175,6 +224,8 @@ export class TandemPhoneApp extends LitElement {
         return html`<section class="screen" data-testid="phone-failed">
           <h2>Could not pair</h2>
           <p>${phase.message}</p>
+          <p>In the side panel, choose “New code”, then scan it.</p>
+          ${this.renderScanButton('Scan a new code')}
         </section>`;
       default:
         return undefined;

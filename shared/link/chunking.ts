@@ -43,6 +43,13 @@ export interface ReassemblyLimits extends ChunkingLimits {
   maxPendingMessages?: number;
   /** Bytes held across all partial messages. Default 16 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * A partial message not completed within this time is dropped (its bytes freed), so a peer
+   * cannot pin memory with messages it never finishes. Default: no limit.
+   */
+  maxPartialAgeMs?: number;
+  /** Milliseconds clock for `maxPartialAgeMs`. Default Date.now. */
+  now?: () => number;
 }
 
 /**
@@ -93,6 +100,7 @@ export class MessageSplitter {
 }
 
 interface PartialMessage {
+  startedAt: number;
   count: number;
   nextIndex: number;
   bytes: number;
@@ -112,6 +120,8 @@ export class MessageReassembler {
       maxMessageBytes,
       maxPendingMessages: limits.maxPendingMessages ?? 8,
       maxBufferedBytes: limits.maxBufferedBytes ?? 16 * 1024 * 1024,
+      maxPartialAgeMs: limits.maxPartialAgeMs ?? Number.POSITIVE_INFINITY,
+      now: limits.now ?? Date.now,
     };
     // The most chunks an honest sender with the same limits can produce.
     this.#maxChunks = Math.max(1, Math.ceil(maxMessageBytes / (maxFrameBytes - CHUNK_HEADER_BYTES)));
@@ -120,6 +130,24 @@ export class MessageReassembler {
   /** Messages started and not yet complete. */
   get pendingMessages(): number {
     return this.#partial.size;
+  }
+
+  /** Bytes held for messages not yet complete. */
+  get bufferedBytes(): number {
+    return this.#bufferedBytes;
+  }
+
+  /** Drops partial messages older than `maxPartialAgeMs`; returns how many. Called on every push too. */
+  dropStale(): number {
+    const oldest = this.#limits.now() - this.#limits.maxPartialAgeMs;
+    let dropped = 0;
+    for (const [id, partial] of this.#partial) {
+      if (partial.startedAt > oldest) continue;
+      this.#partial.delete(id);
+      this.#bufferedBytes -= partial.bytes;
+      dropped += 1;
+    }
+    return dropped;
   }
 
   /**
@@ -136,6 +164,7 @@ export class MessageReassembler {
         `A chunk of ${frame.length} bytes is over ${this.#limits.maxFrameBytes}.`,
       );
     }
+    this.dropStale();
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const messageId = view.getUint32(0);
     const index = view.getUint32(4);
@@ -184,7 +213,7 @@ export class MessageReassembler {
     }
 
     // All checks passed: only now does the state change.
-    const entry = partial ?? { count, nextIndex: 0, bytes: 0, chunks: [] };
+    const entry = partial ?? { startedAt: this.#limits.now(), count, nextIndex: 0, bytes: 0, chunks: [] };
     if (!isLast) {
       entry.chunks.push(payload.slice());
       entry.nextIndex += 1;

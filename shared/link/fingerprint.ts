@@ -44,26 +44,31 @@ export function normalizeFingerprint(text: string): string {
 }
 
 /**
- * The certificate fingerprint of an SDP, normalised. Prefers SHA-256 when several algorithms are
- * listed; refuses an SDP with none, or with two different fingerprints of the chosen algorithm
- * (which certificate the browser would use is then ambiguous).
+ * The certificate fingerprint of an SDP, normalised: exactly one, or a refusal.
+ *
+ * Firefox accepts the DTLS handshake if ANY listed fingerprint matches the peer's certificate and
+ * keeps every `a=fingerprint` line, so a signaling server that adds its own SHA-384 line beside the
+ * peer's SHA-256 could get a certificate verified that is not the one bound here if we picked one.
+ * Hence: no preference, no guessing. The same fingerprint repeated (session and media level) is one
+ * fingerprint; a second value, or a second algorithm, refuses the SDP, so what is bound is the exact
+ * set DTLS may check.
  */
 export function fingerprintFromSdp(sdp: string): string {
   const found = new Set<string>();
   for (const line of sdp.split(/\r?\n/)) {
     if (/^a=fingerprint:/i.test(line.trim())) found.add(normalizeFingerprint(line));
   }
-  const all = [...found];
-  const preferred = all.filter((fingerprint) => fingerprint.startsWith('sha-256 '));
-  const candidates = preferred.length > 0 ? preferred : all;
-  const [only, ...others] = candidates;
+  const [only, ...others] = [...found];
   if (only === undefined) {
     throw new HandshakeError('bad_message', 'The session description has no DTLS fingerprint to authenticate.');
   }
   if (others.length > 0) {
+    const algorithms = new Set([...found].map((fingerprint) => fingerprint.split(' ')[0]));
     throw new HandshakeError(
       'bad_message',
-      'The session description lists several different DTLS fingerprints; refusing to guess which one is used.',
+      algorithms.size > 1
+        ? 'The session description lists several DTLS fingerprint algorithms; refusing a certificate that cannot be bound exactly.'
+        : 'The session description lists several different DTLS fingerprints; refusing to guess which one is used.',
     );
   }
   return only;

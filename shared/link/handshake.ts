@@ -48,9 +48,12 @@
  *   e_R, so it cannot be replayed and it holds even if the extension's static key leaked (no key
  *   compromise impersonation of phones). Someone with the QR code but not the device key cannot
  *   reconnect; someone with only a device's public key cannot either.
- * - Authorisation after authentication: the extension looks up the device (reconnect) or consumes
- *   the single-use secret (pairing) only once message 3 has verified, so no unauthenticated input
- *   can burn a secret, and a replayed or forged message never reaches the store.
+ * - Authorisation after authentication: the extension consumes the single-use secret (pairing)
+ *   as soon as message 1's tag proves the phone holds it, so the first attempt uses the code up
+ *   whatever happens next (a second reading of the same code, from a camera app's history entry,
+ *   is refused), while no one without the secret can burn it; it looks up the device (reconnect)
+ *   only once message 3 has verified, so a replayed or forged message never reaches the store.
+ *   Either refusal is told to the phone only in message 4, authenticated.
  * - Message 4: the phone is told the outcome under the handshake keys, so a forged "accepted" or
  *   "revoked" cannot be injected, and the phone does not believe it paired when the secret had
  *   already been used by someone else.
@@ -155,8 +158,8 @@ export interface ResponderOptions {
    */
   findPairing(secretId: string): MaybePromise<PendingPairing | undefined>;
   /**
-   * Atomically marks the secret used; false if it already was. Called once, only after the phone
-   * has proven it holds the secret and its device key.
+   * Atomically marks the secret used; false if it already was. Called once per attempt, as soon as
+   * the phone has proven it holds the secret (message 1), before it identifies itself.
    */
   consumeSecret(secretId: string): MaybePromise<boolean>;
   /** The stored device with this public key, if any. Called only after the phone proved holding it. */
@@ -224,6 +227,27 @@ const identityPayloadSchema = z.object({ deviceName: deviceNameSchema });
 export function generateStaticKeyPair(randomBytes: RandomBytes = secureRandomBytes): StaticKeyPair {
   const secretKey = randomBytes(KEY_BYTES);
   return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
+}
+
+const CURVE25519_P = (1n << 255n) - 19n;
+
+/**
+ * The one encoding of an X25519 public key: bit 255 cleared and the value reduced mod p. X25519
+ * ignores bit 255 and reduces u mod p (RFC 7748 §5), so up to four byte strings name the same key;
+ * stored and compared raw, one phone could pair as two device records and survive the revocation
+ * of one. Every device key is canonicalised before it is stored, looked up or reported.
+ */
+export function canonicalPublicKey(publicKey: Uint8Array): Uint8Array {
+  let u = 0n;
+  for (let i = publicKey.length - 1; i >= 0; i--) u = (u << 8n) | BigInt(publicKey[i] ?? 0);
+  u &= (1n << 255n) - 1n;
+  if (u >= CURVE25519_P) u -= CURVE25519_P;
+  const out = new Uint8Array(KEY_BYTES);
+  for (let i = 0; i < KEY_BYTES; i++) {
+    out[i] = Number(u & 0xffn);
+    u >>= 8n;
+  }
+  return out;
 }
 
 /** The phone's side. Throws `RangeError` for invalid options, `HandshakeError` for unusable fingerprints. */
@@ -353,6 +377,8 @@ interface ResponderHandshakeContext {
   state: SymmetricState;
   ephemeral: StaticKeyPair;
   pairing: PendingPairing | undefined;
+  /** Pairing: whether this attempt's message 1 was the one that consumed the secret. */
+  consumed: boolean;
 }
 
 class Responder implements ResponderHandshake {
@@ -443,18 +469,25 @@ class Responder implements ResponderHandshake {
         : 'The phone is not talking to this extension, or the connection was intercepted.',
     );
 
+    // The first attempt that proves the secret consumes it, whether it then finishes or not: a
+    // code read again later (from the browser history of a camera-app scan) is dead. The refusal
+    // itself waits for message 3, where it can be sent authenticated.
+    const consumed = pairing
+      ? await callStore(() => this.#options.consumeSecret(pairingSecretId(pairing.secret)))
+      : false;
+
     const ephemeral = generateStaticKeyPair(this.#random);
     mixEphemeral(state, mode, ephemeral.publicKey);
     state.mixKey(diffieHellman(ephemeral.secretKey, initiatorEphemeral, "the phone's ephemeral key"));
     const replyTag = state.encryptAndHash(new Uint8Array(0));
-    this.#context = { mode, state, ephemeral, pairing };
+    this.#context = { mode, state, ephemeral, pairing, consumed };
     return { messageOut: concatBytes(Uint8Array.of(MESSAGE_2), ephemeral.publicKey, replyTag) };
   }
 
   async #readMessage3(message: Uint8Array): Promise<HandshakeStep<ResponderSession>> {
     const context = this.#context;
     if (!context) throw badState('awaiting_hello');
-    const { mode, state, ephemeral, pairing } = context;
+    const { mode, state, ephemeral, pairing, consumed } = context;
     const staticLength = KEY_BYTES + AEAD_TAG_BYTES;
     if (
       !(message instanceof Uint8Array) ||
@@ -465,8 +498,9 @@ class Responder implements ResponderHandshake {
       throw new HandshakeError('bad_message', "Expected the phone's identity message.");
     }
     const deviceAuthFailure = 'The phone could not prove it holds its device key, or the connection was intercepted.';
-    const devicePublicKey = decrypt(state, message.slice(1, 1 + staticLength), deviceAuthFailure);
-    state.mixKey(diffieHellman(ephemeral.secretKey, devicePublicKey, "the phone's device key"));
+    const claimedKey = decrypt(state, message.slice(1, 1 + staticLength), deviceAuthFailure);
+    state.mixKey(diffieHellman(ephemeral.secretKey, claimedKey, "the phone's device key"));
+    const devicePublicKey = canonicalPublicKey(claimedKey);
     const payloadBytes = decrypt(state, message.slice(1 + staticLength), deviceAuthFailure);
     const { deviceName } = parseIdentityPayload(payloadBytes);
 
@@ -480,9 +514,7 @@ class Responder implements ResponderHandshake {
     let secretId: string | undefined;
     if (mode === 'pair' && pairing) {
       if (this.#now() >= pairing.expiresAt) reject('expired_offer');
-      const id = pairingSecretId(pairing.secret);
-      secretId = id;
-      const consumed = await callStore(() => this.#options.consumeSecret(id));
+      secretId = pairingSecretId(pairing.secret);
       if (!consumed) reject('secret_used');
     } else {
       const device = await callStore(() => this.#options.lookupDevice(devicePublicKey.slice()));

@@ -30,6 +30,7 @@ export {
 } from './errors.ts';
 export { bindFingerprints, fingerprintFromSdp, normalizeFingerprint } from './fingerprint.ts';
 export {
+  canonicalPublicKey,
   createInitiator,
   createResponder,
   type DeviceRecord,

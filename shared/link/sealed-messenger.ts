@@ -10,7 +10,7 @@
  * authentic changes nothing, see secure-channel.ts) without a try/catch around every step.
  */
 import { LinkEnvelope } from '../protocol/link';
-import { MessageReassembler, MessageSplitter } from './chunking.ts';
+import { MessageReassembler, MessageSplitter, type ReassemblyLimits } from './chunking.ts';
 import { ChannelError, type ChannelErrorCode, ChunkError } from './errors.ts';
 import type { SessionKeys } from './handshake.ts';
 import { SecureChannel } from './secure-channel.ts';
@@ -25,10 +25,10 @@ export type DecodedFrame =
   /** Authentic, but not a usable message (a bad chunk header, not JSON, not an envelope). */
   | { kind: 'invalid'; code: string; message: string; frame: number };
 
-export interface MessengerLimits {
+export type MessengerLimits = Omit<ReassemblyLimits, 'maxFrameBytes' | 'maxMessageBytes'> & {
   /** Largest message accepted from the peer. */
   maxIncomingMessageBytes?: number;
-}
+};
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
@@ -40,9 +40,21 @@ export class SealedMessenger {
 
   constructor(keys: Pick<SessionKeys, 'sendKey' | 'receiveKey'>, limits: MessengerLimits = {}) {
     this.#channel = new SecureChannel(keys);
-    this.#reassembler = new MessageReassembler(
-      limits.maxIncomingMessageBytes === undefined ? {} : { maxMessageBytes: limits.maxIncomingMessageBytes },
-    );
+    const { maxIncomingMessageBytes, ...reassembly } = limits;
+    this.#reassembler = new MessageReassembler({
+      ...reassembly,
+      ...(maxIncomingMessageBytes === undefined ? {} : { maxMessageBytes: maxIncomingMessageBytes }),
+    });
+  }
+
+  /** Bytes held for incoming messages not yet complete. */
+  get pendingIncomingBytes(): number {
+    return this.#reassembler.bufferedBytes;
+  }
+
+  /** Drops incoming partial messages past their age limit; returns how many. */
+  dropStalePartials(): number {
+    return this.#reassembler.dropStale();
   }
 
   /** Frames sealed so far: the counter the next sealed frame will carry. */

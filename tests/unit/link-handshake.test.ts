@@ -3,6 +3,7 @@ import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import {
   bindFingerprints,
+  canonicalPublicKey,
   createInitiator,
   createOffer,
   createResponder,
@@ -287,7 +288,8 @@ describe('first pairing', () => {
     const rejection = await expectHandshakeError(() => extension.next(m3), 'expired_offer');
     const seen = await expectHandshakeError(() => phone.next(required(rejection.reply)), 'expired_offer');
     expect(seen.fromPeer).toBe(true);
-    expect(w.store.consumeCalls).toEqual([]);
+    // Message 1 (before the expiry) used the code up: the first attempt consumes it.
+    expect(w.store.consumeCalls).toHaveLength(1);
   });
 
   it('refuses a second pairing with the same secret and tells the phone why', async () => {
@@ -321,6 +323,67 @@ describe('first pairing', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failed = results.find((r) => r.status === 'rejected');
     expect((failed as PromiseRejectedResult).reason).toMatchObject({ code: 'secret_used' });
+  });
+});
+
+describe('a QR code seen twice (camera app, browser history)', () => {
+  it('is consumed by the first handshake attempt, even one that never finishes', async () => {
+    const w = world();
+    // The first phone proves the secret (message 1) and then vanishes before identifying itself.
+    const first = pairingPhone(w);
+    const firstExtension = extensionSide(w);
+    required((await firstExtension.next(required(first.next().messageOut))).messageOut);
+
+    // Whoever tries the same code later (a second reading of the history entry) is refused.
+    const later = pairingPhone(w, { phone: generateStaticKeyPair() });
+    const extension = extensionSide(w);
+    const m2 = required((await extension.next(required(later.next().messageOut))).messageOut);
+    await expectHandshakeError(() => extension.next(required(later.next(m2).messageOut)), 'secret_used');
+  });
+
+  it('is not consumed by someone who does not hold the secret', async () => {
+    const w = world();
+    // The right offer's id, with a guessed secret: the tag fails before anything is consumed.
+    const rogue = roguePhone(w, w.phone.publicKey, w.phone.secretKey, {
+      secretIdFrom: w.offer.secret,
+      psk: crypto.getRandomValues(new Uint8Array(32)),
+    });
+    await expectHandshakeError(() => extensionSide(w).next(rogue.message1()), 'auth_failed');
+    expect(w.store.consumeCalls).toHaveLength(0);
+    await runHandshake(pairingPhone(w), extensionSide(w));
+  });
+});
+
+describe('canonical device keys', () => {
+  it('treats a device key with bit 255 set as the same device', async () => {
+    const w = world();
+    const { extension: done } = await runHandshake(pairingPhone(w), extensionSide(w));
+    w.store.devices.set(bytesToHex(done.devicePublicKey), { status: 'active' });
+
+    // X25519 ignores bit 255: the same private key works with the flipped public key.
+    const flipped = w.phone.publicKey.slice();
+    flipped[31] = (flipped[31] ?? 0) | 0x80;
+    const rogue = roguePhone(w, flipped, w.phone.secretKey);
+    const target = extensionSide(w);
+    const m2 = required((await target.next(rogue.message1())).messageOut);
+    const accepted = await target.next(rogue.message3(m2));
+    expect(accepted.done?.devicePublicKey).toEqual(w.phone.publicKey);
+    expect(w.store.lookupCalls.at(-1)).toBe(bytesToHex(w.phone.publicKey));
+  });
+
+  it('reduces every encoding of a key to one', () => {
+    const key = generateStaticKeyPair().publicKey;
+    const flipped = key.slice();
+    flipped[31] = (flipped[31] ?? 0) ^ 0x80;
+    expect(canonicalPublicKey(flipped)).toEqual(canonicalPublicKey(key));
+    expect(canonicalPublicKey(key)).toEqual(key);
+    // u = p + 2 (p = 2^255 - 19) is the same point as u = 2.
+    const pPlus2 = new Uint8Array(32).fill(0xff);
+    pPlus2[0] = 0xed + 2;
+    pPlus2[31] = 0x7f;
+    const two = new Uint8Array(32);
+    two[0] = 2;
+    expect(canonicalPublicKey(pPlus2)).toEqual(two);
   });
 });
 
@@ -590,5 +653,23 @@ describe('fingerprints', () => {
     expect(() => fingerprintFromSdp(`a=fingerprint:${fp}\na=fingerprint:${randomFingerprint()}`)).toThrow(
       HandshakeError,
     );
+  });
+
+  it('refuses an SDP that lists a second algorithm beside the certificate it uses', () => {
+    // Firefox accepts DTLS if ANY listed fingerprint matches: a signaling server that adds its own
+    // SHA-384 line next to the peer's SHA-256 must not get a binding of only one of them.
+    const fp = randomFingerprint();
+    const extra = `sha-384 ${[...crypto.getRandomValues(new Uint8Array(48))].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
+    const sdp = [
+      'v=0',
+      'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+      `a=fingerprint:${fp}`,
+      `a=fingerprint:${extra}`,
+      '',
+    ];
+    expect(() => fingerprintFromSdp(sdp.join('\r\n'))).toThrow(/several/);
+    expect(() => fingerprintFromSdp(`a=fingerprint:${extra}\r\na=fingerprint:${fp}`)).toThrow(HandshakeError);
+    // One certificate repeated (session and media level) is one fingerprint.
+    expect(fingerprintFromSdp(`a=fingerprint:${extra}\r\na=fingerprint:${extra.toLowerCase()}`)).toBe(extra);
   });
 });

@@ -49,6 +49,30 @@ describe('phone link commands', () => {
     });
   });
 
+  it('cancels the QR codes a panel showed when its port drops (the side panel closed)', async () => {
+    const settingsPanel = connect(assembled);
+    await settingsPanel.command({
+      type: 'link.settings.update',
+      patch: { signaling: SIGNALING, phonePageUrl: 'https://phone.example.org/' },
+    });
+    // A panel attached as the port clients attach it, so it can be dropped.
+    const sent: RuntimeMessage[] = [];
+    const closing = assembled.runtime.attach('panel', (m) => sent.push(m));
+    await closing.receive({ type: 'pairing.start', id: 'show-qr' });
+    const offer = sent.find((m) => m.type === 'pairing.offer');
+    expect(offer).toBeDefined();
+    // Another panel's code is not this panel's to cancel.
+    await settingsPanel.command({ type: 'pairing.start' });
+    const other = settingsPanel.messages.find((m) => m.type === 'pairing.offer');
+    const link = assembled.link;
+    if (!link || offer?.type !== 'pairing.offer' || other?.type !== 'pairing.offer') throw new Error('no offers');
+    expect(await link.store.findPairing(offer.secretId)).toBeDefined();
+
+    closing.detach();
+    await expect.poll(() => link.store.findPairing(offer.secretId)).toBeUndefined();
+    expect(await link.store.findPairing(other.secretId)).toBeDefined();
+  });
+
   it('offers the phone page URL with the offer (and ICE servers) in the fragment only', async () => {
     const panel = connect(assembled);
     await panel.command({

@@ -90,6 +90,21 @@ describe('pairing store', () => {
     expect(store.load()?.kind).toBe('revoked');
   });
 
+  it('keeps the pairing secret in memory only: nothing written to storage holds it', () => {
+    const storage = new MemoryStorage();
+    const store = new PairingStore(storage);
+    const scanned = readScannedOffer(new URL(offerUrl()).hash, NOW);
+    if (scanned.kind !== 'offer') throw new Error('expected an offer');
+    const pending = store.savePending(scanned.offer, [], generateStaticKeyPair(), 'Pixel (Chrome)');
+    expect(pending.secret).toEqual(scanned.offer.secret);
+    const hex = Buffer.from(scanned.offer.secret).toString('hex');
+    for (const value of storage.map.values()) expect(value.toLowerCase()).not.toContain(hex);
+    // A reload forgets it: the pending pairing can only reconnect (if the extension accepted it).
+    const reloaded = new PairingStore(storage).load();
+    expect(reloaded?.kind).toBe('pending');
+    expect(reloaded?.secret).toBeUndefined();
+  });
+
   it('drops a damaged entry instead of failing', () => {
     const storage = new MemoryStorage();
     storage.setItem('tandem.phone.pairing.v1', '{"kind":"paired","peerId":1}');

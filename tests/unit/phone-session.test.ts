@@ -5,7 +5,8 @@
  */
 import 'fake-indexeddb/auto';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LINK_LIMITS } from '../../extension/link/limits';
 import { LinkStore } from '../../extension/link/link-store';
 import {
   type GatewaySession,
@@ -15,7 +16,8 @@ import {
   SILENCE_LIMIT_MS,
 } from '../../extension/link/phone-session';
 import { TandemDatabase } from '../../extension/storage/db';
-import type { FrameSink } from '../../shared/link/frame-sender.ts';
+import { CHUNK_HEADER_BYTES, MAX_CHUNK_FRAME_BYTES } from '../../shared/link/chunking.ts';
+import { type FrameSink, HIGH_WATER_BYTES } from '../../shared/link/frame-sender.ts';
 import {
   createInitiator,
   generateStaticKeyPair,
@@ -145,7 +147,10 @@ async function phoneHandshake(
   for (;;) {
     const before = h.sink.sent.length;
     if (step.messageOut) h.session.receive(step.messageOut);
-    await settle();
+    // The extension's store (IndexedDB) answers asynchronously: wait for the reply, not a fixed time.
+    for (let waited = 0; h.sink.sent.length <= before && waited < 2_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const reply = h.sink.sent[before];
     if (!reply) throw new Error('no reply from the extension');
     step = initiator.next(reply);
@@ -305,5 +310,155 @@ describe('phone session', () => {
     for (const frame of phone.encode({ t: 'msg', m: { type: 'threads.list', id: 'late' } })) h.session.receive(frame);
     await settle();
     expect(h.gateway.received).toEqual([]);
+  });
+});
+
+describe('bounded resources', () => {
+  /** The first chunk of a message of `count` chunks that will never be finished. */
+  function firstChunk(messageId: number, count: number): Uint8Array {
+    const chunk = new Uint8Array(MAX_CHUNK_FRAME_BYTES);
+    const view = new DataView(chunk.buffer);
+    view.setUint32(0, messageId);
+    view.setUint32(4, 0);
+    view.setUint32(8, count);
+    return chunk;
+  }
+
+  it('closes a channel that sends nothing after it opened', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = extensionSide();
+      vi.advanceTimersByTime(LINK_LIMITS.firstFrameMs + 1);
+      expect(h.session.state).toBe('closed');
+      expect(h.closed).toEqual(['the phone sent nothing']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('holds at most the partial-message budget for a phone that never finishes its messages', async () => {
+    const h = extensionSide();
+    const phone = phoneMessenger((await phoneHandshake(h, { mode: 'pair' })).keys);
+    envelopesFrom(phone, h.sink.sent.slice(-1));
+    const start = h.sink.sent.length;
+    let peak = 0;
+    // 64 messages of 18 chunks (~290 KiB each, just under the message limit), only the first chunk of each.
+    for (let id = 0; id < 64; id++) {
+      h.session.receive(phone.sealRaw(firstChunk(id, 18)));
+      await settle();
+      peak = Math.max(peak, h.session.heldBytes);
+    }
+    const perChunk = MAX_CHUNK_FRAME_BYTES - CHUNK_HEADER_BYTES;
+    expect(peak).toBeLessThanOrEqual(LINK_LIMITS.maxPartialBytes);
+    expect(peak).toBe(LINK_LIMITS.maxPartialMessages * perChunk);
+    const answers = envelopesFrom(phone, h.sink.sent.slice(start));
+    expect(answers.filter((a) => a.t === 'error' && a.code === 'too_many_pending')).toHaveLength(
+      64 - LINK_LIMITS.maxPartialMessages,
+    );
+    // Left unfinished, they are dropped on time and their memory is freed.
+    clockOffset = LINK_LIMITS.partialMessageMs + 1;
+    for (const frame of phone.encode({ t: 'ping', n: 1 })) h.session.receive(frame);
+    await settle();
+    expect(h.session.heldBytes).toBe(0);
+    expect(h.session.state).toBe('open');
+  });
+
+  it('drops a phone that does not read instead of queueing for it', async () => {
+    const h = extensionSide();
+    await phoneHandshake(h, { mode: 'pair' });
+    // The channel's own buffer is full and never drains.
+    h.sink.bufferedAmount = HIGH_WATER_BYTES + 1;
+    const page = { type: 'thread.page', events: 'x'.repeat(512 * 1024) };
+    let peak = 0;
+    for (let i = 0; i < 64 && h.session.state === 'open'; i++) {
+      h.gateway.deliver?.(page);
+      peak = Math.max(peak, h.session.heldBytes);
+    }
+    expect(h.session.state).toBe('closed');
+    expect(h.closed).toEqual(['the phone is not reading']);
+    expect(peak).toBeLessThanOrEqual(LINK_LIMITS.maxQueuedBytes);
+    expect(h.session.heldBytes).toBe(0);
+    expect(h.gateway.closed).toBe(1);
+  });
+
+  it('drops a phone whose queued frames make no progress for the stall limit', async () => {
+    const h = extensionSide();
+    await phoneHandshake(h, { mode: 'pair' });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      h.sink.bufferedAmount = HIGH_WATER_BYTES + 1;
+      h.gateway.deliver?.({ type: 'threads', threads: [] });
+      expect(h.session.heldBytes).toBeGreaterThan(0);
+      clockOffset = LINK_LIMITS.sendStallMs - 1_000;
+      vi.advanceTimersByTime(LINK_LIMITS.sendStallMs - 1_000);
+      expect(h.session.state).toBe('open');
+      clockOffset = LINK_LIMITS.sendStallMs + 1;
+      vi.advanceTimersByTime(2_000);
+      expect(h.session.state).toBe('closed');
+      expect(h.closed).toEqual(['the phone is not reading']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('rate-limits a phone: a clear error for commands over the limit and silence for pings', async () => {
+    const h = extensionSide();
+    const phone = phoneMessenger((await phoneHandshake(h, { mode: 'pair' })).keys);
+    envelopesFrom(phone, h.sink.sent.slice(-1));
+    const start = h.sink.sent.length;
+    const { burst } = LINK_LIMITS.rate;
+    // Sent within a few milliseconds: the bucket refills by at most a token or two meanwhile.
+    for (let i = 0; i < burst + 20; i++) {
+      for (const frame of phone.encode({ t: 'msg', m: { type: 'threads.list', id: `c${i}` } }))
+        h.session.receive(frame);
+    }
+    await settle();
+    const received = h.gateway.received.length;
+    expect(received).toBeGreaterThanOrEqual(burst);
+    expect(received).toBeLessThan(burst + 5);
+    const answers = envelopesFrom(phone, h.sink.sent.slice(start));
+    const busy = answers.filter(
+      (a) =>
+        a.t === 'msg' &&
+        (a.m as { code?: string }).code === 'busy' &&
+        String((a.m as { message?: string }).message).includes('Too many commands'),
+    );
+    expect(busy.length).toBe(burst + 20 - received);
+
+    // 20,000 pings: only as many are answered as the rate refills meanwhile; the session stays up.
+    const before = h.sink.sent.length;
+    const startedAt = Date.now();
+    for (let n = 0; n < 20_000; n++) {
+      for (const frame of phone.encode({ t: 'ping', n })) h.session.receive(frame);
+    }
+    await settle();
+    const elapsedSeconds = (Date.now() - startedAt) / 1000;
+    const later = envelopesFrom(phone, h.sink.sent.slice(before));
+    const pongs = later.filter((a) => a.t === 'pong').length;
+    expect(pongs).toBeLessThanOrEqual(Math.ceil(elapsedSeconds * LINK_LIMITS.rate.perSecond) + 1);
+    expect(h.session.rateRefused).toBeGreaterThan(20_000 - pongs - 1);
+    expect(h.session.state).toBe('open');
+
+    // After a quiet second, commands go through again.
+    clockOffset = 1_000;
+    const receivedBefore = h.gateway.received.length;
+    for (const frame of phone.encode({ t: 'msg', m: { type: 'threads.list', id: 'after' } })) h.session.receive(frame);
+    await settle();
+    expect(h.gateway.received.length).toBe(receivedBefore + 1);
+  });
+});
+
+describe('canonical device keys in the store', () => {
+  it('stores one device for both encodings of a key, and revoking it refuses both', async () => {
+    const key = generateStaticKeyPair().publicKey;
+    const flipped = key.slice();
+    flipped[31] = (flipped[31] ?? 0) | 0x80;
+    const a = await store.addDevice(key, 'Phone');
+    const b = await store.addDevice(flipped, 'Phone again');
+    expect(b.id).toBe(a.id);
+    expect(await store.activeDevices()).toHaveLength(1);
+    expect(await store.revokeDevice(a.id)).toBe(true);
+    expect(await store.lookupDevice(flipped)).toEqual({ status: 'revoked' });
+    expect(await store.lookupDevice(key)).toEqual({ status: 'revoked' });
   });
 });

@@ -46,6 +46,10 @@ export class TandemPairingView extends LitElement {
       .error {
         color: var(--tandem-danger);
       }
+      .actions {
+        display: flex;
+        gap: var(--tandem-space-2);
+      }
       code {
         word-break: break-all;
         font-size: var(--tandem-font-size-small);
@@ -67,7 +71,11 @@ export class TandemPairingView extends LitElement {
     new RuntimeFeed(this, {
       onMessage: (message) => this.onMessage(message),
       // The link's state comes with its settings (and again after the runtime restarted).
-      refresh: (client) => void client.send({ type: 'link.settings.get' }).catch(() => {}),
+      refresh: (client) => {
+        void client.send({ type: 'link.settings.get' }).catch(() => {});
+        // A restarted runtime cancelled the codes it had not seen a client for: show a fresh one.
+        if (this.offer) void this.start();
+      },
     });
   }
 
@@ -149,8 +157,9 @@ export class TandemPairingView extends LitElement {
     return html`
       <h2>Pair a phone</h2>
       <p class="muted">
-        Scan the code with the phone’s camera. It opens Tandem’s phone page, which then proves it saw this code
-        and connects over an encrypted link. The code works once, for 5 minutes.
+        Scan the code with “Scan the QR code” on Tandem’s phone page (it keeps the code out of the phone’s
+        history), or with the phone’s camera app. The phone then proves it saw this code and connects over an
+        encrypted link. The code works for one attempt, for 5 minutes, and only while it is on screen.
       </p>
       ${this.renderStatus()}
       ${
@@ -168,7 +177,10 @@ export class TandemPairingView extends LitElement {
               <p class="muted">Open this link on the phone (it contains the one-time code; do not share it):</p>
               <code>${offer.url}</code>
             </details>
-            <button @click=${() => this.clearOffer(true)} data-testid="pairing-cancel">Cancel</button>
+            <div class="actions">
+              <button @click=${this.start} data-testid="pairing-renew">New code</button>
+              <button @click=${() => this.clearOffer(true)} data-testid="pairing-cancel">Cancel</button>
+            </div>
           </div>`
           : html`<button class="primary" ?disabled=${this.busy} data-testid="pairing-start" @click=${this.start}>
             ${this.pairedName ? 'Pair another phone' : 'Pair a phone'}

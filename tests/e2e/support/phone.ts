@@ -8,13 +8,15 @@
  * `--disable-features` list Chromium honours, merged with the list Playwright passes itself.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import jsQR from 'jsqr';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import QRCode from 'qrcode';
+import { parseOffer } from '../../../shared/link/pairing-offer.ts';
 import type { ThreadEvent } from '../../../shared/protocol';
 import type { DeviceSummary, LinkSettingsPatch, LinkStatus } from '../../../shared/protocol/link';
 import type { SignalingFixture } from '../../fixtures/signaling';
@@ -360,4 +362,114 @@ export async function dropOnce(
     welcomes,
     { timeout: 30_000 },
   );
+}
+
+// ——— The in-page scanner and what the phone keeps on disk ———
+
+/**
+ * Writes a Y4M video (what Chromium's `--use-file-for-fake-video-capture` plays as the camera) of a
+ * QR code holding `text`, as a phone camera pointed at the side panel would see it.
+ */
+export function writeQrVideo(text: string, path: string): void {
+  const width = 640;
+  const height = 480;
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const quiet = 4;
+  const scale = Math.floor((height - 40) / (modules.size + 2 * quiet));
+  const side = scale * (modules.size + 2 * quiet);
+  const left = Math.floor((width - side) / 2);
+  const top = Math.floor((height - side) / 2);
+  const luma = Buffer.alloc(width * height, 235);
+  for (let y = 0; y < modules.size; y++) {
+    for (let x = 0; x < modules.size; x++) {
+      if (!modules.get(y, x)) continue;
+      for (let dy = 0; dy < scale; dy++) {
+        const row = (top + (y + quiet) * scale + dy) * width + left + (x + quiet) * scale;
+        luma.fill(20, row, row + scale);
+      }
+    }
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma]);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`);
+  writeFileSync(path, Buffer.concat([header, ...Array.from({ length: 10 }, () => frame)]));
+}
+
+/** A phone whose profile lives on disk (so its history, cookies and storage can be read afterwards). */
+export async function launchPersistentPhone(
+  root: string,
+  profileDir: string,
+  origin: string,
+  options: { cameraFile?: string } = {},
+): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    serviceWorkers: 'block',
+    env: { ...process.env, HOME: join(root, 'home'), TMPDIR: join(root, 'tmp') },
+    args: [
+      '--no-first-run',
+      '--disable-gpu',
+      '--disable-quic',
+      ...WEBRTC_LOOPBACK_ARGS,
+      ...(options.cameraFile ? [`--use-file-for-fake-video-capture=${options.cameraFile}`] : []),
+    ],
+  });
+  await context.grantPermissions(['camera', 'microphone'], { origin });
+  await context.addInitScript('globalThis.__name ??= (fn) => fn');
+  const page = context.pages()[0] ?? (await context.newPage());
+  return { context, page, close: () => context.close() };
+}
+
+/** Every way the pairing secret of `offerUrl` could be written down. */
+export function secretSpellings(offerUrl: string): { name: string; bytes: Buffer }[] {
+  const { secret } = parseOffer(new URL(offerUrl).hash, 0, { clockToleranceMs: Number.MAX_SAFE_INTEGER });
+  const fragment = new URLSearchParams(new URL(offerUrl).hash.slice(1)).get('p') ?? '';
+  const hex = Buffer.from(secret).toString('hex');
+  // Bytes 34..65 of the encoded offer are the secret: characters 46..88 of its base64url encode
+  // only secret bits, so they are found even in a truncated or re-encoded URL.
+  const texts: [string, string][] = [
+    ['offer in the URL', fragment],
+    ['secret part of the URL', fragment.slice(46, 88)],
+    ['hex', hex],
+    ['HEX', hex.toUpperCase()],
+    ['base64url', Buffer.from(secret).toString('base64url')],
+    ['base64', Buffer.from(secret).toString('base64')],
+  ];
+  return [
+    { name: 'raw bytes', bytes: Buffer.from(secret) },
+    ...texts.flatMap(([name, text]) => [
+      { name, bytes: Buffer.from(text, 'latin1') },
+      { name: `${name} (UTF-16)`, bytes: Buffer.from(text, 'utf16le') },
+    ]),
+  ];
+}
+
+/** Files under `dir` (SQLite databases and their WAL/journal files, LevelDB, caches…) holding any spelling. */
+export function findOnDisk(dir: string, needles: { name: string; bytes: Buffer }[]): string[] {
+  const hits: string[] = [];
+  const walk = (path: string) => {
+    for (const name of readdirSync(path)) {
+      const file = join(path, name);
+      let stat: ReturnType<typeof statSync>;
+      try {
+        stat = statSync(file);
+      } catch {
+        continue; // a socket or a file gone meanwhile
+      }
+      if (stat.isDirectory()) walk(file);
+      else if (stat.isFile() && stat.size > 0) {
+        const content = readFileSync(file);
+        for (const needle of needles) {
+          if (content.includes(needle.bytes)) hits.push(`${file.slice(dir.length + 1)}: ${needle.name}`);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return hits;
 }
