@@ -10,7 +10,10 @@ import path from 'node:path';
 import { TrashEntry } from '../../shared/protocol/native-host';
 import { errnoCode, HostError, toHostError } from './errors';
 import { entryTypeOf } from './fs/entry-type';
-import { moveNoReplace } from './fs/relocate';
+import { moveEntryNoReplace, PartialMoveError } from './fs/relocate';
+import type { Checkpoint } from './fs/tree-copy';
+import { removeOwnTree } from './fs/tree-copy';
+import { PinnedDir } from './fs/verified-dir';
 
 /** Enough to size any reasonable folder; beyond it the size is a lower bound. */
 const MAX_ENTRIES_MEASURED = 200_000;
@@ -36,11 +39,19 @@ async function measure(p: string): Promise<number> {
 }
 
 export interface TrashSource {
-  /** A path naming the entry (through a verified folder handle). */
-  path: string;
+  /** The verified folder holding the entry, and the entry's name in it. */
+  dir: PinnedDir;
+  name: string;
   originalPath: string;
   rootName: string;
-  name: string;
+  /** How messages name the entry (`<root>/<relative>`). */
+  display: string;
+}
+
+/** Where a trash entry's item sits: its entry folder, pinned, and the name `item`. */
+export interface TrashItem {
+  dir: PinnedDir;
+  name: 'item';
 }
 
 export class TrashStore {
@@ -64,12 +75,16 @@ export class TrashStore {
     await fs.rename(tmp, this.metaPath(entry.id));
   }
 
+  private entryDir(id: string): string {
+    return path.join(this.dir, id);
+  }
+
   /** Moves the entry in. The record is written first, so an interrupted move leaves a findable entry. */
-  async put(source: TrashSource): Promise<TrashEntry> {
+  async put(source: TrashSource, checkpoint?: Checkpoint): Promise<TrashEntry> {
     await this.ensure();
     const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-    const stats = await fs.lstat(source.path);
-    await fs.mkdir(path.join(this.dir, id), { mode: 0o700 });
+    const stats = await source.dir.lstatChild(source.name);
+    await fs.mkdir(this.entryDir(id), { mode: 0o700 });
     const entry: TrashEntry = {
       id,
       originalPath: source.originalPath,
@@ -79,18 +94,37 @@ export class TrashStore {
       size: stats.isDirectory() ? 0 : stats.size,
       deletedAt: new Date().toISOString(),
     };
+    const entryDir = await PinnedDir.openOwn(this.entryDir(id));
     try {
       await this.writeMeta(entry);
-      await moveNoReplace(source.path, this.itemPath(id), stats.isDirectory(), source.name);
+      await moveEntryNoReplace(
+        source.dir,
+        source.name,
+        entryDir,
+        'item',
+        { from: source.display, to: source.display },
+        checkpoint,
+      );
     } catch (error) {
-      await fs.rm(path.join(this.dir, id), { recursive: true, force: true });
-      throw toHostError(error, source.name);
+      // A complete copy whose original could not be fully removed stays: it may be the only copy of some of it.
+      if (error instanceof PartialMoveError) {
+        throw new HostError('io', `${error.message}; the copy is in the trash as entry ${id}`);
+      }
+      await this.remove(id).catch(() => undefined);
+      throw toHostError(error, source.display);
+    } finally {
+      await entryDir.close();
     }
     if (stats.isDirectory()) {
       entry.size = await measure(this.itemPath(id));
       await this.writeMeta(entry).catch(() => undefined);
     }
     return entry;
+  }
+
+  /** Opens an entry's folder for moving its item out (restore). The caller closes `dir`. */
+  async openItem(id: string): Promise<TrashItem> {
+    return { dir: await PinnedDir.openOwn(this.entryDir(id)), name: 'item' };
   }
 
   async read(id: string): Promise<TrashEntry> {
@@ -128,13 +162,18 @@ export class TrashStore {
 
   /** Removes the entry's folder (after a restore, or permanently on purge). False if there was none. */
   async remove(id: string): Promise<boolean> {
-    const entryDir = path.join(this.dir, id);
-    const exists = await fs.lstat(entryDir).then(
+    const exists = await fs.lstat(this.entryDir(id)).then(
       () => true,
       () => false,
     );
     if (!exists) return false;
-    await fs.rm(entryDir, { recursive: true, force: true });
+    // By descriptor, making copied read-only folders writable first, so the host can always empty its own trash.
+    const trashDir = await PinnedDir.openOwn(this.dir);
+    try {
+      await removeOwnTree(trashDir, id);
+    } finally {
+      await trashDir.close();
+    }
     return true;
   }
 }

@@ -50,7 +50,12 @@ export async function walkRealPath(absolute: string, io: WalkFs = nodeFs): Promi
     if (stats.isSymbolicLink()) {
       links += 1;
       if (links > MAX_SYMLINKS) throw new HostError('not_allowed', 'too many symlinks (a symlink loop?)');
-      const target = await io.readlink(candidate);
+      const target = await io.readlink(candidate).catch((error: unknown) => {
+        // EINVAL: it stopped being a symlink between lstat and readlink (swapped under us).
+        if (errnoCode(error) === 'EINVAL')
+          throw new HostError('not_allowed', 'an entry changed while Tandem looked it up');
+        throw error;
+      });
       if (target.includes('\0')) throw new HostError('not_allowed', 'a symlink target contains a NUL byte');
       if (target.startsWith('/')) resolved = '/';
       queue.unshift(...components(target));

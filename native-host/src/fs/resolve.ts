@@ -18,6 +18,7 @@ import {
   containsDenied,
   decideAccess,
   displayPath,
+  isInside,
   isPlainName,
   type PolicyRoot,
   toAbsolute,
@@ -153,6 +154,15 @@ export async function resolveEntry(
   }
   if (containsDenied(policy, entryReal)) {
     throw new HostError('not_allowed', `${requested} contains Tandem's own files`);
+  }
+  // Carrying an allowed folder along would move it out from under its own rules:
+  // a read-only folder moved below a read-write one becomes writable (issue 8).
+  const nested = policy.roots.find((r) => r.path !== entryReal && isInside(entryReal, r.path));
+  if (nested) {
+    throw new HostError(
+      'not_allowed',
+      `${requested} contains the allowed folder ${nested.name}; it cannot be moved or trashed with it`,
+    );
   }
   let exists = true;
   try {

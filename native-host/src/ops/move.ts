@@ -2,10 +2,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { NativeHostRequestOf, NativeHostResultOf, TrashEntry } from '../../../shared/protocol/native-host';
-import { type AccessPolicy, isInside, toAbsolute } from '../confine';
+import { type AccessPolicy, displayPath, isInside, toAbsolute } from '../confine';
 import { type HostContext, policyOf } from '../context';
 import { errnoCode, HostError, toHostError } from '../errors';
-import { moveNoReplace } from '../fs/relocate';
+import { moveEntryNoReplace } from '../fs/relocate';
 import { resolveEntry, resolveForWrite, unwrap } from '../fs/resolve';
 import { VerifiedDir } from '../fs/verified-dir';
 import type { TrashStore } from '../trash-store';
@@ -22,7 +22,13 @@ export async function trashExisting(
     () => false,
   );
   if (!exists) return null;
-  return trash.put({ path: dir.child(name), originalPath: realPath, rootName: dir.root.name, name });
+  return trash.put({
+    dir,
+    name,
+    originalPath: realPath,
+    rootName: dir.root.name,
+    display: displayPath(dir.root, realPath),
+  });
 }
 
 export async function move(
@@ -46,13 +52,13 @@ export async function move(
   try {
     const toDir = await VerifiedDir.open(policy, to.parentReal, 'write');
     try {
-      const stats = await fromDir.lstatChild(from.name).catch((error: unknown) => {
+      await fromDir.lstatChild(from.name).catch((error: unknown) => {
         throw toHostError(error, from.display);
       });
       let replaced: TrashEntry | null = null;
       if (request.overwrite) replaced = await trashExisting(ctx.trash, toDir, to.name, to.entryReal);
       try {
-        await moveNoReplace(fromDir.child(from.name), toDir.child(to.name), stats.isDirectory(), to.display);
+        await moveEntryNoReplace(fromDir, from.name, toDir, to.name, { from: from.display, to: to.display });
       } catch (error) {
         throw toHostError(error, to.display);
       }

@@ -8,7 +8,7 @@ import {
 } from '../../../shared/protocol/native-host';
 import { type HostContext, policyOf } from '../context';
 import { HostError, toHostError } from '../errors';
-import { moveNoReplace } from '../fs/relocate';
+import { moveEntryNoReplace } from '../fs/relocate';
 import { resolveEntry } from '../fs/resolve';
 import { VerifiedDir, withVerifiedDir } from '../fs/verified-dir';
 import { makeDirs, trashExisting } from './move';
@@ -29,10 +29,11 @@ export async function trash(
     try {
       const entry = await withVerifiedDir(policy, target.parentReal, 'write', async (dir) => {
         const moved = await ctx.trash.put({
-          path: dir.child(target.name),
+          dir,
+          name: target.name,
           originalPath: target.entryReal,
           rootName: target.root.name,
-          name: target.name,
+          display: target.display,
         });
         await dir.syncQuietly();
         return moved;
@@ -83,10 +84,13 @@ export async function trashRestore(
   const dir = await VerifiedDir.open(policy, target.parentReal, 'write');
   try {
     const replaced = request.overwrite ? await trashExisting(ctx.trash, dir, target.name, target.entryReal) : null;
+    const item = await ctx.trash.openItem(entry.id);
     try {
-      await moveNoReplace(ctx.trash.itemPath(entry.id), dir.child(target.name), entry.type === 'dir', target.display);
+      await moveEntryNoReplace(item.dir, item.name, dir, target.name, { from: target.display, to: target.display });
     } catch (error) {
       throw toHostError(error, target.display);
+    } finally {
+      await item.dir.close();
     }
     await dir.syncQuietly();
     await ctx.trash.remove(entry.id);
