@@ -15,6 +15,8 @@ export interface HostContext {
   config: ConfigStore;
   trash: TrashStore;
   transfers: TransferRegistry;
+  /** How long one search may run before it answers with what it found (stoppedBecause: time_limit). */
+  searchBudgetMs: number;
 }
 
 export interface CurrentPolicy extends PolicyReport {

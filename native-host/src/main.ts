@@ -17,6 +17,17 @@ import { TrashStore } from './trash-store';
 declare const __TANDEM_HOST_VERSION__: string | undefined;
 const HOST_VERSION = typeof __TANDEM_HOST_VERSION__ === 'string' ? __TANDEM_HOST_VERSION__ : '0.0.0-dev';
 
+/**
+ * A search answers with what it has after this long: a search over a huge tree
+ * must not hold a worker forever. TANDEM_HOST_SEARCH_BUDGET_MS overrides it (tests).
+ */
+const SEARCH_BUDGET_MS = 20_000;
+
+function searchBudgetMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.TANDEM_HOST_SEARCH_BUDGET_MS);
+  return Number.isFinite(value) && value > 0 ? value : SEARCH_BUDGET_MS;
+}
+
 /** Exit code for a refused caller (anything non-zero tells the browser the host failed). */
 const EXIT_FORBIDDEN_CALLER = 3;
 
@@ -52,6 +63,7 @@ async function runHost(argv: readonly string[]): Promise<number> {
     config: new ConfigStore(dirs.configFile, () => deniedPaths(dirs)),
     trash,
     transfers: new TransferRegistry(),
+    searchBudgetMs: searchBudgetMs(process.env),
   };
   await runSession(io, ctx);
   return 0;

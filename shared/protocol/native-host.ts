@@ -454,8 +454,8 @@ export const SearchMatch = z.object({
 export const SearchResult = z.object({
   results: z.array(SearchMatch),
   truncated: z.boolean(),
-  /** Why the search stopped early, if it did. */
-  stoppedBecause: z.enum(['max_results', 'max_bytes', 'message_size']).nullable(),
+  /** Why the search stopped early, if it did (`time_limit`: the host's time budget for one search ran out). */
+  stoppedBecause: z.enum(['max_results', 'max_bytes', 'message_size', 'time_limit']).nullable(),
   filesScanned: z.number(),
   bytesScanned: z.number(),
 });
