@@ -46,7 +46,8 @@ export async function buildPolicy(roots: readonly AllowedRoot[], dirs: HostDirs)
       unavailable.push({
         name: root.name,
         path: root.path,
-        reason: `the folder now resolves to ${real} (replaced by a symlink?); allow it again to use it`,
+        // Not where it points now: that place is not allowed, so the agent is not told about it.
+        reason: 'the folder (or one above it) was replaced by a symlink; allow it again to use it',
       });
     } else {
       usable.push({ name: root.name, path: root.path, mode: root.mode });

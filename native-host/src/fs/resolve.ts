@@ -24,7 +24,7 @@ import {
   toAbsolute,
 } from '../confine';
 import { errnoCode, HostError, toHostError } from '../errors';
-import { walkRealPath } from './real-path';
+import { WalkFailure, walkRealPath } from './real-path';
 
 export interface ResolvedTarget {
   realPath: string;
@@ -38,10 +38,16 @@ export function unwrap<T>(result: Confined<T>): T {
   return result.value;
 }
 
-async function walk(absolute: string, requested: string) {
+/** Resolves, saying only `not_allowed` for anything that went wrong beyond the allowed folders. */
+async function walk(policy: AccessPolicy, absolute: string, requested: string) {
   try {
     return await walkRealPath(absolute);
   } catch (error) {
+    if (error instanceof WalkFailure) {
+      unwrap(decideAccess(policy, error.parentReal, 'read'));
+      const cause = toHostError(error.failure);
+      throw new HostError(cause.code, `${requested}: ${cause.message}`);
+    }
     throw toHostError(error, requested);
   }
 }
@@ -52,7 +58,7 @@ export async function resolveExisting(
   intent: AccessIntent,
 ): Promise<ResolvedTarget> {
   const absolute = unwrap(toAbsolute(policy, requested));
-  const result = await walk(absolute, requested);
+  const result = await walk(policy, absolute, requested);
   if (result.kind === 'missing') {
     // Say "not allowed" when the lookup had already left the allowed folders, so
     // a symlink cannot be used to probe whether an outside path exists.
@@ -81,7 +87,7 @@ export async function resolveForWrite(
   options: { createParents: boolean },
 ): Promise<WriteTarget> {
   const absolute = unwrap(toAbsolute(policy, requested));
-  const result = await walk(absolute, requested);
+  const result = await walk(policy, absolute, requested);
   if (result.kind === 'found') {
     const root = unwrap(decideAccess(policy, result.real, 'write'));
     if (result.real === root.path) throw new HostError('wrong_type', `${requested} is an allowed folder itself`);
@@ -141,7 +147,7 @@ export async function resolveEntry(
   }
   const name = path.posix.basename(absolute);
   if (!isPlainName(name)) throw new HostError('bad_request', `${requested} does not name an entry`);
-  const parent = await walk(path.posix.dirname(absolute), requested);
+  const parent = await walk(policy, path.posix.dirname(absolute), requested);
   if (parent.kind === 'missing') {
     unwrap(decideAccess(policy, parent.parentReal, 'read'));
     throw new HostError('not_found', `the folder containing ${requested} does not exist`);
