@@ -162,6 +162,21 @@ export async function writeBegin(
   return { transferId: transfer.id, chunkBytes: TRANSFER_CHUNK_BYTES, maxChunkBytes: MAX_WRITE_CHUNK_BYTES };
 }
 
+/**
+ * The folder must still be allowed for writing, and still be where it was
+ * checked: a folder removed or made read-only after `write.begin` must stop the
+ * transfer at once, not after it lands. On refusal the transfer is abandoned.
+ */
+async function recheckTransfer(transfer: WriteTransfer, ctx: HostContext): Promise<void> {
+  try {
+    await transfer.dir.recheck(await policyOf(ctx), 'write');
+  } catch (error) {
+    await ctx.transfers.endWrite(transfer, 'failed');
+    const hostError = toHostError(error, transfer.display);
+    throw new HostError(hostError.code, `${hostError.message}; the transfer was abandoned`);
+  }
+}
+
 export async function writeChunk(
   request: NativeHostRequestOf<'write.chunk'>,
   ctx: HostContext,
@@ -176,6 +191,7 @@ export async function writeChunk(
         `chunk offset ${request.offset} does not follow the ${transfer.received} bytes received; send chunks in order`,
       );
     }
+    await recheckTransfer(transfer, ctx);
     const data = Buffer.from(request.data, 'base64');
     if (data.length > MAX_WRITE_CHUNK_BYTES) throw new HostError('too_large', 'chunk too large');
     if (transfer.expectedSize !== undefined && transfer.received + data.length > transfer.expectedSize) {
@@ -207,6 +223,7 @@ export async function writeCommit(
         `received ${transfer.received} of the ${transfer.expectedSize} bytes announced; send the rest or abort`,
       );
     }
+    await recheckTransfer(transfer, ctx);
     const sha256 = transfer.hash.copy().digest('hex');
     if (request.sha256 !== undefined && request.sha256 !== sha256) {
       await ctx.transfers.endWrite(transfer, 'failed');
