@@ -53,7 +53,8 @@ async function runHost(argv: readonly string[]): Promise<number> {
     return EXIT_FORBIDDEN_CALLER;
   }
 
-  const dirs = resolveHostDirs(process.env);
+  // The node binary and this bundle are what the browser runs: out of reach like the manifests.
+  const dirs = { ...resolveHostDirs(process.env), programs: [process.execPath, fileURLToPath(import.meta.url)] };
   const trash = new TrashStore(dirs.trashDir);
   await trash.ensure().catch((error: unknown) => console.error('tandem-host: cannot create the trash folder', error));
   const ctx: HostContext = {

@@ -18,13 +18,14 @@ import {
   containsDenied,
   decideAccess,
   displayPath,
+  isDeniedPath,
   isInside,
   isPlainName,
   type PolicyRoot,
   toAbsolute,
 } from '../confine';
 import { errnoCode, HostError, toHostError } from '../errors';
-import { WalkFailure, walkRealPath } from './real-path';
+import { type RealPathWalk, WalkFailure, walkRealPath } from './real-path';
 
 export interface ResolvedTarget {
   realPath: string;
@@ -52,6 +53,16 @@ async function walk(policy: AccessPolicy, absolute: string, requested: string) {
   }
 }
 
+/**
+ * For a path that does not exist: say "not allowed" when the lookup had already
+ * left the allowed folders, or when the path would lie in a guarded place (a
+ * manifest folder not created yet), so neither can be probed for existence.
+ */
+function refuseMissingBeyond(policy: AccessPolicy, walked: Extract<RealPathWalk, { kind: 'missing' }>): void {
+  unwrap(decideAccess(policy, walked.parentReal, 'read'));
+  unwrap(decideAccess(policy, path.posix.join(walked.parentReal, walked.missing, ...walked.rest), 'read'));
+}
+
 export async function resolveExisting(
   policy: AccessPolicy,
   requested: string,
@@ -60,9 +71,7 @@ export async function resolveExisting(
   const absolute = unwrap(toAbsolute(policy, requested));
   const result = await walk(policy, absolute, requested);
   if (result.kind === 'missing') {
-    // Say "not allowed" when the lookup had already left the allowed folders, so
-    // a symlink cannot be used to probe whether an outside path exists.
-    unwrap(decideAccess(policy, result.parentReal, 'read'));
+    refuseMissingBeyond(policy, result);
     throw new HostError('not_found', `${requested} does not exist`);
   }
   const root = unwrap(decideAccess(policy, result.real, intent));
@@ -147,9 +156,11 @@ export async function resolveEntry(
   }
   const name = path.posix.basename(absolute);
   if (!isPlainName(name)) throw new HostError('bad_request', `${requested} does not name an entry`);
+  // A guarded place (a manifest folder) is refused by name even where it does not exist yet.
+  if (isDeniedPath(policy, absolute)) throw new HostError('not_allowed', `${requested} is out of Tandem's reach`);
   const parent = await walk(policy, path.posix.dirname(absolute), requested);
   if (parent.kind === 'missing') {
-    unwrap(decideAccess(policy, parent.parentReal, 'read'));
+    refuseMissingBeyond(policy, parent);
     throw new HostError('not_found', `the folder containing ${requested} does not exist`);
   }
   const entryReal = path.posix.join(parent.real, name);
