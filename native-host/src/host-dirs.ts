@@ -23,6 +23,8 @@ export interface HostDirs {
   trashDir: string;
   /** The installed host bundle and its launcher script. */
   installDir: string;
+  /** Notes of temp files in flight, swept at start (see pending-temps.ts). */
+  pendingDir: string;
   /** Where `install` notes the manifests it wrote (custom profile folders included). */
   installRecord: string;
   /** Every folder where a browser on this platform looks for native messaging manifests. */
@@ -67,6 +69,7 @@ export function resolveHostDirs(env: Env, platform: NodeJS.Platform = process.pl
     trashDir: path.join(dataDir, 'trash'),
     installDir: path.join(dataDir, 'host'),
     installRecord: path.join(dataDir, 'installed-manifests.json'),
+    pendingDir: path.join(dataDir, 'pending'),
     manifestDirs,
     programs: [],
   };

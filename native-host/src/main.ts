@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { allowedExtensionIds, identifyCaller, isCallerAllowed } from './caller';
 import { CLI_COMMANDS, runCli, USAGE } from './cli';
 import { ConfigStore } from './config-store';
-import type { HostContext } from './context';
+import { type HostContext, policyOf } from './context';
 import { resolveHostDirs } from './host-dirs';
+import { PendingTemps } from './pending-temps';
 import { deniedPaths } from './policy';
 import { refuseEverything, runSession } from './session';
 import { TransferRegistry } from './transfers';
@@ -55,7 +56,8 @@ async function runHost(argv: readonly string[]): Promise<number> {
 
   // The node binary and this bundle are what the browser runs: out of reach like the manifests.
   const dirs = { ...resolveHostDirs(process.env), programs: [process.execPath, fileURLToPath(import.meta.url)] };
-  const trash = new TrashStore(dirs.trashDir);
+  const pending = new PendingTemps(dirs.pendingDir);
+  const trash = new TrashStore(dirs.trashDir, pending);
   await trash.ensure().catch((error: unknown) => console.error('tandem-host: cannot create the trash folder', error));
   const ctx: HostContext = {
     hostVersion: HOST_VERSION,
@@ -65,7 +67,12 @@ async function runHost(argv: readonly string[]): Promise<number> {
     trash,
     transfers: new TransferRegistry(),
     searchBudgetMs: searchBudgetMs(process.env),
+    pending,
   };
+  // Beside the session, not before it: a big leftover must not delay the first answer.
+  void policyOf(ctx)
+    .then((policy) => pending.sweep(policy))
+    .catch((error: unknown) => console.error('tandem-host: sweeping temp files failed', error));
   await runSession(io, ctx);
   return 0;
 }

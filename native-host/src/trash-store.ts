@@ -11,9 +11,9 @@ import { TrashEntry } from '../../shared/protocol/native-host';
 import { errnoCode, HostError, toHostError } from './errors';
 import { entryTypeOf } from './fs/entry-type';
 import { moveEntryNoReplace, PartialMoveError } from './fs/relocate';
-import type { Checkpoint } from './fs/tree-copy';
-import { removeOwnTree } from './fs/tree-copy';
+import { type Checkpoint, copyEntry, removeOwnTree } from './fs/tree-copy';
 import { PinnedDir } from './fs/verified-dir';
+import type { PendingTemps } from './pending-temps';
 
 /** Enough to size any reasonable folder; beyond it the size is a lower bound. */
 const MAX_ENTRIES_MEASURED = 200_000;
@@ -55,7 +55,10 @@ export interface TrashItem {
 }
 
 export class TrashStore {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly pending?: PendingTemps,
+  ) {}
 
   async ensure(): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -79,8 +82,7 @@ export class TrashStore {
     return path.join(this.dir, id);
   }
 
-  /** Moves the entry in. The record is written first, so an interrupted move leaves a findable entry. */
-  async put(source: TrashSource, checkpoint?: Checkpoint): Promise<TrashEntry> {
+  private async newEntry(source: TrashSource): Promise<{ entry: TrashEntry; isDir: boolean }> {
     await this.ensure();
     const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     const stats = await source.dir.lstatChild(source.name);
@@ -94,6 +96,44 @@ export class TrashStore {
       size: stats.isDirectory() ? 0 : stats.size,
       deletedAt: new Date().toISOString(),
     };
+    return { entry, isDir: stats.isDirectory() };
+  }
+
+  /**
+   * Keeps the file at `source` as it is now, leaving it in place: for an
+   * overwrite, just before the new content replaces it. A hard link when the
+   * trash shares the file system (free, and the rename that follows leaves the
+   * trash the only name of the old content), a verified copy otherwise.
+   */
+  async keepCopy(source: TrashSource): Promise<TrashEntry> {
+    const { entry } = await this.newEntry(source);
+    if (entry.type !== 'file') throw new HostError('wrong_type', `${source.display} is not a regular file`);
+    const entryDir = await PinnedDir.openOwn(this.entryDir(entry.id));
+    try {
+      await this.writeMeta(entry);
+      try {
+        await fs.link(source.dir.child(source.name), entryDir.child('item'));
+      } catch (error) {
+        const code = errnoCode(error);
+        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
+          throw error;
+        }
+        await copyEntry(source.dir, source.name, entryDir, 'item', source.display);
+      }
+      await entryDir.syncQuietly();
+    } catch (error) {
+      await this.remove(entry.id).catch(() => undefined);
+      throw toHostError(error, source.display);
+    } finally {
+      await entryDir.close();
+    }
+    return entry;
+  }
+
+  /** Moves the entry in. The record is written first, so an interrupted move leaves a findable entry. */
+  async put(source: TrashSource, checkpoint?: Checkpoint): Promise<TrashEntry> {
+    const { entry, isDir } = await this.newEntry(source);
+    const { id } = entry;
     const entryDir = await PinnedDir.openOwn(this.entryDir(id));
     try {
       await this.writeMeta(entry);
@@ -103,7 +143,7 @@ export class TrashStore {
         entryDir,
         'item',
         { from: source.display, to: source.display },
-        checkpoint,
+        { ...(checkpoint ? { checkpoint } : {}), ...(this.pending ? { pending: this.pending } : {}) },
       );
     } catch (error) {
       // A complete copy whose original could not be fully removed stays: it may be the only copy of some of it.
@@ -115,7 +155,7 @@ export class TrashStore {
     } finally {
       await entryDir.close();
     }
-    if (stats.isDirectory()) {
+    if (isDir) {
       entry.size = await measure(this.itemPath(id));
       await this.writeMeta(entry).catch(() => undefined);
     }

@@ -418,12 +418,27 @@ export const ReadFileResult = z.object({
   lines: z.object({ start: z.number(), end: z.number() }).optional(),
 });
 
+export const TrashEntry = z.object({
+  id: TrashEntryId,
+  originalPath: z.string(),
+  /** Allowed folder it came from (at the time). */
+  rootName: z.string(),
+  name: z.string(),
+  type: EntryType,
+  /** Bytes, summed over a folder's contents. */
+  size: z.number(),
+  deletedAt: z.string(),
+});
+export type TrashEntry = z.infer<typeof TrashEntry>;
+
 export const WriteResult = z.object({
   path: z.string(),
   size: z.number(),
   sha256: z.string(),
   /** False when an existing file was replaced. */
   created: z.boolean(),
+  /** The replaced file's previous content, kept in the trash (restorable). */
+  replaced: TrashEntry.nullable().optional(),
 });
 export const WriteBeginResult = z.object({
   transferId: TransferId,
@@ -440,6 +455,8 @@ export const EditFileResult = z.object({
   size: z.number(),
   /** Unified diff (`--- a/…`, `+++ b/…`, 3 lines of context). */
   diff: z.string(),
+  /** The file before the edit, kept in the trash (restorable). */
+  replaced: TrashEntry.nullable().optional(),
 });
 
 export const SearchMatch = z.object({
@@ -460,19 +477,6 @@ export const SearchResult = z.object({
   bytesScanned: z.number(),
 });
 
-export const TrashEntry = z.object({
-  id: TrashEntryId,
-  originalPath: z.string(),
-  /** Allowed folder it came from (at the time). */
-  rootName: z.string(),
-  name: z.string(),
-  type: EntryType,
-  /** Bytes, summed over a folder's contents. */
-  size: z.number(),
-  deletedAt: z.string(),
-});
-export type TrashEntry = z.infer<typeof TrashEntry>;
-
 export const MoveResult = z.object({
   from: z.string(),
   to: z.string(),
@@ -488,6 +492,10 @@ export const TrashResult = z.object({
   entries: z.array(TrashEntry),
   /** Entries that could not be moved; the others were. */
   failed: z.array(z.object({ path: z.string(), error: z.object({ code: z.string(), message: z.string() }) })),
+  /** Moved to the trash but left out of `entries` to keep the answer under 1 MiB (`trash.list` has them). */
+  omittedEntries: z.number().optional(),
+  /** Failures left out of `failed` for the same reason. */
+  omittedFailures: z.number().optional(),
 });
 export const TrashListResult = z.object({
   entries: z.array(TrashEntry),

@@ -11,6 +11,7 @@
  */
 import fs from 'node:fs/promises';
 import { errnoCode, HostError } from '../errors';
+import type { PendingTemps } from '../pending-temps';
 import { placeFileNoReplace } from './atomic-write';
 import { type Checkpoint, copyEntry, removeCopied, removeOwnTreeQuietly, stagingName } from './tree-copy';
 import type { PinnedDir } from './verified-dir';
@@ -24,6 +25,13 @@ export class PartialMoveError extends HostError {
     );
     this.name = 'PartialMoveError';
   }
+}
+
+export interface MoveOptions {
+  /** Lets a long copy give way, or stop it (cancelled, out of time). */
+  checkpoint?: Checkpoint;
+  /** Notes the staging copy, so a host killed mid-copy leaves nothing behind. */
+  pending?: PendingTemps;
 }
 
 export interface MoveNames {
@@ -57,18 +65,21 @@ async function moveAcrossDevices(
   dst: PinnedDir,
   dstName: string,
   names: MoveNames,
-  checkpoint: Checkpoint,
+  options: MoveOptions,
 ): Promise<void> {
   const staging = stagingName();
+  const release = options.pending ? await options.pending.note(dst, staging) : async () => undefined;
   let copied: Awaited<ReturnType<typeof copyEntry>>;
   try {
-    copied = await copyEntry(src, srcName, dst, staging, names.from, checkpoint);
+    copied = await copyEntry(src, srcName, dst, staging, names.from, options.checkpoint);
     if (copied.kind === 'dir') await placeDirNoReplace(dst, staging, dstName, names.to);
     else await placeFileNoReplace(dst.child(staging), dst.child(dstName), names.to);
   } catch (error) {
     await removeOwnTreeQuietly(dst, staging);
+    await release().catch(() => undefined);
     throw error;
   }
+  await release().catch(() => undefined);
   await dst.syncQuietly();
   if (!(await removeCopied(src, copied))) throw new PartialMoveError(names.from);
   await src.syncQuietly();
@@ -81,7 +92,7 @@ export async function moveEntryNoReplace(
   dst: PinnedDir,
   dstName: string,
   names: MoveNames,
-  checkpoint?: Checkpoint,
+  options: MoveOptions = {},
 ): Promise<void> {
   const isDir = (await src.lstatChild(srcName)).isDirectory();
   try {
@@ -92,7 +103,7 @@ export async function moveEntryNoReplace(
     await placeDirNoReplaceAcross(src, srcName, dst, dstName, names.to);
   } catch (error) {
     if (errnoCode(error) !== 'EXDEV') throw error;
-    await moveAcrossDevices(src, srcName, dst, dstName, names, checkpoint ?? (async () => undefined));
+    await moveAcrossDevices(src, srcName, dst, dstName, names, options);
   }
 }
 

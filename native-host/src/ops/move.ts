@@ -5,6 +5,7 @@ import type { NativeHostRequestOf, NativeHostResultOf, TrashEntry } from '../../
 import { type AccessPolicy, displayPath, isInside, toAbsolute } from '../confine';
 import { type HostContext, policyOf } from '../context';
 import { errnoCode, HostError, toHostError } from '../errors';
+import type { KeepPrevious } from '../fs/atomic-write';
 import { moveEntryNoReplace } from '../fs/relocate';
 import { resolveEntry, resolveForWrite, unwrap } from '../fs/resolve';
 import { VerifiedDir } from '../fs/verified-dir';
@@ -29,6 +30,20 @@ export async function trashExisting(
     rootName: dir.root.name,
     display: displayPath(dir.root, realPath),
   });
+}
+
+/** For overwrites: keeps the file about to be replaced in the trash, restorable. */
+export function keepPreviousIn(trash: TrashStore): KeepPrevious {
+  return (dir, name) => {
+    const realPath = dir.childRealPath(name);
+    return trash.keepCopy({
+      dir,
+      name,
+      originalPath: realPath,
+      rootName: dir.root.name,
+      display: displayPath(dir.root, realPath),
+    });
+  };
 }
 
 export async function move(
@@ -58,7 +73,14 @@ export async function move(
       let replaced: TrashEntry | null = null;
       if (request.overwrite) replaced = await trashExisting(ctx.trash, toDir, to.name, to.entryReal);
       try {
-        await moveEntryNoReplace(fromDir, from.name, toDir, to.name, { from: from.display, to: to.display });
+        await moveEntryNoReplace(
+          fromDir,
+          from.name,
+          toDir,
+          to.name,
+          { from: from.display, to: to.display },
+          { pending: ctx.pending },
+        );
       } catch (error) {
         throw toHostError(error, to.display);
       }

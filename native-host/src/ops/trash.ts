@@ -14,6 +14,8 @@ import { VerifiedDir, withVerifiedDir } from '../fs/verified-dir';
 import { makeDirs, trashExisting } from './move';
 
 const PAGE_BUDGET_BYTES = MAX_HOST_MESSAGE_BYTES / 2;
+/** Room for a trash answer's lists, well under the 1 MiB cap (the envelope and counts need little). */
+const ANSWER_BUDGET_BYTES = MAX_HOST_MESSAGE_BYTES - 64 * 1024;
 
 export async function trash(
   request: NativeHostRequestOf<'trash'>,
@@ -43,7 +45,35 @@ export async function trash(
       failed.push({ path: target.entryReal, error: toHostError(error, target.display).toWire() });
     }
   }
-  return { entries, failed };
+  return fitAnswer(entries, failed);
+}
+
+/**
+ * The work is done by now: an answer that would pass the 1 MiB frame limit
+ * (thousands of long paths) keeps what fits and counts the rest, rather than
+ * becoming `too_large` after everything was moved. `trash.list` has them all.
+ */
+function fitAnswer(entries: TrashEntry[], failed: NativeHostResultOf<'trash'>['failed']): NativeHostResultOf<'trash'> {
+  let budget = ANSWER_BUDGET_BYTES;
+  const keep = <T>(items: readonly T[]): T[] => {
+    const out: T[] = [];
+    for (const item of items) {
+      const bytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+      if (bytes > budget) break;
+      budget -= bytes;
+      out.push(item);
+    }
+    return out;
+  };
+  // Failures first: they are what the user must act on.
+  const shownFailed = keep(failed);
+  const shownEntries = keep(entries);
+  return {
+    entries: shownEntries,
+    failed: shownFailed,
+    ...(shownEntries.length < entries.length ? { omittedEntries: entries.length - shownEntries.length } : {}),
+    ...(shownFailed.length < failed.length ? { omittedFailures: failed.length - shownFailed.length } : {}),
+  };
 }
 
 export async function trashList(
@@ -86,7 +116,14 @@ export async function trashRestore(
     const replaced = request.overwrite ? await trashExisting(ctx.trash, dir, target.name, target.entryReal) : null;
     const item = await ctx.trash.openItem(entry.id);
     try {
-      await moveEntryNoReplace(item.dir, item.name, dir, target.name, { from: target.display, to: target.display });
+      await moveEntryNoReplace(
+        item.dir,
+        item.name,
+        dir,
+        target.name,
+        { from: target.display, to: target.display },
+        { pending: ctx.pending },
+      );
     } catch (error) {
       throw toHostError(error, target.display);
     } finally {

@@ -19,6 +19,7 @@ import { commitTempFile, createTempFile, discardTempFile } from '../fs/atomic-wr
 import { resolveForWrite } from '../fs/resolve';
 import { VerifiedDir } from '../fs/verified-dir';
 import type { WriteTransfer } from '../transfers';
+import { keepPreviousIn } from './move';
 
 export interface PreparedTarget {
   dir: VerifiedDir;
@@ -104,19 +105,27 @@ export async function writeFile(
   const policy = await policyOf(ctx);
   const target = await prepareWriteTarget(policy, request.path, request);
   try {
-    const temp = await createTempFile(target.dir, target.mode);
+    const temp = await createTempFile(target.dir, target.mode, ctx.pending);
     try {
       await writeAll(temp.file, data, 0);
     } catch (error) {
       await discardTempFile(target.dir, temp);
       throw toHostError(error, target.display);
     }
-    await commitTempFile(target.dir, temp, target.name, request.overwrite, target.display);
+    const replaced = await commitTempFile(
+      target.dir,
+      temp,
+      target.name,
+      request.overwrite,
+      target.display,
+      keepPreviousIn(ctx.trash),
+    );
     return {
       path: target.realPath,
       size: data.length,
       sha256: createHash('sha256').update(data).digest('hex'),
       created: target.created,
+      replaced,
     };
   } finally {
     await target.dir.close();
@@ -132,7 +141,7 @@ export async function writeBegin(
   const target = await prepareWriteTarget(policy, request.path, request);
   let temp: Awaited<ReturnType<typeof createTempFile>>;
   try {
-    temp = await createTempFile(target.dir, target.mode);
+    temp = await createTempFile(target.dir, target.mode, ctx.pending);
   } catch (error) {
     await target.dir.close();
     throw toHostError(error, target.display);
@@ -229,14 +238,22 @@ export async function writeCommit(
       await ctx.transfers.endWrite(transfer, 'failed');
       throw new HostError('bad_request', 'the sha256 of the received bytes does not match; nothing was written');
     }
+    let replaced: Awaited<ReturnType<typeof commitTempFile>>;
     try {
-      await commitTempFile(transfer.dir, transfer.temp, transfer.name, transfer.overwrite, transfer.display);
+      replaced = await commitTempFile(
+        transfer.dir,
+        transfer.temp,
+        transfer.name,
+        transfer.overwrite,
+        transfer.display,
+        keepPreviousIn(ctx.trash),
+      );
     } catch (error) {
       await ctx.transfers.endWrite(transfer, 'failed');
       throw error;
     }
     await ctx.transfers.endWrite(transfer, 'committed');
-    return { path: transfer.realPath, size: transfer.received, sha256, created: transfer.created };
+    return { path: transfer.realPath, size: transfer.received, sha256, created: transfer.created, replaced };
   });
 }
 
