@@ -21,7 +21,7 @@ import {
 import type { HostContext } from './context';
 import { dispatch } from './dispatch';
 import { HostError, toHostError } from './errors';
-import { type DecodedFrame, encodeFrame, FrameDecoder } from './framing';
+import { type DecodedFrame, encodeAnswerFrame, encodeFrame, FrameDecoder } from './framing';
 
 const MAX_CONCURRENT = 16;
 /** Ops that only look. Everything else (and anything new) is treated as a change. */
@@ -68,7 +68,7 @@ export class AnswerWriter {
 
   /** Sends one answer; one that would break the 1 MiB cap is replaced by `too_large`. Returns false under backpressure. */
   send(response: NativeHostResponse): boolean {
-    let frame = encodeFrame(response);
+    let frame = encodeAnswerFrame(response);
     if (frame.length - 4 >= MAX_HOST_MESSAGE_BYTES) {
       frame = encodeFrame({
         id: response.id,

@@ -157,11 +157,13 @@ export async function search(
   if (request.nameGlob === undefined && request.contentQuery === undefined) {
     throw new HostError('bad_request', 'give nameGlob, contentQuery, or both');
   }
-  const policy = await policyOf(ctx);
-  const target = await resolveExisting(policy, request.path, 'read');
+  // Registered before the first await: a cancel sent right after the search must find it.
   const controller = new AbortController();
   if (request.transferId !== undefined) ctx.transfers.registerSearch(request.transferId, controller);
   try {
+    const policy = await policyOf(ctx);
+    const target = await resolveExisting(policy, request.path, 'read');
+    if (controller.signal.aborted) throw new HostError('cancelled', 'the search was cancelled');
     const run = new SearchRun(policy, request, controller.signal, Date.now() + ctx.searchBudgetMs);
     const dir = await VerifiedDir.open(policy, target.realPath, 'read');
     try {
