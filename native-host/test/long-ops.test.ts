@@ -94,4 +94,41 @@ describe('a big cross-device trash does not hold hello', () => {
       fs.rmSync(home, { recursive: true, force: true });
     }
   });
+
+  it.skipIf(!otherDevice)('cancels a big cross-device trash mid-copy, keeping the folder whole', async () => {
+    const home = fs.realpathSync(fs.mkdtempSync(path.join(shm, 'tandem-long-home-')));
+    const root = tempDir('root');
+    const host = new HostProcess(buildHost(), home);
+    hosts.push(host);
+    try {
+      await host.ok('roots.add', { path: root, mode: 'read-write', name: 'work' });
+      const big = path.join(root, 'big');
+      fs.mkdirSync(big);
+      const block = Buffer.alloc(8 * 1024 * 1024, 7);
+      for (let i = 0; i < 24; i++) fs.writeFileSync(path.join(big, `part-${i}.bin`), block);
+      const trash = host.call('trash', { paths: ['work/big'], transferId: 'big-trash' });
+      // Cancel once the copy is under way: a staging copy exists in the trash.
+      const staging = () =>
+        fs.existsSync(path.join(home, 'trash')) &&
+        fs.readdirSync(path.join(home, 'trash')).some((id) => {
+          const entry = path.join(home, 'trash', id);
+          return fs.statSync(entry).isDirectory() && fs.readdirSync(entry).some((n) => n.endsWith('.partial'));
+        });
+      await expect.poll(staging, { timeout: 20_000, interval: 5 }).toBe(true);
+      const cancelled = await host.ok('cancel', { transferId: 'big-trash' });
+      expect(cancelled.cancelled).toBe(true);
+      const answer = await within(60_000, trash);
+      const result =
+        answer !== 'timeout' && answer.ok
+          ? (answer.result as { entries: unknown[]; failed: { error: { code: string } }[] })
+          : null;
+      expect(result?.entries).toEqual([]);
+      expect(result?.failed.map((f) => f.error.code)).toEqual(['cancelled']);
+      expect(fs.readdirSync(big)).toHaveLength(24);
+      expect((await host.ok('trash.list', {})).totalEntries).toBe(0);
+      expect(fs.readdirSync(path.join(home, 'trash'))).toEqual([]);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
 });

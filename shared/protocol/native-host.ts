@@ -271,6 +271,8 @@ export const MoveRequest = z.strictObject({
   from: HostPath,
   to: HostPath,
   overwrite: z.boolean().default(false),
+  /** Client-chosen id so `cancel` can stop a long copy across file systems; the source then stays whole. */
+  transferId: TransferId.optional(),
 });
 export const MakeDirRequest = z.strictObject({
   op: z.literal('make_dir'),
@@ -283,6 +285,8 @@ export const TrashRequest = z.strictObject({
   op: z.literal('trash'),
   ...req,
   paths: z.array(HostPath).min(1).max(1000),
+  /** Client-chosen id so `cancel` can stop it: what was not trashed yet stays, each entry whole. */
+  transferId: TransferId.optional(),
 });
 export const TrashListRequest = z.strictObject({
   op: z.literal('trash.list'),

@@ -50,6 +50,19 @@ export async function move(
   request: NativeHostRequestOf<'move'>,
   ctx: HostContext,
 ): Promise<NativeHostResultOf<'move'>> {
+  const op = ctx.transfers.startCancellable(request.transferId, 'move');
+  try {
+    return await moveChecked(request, ctx, op.checkpoint);
+  } finally {
+    op.done();
+  }
+}
+
+async function moveChecked(
+  request: NativeHostRequestOf<'move'>,
+  ctx: HostContext,
+  checkpoint: () => Promise<void>,
+): Promise<NativeHostResultOf<'move'>> {
   const policy = await policyOf(ctx);
   const from = await resolveEntry(policy, request.from, { mustExist: true });
   const to = await resolveEntry(policy, request.to, { mustExist: false });
@@ -79,7 +92,7 @@ export async function move(
           toDir,
           to.name,
           { from: from.display, to: to.display },
-          { pending: ctx.pending },
+          { pending: ctx.pending, checkpoint },
         );
       } catch (error) {
         throw toHostError(error, to.display);

@@ -157,14 +157,12 @@ export async function search(
   if (request.nameGlob === undefined && request.contentQuery === undefined) {
     throw new HostError('bad_request', 'give nameGlob, contentQuery, or both');
   }
-  // Registered before the first await: a cancel sent right after the search must find it.
-  const controller = new AbortController();
-  if (request.transferId !== undefined) ctx.transfers.registerSearch(request.transferId, controller);
+  const op = ctx.transfers.startCancellable(request.transferId, 'search');
   try {
     const policy = await policyOf(ctx);
     const target = await resolveExisting(policy, request.path, 'read');
-    if (controller.signal.aborted) throw new HostError('cancelled', 'the search was cancelled');
-    const run = new SearchRun(policy, request, controller.signal, Date.now() + ctx.searchBudgetMs);
+    await op.checkpoint();
+    const run = new SearchRun(policy, request, op.signal, Date.now() + ctx.searchBudgetMs);
     const dir = await VerifiedDir.open(policy, target.realPath, 'read');
     try {
       await run.walk(dir, '', 0);
@@ -179,6 +177,6 @@ export async function search(
       bytesScanned: run.bytesScanned,
     };
   } finally {
-    if (request.transferId !== undefined) ctx.transfers.unregisterSearch(request.transferId, controller);
+    op.done();
   }
 }

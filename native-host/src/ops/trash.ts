@@ -21,31 +21,41 @@ export async function trash(
   request: NativeHostRequestOf<'trash'>,
   ctx: HostContext,
 ): Promise<NativeHostResultOf<'trash'>> {
-  const policy = await policyOf(ctx);
-  // Every path is checked before anything moves: one refused path refuses the whole request.
-  const targets = [];
-  for (const requested of request.paths) targets.push(await resolveEntry(policy, requested, { mustExist: true }));
-  const entries: TrashEntry[] = [];
-  const failed: NativeHostResultOf<'trash'>['failed'] = [];
-  for (const target of targets) {
-    try {
-      const entry = await withVerifiedDir(policy, target.parentReal, 'write', async (dir) => {
-        const moved = await ctx.trash.put({
-          dir,
-          name: target.name,
-          originalPath: target.entryReal,
-          rootName: target.root.name,
-          display: target.display,
+  const op = ctx.transfers.startCancellable(request.transferId, 'trash');
+  try {
+    const policy = await policyOf(ctx);
+    // Every path is checked before anything moves: one refused path refuses the whole request.
+    const targets = [];
+    for (const requested of request.paths) targets.push(await resolveEntry(policy, requested, { mustExist: true }));
+    const entries: TrashEntry[] = [];
+    const failed: NativeHostResultOf<'trash'>['failed'] = [];
+    for (const target of targets) {
+      try {
+        // Cancelled: the rest stays where it is; an entry being copied is rolled back whole.
+        await op.checkpoint();
+        const entry = await withVerifiedDir(policy, target.parentReal, 'write', async (dir) => {
+          const moved = await ctx.trash.put(
+            {
+              dir,
+              name: target.name,
+              originalPath: target.entryReal,
+              rootName: target.root.name,
+              display: target.display,
+            },
+            op.checkpoint,
+          );
+          await dir.syncQuietly();
+          return moved;
         });
-        await dir.syncQuietly();
-        return moved;
-      });
-      entries.push(entry);
-    } catch (error) {
-      failed.push({ path: target.entryReal, error: toHostError(error, target.display).toWire() });
+        entries.push(entry);
+      } catch (error) {
+        failed.push({ path: target.entryReal, error: toHostError(error, target.display).toWire() });
+      }
     }
+    return fitAnswer(entries, failed);
+  } finally {
+    op.done();
   }
-  return fitAnswer(entries, failed);
 }
 
 /**
