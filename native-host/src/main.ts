@@ -56,7 +56,7 @@ async function runHost(argv: readonly string[]): Promise<number> {
 
   // The node binary and this bundle are what the browser runs: out of reach like the manifests.
   const dirs = { ...resolveHostDirs(process.env), programs: [process.execPath, fileURLToPath(import.meta.url)] };
-  const pending = new PendingTemps(dirs.pendingDir);
+  const pending = new PendingTemps(dirs.pendingDir, dirs.trashDir);
   const trash = new TrashStore(dirs.trashDir, pending);
   await trash.ensure().catch((error: unknown) => console.error('tandem-host: cannot create the trash folder', error));
   const ctx: HostContext = {

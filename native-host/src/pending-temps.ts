@@ -8,11 +8,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { AccessPolicy } from './confine';
+import { type AccessPolicy, isInside } from './confine';
 import { errnoCode } from './errors';
 import { removeOwnTree } from './fs/tree-copy';
-import type { PinnedDir } from './fs/verified-dir';
-import { VerifiedDir } from './fs/verified-dir';
+import { PinnedDir, VerifiedDir } from './fs/verified-dir';
 
 /** The only names a sweep may remove: the host's own temp pattern. */
 export const TEMP_NAME = /^\.tandem-[0-9a-f]{16}\.partial$/;
@@ -22,6 +21,13 @@ type PendingRecord = z.infer<typeof PendingRecord>;
 
 /** Forgets the record once the temp file was committed or removed. */
 export type Release = () => Promise<void>;
+
+function exists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -34,7 +40,11 @@ function isAlive(pid: number): boolean {
 }
 
 export class PendingTemps {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    /** The host's trash: staging copies there are swept with the entry they were building. */
+    private readonly trashDir: string,
+  ) {}
 
   /** Notes `name` in `folder` before it is created. */
   async note(folder: PinnedDir, name: string): Promise<Release> {
@@ -54,6 +64,7 @@ export class PendingTemps {
       return 0;
     }
     let removed = 0;
+    const trashReal = await fs.realpath(this.trashDir).catch(() => this.trashDir);
     for (const file of files) {
       const full = path.join(this.dir, file);
       const parsed = PendingRecord.safeParse(
@@ -69,8 +80,12 @@ export class PendingTemps {
       const record = parsed.data;
       if (record.pid === process.pid || isAlive(record.pid)) continue;
       if (TEMP_NAME.test(record.name)) {
-        // Through a verified handle, like any write: a folder no longer allowed is left alone.
-        const folder = await VerifiedDir.open(policy, record.dir, 'write').catch(() => null);
+        const inTrash = isInside(trashReal, record.dir);
+        // Allowed folders through a verified handle, like any write: one no longer allowed is left alone.
+        const folder = await (inTrash
+          ? PinnedDir.openOwn(record.dir)
+          : VerifiedDir.open(policy, record.dir, 'write')
+        ).catch(() => null);
         if (folder) {
           try {
             await removeOwnTree(folder, record.name);
@@ -80,6 +95,10 @@ export class PendingTemps {
           } finally {
             await folder.close();
           }
+        }
+        // A trash entry whose move never finished holds only its record: the source was never removed.
+        if (inTrash && !(await exists(path.join(record.dir, 'item')))) {
+          await fs.rm(record.dir, { recursive: true, force: true });
         }
       }
       await fs.rm(full, { force: true });

@@ -107,9 +107,9 @@ export class TrashStore {
    */
   async keepCopy(source: TrashSource): Promise<TrashEntry> {
     const { entry } = await this.newEntry(source);
-    if (entry.type !== 'file') throw new HostError('wrong_type', `${source.display} is not a regular file`);
     const entryDir = await PinnedDir.openOwn(this.entryDir(entry.id));
     try {
+      if (entry.type !== 'file') throw new HostError('wrong_type', `${source.display} is not a regular file`);
       await this.writeMeta(entry);
       try {
         await fs.link(source.dir.child(source.name), entryDir.child('item'));

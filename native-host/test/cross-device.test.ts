@@ -120,6 +120,12 @@ async function raceRound(): Promise<void> {
   if (moved.ok) await call('move', { from: 'disk/victim', to: 'tmp/victim' });
   await call('read_file', { path: 'tmp/victim/fflip' });
   await call('list_dir', { path: 'tmp/victim/dflip' });
+  await call('stat', { path: 'tmp/victim/dflip' });
+  await call('search', { path: 'tmp/victim', contentQuery: 'SECRET', includeHidden: true });
+  await call('make_dir', { path: 'tmp/victim/dflip/made', recursive: true });
+  // Overwrites keep the old content in the trash, across file systems too: the markers must survive them.
+  await call('write_file', { path: 'tmp/victim/fflip', content: 'rewritten', overwrite: true });
+  await call('edit_file', { path: 'tmp/victim/dflip/inner-0.txt', oldText: 'INSIDE', newText: 'edited' });
 }
 
 describe.skipIf(!rig)('move, trash and restore across file systems under a flipper', () => {

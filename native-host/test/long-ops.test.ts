@@ -95,6 +95,42 @@ describe('a big cross-device trash does not hold hello', () => {
     }
   });
 
+  it.skipIf(!otherDevice)(
+    'a host killed mid-copy leaves the folder whole and its next start sweeps the copy',
+    async () => {
+      const home = fs.realpathSync(fs.mkdtempSync(path.join(shm, 'tandem-long-home-')));
+      const root = tempDir('root');
+      const doomed = new HostProcess(buildHost(), home);
+      hosts.push(doomed);
+      try {
+        await doomed.ok('roots.add', { path: root, mode: 'read-write', name: 'work' });
+        const big = path.join(root, 'big');
+        fs.mkdirSync(big);
+        const block = Buffer.alloc(8 * 1024 * 1024, 7);
+        for (let i = 0; i < 24; i++) fs.writeFileSync(path.join(big, `part-${i}.bin`), block);
+        void doomed.call('trash', { paths: ['work/big'] });
+        const trashDir = path.join(home, 'trash');
+        const staging = () =>
+          fs.existsSync(trashDir) &&
+          fs
+            .readdirSync(trashDir)
+            .some((id) => fs.readdirSync(path.join(trashDir, id)).some((n) => n.endsWith('.partial')));
+        await expect.poll(staging, { timeout: 20_000, interval: 5 }).toBe(true);
+        doomed.kill();
+        await doomed.exited;
+        expect(fs.readdirSync(big)).toHaveLength(24);
+        const next = new HostProcess(buildHost(), home);
+        hosts.push(next);
+        await next.ok('hello', {});
+        await expect.poll(() => fs.readdirSync(trashDir), { timeout: 10_000 }).toEqual([]);
+        expect((await next.ok('trash.list', {})).totalEntries).toBe(0);
+        expect(fs.readdirSync(big)).toHaveLength(24);
+      } finally {
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
+
   it.skipIf(!otherDevice)('cancels a big cross-device trash mid-copy, keeping the folder whole', async () => {
     const home = fs.realpathSync(fs.mkdtempSync(path.join(shm, 'tandem-long-home-')));
     const root = tempDir('root');

@@ -13,7 +13,14 @@ import fs from 'node:fs/promises';
 import { errnoCode, HostError } from '../errors';
 import type { PendingTemps } from '../pending-temps';
 import { placeFileNoReplace } from './atomic-write';
-import { type Checkpoint, copyEntry, removeCopied, removeOwnTreeQuietly, stagingName } from './tree-copy';
+import {
+  type Checkpoint,
+  copyEntry,
+  removeCopied,
+  removeOwnTreeQuietly,
+  requireRemovable,
+  stagingName,
+} from './tree-copy';
 import type { PinnedDir } from './verified-dir';
 
 /** The copy is complete at the destination, but part of the source changed and stayed: nothing is lost, both are kept. */
@@ -67,6 +74,8 @@ async function moveAcrossDevices(
   names: MoveNames,
   options: MoveOptions,
 ): Promise<void> {
+  // The entry itself is removed from `src` at the end: that folder must allow it.
+  await requireRemovable(src, `the folder holding ${names.from}`);
   const staging = stagingName();
   const release = options.pending ? await options.pending.note(dst, staging) : async () => undefined;
   let copied: Awaited<ReturnType<typeof copyEntry>>;

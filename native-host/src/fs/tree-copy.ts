@@ -47,15 +47,18 @@ function changed(subject: string): HostError {
   );
 }
 
-/** A folder Tandem could copy but not empty afterwards: moving it would leave two halves. */
-async function requireRemovable(dir: PinnedDir, subject: string): Promise<void> {
+/**
+ * A folder Tandem could copy but not empty afterwards: moving it would leave
+ * two halves. Checked before anything is copied, so nothing is removed.
+ */
+export async function requireRemovable(dir: PinnedDir, what: string): Promise<void> {
   try {
     await fs.access(dir.self() || '/', W_OK | X_OK);
   } catch (error) {
     if (errnoCode(error) === 'EACCES' || errnoCode(error) === 'EPERM' || errnoCode(error) === 'EROFS') {
       throw new HostError(
         'io',
-        `${subject} is a read-only folder, so Tandem could not remove what it copied from it; nothing was moved`,
+        `${what} is a read-only folder, so Tandem could not remove what it copied from it; nothing was moved`,
       );
     }
     throw error;
