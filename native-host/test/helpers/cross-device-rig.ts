@@ -6,7 +6,8 @@
  *
  * As root the rig mounts its own tmpfs and runs the host as `nobody`, so file
  * permissions bite as they do for a real user (root ignores a 0555 folder).
- * Without root it falls back to /dev/shm when that is another file system, and
+ * Without root (or the right to mount) it falls back to /dev/shm when that is
+ * another file system, and
  * otherwise tells the caller why it cannot run.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -37,8 +38,10 @@ function deviceOf(p: string): number {
 export function crossDeviceRig(): CrossDeviceRig | string {
   const disk = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-xdev-disk-')));
   const isRoot = process.getuid?.() === 0;
-  let tmpfs: string;
+  let tmpfs = '';
   let unmount = false;
+  const shmUsable = fs.existsSync('/dev/shm') && deviceOf('/dev/shm') !== deviceOf(disk);
+  let mountError = 'not root';
   if (isRoot) {
     tmpfs = path.join(disk, 'mnt');
     fs.mkdirSync(tmpfs);
@@ -46,15 +49,17 @@ export function crossDeviceRig(): CrossDeviceRig | string {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256m,mode=0755', 'tandem-xdev', tmpfs], { stdio: 'pipe' });
       unmount = true;
     } catch (error) {
-      fs.rmSync(disk, { recursive: true, force: true });
-      return `cannot mount a tmpfs (${(error as Error).message.split('\n')[0]})`;
+      // A container without CAP_SYS_ADMIN: fall back to /dev/shm below.
+      mountError = `cannot mount a tmpfs (${(error as Error).message.split('\n')[0]})`;
     }
-  } else {
-    if (!fs.existsSync('/dev/shm') || deviceOf('/dev/shm') === deviceOf(disk)) {
+  }
+  if (!unmount) {
+    if (!shmUsable) {
       fs.rmSync(disk, { recursive: true, force: true });
-      return 'not root (cannot mount a tmpfs) and /dev/shm is not another file system';
+      return `${mountError}, and /dev/shm is not another file system`;
     }
     tmpfs = fs.realpathSync(fs.mkdtempSync('/dev/shm/tandem-xdev-'));
+    fs.chmodSync(tmpfs, 0o755);
   }
   const user = isRoot ? NOBODY : null;
   // The host (as nobody) must reach its bundle and home below the scratch folder.
