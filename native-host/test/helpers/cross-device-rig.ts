@@ -7,8 +7,7 @@
  * As root the rig mounts its own tmpfs and runs the host as `nobody`, so file
  * permissions bite as they do for a real user (root ignores a 0555 folder).
  * Without root (or the right to mount) it falls back to /dev/shm when that is
- * another file system, and
- * otherwise tells the caller why it cannot run.
+ * another file system, and otherwise tells the caller why it cannot run.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
