@@ -14,7 +14,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { BROWSERS, manifestTargets } from './manifest-locations';
+import { BROWSERS, manifestTargets, SYSTEM_MANIFEST_DIRS } from './manifest-locations';
 
 export interface HostDirs {
   configDir: string;
@@ -61,7 +61,10 @@ export function resolveHostDirs(env: Env, platform: NodeJS.Platform = process.pl
     configDir = path.join(absoluteOr(env.XDG_CONFIG_HOME, path.join(home, '.config')), 'tandem');
     dataDir = path.join(absoluteOr(env.XDG_DATA_HOME, path.join(home, '.local', 'share')), 'tandem');
   }
-  const manifestDirs = manifestTargets(platform, homeDir(env), BROWSERS, []).map((t) => path.dirname(t.manifestPath));
+  const manifestDirs = [
+    ...manifestTargets(platform, homeDir(env), BROWSERS, []).map((t) => path.dirname(t.manifestPath)),
+    ...(platform === 'darwin' ? SYSTEM_MANIFEST_DIRS.darwin : SYSTEM_MANIFEST_DIRS.linux),
+  ];
   return {
     configDir,
     configFile: path.join(configDir, 'host-config.json'),

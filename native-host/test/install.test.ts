@@ -7,8 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_EXTENSION_ID, GECKO_ID, NATIVE_HOST_NAME } from '../../shared/extension-identity';
+import { decideAccess } from '../src/confine';
+import { resolveHostDirs } from '../src/host-dirs';
 import { helloThroughLauncher, install } from '../src/install';
 import { manifestTargets } from '../src/manifest-locations';
+import { deniedPaths } from '../src/policy';
 import { type Answer, CHROME_ORIGIN, HostProcess, REPO_ROOT, removeScratch, tempDir } from './helpers/host-process';
 
 const BIN = path.join(REPO_ROOT, 'native-host', 'bin', 'tandem-host.mjs');
@@ -180,6 +183,20 @@ afterAll(() => {
 });
 
 describe('what the browsers run is out of the agent reach', () => {
+  it('guards the system-wide manifest folders too (decided without touching them)', async () => {
+    for (const [platform, dir] of [
+      ['linux', '/etc/chromium/native-messaging-hosts'],
+      ['linux', '/usr/lib/mozilla/native-messaging-hosts'],
+      ['darwin', '/Library/Google/Chrome/NativeMessagingHosts'],
+    ] as const) {
+      const denied = await deniedPaths(resolveHostDirs({ HOME: '/home/someone' }, platform));
+      const top = `/${dir.split('/')[1]}`;
+      const policy = { roots: [{ name: 'top', path: top, mode: 'read-write' as const }], denied };
+      expect(decideAccess(policy, `${dir}/${NATIVE_HOST_NAME}.json`, 'write').ok).toBe(false);
+      expect(decideAccess(policy, `${top}/elsewhere.txt`, 'write').ok).toBe(true);
+    }
+  });
+
   it('refuses to write, edit, move or trash any manifest location, the launcher or the host', async () => {
     const userHome = tempDir('agent-home');
     const profileDir = tempDir('agent-profile');
