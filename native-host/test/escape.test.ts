@@ -273,23 +273,22 @@ describe('path confinement', () => {
       ['allowed/link-out-dir/secret.txt/x', 'allowed/link-out-dir/no-such.txt/x'],
     ] as const) {
       resetAllowed();
-      const a: Escape[] = [];
-      const b: Escape[] = [];
       const answersFor = async (p: string) => {
         const out: string[] = [];
-        for (const [op, fields] of [
-          ['read_file', { path: p }],
-          ['list_dir', { path: p }],
-          ['stat', { path: p }],
-          ['search', { path: p, contentQuery: 'x' }],
-          ['write_file', { path: p, content: 'x', overwrite: true }],
-          ['edit_file', { path: p, oldText: 'a', newText: 'b' }],
-          ['make_dir', { path: p, recursive: true }],
-          ['trash', { paths: [p] }],
-          ['move', { from: p, to: 'allowed/moved' }],
-          ['write.begin', { path: p }],
-        ] as const) {
-          const answer = await host.call(op, fields as never);
+        const tries: [string, () => Promise<Answer>][] = [
+          ['read_file', () => host.call('read_file', { path: p })],
+          ['list_dir', () => host.call('list_dir', { path: p })],
+          ['stat', () => host.call('stat', { path: p })],
+          ['search', () => host.call('search', { path: p, contentQuery: 'x' })],
+          ['write_file', () => host.call('write_file', { path: p, content: 'x', overwrite: true })],
+          ['edit_file', () => host.call('edit_file', { path: p, oldText: 'a', newText: 'b' })],
+          ['make_dir', () => host.call('make_dir', { path: p, recursive: true })],
+          ['trash', () => host.call('trash', { paths: [p] })],
+          ['move', () => host.call('move', { from: p, to: 'allowed/moved' })],
+          ['write.begin', () => host.call('write.begin', { path: p })],
+        ];
+        for (const [op, attempt] of tries) {
+          const answer = await attempt();
           out.push(
             `${op}: ${answer.ok ? 'ok' : `${answer.error.code} ${answer.error.message.split(p).join('<path>')}`}`,
           );
@@ -301,7 +300,6 @@ describe('path confinement', () => {
       left.forEach((line, i) => {
         if (line !== right[i]) differences.push(`${line}  <>  ${right[i]}`);
       });
-      expect(a.concat(b)).toEqual([]);
     }
     expect(differences).toEqual([]);
   });
