@@ -23,7 +23,7 @@ export interface PolicyRoot {
 
 export interface AccessPolicy {
   roots: readonly PolicyRoot[];
-  /** Real paths of the host's own files (config, trash, installed host): never reachable. */
+  /** The host's own files (config, trash, installed host), manifest folders and programs: never reachable. */
   denied: readonly string[];
 }
 
@@ -116,8 +116,11 @@ export function decideAccess(policy: AccessPolicy, realPath: string, intent: Acc
   if (!realPath.startsWith('/') || realPath.includes('\0') || normalizeAbsolute(realPath) !== realPath) {
     return refuse('not_allowed', 'the resolved path is not a clean absolute path');
   }
-  if (policy.denied.some((d) => isInside(d, realPath))) {
-    return refuse('not_allowed', "that is inside Tandem's own files (its settings and trash), which stay out of reach");
+  if (isDeniedPath(policy, realPath)) {
+    return refuse(
+      'not_allowed',
+      "that is inside Tandem's own files (its settings and trash) or what the browser runs (native messaging manifests, the host), which stay out of reach",
+    );
   }
   const root = containingRoot(policy.roots, realPath);
   if (!root)
@@ -126,6 +129,11 @@ export function decideAccess(policy: AccessPolicy, realPath: string, intent: Acc
     return refuse('read_only', `the folder ${root.name} is allowed for reading only`);
   }
   return { ok: true, value: root };
+}
+
+/** Inside one of the places no request may touch (the host's own files, manifests, programs). */
+export function isDeniedPath(policy: AccessPolicy, p: string): boolean {
+  return policy.denied.some((d) => isInside(d, p));
 }
 
 /** True when moving or trashing `entry` would carry the host's own files with it. */

@@ -4,6 +4,7 @@ import type { Caller } from './caller';
 import type { ConfigStore } from './config-store';
 import type { AccessPolicy } from './confine';
 import type { HostDirs } from './host-dirs';
+import type { PendingTemps } from './pending-temps';
 import { buildPolicy, type PolicyReport } from './policy';
 import type { TransferRegistry } from './transfers';
 import type { TrashStore } from './trash-store';
@@ -15,6 +16,9 @@ export interface HostContext {
   config: ConfigStore;
   trash: TrashStore;
   transfers: TransferRegistry;
+  pending: PendingTemps;
+  /** How long one search may run before it answers with what it found (stoppedBecause: time_limit). */
+  searchBudgetMs: number;
 }
 
 export interface CurrentPolicy extends PolicyReport {

@@ -69,6 +69,8 @@ export function toHostError(error: unknown, subject?: string): HostError {
     case null:
       return new HostError('internal', `${what}${error instanceof Error ? error.message : String(error)}`);
     default:
-      return new HostError('io', `${what}${code}${error instanceof Error ? ` (${error.message})` : ''}`);
+      // Node's own message names the paths it was given (/proc/self/fd/…, real paths): keep it to stderr.
+      console.error('tandem-host:', error instanceof Error ? error.message : String(error));
+      return new HostError('io', `${what}the operating system refused (${code})`);
   }
 }

@@ -7,9 +7,14 @@
  *   data (trash, installed host) in `$XDG_DATA_HOME/tandem` (default `~/.local/share/tandem`).
  * - macOS: both in `~/Library/Application Support/Tandem`.
  * - `TANDEM_HOST_HOME` replaces both (tests, portable installs).
+ *
+ * The browsers' native messaging manifest folders are guarded the same way: a
+ * manifest names the program a browser starts, so rewriting one in an allowed
+ * home folder would make the browser run anything.
  */
 import os from 'node:os';
 import path from 'node:path';
+import { BROWSERS, manifestTargets, SYSTEM_MANIFEST_DIRS } from './manifest-locations';
 
 export interface HostDirs {
   configDir: string;
@@ -18,6 +23,14 @@ export interface HostDirs {
   trashDir: string;
   /** The installed host bundle and its launcher script. */
   installDir: string;
+  /** Notes of temp files in flight, swept at start (see pending-temps.ts). */
+  pendingDir: string;
+  /** Where `install` notes the manifests it wrote (custom profile folders included). */
+  installRecord: string;
+  /** Every folder where a browser on this platform looks for native messaging manifests. */
+  manifestDirs: string[];
+  /** Programs the browser ends up running (node, the running host bundle): set by main. */
+  programs: string[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -48,11 +61,19 @@ export function resolveHostDirs(env: Env, platform: NodeJS.Platform = process.pl
     configDir = path.join(absoluteOr(env.XDG_CONFIG_HOME, path.join(home, '.config')), 'tandem');
     dataDir = path.join(absoluteOr(env.XDG_DATA_HOME, path.join(home, '.local', 'share')), 'tandem');
   }
+  const manifestDirs = [
+    ...manifestTargets(platform, homeDir(env), BROWSERS, []).map((t) => path.dirname(t.manifestPath)),
+    ...(platform === 'darwin' ? SYSTEM_MANIFEST_DIRS.darwin : SYSTEM_MANIFEST_DIRS.linux),
+  ];
   return {
     configDir,
     configFile: path.join(configDir, 'host-config.json'),
     dataDir,
     trashDir: path.join(dataDir, 'trash'),
     installDir: path.join(dataDir, 'host'),
+    installRecord: path.join(dataDir, 'installed-manifests.json'),
+    pendingDir: path.join(dataDir, 'pending'),
+    manifestDirs,
+    programs: [],
   };
 }

@@ -15,7 +15,7 @@ import { CHROME_EXTENSION_ID, GECKO_ID, NATIVE_HOST_NAME } from '../../shared/ex
 import { NativeHostResponse } from '../../shared/protocol/native-host';
 import { ConfigStore } from './config-store';
 import { encodeFrame, FrameDecoder } from './framing';
-import { type Env, homeDir, resolveHostDirs } from './host-dirs';
+import { type Env, type HostDirs, homeDir, resolveHostDirs } from './host-dirs';
 import {
   BROWSERS,
   type BrowserId,
@@ -25,7 +25,7 @@ import {
   type ManifestTarget,
   manifestTargets,
 } from './manifest-locations';
-import { buildPolicy, deniedPaths } from './policy';
+import { buildPolicy, deniedPaths, recordedManifestDirs } from './policy';
 
 export interface InstallerOptions {
   env: Env;
@@ -77,6 +77,16 @@ function unsupported(options: InstallerOptions): boolean {
   return true;
 }
 
+/**
+ * Notes every manifest folder written, so the running host keeps them out of
+ * reach too (a `--profile-dir` folder is not one it could guess). Kept across
+ * installs: a manifest stays where it was written until uninstall.
+ */
+async function recordManifestDirs(dirs: HostDirs, written: readonly string[]): Promise<void> {
+  const known = new Set([...(await recordedManifestDirs(dirs)), ...written.map((d) => path.resolve(d))]);
+  await writeFileAtomic(dirs.installRecord, `${JSON.stringify({ manifestDirs: [...known] }, null, 2)}\n`, 0o600);
+}
+
 export async function install(options: InstallerOptions): Promise<number> {
   if (unsupported(options)) return 1;
   if (!options.bundlePath.endsWith('.mjs')) {
@@ -99,11 +109,16 @@ export async function install(options: InstallerOptions): Promise<number> {
   options.out(`Host installed: ${bundleTarget}`);
   options.out(`Launcher: ${launcherPath} (runs ${options.nodePath})`);
 
-  for (const target of manifestTargets(options.platform, home, options.browsers, options.profileDirs)) {
+  const targets = manifestTargets(options.platform, home, options.browsers, options.profileDirs);
+  for (const target of targets) {
     const manifest = buildManifest(target.kind, launcherPath, options.extraIds);
     await writeFileAtomic(target.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`, 0o644);
     options.out(`${target.label}: ${target.manifestPath}`);
   }
+  await recordManifestDirs(
+    dirs,
+    targets.map((t) => path.dirname(t.manifestPath)),
+  );
   options.out('Next: allow a folder with `tandem-host folders add PATH [--read-write]`, then reload the extension.');
   return 0;
 }

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { allowedExtensionIds, identifyCaller, isCallerAllowed } from './caller';
 import { CLI_COMMANDS, runCli, USAGE } from './cli';
 import { ConfigStore } from './config-store';
-import type { HostContext } from './context';
+import { type HostContext, policyOf } from './context';
 import { resolveHostDirs } from './host-dirs';
+import { PendingTemps } from './pending-temps';
 import { deniedPaths } from './policy';
 import { refuseEverything, runSession } from './session';
 import { TransferRegistry } from './transfers';
@@ -16,6 +17,17 @@ import { TrashStore } from './trash-store';
 
 declare const __TANDEM_HOST_VERSION__: string | undefined;
 const HOST_VERSION = typeof __TANDEM_HOST_VERSION__ === 'string' ? __TANDEM_HOST_VERSION__ : '0.0.0-dev';
+
+/**
+ * A search answers with what it has after this long: a search over a huge tree
+ * must not hold a worker forever. TANDEM_HOST_SEARCH_BUDGET_MS overrides it (tests).
+ */
+const SEARCH_BUDGET_MS = 20_000;
+
+function searchBudgetMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.TANDEM_HOST_SEARCH_BUDGET_MS);
+  return Number.isFinite(value) && value > 0 ? value : SEARCH_BUDGET_MS;
+}
 
 /** Exit code for a refused caller (anything non-zero tells the browser the host failed). */
 const EXIT_FORBIDDEN_CALLER = 3;
@@ -42,8 +54,10 @@ async function runHost(argv: readonly string[]): Promise<number> {
     return EXIT_FORBIDDEN_CALLER;
   }
 
-  const dirs = resolveHostDirs(process.env);
-  const trash = new TrashStore(dirs.trashDir);
+  // The node binary and this bundle are what the browser runs: out of reach like the manifests.
+  const dirs = { ...resolveHostDirs(process.env), programs: [process.execPath, fileURLToPath(import.meta.url)] };
+  const pending = new PendingTemps(dirs.pendingDir, dirs.trashDir);
+  const trash = new TrashStore(dirs.trashDir, pending);
   await trash.ensure().catch((error: unknown) => console.error('tandem-host: cannot create the trash folder', error));
   const ctx: HostContext = {
     hostVersion: HOST_VERSION,
@@ -52,7 +66,13 @@ async function runHost(argv: readonly string[]): Promise<number> {
     config: new ConfigStore(dirs.configFile, () => deniedPaths(dirs)),
     trash,
     transfers: new TransferRegistry(),
+    searchBudgetMs: searchBudgetMs(process.env),
+    pending,
   };
+  // Beside the session, not before it: a big leftover must not delay the first answer.
+  void policyOf(ctx)
+    .then((policy) => pending.sweep(policy))
+    .catch((error: unknown) => console.error('tandem-host: sweeping temp files failed', error));
   await runSession(io, ctx);
   return 0;
 }

@@ -57,6 +57,28 @@ const LABELS: Record<BrowserId, string> = {
   firefox: 'Firefox',
 };
 
+/**
+ * System-wide manifest folders (Chrome docs, MDN "Native manifests"). The
+ * installer never writes there, but they name programs browsers start just the
+ * same, so the host guards them too: a host with rights there (run as root, an
+ * allowed `/etc`) must not be the way to rewrite one.
+ */
+export const SYSTEM_MANIFEST_DIRS: Readonly<Record<'linux' | 'darwin', readonly string[]>> = {
+  linux: [
+    '/etc/opt/chrome/native-messaging-hosts',
+    '/etc/chromium/native-messaging-hosts',
+    '/etc/opt/edge/native-messaging-hosts',
+    '/usr/lib/mozilla/native-messaging-hosts',
+    '/usr/lib64/mozilla/native-messaging-hosts',
+  ],
+  darwin: [
+    '/Library/Google/Chrome/NativeMessagingHosts',
+    '/Library/Application Support/Chromium/NativeMessagingHosts',
+    '/Library/Microsoft/Edge/NativeMessagingHosts',
+    '/Library/Application Support/Mozilla/NativeMessagingHosts',
+  ],
+};
+
 export function isSupportedPlatform(platform: NodeJS.Platform): boolean {
   return platform === 'linux' || platform === 'darwin';
 }

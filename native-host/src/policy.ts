@@ -6,6 +6,7 @@
  * until the user adds it again.
  */
 import fs from 'node:fs/promises';
+import { z } from 'zod';
 import type { AllowedRoot } from '../../shared/protocol/native-host';
 import { type AccessPolicy, normalizeAbsolute } from './confine';
 import type { HostDirs } from './host-dirs';
@@ -24,14 +25,38 @@ async function realOrNull(p: string): Promise<string | null> {
   }
 }
 
-/** The host's own folders, by lexical and by real path (both are refused). */
+const InstallRecord = z.object({ manifestDirs: z.array(z.string()) });
+
+/** Manifest folders `install` wrote besides the browsers' own (`--profile-dir`). */
+export async function recordedManifestDirs(dirs: HostDirs): Promise<string[]> {
+  try {
+    const parsed = InstallRecord.safeParse(JSON.parse(await fs.readFile(dirs.installRecord, 'utf8')));
+    return parsed.success ? parsed.data.manifestDirs.filter((d) => d.startsWith('/')) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What no request may touch, by lexical and by real path (both are refused):
+ * the host's own folders (settings, trash, installed host and launcher), every
+ * manifest folder the installer knows, and the programs the browser runs.
+ */
 export async function deniedPaths(dirs: HostDirs): Promise<string[]> {
   const out = new Set<string>();
-  for (const dir of [dirs.configDir, dirs.dataDir]) {
+  const guarded = [
+    dirs.configDir,
+    dirs.dataDir,
+    ...dirs.manifestDirs,
+    ...(await recordedManifestDirs(dirs)),
+    ...dirs.programs,
+  ];
+  const reals = await Promise.all(guarded.map(realOrNull));
+  guarded.forEach((dir, i) => {
     out.add(normalizeAbsolute(dir));
-    const real = await realOrNull(dir);
+    const real = reals[i];
     if (real) out.add(real);
-  }
+  });
   return [...out];
 }
 
@@ -46,7 +71,8 @@ export async function buildPolicy(roots: readonly AllowedRoot[], dirs: HostDirs)
       unavailable.push({
         name: root.name,
         path: root.path,
-        reason: `the folder now resolves to ${real} (replaced by a symlink?); allow it again to use it`,
+        // Not where it points now: that place is not allowed, so the agent is not told about it.
+        reason: 'the folder (or one above it) was replaced by a symlink; allow it again to use it',
       });
     } else {
       usable.push({ name: root.name, path: root.path, mode: root.mode });

@@ -8,7 +8,8 @@
  * holds back everything after it. So a client that sends `write_file` and then
  * `read_file` without waiting reads what it wrote, while a slow search does not
  * delay other reads. `cancel` skips the queue: waiting behind the work it should
- * stop would defeat it.
+ * stop would defeat it. So does `hello`: it depends on no file, and a client
+ * must be able to tell "busy" from "dead" while a big trash or move runs.
  */
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -20,7 +21,7 @@ import {
 import type { HostContext } from './context';
 import { dispatch } from './dispatch';
 import { HostError, toHostError } from './errors';
-import { type DecodedFrame, encodeFrame, FrameDecoder } from './framing';
+import { type DecodedFrame, encodeAnswerFrame, encodeFrame, FrameDecoder } from './framing';
 
 const MAX_CONCURRENT = 16;
 /** Ops that only look. Everything else (and anything new) is treated as a change. */
@@ -33,6 +34,8 @@ const READ_ONLY_OPS: ReadonlySet<NativeHostRequest['op']> = new Set([
   'search',
   'trash.list',
 ]);
+/** Answered at once, beside whatever runs (see the scheduling note above). */
+const OUT_OF_BAND_OPS: ReadonlySet<NativeHostRequest['op']> = new Set(['cancel', 'hello']);
 /** Stop reading while this many requests wait, so a flood cannot grow memory without bound. */
 const MAX_QUEUED = 256;
 const IDLE_TRANSFER_MS = 10 * 60 * 1000;
@@ -65,7 +68,7 @@ export class AnswerWriter {
 
   /** Sends one answer; one that would break the 1 MiB cap is replaced by `too_large`. Returns false under backpressure. */
   send(response: NativeHostResponse): boolean {
-    let frame = encodeFrame(response);
+    let frame = encodeAnswerFrame(response);
     if (frame.length - 4 >= MAX_HOST_MESSAGE_BYTES) {
       frame = encodeFrame({
         id: response.id,
@@ -178,7 +181,7 @@ export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
       return;
     }
     const request = parsed.data;
-    if (request.op === 'cancel') {
+    if (OUT_OF_BAND_OPS.has(request.op)) {
       outOfBand++;
       void run(request).finally(() => {
         outOfBand--;

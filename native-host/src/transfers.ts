@@ -1,5 +1,5 @@
 /**
- * Open write transfers and cancellable searches of one host process.
+ * Open write transfers and cancellable long operations (search, move, trash) of one host process.
  *
  * Requests run concurrently, but the steps of one write transfer must not:
  * `exclusive` chains them. A cancelled or aborted id is remembered (bounded) so
@@ -25,6 +25,12 @@ export interface WriteTransfer {
   hash: Hash;
   lastActivity: number;
   chain: Promise<unknown>;
+}
+
+export interface Cancellable {
+  signal: AbortSignal;
+  checkpoint: () => Promise<void>;
+  done: () => void;
 }
 
 type Ending = 'cancelled' | 'aborted' | 'committed' | 'failed' | 'expired';
@@ -88,15 +94,34 @@ export class TransferRegistry {
     await transfer.dir.close();
   }
 
-  registerSearch(id: string, controller: AbortController): void {
+  registerCancellable(id: string, controller: AbortController): void {
     if (this.searches.has(id) || this.writes.has(id)) {
       throw new HostError('bad_request', `transfer id ${id} is already in use`);
     }
     this.searches.set(id, controller);
   }
 
-  unregisterSearch(id: string, controller: AbortController): void {
+  unregisterCancellable(id: string, controller: AbortController): void {
     if (this.searches.get(id) === controller) this.searches.delete(id);
+  }
+
+  /**
+   * A cancellable long operation: its `signal`, and a checkpoint that throws
+   * `cancelled` once it was cancelled. Registered at once (before any await),
+   * so a cancel sent right after the request finds it. Call `done` at the end.
+   */
+  startCancellable(id: string | undefined, what: string): Cancellable {
+    const controller = new AbortController();
+    if (id !== undefined) this.registerCancellable(id, controller);
+    return {
+      signal: controller.signal,
+      checkpoint: async () => {
+        if (controller.signal.aborted) throw new HostError('cancelled', `the ${what} was cancelled`);
+      },
+      done: () => {
+        if (id !== undefined) this.unregisterCancellable(id, controller);
+      },
+    };
   }
 
   /** Cancels a write (waiting for a running step to finish first) or a search. */

@@ -10,7 +10,10 @@ import path from 'node:path';
 import { TrashEntry } from '../../shared/protocol/native-host';
 import { errnoCode, HostError, toHostError } from './errors';
 import { entryTypeOf } from './fs/entry-type';
-import { moveNoReplace } from './fs/relocate';
+import { moveEntryNoReplace, PartialMoveError } from './fs/relocate';
+import { type Checkpoint, copyEntry, removeOwnTree } from './fs/tree-copy';
+import { PinnedDir } from './fs/verified-dir';
+import type { PendingTemps } from './pending-temps';
 
 /** Enough to size any reasonable folder; beyond it the size is a lower bound. */
 const MAX_ENTRIES_MEASURED = 200_000;
@@ -36,15 +39,26 @@ async function measure(p: string): Promise<number> {
 }
 
 export interface TrashSource {
-  /** A path naming the entry (through a verified folder handle). */
-  path: string;
+  /** The verified folder holding the entry, and the entry's name in it. */
+  dir: PinnedDir;
+  name: string;
   originalPath: string;
   rootName: string;
-  name: string;
+  /** How messages name the entry (`<root>/<relative>`). */
+  display: string;
+}
+
+/** Where a trash entry's item sits: its entry folder, pinned, and the name `item`. */
+export interface TrashItem {
+  dir: PinnedDir;
+  name: 'item';
 }
 
 export class TrashStore {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly pending?: PendingTemps,
+  ) {}
 
   async ensure(): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -64,12 +78,15 @@ export class TrashStore {
     await fs.rename(tmp, this.metaPath(entry.id));
   }
 
-  /** Moves the entry in. The record is written first, so an interrupted move leaves a findable entry. */
-  async put(source: TrashSource): Promise<TrashEntry> {
+  private entryDir(id: string): string {
+    return path.join(this.dir, id);
+  }
+
+  private async newEntry(source: TrashSource): Promise<{ entry: TrashEntry; isDir: boolean }> {
     await this.ensure();
     const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-    const stats = await fs.lstat(source.path);
-    await fs.mkdir(path.join(this.dir, id), { mode: 0o700 });
+    const stats = await source.dir.lstatChild(source.name);
+    await fs.mkdir(this.entryDir(id), { mode: 0o700 });
     const entry: TrashEntry = {
       id,
       originalPath: source.originalPath,
@@ -79,18 +96,75 @@ export class TrashStore {
       size: stats.isDirectory() ? 0 : stats.size,
       deletedAt: new Date().toISOString(),
     };
+    return { entry, isDir: stats.isDirectory() };
+  }
+
+  /**
+   * Keeps the file at `source` as it is now, leaving it in place: for an
+   * overwrite, just before the new content replaces it. A hard link when the
+   * trash shares the file system (free, and the rename that follows leaves the
+   * trash the only name of the old content), a verified copy otherwise.
+   */
+  async keepCopy(source: TrashSource): Promise<TrashEntry> {
+    const { entry } = await this.newEntry(source);
+    const entryDir = await PinnedDir.openOwn(this.entryDir(entry.id));
+    try {
+      if (entry.type !== 'file') throw new HostError('wrong_type', `${source.display} is not a regular file`);
+      await this.writeMeta(entry);
+      try {
+        await fs.link(source.dir.child(source.name), entryDir.child('item'));
+      } catch (error) {
+        const code = errnoCode(error);
+        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
+          throw error;
+        }
+        await copyEntry(source.dir, source.name, entryDir, 'item', source.display);
+      }
+      await entryDir.syncQuietly();
+    } catch (error) {
+      await this.remove(entry.id).catch(() => undefined);
+      throw toHostError(error, source.display);
+    } finally {
+      await entryDir.close();
+    }
+    return entry;
+  }
+
+  /** Moves the entry in. The record is written first, so an interrupted move leaves a findable entry. */
+  async put(source: TrashSource, checkpoint?: Checkpoint): Promise<TrashEntry> {
+    const { entry, isDir } = await this.newEntry(source);
+    const { id } = entry;
+    const entryDir = await PinnedDir.openOwn(this.entryDir(id));
     try {
       await this.writeMeta(entry);
-      await moveNoReplace(source.path, this.itemPath(id), stats.isDirectory(), source.name);
+      await moveEntryNoReplace(
+        source.dir,
+        source.name,
+        entryDir,
+        'item',
+        { from: source.display, to: source.display },
+        { ...(checkpoint ? { checkpoint } : {}), ...(this.pending ? { pending: this.pending } : {}) },
+      );
     } catch (error) {
-      await fs.rm(path.join(this.dir, id), { recursive: true, force: true });
-      throw toHostError(error, source.name);
+      // A complete copy whose original could not be fully removed stays: it may be the only copy of some of it.
+      if (error instanceof PartialMoveError) {
+        throw new HostError('io', `${error.message}; the copy is in the trash as entry ${id}`);
+      }
+      await this.remove(id).catch(() => undefined);
+      throw toHostError(error, source.display);
+    } finally {
+      await entryDir.close();
     }
-    if (stats.isDirectory()) {
+    if (isDir) {
       entry.size = await measure(this.itemPath(id));
       await this.writeMeta(entry).catch(() => undefined);
     }
     return entry;
+  }
+
+  /** Opens an entry's folder for moving its item out (restore). The caller closes `dir`. */
+  async openItem(id: string): Promise<TrashItem> {
+    return { dir: await PinnedDir.openOwn(this.entryDir(id)), name: 'item' };
   }
 
   async read(id: string): Promise<TrashEntry> {
@@ -128,13 +202,18 @@ export class TrashStore {
 
   /** Removes the entry's folder (after a restore, or permanently on purge). False if there was none. */
   async remove(id: string): Promise<boolean> {
-    const entryDir = path.join(this.dir, id);
-    const exists = await fs.lstat(entryDir).then(
+    const exists = await fs.lstat(this.entryDir(id)).then(
       () => true,
       () => false,
     );
     if (!exists) return false;
-    await fs.rm(entryDir, { recursive: true, force: true });
+    // By descriptor, making copied read-only folders writable first, so the host can always empty its own trash.
+    const trashDir = await PinnedDir.openOwn(this.dir);
+    try {
+      await removeOwnTree(trashDir, id);
+    } finally {
+      await trashDir.close();
+    }
     return true;
   }
 }

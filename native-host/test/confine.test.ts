@@ -118,7 +118,11 @@ describe('walkRealPath', () => {
       rest: ['deeper'],
     });
     await expect(walkRealPath(path.join(base, 'loop-a'))).rejects.toBeInstanceOf(HostError);
-    await expect(walkRealPath(path.join(base, 'file/x'))).rejects.toMatchObject({ code: 'wrong_type' });
+    // The failure says where the walk stood, so the caller can refuse to describe anything outside.
+    await expect(walkRealPath(path.join(base, 'file/x'))).rejects.toMatchObject({
+      failure: { code: 'wrong_type' },
+      parentReal: base,
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHost, HostProcess, removeScratch, tempDir } from './helpers/host-process';
+import { type Answer, buildHost, HostProcess, removeScratch, tempDir } from './helpers/host-process';
 
 const SECRET = `SECRET-${Math.random().toString(36).slice(2)}`;
 const NFC = 'caf\u00e9';
@@ -164,6 +164,32 @@ interface Escape {
   detail: string;
 }
 
+/** Absolute paths a message names (up to a quote, space or separator-like punctuation). */
+function namedPaths(message: string): string[] {
+  return [...message.matchAll(/(?:^|[\s"'(])(\/[^\s"'`,;()]*)/g)].map((m) => m[1] as string);
+}
+
+const isInsideAllowed = (p: string) =>
+  p === allowed || p.startsWith(`${allowed}/`) || p === nfdRoot || p.startsWith(`${nfdRoot}/`);
+
+/**
+ * An error may name what the request named and what is inside the allowed
+ * folders; never where a symlink leads outside, and never outside content.
+ */
+function checkError(op: string, requested: string, answer: Answer, leaks: Escape[]) {
+  if (answer.ok) return;
+  const { message } = answer.error;
+  const where = `${op} ${JSON.stringify(requested)}`;
+  if (message.includes(SECRET)) leaks.push({ request: where, detail: 'secret content in an error' });
+  const normalizedRequest = path.posix.normalize(requested);
+  for (const named of namedPaths(message)) {
+    // Requests built from the corpus path add these names below it.
+    const trimmed = named.replace(/[.:]+$/, '').replace(/\/(pwned\.txt|newdir)$/, '');
+    if (isInsideAllowed(trimmed) || requested.includes(trimmed) || normalizedRequest.includes(trimmed)) continue;
+    leaks.push({ request: where, detail: `error names ${trimmed}: ${message.slice(0, 160)}` });
+  }
+}
+
 /** Every path an ok answer names, and every text it carries, must stay inside. */
 function checkAnswer(op: string, requested: string, answer: { ok: boolean; result?: unknown }, escapes: Escape[]) {
   if (!answer.ok) return;
@@ -181,9 +207,9 @@ function checkAnswer(op: string, requested: string, answer: { ok: boolean; resul
   }
 }
 
-async function throwAtEveryOp(p: string, escapes: Escape[]): Promise<number> {
+async function throwAtEveryOp(p: string, escapes: Escape[], leaks: Escape[] = []): Promise<number> {
   let refused = 0;
-  const tries: [string, Promise<{ ok: boolean; result?: unknown }>][] = [
+  const tries: [string, Promise<Answer>][] = [
     ['read_file', host.call('read_file', { path: p })],
     ['read_file lines', host.call('read_file', { path: p, startLine: 1 })],
     ['list_dir', host.call('list_dir', { path: p })],
@@ -203,10 +229,12 @@ async function throwAtEveryOp(p: string, escapes: Escape[]): Promise<number> {
     await host.call('write.chunk', { transferId, offset: 0, data: Buffer.from('PWNED').toString('base64') });
     tries.push(['write.commit', host.call('write.commit', { transferId })]);
   }
+  if (!begin.ok) checkError('write.begin', p, begin, leaks);
   for (const [op, pending] of tries) {
     const answer = await pending;
     if (!answer.ok) refused++;
     checkAnswer(op, p, answer, escapes);
+    checkError(op, p, answer, leaks);
   }
   return refused;
 }
@@ -228,6 +256,52 @@ describe('path confinement', () => {
     for (const entry of trash.entries) {
       expect(entry.originalPath.startsWith(`${allowed}/`) || entry.originalPath.startsWith(`${nfdRoot}/`)).toBe(true);
     }
+  });
+
+  it('names in its errors only what the request named, and never tells whether an outside path exists', async () => {
+    const leaks: Escape[] = [];
+    for (const p of corpus()) {
+      resetAllowed();
+      await throwAtEveryOp(p, [], leaks);
+    }
+    expect(leaks).toEqual([]);
+    // Through a symlink out, an existing and a missing outside file must look the same.
+    const differences: string[] = [];
+    for (const [present, missing] of [
+      ['allowed/link-out-dir/secret.txt', 'allowed/link-out-dir/no-such.txt'],
+      ['allowed/link-out-dir/dir', 'allowed/link-out-dir/no-such-dir'],
+      ['allowed/link-out-dir/secret.txt/x', 'allowed/link-out-dir/no-such.txt/x'],
+    ] as const) {
+      resetAllowed();
+      const answersFor = async (p: string) => {
+        const out: string[] = [];
+        const tries: [string, () => Promise<Answer>][] = [
+          ['read_file', () => host.call('read_file', { path: p })],
+          ['list_dir', () => host.call('list_dir', { path: p })],
+          ['stat', () => host.call('stat', { path: p })],
+          ['search', () => host.call('search', { path: p, contentQuery: 'x' })],
+          ['write_file', () => host.call('write_file', { path: p, content: 'x', overwrite: true })],
+          ['edit_file', () => host.call('edit_file', { path: p, oldText: 'a', newText: 'b' })],
+          ['make_dir', () => host.call('make_dir', { path: p, recursive: true })],
+          ['trash', () => host.call('trash', { paths: [p] })],
+          ['move', () => host.call('move', { from: p, to: 'allowed/moved' })],
+          ['write.begin', () => host.call('write.begin', { path: p })],
+        ];
+        for (const [op, attempt] of tries) {
+          const answer = await attempt();
+          out.push(
+            `${op}: ${answer.ok ? 'ok' : `${answer.error.code} ${answer.error.message.split(p).join('<path>')}`}`,
+          );
+        }
+        return out;
+      };
+      const left = await answersFor(present);
+      const right = await answersFor(missing);
+      left.forEach((line, i) => {
+        if (line !== right[i]) differences.push(`${line}  <>  ${right[i]}`);
+      });
+    }
+    expect(differences).toEqual([]);
   });
 
   it('still serves the legitimate look-alikes: the NFD root, symlinks inside, odd names', async () => {
@@ -254,6 +328,8 @@ describe('path confinement', () => {
       expect(write.ok).toBe(false);
       const hello = await host.ok('hello', {});
       expect(hello.unavailableRoots.map((r) => r.name)).toEqual(['victim']);
+      // Where the swapped folder now points is not the agent's business.
+      expect(JSON.stringify(hello.unavailableRoots)).not.toContain(path.join(sandbox, 'outside'));
     } finally {
       fs.unlinkSync(victim);
       fs.renameSync(`${victim}-real`, victim);

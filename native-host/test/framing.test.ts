@@ -1,6 +1,6 @@
 /** The frame decoder on its own: any byte stream in, frames or typed errors out, never an exception. */
 import { describe, expect, it } from 'vitest';
-import { type DecodedFrame, encodeFrame, FrameDecoder } from '../src/framing';
+import { type DecodedFrame, encodeAnswerFrame, encodeFrame, FrameDecoder } from '../src/framing';
 
 function header(length: number): Buffer {
   const b = Buffer.alloc(4);
@@ -90,5 +90,26 @@ describe('FrameDecoder', () => {
     }
     frames += decoder.end().length;
     expect(frames).toBeGreaterThan(0);
+  });
+});
+
+describe('encodeAnswerFrame', () => {
+  it('frames a big base64 chunk byte for byte as encodeFrame does, whatever the envelope holds', () => {
+    const content = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 256)).toString('base64');
+    const answers = [
+      { id: 'r1', ok: true, result: { path: '/a/b.bin', range: { start: 0, end: 1 }, encoding: 'base64', content } },
+      // Strings that look like the key, quotes and non-ASCII around it.
+      {
+        id: 'q"content":""é',
+        ok: true,
+        result: { path: '/x/"content":""/ü€', encoding: 'base64', content, mime: 'image/png' },
+      },
+      { id: 'small', ok: true, result: { encoding: 'base64', content: 'AAAA' } },
+      { id: 'text', ok: true, result: { encoding: 'utf8', content: 'é'.repeat(100_000) } },
+      { id: 'err', ok: false, error: { code: 'io', message: 'x' } },
+    ];
+    for (const answer of answers) {
+      expect(encodeAnswerFrame(answer).equals(encodeFrame(answer))).toBe(true);
+    }
   });
 });

@@ -7,9 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_EXTENSION_ID, GECKO_ID, NATIVE_HOST_NAME } from '../../shared/extension-identity';
+import { decideAccess } from '../src/confine';
+import { resolveHostDirs } from '../src/host-dirs';
 import { helloThroughLauncher, install } from '../src/install';
 import { manifestTargets } from '../src/manifest-locations';
-import { CHROME_ORIGIN, REPO_ROOT, removeScratch, tempDir } from './helpers/host-process';
+import { deniedPaths } from '../src/policy';
+import { type Answer, CHROME_ORIGIN, HostProcess, REPO_ROOT, removeScratch, tempDir } from './helpers/host-process';
 
 const BIN = path.join(REPO_ROOT, 'native-host', 'bin', 'tandem-host.mjs');
 const LINUX_MANIFEST_DIRS = [
@@ -177,4 +180,91 @@ describe('other platforms', () => {
 
 afterAll(() => {
   removeScratch();
+});
+
+describe('what the browsers run is out of the agent reach', () => {
+  it('guards the system-wide manifest folders too (decided without touching them)', async () => {
+    for (const [platform, dir] of [
+      ['linux', '/etc/chromium/native-messaging-hosts'],
+      ['linux', '/usr/lib/mozilla/native-messaging-hosts'],
+      ['darwin', '/Library/Google/Chrome/NativeMessagingHosts'],
+    ] as const) {
+      const denied = await deniedPaths(resolveHostDirs({ HOME: '/home/someone' }, platform));
+      const top = `/${dir.split('/')[1]}`;
+      const policy = { roots: [{ name: 'top', path: top, mode: 'read-write' as const }], denied };
+      expect(decideAccess(policy, `${dir}/${NATIVE_HOST_NAME}.json`, 'write').ok).toBe(false);
+      expect(decideAccess(policy, `${top}/elsewhere.txt`, 'write').ok).toBe(true);
+    }
+  });
+
+  it('refuses to write, edit, move or trash any manifest location, the launcher or the host', async () => {
+    const userHome = tempDir('agent-home');
+    const profileDir = tempDir('agent-profile');
+    const run = spawnSync(process.execPath, [BIN, 'install', '--profile-dir', profileDir], {
+      env: { HOME: userHome, PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+    });
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+    // Edge is not installed here: its manifest folder must be refused before it exists, too.
+    fs.rmSync(path.join(userHome, '.config/microsoft-edge'), { recursive: true, force: true });
+    const host = new HostProcess(path.join(REPO_ROOT, 'native-host', 'dist', 'tandem-host.mjs'), userHome, {
+      env: { TANDEM_HOST_HOME: '' },
+    });
+    try {
+      await host.ok('roots.add', { path: userHome, mode: 'read-write', name: 'home' });
+      await host.ok('roots.add', { path: profileDir, mode: 'read-write', name: 'profile' });
+      const manifest = `${NATIVE_HOST_NAME}.json`;
+      const dirs = [...LINUX_MANIFEST_DIRS.map((d) => `home/${d}`), 'profile/NativeMessagingHosts'];
+      const attempts: [string, Promise<Answer>][] = [];
+      for (const dir of dirs) {
+        attempts.push(
+          [
+            `overwrite ${dir}`,
+            host.call('write_file', {
+              path: `${dir}/${manifest}`,
+              content: '{}',
+              overwrite: true,
+              createParents: true,
+            }),
+          ],
+          [
+            `new ${dir}`,
+            host.call('write_file', { path: `${dir}/evil.host.json`, content: '{}', createParents: true }),
+          ],
+          [`edit ${dir}`, host.call('edit_file', { path: `${dir}/${manifest}`, oldText: 'stdio', newText: 'x' })],
+          [`trash ${dir}`, host.call('trash', { paths: [`${dir}/${manifest}`] })],
+          [`trash folder ${dir}`, host.call('trash', { paths: [dir] })],
+          [`move folder ${dir}`, host.call('move', { from: dir, to: 'home/moved-away' })],
+          [`move parent ${dir}`, host.call('move', { from: path.posix.dirname(dir), to: 'home/moved-away' })],
+          [`mkdir ${dir}`, host.call('make_dir', { path: `${dir}/sub`, recursive: true })],
+        );
+      }
+      const launcher = 'home/.local/share/tandem/host/tandem-host';
+      attempts.push(['launcher', host.call('write_file', { path: launcher, content: '#!/bin/sh', overwrite: true })]);
+      attempts.push([
+        'bundle',
+        host.call('write_file', {
+          path: 'home/.local/share/tandem/host/tandem-host.mjs',
+          content: '',
+          overwrite: true,
+        }),
+      ]);
+      const allowedThrough: string[] = [];
+      for (const [what, pending] of attempts) {
+        const answer = await pending;
+        // Moving `profile/…`'s parent is moving an allowed folder itself: refused as a bad request.
+        const expected = what === 'move parent profile/NativeMessagingHosts' ? 'bad_request' : 'not_allowed';
+        if (answer.ok || answer.error.code !== expected) {
+          allowedThrough.push(`${what}: ${answer.ok ? 'ok' : answer.error.code}`);
+        }
+      }
+      expect(allowedThrough).toEqual([]);
+      expect(fs.existsSync(path.join(userHome, '.config/microsoft-edge'))).toBe(false);
+      expect(fs.readdirSync(path.join(profileDir, 'NativeMessagingHosts'))).toEqual([manifest]);
+      // The rest of the home folder is still usable.
+      await host.ok('write_file', { path: 'home/.config/notes.txt', content: 'fine' });
+    } finally {
+      await host.close();
+    }
+  });
 });

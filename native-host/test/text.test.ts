@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alignTextRange, detectEncoding, encodeText, isValidUtf8 } from '../src/text/encoding';
-import { globToRegExp } from '../src/text/glob';
+import { compileGlob } from '../src/text/glob';
 import { findOccurrences, unifiedDiff } from '../src/text/unified-diff';
 import { removeScratch, tempDir } from './helpers/host-process';
 
@@ -42,17 +42,32 @@ describe('alignTextRange', () => {
   });
 });
 
-describe('globToRegExp', () => {
+describe('compileGlob', () => {
   it('matches names and paths like a shell', () => {
-    expect(globToRegExp('*.ts', true).test('a.ts')).toBe(true);
-    expect(globToRegExp('*.ts', true).test('dir/a.ts')).toBe(false);
-    expect(globToRegExp('src/**/*.ts', true).test('src/a.ts')).toBe(true);
-    expect(globToRegExp('src/**/*.ts', true).test('src/x/y/a.ts')).toBe(true);
-    expect(globToRegExp('*.{md,txt}', true).test('read.txt')).toBe(true);
-    expect(globToRegExp('[!a]?', true).test('bc')).toBe(true);
-    expect(globToRegExp('[!a]?', true).test('ac')).toBe(false);
-    expect(globToRegExp('A.TS', false).test('a.ts')).toBe(true);
-    expect(globToRegExp('a(b)+.ts', true).test('a(b)+.ts')).toBe(true);
+    expect(compileGlob('*.ts', true).test('a.ts')).toBe(true);
+    expect(compileGlob('*.ts', true).test('dir/a.ts')).toBe(false);
+    expect(compileGlob('src/**/*.ts', true).test('src/a.ts')).toBe(true);
+    expect(compileGlob('src/**/*.ts', true).test('src/x/y/a.ts')).toBe(true);
+    expect(compileGlob('*.{md,txt}', true).test('read.txt')).toBe(true);
+    expect(compileGlob('[!a]?', true).test('bc')).toBe(true);
+    expect(compileGlob('[!a]?', true).test('ac')).toBe(false);
+    expect(compileGlob('A.TS', false).test('a.ts')).toBe(true);
+    expect(compileGlob('a(b)+.ts', true).test('a(b)+.ts')).toBe(true);
+    expect(compileGlob('[a-c]x', true).test('bx')).toBe(true);
+    expect(compileGlob('[a-c]x', true).test('dx')).toBe(false);
+    expect(compileGlob('{a,b{c,d}}.md', true).test('bd.md')).toBe(true);
+    expect(compileGlob('{a,b{c,d}}.md', true).test('b.md')).toBe(false);
+    expect(compileGlob('**', true).test('x/y/z')).toBe(true);
+    expect(compileGlob('\\*', true).test('*')).toBe(true);
+    expect(compileGlob('\\*', true).test('x')).toBe(false);
+  });
+
+  it('runs in linear time on globs that make backtracking matchers explode', () => {
+    const started = performance.now();
+    const glob = compileGlob(`${'*a'.repeat(30)}*b`, false);
+    for (let i = 0; i < 100; i++) expect(glob.test('a'.repeat(255))).toBe(false);
+    expect(compileGlob('**/**/**/**/**/**/**/x', true).test(`${'d/'.repeat(500)}y`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_HOST_MESSAGE_BYTES, TRANSFER_CHUNK_BYTES } from '../../shared/protocol/native-host';
-import { buildHost, type HostProcess, removeScratch, sha256, startHostWithRoot } from './helpers/host-process';
+import { buildHost, type HostProcess, removeScratch, sha256, startHostWithRoot, tempDir } from './helpers/host-process';
 
 const SIZE = 50 * 1024 * 1024;
 let host: HostProcess;
@@ -100,5 +100,44 @@ describe('cancelling', () => {
     expect(fs.readdirSync(other.root).some((n) => n.endsWith('.partial'))).toBe(true);
     expect(await other.host.close()).toBe(0);
     expect(fs.readdirSync(other.root)).toEqual([]);
+  });
+});
+
+describe('revoking a folder mid-transfer', () => {
+  const revocations = [
+    ['removed', (folder: string) => host.ok('roots.remove', { name: folder }).then(() => 'not_allowed')],
+    [
+      'made read-only',
+      (folder: string) => host.ok('roots.update', { name: folder, mode: 'read' }).then(() => 'read_only'),
+    ],
+  ] as const;
+  for (const [how, revoke] of revocations) {
+    it(`stops a transfer whose folder was ${how}: no chunk lands and nothing is created`, async () => {
+      const folder = tempDir('revoked');
+      const { root: added } = await host.ok('roots.add', { path: folder, mode: 'read-write' });
+      const begin = await host.ok('write.begin', { path: `${added.name}/after-revoke.bin` });
+      await host.ok('write.chunk', { transferId: begin.transferId, offset: 0, data: 'aGVsbG8=' });
+      const code = await revoke(added.name);
+      const chunk = await host.call('write.chunk', { transferId: begin.transferId, offset: 5, data: 'aGVsbG8=' });
+      expect(chunk.ok ? 'ok' : chunk.error.code).toBe(code);
+      const commit = await host.call('write.commit', { transferId: begin.transferId });
+      expect(commit.ok).toBe(false);
+      expect(fs.readdirSync(folder)).toEqual([]);
+      await host.call('roots.remove', { name: added.name });
+    });
+  }
+
+  it('refuses the commit when the folder was swapped for a symlink meanwhile', async () => {
+    const folder = path.join(root, 'swapped');
+    fs.mkdirSync(folder);
+    const begin = await host.ok('write.begin', { path: `${name}/swapped/x.bin` });
+    await host.ok('write.chunk', { transferId: begin.transferId, offset: 0, data: 'aGVsbG8=' });
+    const elsewhere = tempDir('elsewhere');
+    fs.renameSync(folder, path.join(root, 'swapped-away'));
+    fs.symlinkSync(elsewhere, folder);
+    const commit = await host.call('write.commit', { transferId: begin.transferId });
+    expect(commit.ok ? 'ok' : commit.error.code).toBe('not_allowed');
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    expect(fs.readdirSync(path.join(root, 'swapped-away'))).toEqual([]);
   });
 });

@@ -271,6 +271,8 @@ export const MoveRequest = z.strictObject({
   from: HostPath,
   to: HostPath,
   overwrite: z.boolean().default(false),
+  /** Client-chosen id so `cancel` can stop a long copy across file systems; the source then stays whole. */
+  transferId: TransferId.optional(),
 });
 export const MakeDirRequest = z.strictObject({
   op: z.literal('make_dir'),
@@ -283,6 +285,8 @@ export const TrashRequest = z.strictObject({
   op: z.literal('trash'),
   ...req,
   paths: z.array(HostPath).min(1).max(1000),
+  /** Client-chosen id so `cancel` can stop it: what was not trashed yet stays, each entry whole. */
+  transferId: TransferId.optional(),
 });
 export const TrashListRequest = z.strictObject({
   op: z.literal('trash.list'),
@@ -418,12 +422,27 @@ export const ReadFileResult = z.object({
   lines: z.object({ start: z.number(), end: z.number() }).optional(),
 });
 
+export const TrashEntry = z.object({
+  id: TrashEntryId,
+  originalPath: z.string(),
+  /** Allowed folder it came from (at the time). */
+  rootName: z.string(),
+  name: z.string(),
+  type: EntryType,
+  /** Bytes, summed over a folder's contents. */
+  size: z.number(),
+  deletedAt: z.string(),
+});
+export type TrashEntry = z.infer<typeof TrashEntry>;
+
 export const WriteResult = z.object({
   path: z.string(),
   size: z.number(),
   sha256: z.string(),
   /** False when an existing file was replaced. */
   created: z.boolean(),
+  /** The replaced file's previous content, kept in the trash (restorable). */
+  replaced: TrashEntry.nullable().optional(),
 });
 export const WriteBeginResult = z.object({
   transferId: TransferId,
@@ -440,6 +459,8 @@ export const EditFileResult = z.object({
   size: z.number(),
   /** Unified diff (`--- a/…`, `+++ b/…`, 3 lines of context). */
   diff: z.string(),
+  /** The file before the edit, kept in the trash (restorable). */
+  replaced: TrashEntry.nullable().optional(),
 });
 
 export const SearchMatch = z.object({
@@ -454,24 +475,11 @@ export const SearchMatch = z.object({
 export const SearchResult = z.object({
   results: z.array(SearchMatch),
   truncated: z.boolean(),
-  /** Why the search stopped early, if it did. */
-  stoppedBecause: z.enum(['max_results', 'max_bytes', 'message_size']).nullable(),
+  /** Why the search stopped early, if it did (`time_limit`: the host's time budget for one search ran out). */
+  stoppedBecause: z.enum(['max_results', 'max_bytes', 'message_size', 'time_limit']).nullable(),
   filesScanned: z.number(),
   bytesScanned: z.number(),
 });
-
-export const TrashEntry = z.object({
-  id: TrashEntryId,
-  originalPath: z.string(),
-  /** Allowed folder it came from (at the time). */
-  rootName: z.string(),
-  name: z.string(),
-  type: EntryType,
-  /** Bytes, summed over a folder's contents. */
-  size: z.number(),
-  deletedAt: z.string(),
-});
-export type TrashEntry = z.infer<typeof TrashEntry>;
 
 export const MoveResult = z.object({
   from: z.string(),
@@ -488,6 +496,10 @@ export const TrashResult = z.object({
   entries: z.array(TrashEntry),
   /** Entries that could not be moved; the others were. */
   failed: z.array(z.object({ path: z.string(), error: z.object({ code: z.string(), message: z.string() }) })),
+  /** Moved to the trash but left out of `entries` to keep the answer under 1 MiB (`trash.list` has them). */
+  omittedEntries: z.number().optional(),
+  /** Failures left out of `failed` for the same reason. */
+  omittedFailures: z.number().optional(),
 });
 export const TrashListResult = z.object({
   entries: z.array(TrashEntry),

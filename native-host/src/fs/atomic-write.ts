@@ -6,27 +6,46 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
+import type { TrashEntry } from '../../../shared/protocol/native-host';
 import { errnoCode, HostError, toHostError } from '../errors';
-import type { VerifiedDir } from './verified-dir';
+import type { PendingTemps, Release } from '../pending-temps';
+import type { PinnedDir, VerifiedDir } from './verified-dir';
 
 const { O_WRONLY, O_CREAT, O_EXCL } = constants;
 
 export interface TempFile {
   name: string;
   file: FileHandle;
+  /** Drops the note that lets a later host sweep this file. */
+  release: Release;
 }
 
-/** Temp names start with "." so listings treat them as hidden. */
-export async function createTempFile(dir: VerifiedDir, mode: number | null): Promise<TempFile> {
+/** Keeps what `overwrite` is about to replace (in the trash); null when there is nothing to keep. */
+export type KeepPrevious = (dir: VerifiedDir, name: string) => Promise<TrashEntry | null>;
+
+/**
+ * Temp names start with "." so listings treat them as hidden. Each is noted
+ * with the host's pending temps first, so a host killed mid-write leaves
+ * nothing a later start does not remove.
+ */
+export async function createTempFile(dir: VerifiedDir, mode: number | null, pending: PendingTemps): Promise<TempFile> {
   const name = `.tandem-${randomBytes(8).toString('hex')}.partial`;
-  const file = await dir.openFile(name, O_WRONLY | O_CREAT | O_EXCL, 0o666);
+  const release = await pending.note(dir, name);
+  let file: FileHandle;
+  try {
+    file = await dir.openFile(name, O_WRONLY | O_CREAT | O_EXCL, 0o666);
+  } catch (error) {
+    await release();
+    throw error;
+  }
   if (mode !== null) await file.chmod(mode).catch(() => undefined);
-  return { name, file };
+  return { name, file, release };
 }
 
-export async function discardTempFile(dir: VerifiedDir, temp: TempFile): Promise<void> {
+export async function discardTempFile(dir: PinnedDir, temp: TempFile): Promise<void> {
   await temp.file.close().catch(() => undefined);
   await fs.unlink(dir.child(temp.name)).catch(() => undefined);
+  await temp.release().catch(() => undefined);
 }
 
 /**
@@ -53,20 +72,27 @@ export async function placeFileNoReplace(src: string, dst: string, subject: stri
   await fs.unlink(src);
 }
 
-/** Flushes and closes the temp file, then moves it into place. On failure the temp file is removed. */
+/**
+ * Flushes and closes the temp file, then moves it into place. With `overwrite`,
+ * the file it replaces is first kept in the trash (`keepPrevious`), so no write
+ * loses what was there. On failure the temp file is removed and nothing changes.
+ */
 export async function commitTempFile(
   dir: VerifiedDir,
   temp: TempFile,
   finalName: string,
   overwrite: boolean,
   subject: string,
-): Promise<void> {
+  keepPrevious: KeepPrevious,
+): Promise<TrashEntry | null> {
+  let kept: TrashEntry | null = null;
   try {
     await temp.file.sync();
     await temp.file.close();
     if (overwrite) {
       const existing = await dir.lstatChild(finalName).catch(() => null);
       if (existing?.isDirectory()) throw new HostError('wrong_type', `${subject} is a folder`);
+      if (existing?.isFile()) kept = await keepPrevious(dir, finalName);
       await fs.rename(dir.child(temp.name), dir.child(finalName));
     } else {
       await placeFileNoReplace(dir.child(temp.name), dir.child(finalName), subject);
@@ -75,5 +101,7 @@ export async function commitTempFile(
     await discardTempFile(dir, temp);
     throw toHostError(error, subject);
   }
+  await temp.release().catch(() => undefined);
   await dir.syncQuietly();
+  return kept;
 }

@@ -17,6 +17,21 @@ export type RealPathWalk =
   /** `parentReal` exists and is a real folder; `missing` is not in it; `rest` came after it. */
   | { kind: 'missing'; parentReal: string; missing: string; rest: string[] };
 
+/**
+ * Where a walk failed: the real folder it had reached. The caller decides from
+ * it whether it may say anything: a failure beyond the allowed folders must
+ * look the same whatever is there, or a symlink would let anyone probe outside.
+ */
+export class WalkFailure extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly parentReal: string,
+  ) {
+    super('the path could not be resolved');
+    this.name = 'WalkFailure';
+  }
+}
+
 export interface WalkFs {
   lstat(p: string): Promise<{ isSymbolicLink(): boolean; isDirectory(): boolean }>;
   readlink(p: string): Promise<string>;
@@ -45,19 +60,24 @@ export async function walkRealPath(absolute: string, io: WalkFs = nodeFs): Promi
       stats = await io.lstat(candidate);
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return { kind: 'missing', parentReal: resolved, missing: name, rest: queue };
-      throw error;
+      throw new WalkFailure(error, resolved);
     }
     if (stats.isSymbolicLink()) {
       links += 1;
       if (links > MAX_SYMLINKS) throw new HostError('not_allowed', 'too many symlinks (a symlink loop?)');
-      const target = await io.readlink(candidate);
+      const target = await io.readlink(candidate).catch((error: unknown) => {
+        // EINVAL: it stopped being a symlink between lstat and readlink (swapped under us).
+        if (errnoCode(error) === 'EINVAL')
+          throw new HostError('not_allowed', 'an entry changed while Tandem looked it up');
+        throw error;
+      });
       if (target.includes('\0')) throw new HostError('not_allowed', 'a symlink target contains a NUL byte');
       if (target.startsWith('/')) resolved = '/';
       queue.unshift(...components(target));
       continue;
     }
     if (queue.length > 0 && !stats.isDirectory()) {
-      throw new HostError('wrong_type', `${candidate} is not a folder`);
+      throw new WalkFailure(new HostError('wrong_type', 'a part of the path is not a folder'), resolved);
     }
     resolved = candidate;
   }

@@ -18,12 +18,14 @@ import {
   containsDenied,
   decideAccess,
   displayPath,
+  isDeniedPath,
+  isInside,
   isPlainName,
   type PolicyRoot,
   toAbsolute,
 } from '../confine';
 import { errnoCode, HostError, toHostError } from '../errors';
-import { walkRealPath } from './real-path';
+import { type RealPathWalk, WalkFailure, walkRealPath } from './real-path';
 
 export interface ResolvedTarget {
   realPath: string;
@@ -37,12 +39,28 @@ export function unwrap<T>(result: Confined<T>): T {
   return result.value;
 }
 
-async function walk(absolute: string, requested: string) {
+/** Resolves, saying only `not_allowed` for anything that went wrong beyond the allowed folders. */
+async function walk(policy: AccessPolicy, absolute: string, requested: string) {
   try {
     return await walkRealPath(absolute);
   } catch (error) {
+    if (error instanceof WalkFailure) {
+      unwrap(decideAccess(policy, error.parentReal, 'read'));
+      const cause = toHostError(error.failure);
+      throw new HostError(cause.code, `${requested}: ${cause.message}`);
+    }
     throw toHostError(error, requested);
   }
+}
+
+/**
+ * For a path that does not exist: say "not allowed" when the lookup had already
+ * left the allowed folders, or when the path would lie in a guarded place (a
+ * manifest folder not created yet), so neither can be probed for existence.
+ */
+function refuseMissingBeyond(policy: AccessPolicy, walked: Extract<RealPathWalk, { kind: 'missing' }>): void {
+  unwrap(decideAccess(policy, walked.parentReal, 'read'));
+  unwrap(decideAccess(policy, path.posix.join(walked.parentReal, walked.missing, ...walked.rest), 'read'));
 }
 
 export async function resolveExisting(
@@ -51,11 +69,9 @@ export async function resolveExisting(
   intent: AccessIntent,
 ): Promise<ResolvedTarget> {
   const absolute = unwrap(toAbsolute(policy, requested));
-  const result = await walk(absolute, requested);
+  const result = await walk(policy, absolute, requested);
   if (result.kind === 'missing') {
-    // Say "not allowed" when the lookup had already left the allowed folders, so
-    // a symlink cannot be used to probe whether an outside path exists.
-    unwrap(decideAccess(policy, result.parentReal, 'read'));
+    refuseMissingBeyond(policy, result);
     throw new HostError('not_found', `${requested} does not exist`);
   }
   const root = unwrap(decideAccess(policy, result.real, intent));
@@ -80,7 +96,7 @@ export async function resolveForWrite(
   options: { createParents: boolean },
 ): Promise<WriteTarget> {
   const absolute = unwrap(toAbsolute(policy, requested));
-  const result = await walk(absolute, requested);
+  const result = await walk(policy, absolute, requested);
   if (result.kind === 'found') {
     const root = unwrap(decideAccess(policy, result.real, 'write'));
     if (result.real === root.path) throw new HostError('wrong_type', `${requested} is an allowed folder itself`);
@@ -140,9 +156,11 @@ export async function resolveEntry(
   }
   const name = path.posix.basename(absolute);
   if (!isPlainName(name)) throw new HostError('bad_request', `${requested} does not name an entry`);
-  const parent = await walk(path.posix.dirname(absolute), requested);
+  // A guarded place (a manifest folder) is refused by name even where it does not exist yet.
+  if (isDeniedPath(policy, absolute)) throw new HostError('not_allowed', `${requested} is out of Tandem's reach`);
+  const parent = await walk(policy, path.posix.dirname(absolute), requested);
   if (parent.kind === 'missing') {
-    unwrap(decideAccess(policy, parent.parentReal, 'read'));
+    refuseMissingBeyond(policy, parent);
     throw new HostError('not_found', `the folder containing ${requested} does not exist`);
   }
   const entryReal = path.posix.join(parent.real, name);
@@ -153,6 +171,15 @@ export async function resolveEntry(
   }
   if (containsDenied(policy, entryReal)) {
     throw new HostError('not_allowed', `${requested} contains Tandem's own files`);
+  }
+  // Carrying an allowed folder along would move it out from under its own rules:
+  // a read-only folder moved below a read-write one becomes writable (issue 8).
+  const nested = policy.roots.find((r) => r.path !== entryReal && isInside(entryReal, r.path));
+  if (nested) {
+    throw new HostError(
+      'not_allowed',
+      `${requested} contains the allowed folder ${nested.name}; it cannot be moved or trashed with it`,
+    );
   }
   let exists = true;
   try {

@@ -13,7 +13,14 @@
  */
 import { constants, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
-import { type AccessIntent, type AccessPolicy, decideAccess, isPlainName, type PolicyRoot } from '../confine';
+import {
+  type AccessIntent,
+  type AccessPolicy,
+  decideAccess,
+  displayPath,
+  isPlainName,
+  type PolicyRoot,
+} from '../confine';
 import { HostError, toHostError } from '../errors';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
@@ -56,34 +63,56 @@ async function verifyHandle(handle: FileHandle, expected: string, viaProc: boole
   if (opened.dev !== named.dev || opened.ino !== named.ino) throw changed();
 }
 
-export class VerifiedDir {
+/**
+ * Opens `realPath` as a folder (never through a symlink as its last part) and
+ * checks what was opened. Errors from the OS stay raw unless `subject` names
+ * the folder, so callers can say which of their entries failed.
+ */
+async function openDirAt(
+  pathToOpen: string,
+  realPath: string,
+  viaProc: boolean,
+  subject?: string,
+): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await fs.open(pathToOpen, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  } catch (error) {
+    throw subject === undefined ? error : toHostError(error, subject);
+  }
+  try {
+    await verifyHandle(handle, realPath, viaProc);
+  } catch (error) {
+    await handle.close();
+    throw subject === undefined ? error : toHostError(error, subject);
+  }
+  return handle;
+}
+
+/**
+ * A folder pinned by an open descriptor whose real path was checked after
+ * opening. Everything below it is reached through `child(name)`, one plain name
+ * at a time, so no symlink anywhere (swapped in before or during the work) can
+ * redirect a call. Used as is for the host's own folders (the trash), and
+ * through `VerifiedDir` for allowed folders.
+ */
+export class PinnedDir {
   private closed = false;
 
-  private constructor(
+  protected constructor(
     readonly handle: FileHandle,
     readonly realPath: string,
-    readonly root: PolicyRoot,
-    private readonly viaProc: boolean,
+    protected readonly viaProc: boolean,
   ) {}
 
-  /** Opens `realPath` (no symlink as its last part), checks what was opened, then checks the policy. */
-  static async open(policy: AccessPolicy, realPath: string, intent: AccessIntent): Promise<VerifiedDir> {
-    const before = decideAccess(policy, realPath, intent);
-    if (!before.ok) throw new HostError(before.code, before.message);
+  /**
+   * Opens one of the host's own folders (no policy: the protocol never names
+   * them; their location is the host's own setting, so symlinks above are fine).
+   */
+  static async openOwn(folder: string): Promise<PinnedDir> {
     const viaProc = await procFdAvailable();
-    let handle: FileHandle;
-    try {
-      handle = await fs.open(realPath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    } catch (error) {
-      throw toHostError(error, realPath);
-    }
-    try {
-      await verifyHandle(handle, realPath, viaProc);
-    } catch (error) {
-      await handle.close();
-      throw toHostError(error, realPath);
-    }
-    return new VerifiedDir(handle, realPath, before.value, viaProc);
+    const realPath = await fs.realpath(folder);
+    return new PinnedDir(await openDirAt(realPath, realPath, viaProc), realPath, viaProc);
   }
 
   /** A path naming `name` inside exactly this folder. */
@@ -113,7 +142,7 @@ export class VerifiedDir {
       await verifyHandle(file, this.childRealPath(name), this.viaProc);
     } catch (error) {
       await file.close();
-      throw toHostError(error, this.childRealPath(name));
+      throw error;
     }
     return file;
   }
@@ -122,24 +151,10 @@ export class VerifiedDir {
     return fs.lstat(this.child(name));
   }
 
-  /** Opens a subfolder through this handle, re-verified like `open`. */
-  async openSubdir(policy: AccessPolicy, name: string, intent: AccessIntent): Promise<VerifiedDir> {
+  /** Opens a subfolder through this handle (no symlink followed), re-verified like `open`. */
+  async openChildDir(name: string): Promise<PinnedDir> {
     const realPath = this.childRealPath(name);
-    const decision = decideAccess(policy, realPath, intent);
-    if (!decision.ok) throw new HostError(decision.code, decision.message);
-    let handle: FileHandle;
-    try {
-      handle = await fs.open(this.child(name), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    } catch (error) {
-      throw toHostError(error, realPath);
-    }
-    try {
-      await verifyHandle(handle, realPath, this.viaProc);
-    } catch (error) {
-      await handle.close();
-      throw toHostError(error, realPath);
-    }
-    return new VerifiedDir(handle, realPath, decision.value, this.viaProc);
+    return new PinnedDir(await openDirAt(this.child(name), realPath, this.viaProc), realPath, this.viaProc);
   }
 
   /** Makes renames and creations in this folder durable. Some file systems refuse; that is not an error. */
@@ -151,6 +166,43 @@ export class VerifiedDir {
     if (this.closed) return;
     this.closed = true;
     await this.handle.close().catch(() => undefined);
+  }
+}
+
+/** A pinned folder inside an allowed folder, checked against the access policy at every open. */
+export class VerifiedDir extends PinnedDir {
+  private constructor(
+    handle: FileHandle,
+    realPath: string,
+    readonly root: PolicyRoot,
+    viaProc: boolean,
+  ) {
+    super(handle, realPath, viaProc);
+  }
+
+  /** Opens `realPath` (no symlink as its last part), checks what was opened, then checks the policy. */
+  static async open(policy: AccessPolicy, realPath: string, intent: AccessIntent): Promise<VerifiedDir> {
+    const before = decideAccess(policy, realPath, intent);
+    if (!before.ok) throw new HostError(before.code, before.message);
+    const viaProc = await procFdAvailable();
+    const subject = displayPath(before.value, realPath);
+    return new VerifiedDir(await openDirAt(realPath, realPath, viaProc, subject), realPath, before.value, viaProc);
+  }
+
+  /** Opens a subfolder through this handle, re-verified like `open`. */
+  async openSubdir(policy: AccessPolicy, name: string, intent: AccessIntent): Promise<VerifiedDir> {
+    const realPath = this.childRealPath(name);
+    const decision = decideAccess(policy, realPath, intent);
+    if (!decision.ok) throw new HostError(decision.code, decision.message);
+    const handle = await openDirAt(this.child(name), realPath, this.viaProc, displayPath(decision.value, realPath));
+    return new VerifiedDir(handle, realPath, decision.value, this.viaProc);
+  }
+
+  /** Still where it was checked, and still allowed for `intent` under `policy` (a folder can be revoked mid-transfer). */
+  async recheck(policy: AccessPolicy, intent: AccessIntent): Promise<void> {
+    const decision = decideAccess(policy, this.realPath, intent);
+    if (!decision.ok) throw new HostError(decision.code, decision.message);
+    await verifyHandle(this.handle, this.realPath, this.viaProc);
   }
 }
 

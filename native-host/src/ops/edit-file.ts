@@ -17,6 +17,7 @@ import { resolveExisting } from '../fs/resolve';
 import { withVerifiedDir } from '../fs/verified-dir';
 import { decodeText, detectEncoding, encodeText, fitsLatin1 } from '../text/encoding';
 import { findOccurrences, unifiedDiff } from '../text/unified-diff';
+import { keepPreviousIn } from './move';
 
 const { O_RDONLY, O_NONBLOCK } = constants;
 /** Escaped JSON can be up to 6x the characters; this keeps the answer far below the 1 MiB cap. */
@@ -73,7 +74,7 @@ export async function editFile(
     }
     const encoded = encodeText(newText, detection.encoding, detection.bomBytes > 0);
 
-    const temp = await createTempFile(dir, before.mode & 0o7777);
+    const temp = await createTempFile(dir, before.mode & 0o7777, ctx.pending);
     try {
       await temp.file.writeFile(encoded);
       // Refuse if someone else changed the file while we worked on it.
@@ -85,7 +86,7 @@ export async function editFile(
       await discardTempFile(dir, temp);
       throw toHostError(error, target.display);
     }
-    await commitTempFile(dir, temp, name, true, target.display);
+    const replaced = await commitTempFile(dir, temp, name, true, target.display, keepPreviousIn(ctx.trash));
     const fullDiff = unifiedDiff(
       target.display,
       oldText,
@@ -97,6 +98,6 @@ export async function editFile(
       fullDiff.length > MAX_DIFF_CHARS
         ? `${fullDiff.slice(0, MAX_DIFF_CHARS)}\n… diff cut at ${MAX_DIFF_CHARS} characters\n`
         : fullDiff;
-    return { path: target.realPath, occurrences: positions.length, size: encoded.length, diff };
+    return { path: target.realPath, occurrences: positions.length, size: encoded.length, diff, replaced };
   });
 }

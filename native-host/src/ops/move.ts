@@ -2,10 +2,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { NativeHostRequestOf, NativeHostResultOf, TrashEntry } from '../../../shared/protocol/native-host';
-import { type AccessPolicy, isInside, toAbsolute } from '../confine';
+import { type AccessPolicy, displayPath, isInside, toAbsolute } from '../confine';
 import { type HostContext, policyOf } from '../context';
 import { errnoCode, HostError, toHostError } from '../errors';
-import { moveNoReplace } from '../fs/relocate';
+import type { KeepPrevious } from '../fs/atomic-write';
+import { moveEntryNoReplace } from '../fs/relocate';
 import { resolveEntry, resolveForWrite, unwrap } from '../fs/resolve';
 import { VerifiedDir } from '../fs/verified-dir';
 import type { TrashStore } from '../trash-store';
@@ -22,12 +23,45 @@ export async function trashExisting(
     () => false,
   );
   if (!exists) return null;
-  return trash.put({ path: dir.child(name), originalPath: realPath, rootName: dir.root.name, name });
+  return trash.put({
+    dir,
+    name,
+    originalPath: realPath,
+    rootName: dir.root.name,
+    display: displayPath(dir.root, realPath),
+  });
+}
+
+/** For overwrites: keeps the file about to be replaced in the trash, restorable. */
+export function keepPreviousIn(trash: TrashStore): KeepPrevious {
+  return (dir, name) => {
+    const realPath = dir.childRealPath(name);
+    return trash.keepCopy({
+      dir,
+      name,
+      originalPath: realPath,
+      rootName: dir.root.name,
+      display: displayPath(dir.root, realPath),
+    });
+  };
 }
 
 export async function move(
   request: NativeHostRequestOf<'move'>,
   ctx: HostContext,
+): Promise<NativeHostResultOf<'move'>> {
+  const op = ctx.transfers.startCancellable(request.transferId, 'move');
+  try {
+    return await moveChecked(request, ctx, op.checkpoint);
+  } finally {
+    op.done();
+  }
+}
+
+async function moveChecked(
+  request: NativeHostRequestOf<'move'>,
+  ctx: HostContext,
+  checkpoint: () => Promise<void>,
 ): Promise<NativeHostResultOf<'move'>> {
   const policy = await policyOf(ctx);
   const from = await resolveEntry(policy, request.from, { mustExist: true });
@@ -46,13 +80,20 @@ export async function move(
   try {
     const toDir = await VerifiedDir.open(policy, to.parentReal, 'write');
     try {
-      const stats = await fromDir.lstatChild(from.name).catch((error: unknown) => {
+      await fromDir.lstatChild(from.name).catch((error: unknown) => {
         throw toHostError(error, from.display);
       });
       let replaced: TrashEntry | null = null;
       if (request.overwrite) replaced = await trashExisting(ctx.trash, toDir, to.name, to.entryReal);
       try {
-        await moveNoReplace(fromDir.child(from.name), toDir.child(to.name), stats.isDirectory(), to.display);
+        await moveEntryNoReplace(
+          fromDir,
+          from.name,
+          toDir,
+          to.name,
+          { from: from.display, to: to.display },
+          { pending: ctx.pending, checkpoint },
+        );
       } catch (error) {
         throw toHostError(error, to.display);
       }

@@ -38,7 +38,8 @@ const LINE_SCAN_BLOCK = 256 * 1024;
 type ReadResult = NativeHostResultOf<'read_file'>;
 
 async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(Math.max(0, length));
+  // Unfilled: every byte returned is one read from the file (the tail is cut off below).
+  const buffer = Buffer.allocUnsafe(Math.max(0, length));
   let filled = 0;
   while (filled < buffer.length) {
     const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, position + filled);

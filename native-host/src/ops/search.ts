@@ -18,7 +18,7 @@ import { entryTypeOf } from '../fs/entry-type';
 import { resolveExisting } from '../fs/resolve';
 import { VerifiedDir } from '../fs/verified-dir';
 import { DETECTION_SAMPLE_BYTES, decodeText, detectEncoding } from '../text/encoding';
-import { globToRegExp } from '../text/glob';
+import { compileGlob, type GlobMatcher } from '../text/glob';
 
 const { O_RDONLY, O_NONBLOCK } = constants;
 const ANSWER_BUDGET_BYTES = MAX_HOST_MESSAGE_BYTES / 2;
@@ -36,7 +36,7 @@ class SearchRun {
   bytesScanned = 0;
   stoppedBecause: StopReason | null = null;
   private answerBytes = 0;
-  private readonly nameRe: RegExp | null;
+  private readonly nameRe: GlobMatcher | null;
   private readonly matchOnPath: boolean;
   private readonly query: string | null;
 
@@ -44,8 +44,9 @@ class SearchRun {
     private readonly policy: AccessPolicy,
     private readonly request: NativeHostRequestOf<'search'>,
     private readonly signal: AbortSignal,
+    private readonly deadline: number,
   ) {
-    this.nameRe = request.nameGlob ? globToRegExp(request.nameGlob, request.caseSensitive) : null;
+    this.nameRe = request.nameGlob ? compileGlob(request.nameGlob, request.caseSensitive) : null;
     this.matchOnPath = request.nameGlob?.includes('/') ?? false;
     const q = request.contentQuery ?? null;
     this.query = q === null ? null : request.caseSensitive ? q : q.toLowerCase();
@@ -53,6 +54,7 @@ class SearchRun {
 
   private checkCancelled(): void {
     if (this.signal.aborted) throw new HostError('cancelled', 'the search was cancelled');
+    if (this.stoppedBecause === null && Date.now() > this.deadline) this.stoppedBecause = 'time_limit';
   }
 
   private add(match: Match): void {
@@ -74,8 +76,8 @@ class SearchRun {
     const names = await fs.readdir(dir.self() || '/').catch(() => [] as string[]);
     names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
-      if (this.stoppedBecause) return;
       this.checkCancelled();
+      if (this.stoppedBecause) return;
       if (!this.request.includeHidden && name.startsWith('.')) continue;
       const real = dir.childRealPath(name);
       if (this.policy.denied.some((d) => isInside(d, real))) continue;
@@ -155,12 +157,12 @@ export async function search(
   if (request.nameGlob === undefined && request.contentQuery === undefined) {
     throw new HostError('bad_request', 'give nameGlob, contentQuery, or both');
   }
-  const policy = await policyOf(ctx);
-  const target = await resolveExisting(policy, request.path, 'read');
-  const controller = new AbortController();
-  if (request.transferId !== undefined) ctx.transfers.registerSearch(request.transferId, controller);
+  const op = ctx.transfers.startCancellable(request.transferId, 'search');
   try {
-    const run = new SearchRun(policy, request, controller.signal);
+    const policy = await policyOf(ctx);
+    const target = await resolveExisting(policy, request.path, 'read');
+    await op.checkpoint();
+    const run = new SearchRun(policy, request, op.signal, Date.now() + ctx.searchBudgetMs);
     const dir = await VerifiedDir.open(policy, target.realPath, 'read');
     try {
       await run.walk(dir, '', 0);
@@ -175,6 +177,6 @@ export async function search(
       bytesScanned: run.bytesScanned,
     };
   } finally {
-    if (request.transferId !== undefined) ctx.transfers.unregisterSearch(request.transferId, controller);
+    op.done();
   }
 }

@@ -8,41 +8,82 @@ import {
 } from '../../../shared/protocol/native-host';
 import { type HostContext, policyOf } from '../context';
 import { HostError, toHostError } from '../errors';
-import { moveNoReplace } from '../fs/relocate';
+import { moveEntryNoReplace } from '../fs/relocate';
 import { resolveEntry } from '../fs/resolve';
 import { VerifiedDir, withVerifiedDir } from '../fs/verified-dir';
 import { makeDirs, trashExisting } from './move';
 
 const PAGE_BUDGET_BYTES = MAX_HOST_MESSAGE_BYTES / 2;
+/** Room for a trash answer's lists, well under the 1 MiB cap (the envelope and counts need little). */
+const ANSWER_BUDGET_BYTES = MAX_HOST_MESSAGE_BYTES - 64 * 1024;
 
 export async function trash(
   request: NativeHostRequestOf<'trash'>,
   ctx: HostContext,
 ): Promise<NativeHostResultOf<'trash'>> {
-  const policy = await policyOf(ctx);
-  // Every path is checked before anything moves: one refused path refuses the whole request.
-  const targets = [];
-  for (const requested of request.paths) targets.push(await resolveEntry(policy, requested, { mustExist: true }));
-  const entries: TrashEntry[] = [];
-  const failed: NativeHostResultOf<'trash'>['failed'] = [];
-  for (const target of targets) {
-    try {
-      const entry = await withVerifiedDir(policy, target.parentReal, 'write', async (dir) => {
-        const moved = await ctx.trash.put({
-          path: dir.child(target.name),
-          originalPath: target.entryReal,
-          rootName: target.root.name,
-          name: target.name,
+  const op = ctx.transfers.startCancellable(request.transferId, 'trash');
+  try {
+    const policy = await policyOf(ctx);
+    // Every path is checked before anything moves: one refused path refuses the whole request.
+    const targets = [];
+    for (const requested of request.paths) targets.push(await resolveEntry(policy, requested, { mustExist: true }));
+    const entries: TrashEntry[] = [];
+    const failed: NativeHostResultOf<'trash'>['failed'] = [];
+    for (const target of targets) {
+      try {
+        // Cancelled: the rest stays where it is; an entry being copied is rolled back whole.
+        await op.checkpoint();
+        const entry = await withVerifiedDir(policy, target.parentReal, 'write', async (dir) => {
+          const moved = await ctx.trash.put(
+            {
+              dir,
+              name: target.name,
+              originalPath: target.entryReal,
+              rootName: target.root.name,
+              display: target.display,
+            },
+            op.checkpoint,
+          );
+          await dir.syncQuietly();
+          return moved;
         });
-        await dir.syncQuietly();
-        return moved;
-      });
-      entries.push(entry);
-    } catch (error) {
-      failed.push({ path: target.entryReal, error: toHostError(error, target.display).toWire() });
+        entries.push(entry);
+      } catch (error) {
+        failed.push({ path: target.entryReal, error: toHostError(error, target.display).toWire() });
+      }
     }
+    return fitAnswer(entries, failed);
+  } finally {
+    op.done();
   }
-  return { entries, failed };
+}
+
+/**
+ * The work is done by now: an answer that would pass the 1 MiB frame limit
+ * (thousands of long paths) keeps what fits and counts the rest, rather than
+ * becoming `too_large` after everything was moved. `trash.list` has them all.
+ */
+function fitAnswer(entries: TrashEntry[], failed: NativeHostResultOf<'trash'>['failed']): NativeHostResultOf<'trash'> {
+  let budget = ANSWER_BUDGET_BYTES;
+  const keep = <T>(items: readonly T[]): T[] => {
+    const out: T[] = [];
+    for (const item of items) {
+      const bytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+      if (bytes > budget) break;
+      budget -= bytes;
+      out.push(item);
+    }
+    return out;
+  };
+  // Failures first: they are what the user must act on.
+  const shownFailed = keep(failed);
+  const shownEntries = keep(entries);
+  return {
+    entries: shownEntries,
+    failed: shownFailed,
+    ...(shownEntries.length < entries.length ? { omittedEntries: entries.length - shownEntries.length } : {}),
+    ...(shownFailed.length < failed.length ? { omittedFailures: failed.length - shownFailed.length } : {}),
+  };
 }
 
 export async function trashList(
@@ -83,10 +124,20 @@ export async function trashRestore(
   const dir = await VerifiedDir.open(policy, target.parentReal, 'write');
   try {
     const replaced = request.overwrite ? await trashExisting(ctx.trash, dir, target.name, target.entryReal) : null;
+    const item = await ctx.trash.openItem(entry.id);
     try {
-      await moveNoReplace(ctx.trash.itemPath(entry.id), dir.child(target.name), entry.type === 'dir', target.display);
+      await moveEntryNoReplace(
+        item.dir,
+        item.name,
+        dir,
+        target.name,
+        { from: target.display, to: target.display },
+        { pending: ctx.pending },
+      );
     } catch (error) {
       throw toHostError(error, target.display);
+    } finally {
+      await item.dir.close();
     }
     await dir.syncQuietly();
     await ctx.trash.remove(entry.id);

@@ -19,6 +19,7 @@ import { commitTempFile, createTempFile, discardTempFile } from '../fs/atomic-wr
 import { resolveForWrite } from '../fs/resolve';
 import { VerifiedDir } from '../fs/verified-dir';
 import type { WriteTransfer } from '../transfers';
+import { keepPreviousIn } from './move';
 
 export interface PreparedTarget {
   dir: VerifiedDir;
@@ -104,19 +105,27 @@ export async function writeFile(
   const policy = await policyOf(ctx);
   const target = await prepareWriteTarget(policy, request.path, request);
   try {
-    const temp = await createTempFile(target.dir, target.mode);
+    const temp = await createTempFile(target.dir, target.mode, ctx.pending);
     try {
       await writeAll(temp.file, data, 0);
     } catch (error) {
       await discardTempFile(target.dir, temp);
       throw toHostError(error, target.display);
     }
-    await commitTempFile(target.dir, temp, target.name, request.overwrite, target.display);
+    const replaced = await commitTempFile(
+      target.dir,
+      temp,
+      target.name,
+      request.overwrite,
+      target.display,
+      keepPreviousIn(ctx.trash),
+    );
     return {
       path: target.realPath,
       size: data.length,
       sha256: createHash('sha256').update(data).digest('hex'),
       created: target.created,
+      replaced,
     };
   } finally {
     await target.dir.close();
@@ -132,7 +141,7 @@ export async function writeBegin(
   const target = await prepareWriteTarget(policy, request.path, request);
   let temp: Awaited<ReturnType<typeof createTempFile>>;
   try {
-    temp = await createTempFile(target.dir, target.mode);
+    temp = await createTempFile(target.dir, target.mode, ctx.pending);
   } catch (error) {
     await target.dir.close();
     throw toHostError(error, target.display);
@@ -162,6 +171,21 @@ export async function writeBegin(
   return { transferId: transfer.id, chunkBytes: TRANSFER_CHUNK_BYTES, maxChunkBytes: MAX_WRITE_CHUNK_BYTES };
 }
 
+/**
+ * The folder must still be allowed for writing, and still be where it was
+ * checked: a folder removed or made read-only after `write.begin` must stop the
+ * transfer at once, not after it lands. On refusal the transfer is abandoned.
+ */
+async function recheckTransfer(transfer: WriteTransfer, ctx: HostContext): Promise<void> {
+  try {
+    await transfer.dir.recheck(await policyOf(ctx), 'write');
+  } catch (error) {
+    await ctx.transfers.endWrite(transfer, 'failed');
+    const hostError = toHostError(error, transfer.display);
+    throw new HostError(hostError.code, `${hostError.message}; the transfer was abandoned`);
+  }
+}
+
 export async function writeChunk(
   request: NativeHostRequestOf<'write.chunk'>,
   ctx: HostContext,
@@ -176,6 +200,7 @@ export async function writeChunk(
         `chunk offset ${request.offset} does not follow the ${transfer.received} bytes received; send chunks in order`,
       );
     }
+    await recheckTransfer(transfer, ctx);
     const data = Buffer.from(request.data, 'base64');
     if (data.length > MAX_WRITE_CHUNK_BYTES) throw new HostError('too_large', 'chunk too large');
     if (transfer.expectedSize !== undefined && transfer.received + data.length > transfer.expectedSize) {
@@ -207,19 +232,28 @@ export async function writeCommit(
         `received ${transfer.received} of the ${transfer.expectedSize} bytes announced; send the rest or abort`,
       );
     }
+    await recheckTransfer(transfer, ctx);
     const sha256 = transfer.hash.copy().digest('hex');
     if (request.sha256 !== undefined && request.sha256 !== sha256) {
       await ctx.transfers.endWrite(transfer, 'failed');
       throw new HostError('bad_request', 'the sha256 of the received bytes does not match; nothing was written');
     }
+    let replaced: Awaited<ReturnType<typeof commitTempFile>>;
     try {
-      await commitTempFile(transfer.dir, transfer.temp, transfer.name, transfer.overwrite, transfer.display);
+      replaced = await commitTempFile(
+        transfer.dir,
+        transfer.temp,
+        transfer.name,
+        transfer.overwrite,
+        transfer.display,
+        keepPreviousIn(ctx.trash),
+      );
     } catch (error) {
       await ctx.transfers.endWrite(transfer, 'failed');
       throw error;
     }
     await ctx.transfers.endWrite(transfer, 'committed');
-    return { path: transfer.realPath, size: transfer.received, sha256, created: transfer.created };
+    return { path: transfer.realPath, size: transfer.received, sha256, created: transfer.created, replaced };
   });
 }
 

@@ -62,6 +62,8 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** Wraps the command, e.g. ['sh', '-c', 'ulimit -f 8 && exec "$0" "$@"']. */
   wrapper?: string[];
+  /** Runs the host as this user (the cross-device rig, as root, runs it unprivileged so permissions bite). */
+  user?: { uid: number; gid: number };
 }
 
 export class HostProcess {
@@ -80,6 +82,7 @@ export class HostProcess {
     this.child = spawn(file as string, args, {
       env: { PATH: process.env.PATH ?? '', HOME: hostHome, TANDEM_HOST_HOME: hostHome, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.user ?? {}),
     });
     this.child.stdin.on('error', () => undefined);
     this.child.stderr.on('data', (chunk: Buffer) => {
