@@ -114,9 +114,14 @@ function anyBlocked(outcome: ActionOutcome): boolean {
   );
 }
 
-function describeOutcome(action: string, outcome: ActionOutcome, note?: string): ToolOutput {
+function describeOutcome(action: string, outcome: ActionOutcome, note?: string, submitted = false): ToolOutput {
   const lines = [note ? `${action} ${note}` : action];
-  if (outcome.blocked.length > 0) {
+  if (outcome.blocked.length > 0 && submitted) {
+    // The user confirmed sending the form to the allowed site, not to where it redirected the form's data.
+    lines.push(
+      `Blocked: the form went to the site the user confirmed, which redirected it to ${outcome.blocked.join(', ')}. That site is not on the user's allowed sites, so Tandem stopped the form there and nothing was sent to it. Ask the user before trying again: it would be stopped the same way unless they allow that site.`,
+    );
+  } else if (outcome.blocked.length > 0) {
     lines.push(
       `Blocked: the page tried to go to ${outcome.blocked.join(', ')}, which is not on the user's allowed sites. Nothing was sent there and the user was not asked. If you need that page, use navigate with its URL so the user can decide.`,
     );
@@ -225,7 +230,7 @@ function plannedTool<I extends { tab: number }>(
       const response = await web.tabs.runPage(input.tab, page.origin, action.request(input, plan));
       if (response.op === 'error') throw new ToolError(response.error);
       const note = response.op === 'done' ? response.note : undefined;
-      return describeOutcome(action.describe(input), await watcher.settle(), note);
+      return describeOutcome(action.describe(input), await watcher.settle(), note, plan.submits === true);
     },
   };
 }

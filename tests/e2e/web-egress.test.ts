@@ -33,6 +33,8 @@ interface EgressCase {
   asksCollector?: boolean;
   /** A frame navigates: the tool result must say so, not "The tab stayed at". */
   frame?: boolean;
+  /** A confirmed form the allowed site redirects elsewhere: the result must say where it was stopped. */
+  redirectedForm?: boolean;
   /** Opens a tab or window when the browser lets it: the result must say so (and it becomes the agent's). */
   opensTab?: boolean;
 }
@@ -50,7 +52,7 @@ const CASES: EgressCase[] = [
   { id: 'frame-form', name: 'Frame form', racy: false, frame: true },
   { id: 'label-frame', name: 'Label frame submit', racy: false, asksCollector: true },
   { id: 'label-self', name: 'Label submit', racy: false, asksCollector: true },
-  { id: '307-self', name: 'Send 307', racy: false },
+  { id: '307-self', name: 'Send 307', racy: false, redirectedForm: true },
   { id: 'ping', name: 'Ping link', racy: false },
 ];
 
@@ -267,6 +269,9 @@ for (const config of CONFIGS) {
             !/It opened tab \d+ \(now one of your tabs\)/.test(outcome.text)
           ) {
             failures.push(`${id}-${run}: the result does not report the tab it opened: ${outcome.text}`);
+          }
+          if (outcome.case.redirectedForm && !outcome.text.includes(`redirected it to ${s.sites.collector.url}`)) {
+            failures.push(`${id}-${run}: the result does not say where the form was stopped: ${outcome.text}`);
           }
           if (outcome.case.frame && (/The tab stayed at/.test(outcome.text) || !/frame/i.test(outcome.text))) {
             failures.push(`${id}-${run}: the result does not say a frame navigated: ${outcome.text}`);
