@@ -140,7 +140,19 @@ export class BrowserTabDriver implements TabDriver {
     const frameErrors: Array<{ url: string; error: string | undefined }> = [];
     const otherErrors: Array<{ tabId: number; url: string; error: string | undefined }> = [];
     const created: number[] = [];
+    // Frames still loading: the action is not over while a frame it aimed at is still on its way.
+    const framesLoading = new Set<number>();
+    const frameDone = (d: { tabId: number; frameId: number }) => {
+      if (d.tabId !== tabId || d.frameId === 0) return false;
+      framesLoading.delete(d.frameId);
+      lastEvent = Date.now();
+      return true;
+    };
     const onBefore = (d: { tabId: number; frameId: number }) => {
+      if (d.tabId === tabId && d.frameId !== 0) {
+        framesLoading.add(d.frameId);
+        lastEvent = Date.now();
+      }
       if (d.tabId !== tabId || d.frameId !== 0) return;
       navigating = true;
       navigations++;
@@ -149,6 +161,7 @@ export class BrowserTabDriver implements TabDriver {
     // Only the end of a navigation that started while watching counts (a new tab's initial
     // about:blank can finish just after the watch begins).
     const onCompleted = (d: { tabId: number; frameId: number }) => {
+      if (frameDone(d)) return;
       if (d.tabId !== tabId || d.frameId !== 0 || navigations === 0) return;
       navigating = false;
       finishedOnce = true;
@@ -165,6 +178,7 @@ export class BrowserTabDriver implements TabDriver {
       }
       if (d.frameId !== 0) {
         frameErrors.push({ url: d.url, error });
+        frameDone(d);
         return;
       }
       failed.push({ url: d.url, error });
@@ -204,7 +218,7 @@ export class BrowserTabDriver implements TabDriver {
         try {
           const deadline = Date.now() + NAVIGATION_FINISH_MS;
           while (Date.now() < deadline) {
-            const quiet = !navigating && Date.now() - lastEvent >= NAVIGATION_START_MS;
+            const quiet = !navigating && framesLoading.size === 0 && Date.now() - lastEvent >= NAVIGATION_START_MS;
             if (quiet && (finishedOnce || !expectNavigation)) break;
             await sleep(25);
           }

@@ -35,6 +35,8 @@ interface EgressCase {
   frame?: boolean;
   /** A confirmed form the allowed site redirects elsewhere: the result must say where it was stopped. */
   redirectedForm?: boolean;
+  /** Stays on the allowed site (the rules must not get in the way): the result says where it went. */
+  allowedResult?: (allowed: string) => string;
   /** Opens a tab or window when the browser lets it: the result must say so (and it becomes the agent's). */
   opensTab?: boolean;
 }
@@ -54,6 +56,19 @@ const CASES: EgressCase[] = [
   { id: 'label-self', name: 'Label submit', racy: false, asksCollector: true },
   { id: '307-self', name: 'Send 307', racy: false, redirectedForm: true },
   { id: 'ping', name: 'Ping link', racy: false },
+  {
+    id: 'allowed-blank',
+    name: 'Allowed blank link',
+    racy: false,
+    opensTab: true,
+    allowedResult: (allowed) => ` (now one of your tabs) at ${allowed}/opened.`,
+  },
+  {
+    id: 'allowed-frame',
+    name: 'Allowed frame link',
+    racy: false,
+    allowedResult: (allowed) => `A frame in the page now shows ${allowed}/framed.`,
+  },
 ];
 
 /** The ref read_page gave the element with this name, whatever its role. */
@@ -269,6 +284,11 @@ for (const config of CONFIGS) {
             !/It opened tab \d+ \(now one of your tabs\)/.test(outcome.text)
           ) {
             failures.push(`${id}-${run}: the result does not report the tab it opened: ${outcome.text}`);
+          }
+          const expected = outcome.case.allowedResult?.(s.sites.allowed.url);
+          const opened = !outcome.case.opensTab || !popupsBlocked;
+          if (expected && opened && (outcome.isError || !outcome.text.includes(expected))) {
+            failures.push(`${id}-${run}: an allowed destination was not reached as it should: ${outcome.text}`);
           }
           if (outcome.case.redirectedForm && !outcome.text.includes(`redirected it to ${s.sites.collector.url}`)) {
             failures.push(`${id}-${run}: the result does not say where the form was stopped: ${outcome.text}`);
