@@ -6,6 +6,7 @@ import {
   patternMatches,
   specificity,
 } from '../../extension/web/origin-pattern';
+import { canonicalHost } from '../../extension/web/canonical-host';
 import { unreachableReason } from '../../extension/web/reachability';
 
 function pattern(text: string): OriginPattern {
@@ -140,6 +141,14 @@ describe('one spelling per host', () => {
     expect(matches('https://docs.example.com', 'https://docs.example.com./')).toBe(true);
     expect(matches('*.example.com', 'https://a.example.com./')).toBe(true);
     expect(matches('http://127.0.0.1:8080', 'http://127.0.0.1:8081/')).toBe(false);
+  });
+
+  it('keeps ordinary hosts as they are and unwraps IPv4-mapped IPv6 to its IPv4 address', () => {
+    expect(canonicalHost('Docs.Example.com.')).toBe('docs.example.com');
+    expect(canonicalHost('[::ffff:a00:1]')).toBe('10.0.0.1');
+    expect(canonicalHost('[2001:db8::1]')).toBe('[2001:db8::1]');
+    expect(canonicalHost('localhost.evil.test')).toBe('localhost.evil.test');
+    expect(canonicalHost('128.0.0.1')).toBe('128.0.0.1');
   });
 
   it('refuses wildcards over public suffixes, ICANN and private alike', () => {
