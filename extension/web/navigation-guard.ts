@@ -11,9 +11,13 @@
  * While an action runs, an action window is open: a rule group scoped with
  * `excludedTabIds` to every tab that existed when it began holds every new
  * tab to the acting task's grants from its first request. A new tab whose
- * opener is an agent tab, or that opens in the agent's window, is adopted as
- * the task's tab (and so stays under the rules after the window closes); a tab
- * the user opens meanwhile is only held to the rules until the action ends.
+ * opener is an agent tab, or that opens in the agent's window or as a popup,
+ * is adopted as the task's tab (and so stays under the rules after the window
+ * closes). The window stays open ACTIVATION_MS after the action: a click's
+ * user activation lets the page open popups that long, even with the popup
+ * blocker on. Any other tab created meanwhile is the user's and is released at
+ * once; if its first load was caught before that and its opener is one of the
+ * user's tabs, it is loaded again.
  */
 import browser from 'webextension-polyfill';
 import type { AgentTabs, TabOwner } from './agent-tabs';
@@ -30,14 +34,22 @@ const BLOCKED_MEMORY_MS = 60_000;
 /** Requests from no tab (service workers, the extension's own fetches, which the egress gate checks). */
 const TAB_ID_NONE = -1;
 
+/**
+ * How long after an agent's click the page may still open a popup on that click's user activation
+ * (HTML "transient activation"; Chrome and Firefox keep it 5 s): the action window stays open that long.
+ */
+const ACTIVATION_MS = 5_000;
+
 interface ActionWindow {
   owner: TabOwner;
-  /** Every tab that existed when the action began: the window's rules leave them to their own rules. */
-  existing: ReadonlySet<number>;
+  /** Tabs the window's rules leave alone: those that existed when the action began, and the user's new ones. */
+  existing: Set<number>;
+  /** Set once the action is over: the window stays for ACTIVATION_MS, then goes. */
+  lingering?: ReturnType<typeof setTimeout>;
 }
 
 export interface OpenActionWindow {
-  /** Waits for the tabs the action opened to be adopted, then lifts the window's rules. */
+  /** Waits for the tabs the action opened to be adopted; the window's rules go ACTIVATION_MS later. */
   close(): Promise<void>;
 }
 
@@ -73,7 +85,9 @@ export class NavigationGuard {
     // A page in an agent tab opening a window: the new tab is the agent's too, under the same rules.
     browser.tabs.onCreated.addListener((tab) => {
       if (tab.id === undefined) return;
-      const adoption = this.adoptIfOpenedByAgent(tab.id, tab.openerTabId, tab.windowId);
+      const adoption = this.adoptIfOpenedByAgent(tab.id, tab.openerTabId, tab.windowId).catch((error: unknown) =>
+        console.error('Tandem: could not check a new tab', error),
+      );
       this.adoptions.add(adoption);
       void adoption.finally(() => this.adoptions.delete(adoption));
     });
@@ -97,9 +111,26 @@ export class NavigationGuard {
       const inPopup = !inAgentWindow && (await browser.windows.get(windowId).catch(() => undefined))?.type === 'popup';
       if (inAgentWindow || inPopup) owner = [...this.windows].at(-1)?.owner;
     }
-    if (!owner || (await this.tabs.isAgentTab(tabId))) return;
-    await this.tabs.adopt(tabId, owner);
+    if (await this.tabs.isAgentTab(tabId)) return;
+    if (owner) {
+      await this.tabs.adopt(tabId, owner);
+      await this.sync();
+      return;
+    }
+    if (this.windows.size > 0) await this.release(tabId, openerTabId);
+  }
+
+  /** A tab the agent did not open is the user's: the action windows' rules let go of it. */
+  private async release(tabId: number, openerTabId: number | undefined): Promise<void> {
+    for (const window of this.windows) window.existing.add(tabId);
     await this.sync();
+    // Opened from one of the user's own tabs (a middle click): if the window's rules caught its first
+    // load, load it again. A tab without a known opener is not retried: it might be the page's doing.
+    if (openerTabId === undefined) return;
+    const frame = await browser.webNavigation.getFrame({ tabId, frameId: 0 }).catch(() => null);
+    if (frame?.errorOccurred && /^https?:/i.test(frame.url)) {
+      await browser.tabs.update(tabId, { url: frame.url }).catch(() => {});
+    }
   }
 
   /**
@@ -111,13 +142,21 @@ export class NavigationGuard {
     for (const tab of await browser.tabs.query({})) if (tab.id !== undefined) existing.add(tab.id);
     const window: ActionWindow = { owner, existing };
     this.windows.add(window);
+    // This task's lingering window is replaced by the new one, only now that the new one exists (a tab
+    // opened in between is still under the old one's rules and still adopted).
+    for (const old of this.windows) {
+      if (old === window || old.lingering === undefined || old.owner.taskId !== owner.taskId) continue;
+      clearTimeout(old.lingering);
+      this.windows.delete(old);
+    }
     await this.sync();
     return {
       close: async () => {
-        if (!this.windows.has(window)) return;
+        if (!this.windows.has(window) || window.lingering !== undefined) return;
         await Promise.all([...this.adoptions]);
-        this.windows.delete(window);
-        await this.sync();
+        window.lingering = setTimeout(() => {
+          if (this.windows.delete(window)) void this.sync();
+        }, ACTIVATION_MS);
       },
     };
   }

@@ -69,6 +69,9 @@ const CASES: EgressCase[] = [
     racy: false,
     allowedResult: (allowed) => `A frame in the page now shows ${allowed}/framed.`,
   },
+  // Last in a run, so no navigation unloads the page before its timer fires: a popup opened a moment
+  // after the click, while the click's user activation still lets the page open one.
+  { id: 'delayed', name: 'Open window later', racy: true },
 ];
 
 /** The ref read_page gave the element with this name, whatever its role. */
@@ -160,6 +163,38 @@ async function firefoxSession(name: string, popupsBlocked: boolean): Promise<Ses
     await close();
     throw error;
   }
+}
+
+/**
+ * Plays the user: a new tab in their own window (the panel's), a moment to type, then a URL.
+ * Returns where the tab ended up once loaded ('' if it shows an error page).
+ */
+function userOpens(evaluate: Evaluate, url: string): Promise<string> {
+  return evaluate(async (url) => {
+    interface Tabs {
+      create(p: { windowId?: number; url: string }): Promise<{ id?: number }>;
+      update(id: number, p: { url: string }): Promise<unknown>;
+      get(id: number): Promise<{ status?: string; url?: string }>;
+      getCurrent(): Promise<{ windowId?: number } | undefined>;
+    }
+    interface Frames {
+      getFrame(d: { tabId: number; frameId: number }): Promise<{ errorOccurred?: boolean } | null>;
+    }
+    const { tabs, webNavigation } = (globalThis as unknown as { chrome: { tabs: Tabs; webNavigation: Frames } }).chrome;
+    const here = await tabs.getCurrent();
+    const created = await tabs.create({
+      ...(here?.windowId === undefined ? {} : { windowId: here.windowId }),
+      url: 'about:blank',
+    });
+    const id = created.id ?? -1;
+    await new Promise((r) => setTimeout(r, 300));
+    await tabs.update(id, { url });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(200);
+    for (let i = 0; i < 100 && (await tabs.get(id)).status === 'loading'; i++) await sleep(50);
+    const frame = await webNavigation.getFrame({ tabId: id, frameId: 0 });
+    return frame?.errorOccurred ? '' : ((await tabs.get(id)).url ?? '');
+  }, url);
 }
 
 const threadEvents = (evaluate: Evaluate, threadId: string): Promise<ThreadEvent[]> =>
@@ -267,6 +302,8 @@ for (const config of CONFIGS) {
         // Racy cases every run; the deterministic ones twice.
         const cases = CASES.filter((c) => c.racy || run <= 2);
         const all = await runCases(s, run, cases);
+        // Let the delayed popup's timer fire before the next run reloads the page.
+        await new Promise((r) => setTimeout(r, 2_000));
         for (const outcome of clickOutcomes(all, cases)) {
           const { id } = outcome.case;
           if (process.env.EGRESS_DEBUG) console.log(`${label} ${id}-${run}:`, outcome.text, outcome.asked);
@@ -302,6 +339,19 @@ for (const config of CONFIGS) {
       await new Promise((r) => setTimeout(r, 1_500));
       expect(s.sites.collector.requests, 'requests that reached the collector').toEqual([]);
       expect(failures).toEqual([]);
+    });
+
+    it.runIf(config.popupsBlocked)('leaves the tabs the user opens right after an agent action alone', async () => {
+      const { unknown } = s.sites;
+      const all = await runCases(s, 99, [{ id: 'user-tab', name: 'Allowed frame link', racy: false }]);
+      expect(
+        toolResults(all)
+          .filter((r) => r.isError)
+          .map(resultText),
+      ).toEqual([]);
+      // The action window is still open (a click's activation lasts seconds): the user's own tab is not the agent's.
+      expect(await userOpens(s.evaluate, `${unknown.url}/mine`)).toBe(`${unknown.url}/mine`);
+      expect(unknown.requests).toContain('GET /mine');
     });
 
     it.runIf(config.popupsBlocked)(
