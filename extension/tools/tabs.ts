@@ -85,37 +85,78 @@ async function currentPage(web: WebPlatform, tabId: number, ctx: ToolContext): P
   return { owner, page };
 }
 
-function describeOutcome(action: string, outcome: ActionOutcome, note?: string): ToolOutput {
+/** What happened beyond the tab's own page: frames that navigated, tabs the action opened. */
+function sideEffectLines(outcome: ActionOutcome): string[] {
+  const lines: string[] = [];
+  const blockedFrames = outcome.frames.filter((f) => f.blocked).map((f) => f.url);
+  const loadedFrames = outcome.frames.filter((f) => !f.blocked).map((f) => f.url);
+  if (blockedFrames.length > 0) {
+    lines.push(
+      `Blocked: a frame in the page tried to load ${blockedFrames.join(', ')}, which is not on the user's allowed sites. Nothing was sent there and the user was not asked.`,
+    );
+  }
+  if (loadedFrames.length > 0) lines.push(`A frame in the page now shows ${loadedFrames.join(', ')}.`);
+  for (const tab of outcome.openedTabs) {
+    lines.push(
+      tab.blocked.length > 0
+        ? `It opened tab ${tab.tabId} (now one of your tabs), which tried to go to ${tab.blocked.join(', ')}: blocked, that site is not on the user's allowed sites and nothing was sent there. Tab ${tab.tabId} is at ${tab.url || 'a blank page'}.`
+        : `It opened tab ${tab.tabId} (now one of your tabs) at ${tab.url || 'a blank page'}.`,
+    );
+  }
+  return lines;
+}
+
+function anyBlocked(outcome: ActionOutcome): boolean {
+  return (
+    outcome.blocked.length > 0 ||
+    outcome.frames.some((f) => f.blocked) ||
+    outcome.openedTabs.some((t) => t.blocked.length > 0)
+  );
+}
+
+function describeOutcome(action: string, outcome: ActionOutcome, note?: string, submitted = false): ToolOutput {
   const lines = [note ? `${action} ${note}` : action];
-  if (outcome.blocked.length > 0) {
+  if (outcome.blocked.length > 0 && submitted) {
+    // The user confirmed sending the form to the allowed site, not to where it redirected the form's data.
+    lines.push(
+      `Blocked: the form went to the site the user confirmed, which redirected it to ${outcome.blocked.join(', ')}. That site is not on the user's allowed sites, so Tandem stopped the form there and nothing was sent to it. Ask the user before trying again: it would be stopped the same way unless they allow that site.`,
+    );
+  } else if (outcome.blocked.length > 0) {
     lines.push(
       `Blocked: the page tried to go to ${outcome.blocked.join(', ')}, which is not on the user's allowed sites. Nothing was sent there and the user was not asked. If you need that page, use navigate with its URL so the user can decide.`,
     );
   }
+  const sideEffects = sideEffectLines(outcome);
+  lines.push(...sideEffects);
   lines.push(
     outcome.blocked.length > 0
       ? `The tab is at ${outcome.url}${outcome.errorPage ? ' (an error page)' : ', reloaded'}. Use read_page to see it.`
       : outcome.navigated
         ? `The tab is now at ${outcome.url}. Use read_page to see it.`
-        : `The tab stayed at ${outcome.url}.`,
+        : sideEffects.length > 0
+          ? `The tab itself is still at ${outcome.url}.`
+          : `The tab stayed at ${outcome.url}.`,
   );
   return {
     content: [{ type: 'text', text: lines.join('\n') }],
-    ...(outcome.blocked.length > 0 ? { isError: true } : {}),
+    ...(anyBlocked(outcome) ? { isError: true } : {}),
   };
 }
 
 function loadOutcome(tabId: number, requested: URL, outcome: ActionOutcome, opened: boolean): ToolOutput {
   const verb = opened ? `Opened tab ${tabId}` : `Tab ${tabId}`;
+  const notes = sideEffectLines(outcome);
+  const withNotes = (text: string, isError: boolean) =>
+    textOutput([text, ...notes].join('\n'), isError || anyBlocked(outcome));
   if (outcome.blocked.length > 0) {
-    return textOutput(
+    return withNotes(
       `${verb}: ${requested.href} was not loaded: it led to ${outcome.blocked.join(', ')}, which is not on the user's allowed sites. Nothing was sent there. The tab is at ${outcome.url}.`,
       true,
     );
   }
   if (outcome.errorPage)
-    return textOutput(`${verb}: ${requested.href} could not be loaded (the tab shows an error page).`, true);
-  return textOutput(`${verb} is at ${outcome.url}. Use read_page to see it.`);
+    return withNotes(`${verb}: ${requested.href} could not be loaded (the tab shows an error page).`, true);
+  return withNotes(`${verb} is at ${outcome.url}. Use read_page to see it.`, false);
 }
 
 /** Turns an action plan into the gate's question (see action-risk.ts for which actions need one). */
@@ -185,11 +226,11 @@ function plannedTool<I extends { tab: number }>(
       await web.egress.check(page, gate);
       if (plan.target) await web.egress.check(plan.target, gate);
       await web.tabs.prepare(input.tab, owner);
-      const watcher = web.tabs.watch(input.tab, { returnTo: page.href });
+      const watcher = await web.tabs.watch(input.tab, { returnTo: page.href });
       const response = await web.tabs.runPage(input.tab, page.origin, action.request(input, plan));
       if (response.op === 'error') throw new ToolError(response.error);
       const note = response.op === 'done' ? response.note : undefined;
-      return describeOutcome(action.describe(input), await watcher.settle(), note);
+      return describeOutcome(action.describe(input), await watcher.settle(), note, plan.submits === true);
     },
   };
 }

@@ -16,6 +16,8 @@ export interface ActionPlan {
   /** The URL the action navigates to or sends data to, when it leaves the page. */
   target?: string;
   confirm?: { reason: ConfirmReason; title: string; detail: string };
+  /** The action submits a form (its data goes to `target`, and on to wherever that site redirects it). */
+  submits?: true;
   /** Set when the action must not happen at all. */
   refuse?: string;
   /**
@@ -122,7 +124,7 @@ function submission(kind: string, facts: ElementFacts, pageUrl: string, what: st
   const target = facts.formAction ?? pageUrl;
   const reason =
     riskReason(`${facts.name} ${facts.formText ?? ''} ${pathOf(target)} ${pathOf(pageUrl)}`) ?? 'form_submit';
-  return { target, confirm: confirmFor(reason, pageUrl, what, target), key: keyOf(kind, facts, target) };
+  return { target, submits: true, confirm: confirmFor(reason, pageUrl, what, target), key: keyOf(kind, facts, target) };
 }
 
 export function planClick(facts: ElementFacts, pageUrl: string): ActionPlan {

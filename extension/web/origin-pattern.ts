@@ -5,8 +5,15 @@
  * https rule never covers http, so allowing a site does not also allow its
  * plain-text twin, which anyone on the network path can impersonate.
  *
+ * Hosts are compared in one spelling (canonical-host.ts: no trailing dot,
+ * loopback aliases folded), and a wildcard over a public suffix (`*.co.uk`,
+ * `*.github.io`: anyone can register a site under them) is refused, using the
+ * Public Suffix List as the tldts package ships it.
+ *
  * Pure: no browser APIs, unit-tested in tests/unit/web-origin-pattern.test.ts.
  */
+import { getPublicSuffix } from 'tldts';
+import { canonicalHost, isIpv4, LOOPBACK_HOST } from './canonical-host';
 
 export type WebScheme = 'http' | 'https';
 
@@ -25,8 +32,6 @@ export type PatternParse = { ok: true; pattern: OriginPattern } | { ok: false; m
 
 /** An exact origin outranks any wildcard; a longer wildcard base outranks a shorter one. */
 const EXACT_SPECIFICITY = 1_000;
-
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 function fail(message: string): PatternParse {
   return { ok: false, message };
@@ -67,12 +72,18 @@ export function parseOriginPattern(input: string): PatternParse {
     return fail(`"${input.trim()}" is not a valid site.`);
   }
   if (url.pathname !== '/' || url.username || url.password) return fail(`"${input.trim()}" is not a valid site.`);
-  const host = url.hostname;
-  if (!host) return fail(`"${input.trim()}" is not a valid site.`);
+  if (!url.hostname.replace(/\.+$/, '')) return fail(`"${input.trim()}" is not a valid site.`);
+  const host = canonicalHost(url.hostname);
   if (wildcard) {
-    if (host.startsWith('[') || IPV4.test(host)) return fail('Wildcards cover domain names, not IP addresses.');
+    if (host.startsWith('[') || isIpv4(host)) return fail('Wildcards cover domain names, not IP addresses.');
     // `*.com` would allow a whole top-level domain: never what a person means.
     if (!host.includes('.')) return fail('A wildcard needs a domain with at least two labels, as in *.example.com.');
+    // Private suffixes too (github.io, blogspot.com): every site under them belongs to someone else.
+    if (getPublicSuffix(host, { allowPrivateDomains: true }) === host) {
+      return fail(
+        `*.${host} would cover every site under ${host}, where anyone can register one. Name a site instead, as in *.example.${host}.`,
+      );
+    }
   }
   const port = url.port;
   const origin = `${scheme}://${wildcard ? '*.' : ''}${host}${port ? `:${port}` : ''}`;
@@ -83,7 +94,8 @@ export function parseOriginPattern(input: string): PatternParse {
 export function webOrigin(url: URL): { scheme: WebScheme; host: string; port: string; text: string } | undefined {
   const scheme = url.protocol === 'https:' ? 'https' : url.protocol === 'http:' ? 'http' : undefined;
   if (!scheme || !url.hostname) return undefined;
-  return { scheme, host: url.hostname, port: url.port, text: url.origin };
+  const host = canonicalHost(url.hostname);
+  return { scheme, host, port: url.port, text: `${scheme}://${host}${url.port ? `:${url.port}` : ''}` };
 }
 
 export function patternMatches(pattern: OriginPattern, url: URL): boolean {
@@ -110,14 +122,35 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+export type DnrUrlCondition = { urlFilter: string } | { regexFilter: string };
+
+/** Every loopback spelling canonicalHost() folds into 127.0.0.1, as a regex over a canonicalised URL's host. */
+const LOOPBACK_REGEX =
+  '(localhost|[a-z0-9_.-]*\\.localhost|127\\.[0-9]+\\.[0-9]+\\.[0-9]+|0\\.0\\.0\\.0|\\[::1?\\]|\\[::ffff:(7f[0-9a-f]{2}:[0-9a-f]{1,4}|0:0)\\])\\.?';
+
+function ipv4Mapped(host: string): string {
+  const [a = 0, b = 0, c = 0, d = 0] = host.split('.').map(Number);
+  return `[::ffff:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}]`;
+}
+
 /**
- * The declarativeNetRequest condition matching exactly the URLs a pattern
- * covers. URLs reach DNR canonicalised (lowercase scheme and host, default port
- * dropped, a `/` after the authority), so anchoring on `origin/` is exact:
- * `http://127.0.0.1:8080@evil.test/` does not start with `http://127.0.0.1:8080/`.
+ * The declarativeNetRequest conditions matching exactly the URLs a pattern
+ * covers, in every spelling canonicalHost() folds together (a trailing dot, an
+ * IPv4-mapped address, the loopback aliases), so the browser's rules and the
+ * egress gate agree. URLs reach DNR canonicalised (lowercase scheme and host,
+ * default port dropped, a `/` after the authority), so anchoring on `origin/`
+ * is exact: `http://127.0.0.1:8080@evil.test/` does not start with
+ * `http://127.0.0.1:8080/`.
  */
-export function dnrUrlCondition(pattern: OriginPattern): { urlFilter: string } | { regexFilter: string } {
+export function dnrUrlConditions(pattern: OriginPattern): DnrUrlCondition[] {
   const port = pattern.port ? `:${pattern.port}` : '';
-  if (!pattern.wildcard) return { urlFilter: `|${pattern.scheme}://${pattern.host}${port}/` };
-  return { regexFilter: `^${pattern.scheme}://([a-z0-9_-]+\\.)*${escapeRegex(pattern.host)}${escapeRegex(port)}/` };
+  const start = `${pattern.scheme}://`;
+  if (pattern.wildcard) {
+    return [{ regexFilter: `^${start}([a-z0-9_-]+\\.)*${escapeRegex(pattern.host)}\\.?${escapeRegex(port)}/` }];
+  }
+  if (pattern.host === LOOPBACK_HOST) return [{ regexFilter: `^${start}${LOOPBACK_REGEX}${escapeRegex(port)}/` }];
+  const conditions: DnrUrlCondition[] = [{ urlFilter: `|${start}${pattern.host}${port}/` }];
+  if (isIpv4(pattern.host)) conditions.push({ urlFilter: `|${start}${ipv4Mapped(pattern.host)}${port}/` });
+  else if (!pattern.host.startsWith('[')) conditions.push({ urlFilter: `|${start}${pattern.host}.${port}/` });
+  return conditions;
 }

@@ -106,10 +106,30 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         return TEXT_INPUTS.has(input.type) ? 'textbox' : input.type;
     }
   };
+  /**
+   * Where a link goes, absolute. SVG links count as much as HTML ones: their `href` (or the older
+   * `xlink:href`) is an SVGAnimatedString, and a destination nobody reads is a destination nobody checks.
+   */
+  const linkOf = (element: Element): string | undefined => {
+    const anchor = element.closest<Element>('a');
+    if (anchor instanceof HTMLAnchorElement) return anchor.hasAttribute('href') ? anchor.href : undefined;
+    if (!(anchor instanceof SVGAElement)) return undefined;
+    const raw =
+      anchor.href.baseVal ||
+      anchor.getAttribute('href') ||
+      anchor.getAttributeNS('http://www.w3.org/1999/xlink', 'href');
+    if (!raw) return undefined;
+    try {
+      return new URL(raw, document.baseURI).href;
+    } catch {
+      return raw;
+    }
+  };
   const roleOf = (element: Element): string => {
     const explicit = element.getAttribute('role');
     if (explicit) return collapse(explicit.split(' ')[0], 40);
     if (element instanceof HTMLAnchorElement) return 'link';
+    if (element instanceof SVGAElement && linkOf(element) !== undefined) return 'link';
     if (element instanceof HTMLButtonElement) return 'button';
     if (element instanceof HTMLInputElement) return inputRole(element);
     if (element instanceof HTMLSelectElement) return element.multiple ? 'listbox' : 'combobox';
@@ -169,8 +189,13 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     }
     return collapse(element.getAttribute('title') ?? element.getAttribute('name') ?? '', 200);
   };
+  /**
+   * The submit button that clicking this element activates: the element itself, the button it is
+   * inside, or the control of the label it is in (`<label for=…>` activates its control, so a label
+   * for a submit button submits the form just as the button does).
+   */
   const submitterOf = (element: Element): HTMLButtonElement | HTMLInputElement | undefined => {
-    const control = element.closest('button, input');
+    const control = element.closest('button, input') ?? element.closest('label')?.control ?? null;
     if (control instanceof HTMLButtonElement && control.form && control.type === 'submit') return control;
     if (
       control instanceof HTMLInputElement &&
@@ -192,7 +217,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     return collapse(parts.filter(Boolean).join(' · '), 600);
   };
   const factsOf = (element: Element): ElementFacts => {
-    const anchor = element.closest('a[href]');
+    const href = linkOf(element);
     const submitter = submitterOf(element);
     const field = element instanceof HTMLInputElement ? element : undefined;
     const textField = field !== undefined && TEXT_INPUTS.has(field.type);
@@ -209,8 +234,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
       ...(field ? { inputType: field.type.slice(0, 40) } : {}),
       password: field?.type === 'password',
       editable,
-      ...(anchor instanceof HTMLAnchorElement ? { href: anchor.href.slice(0, 8_192) } : {}),
-      download: anchor instanceof HTMLAnchorElement && anchor.hasAttribute('download'),
+      ...(href !== undefined ? { href: href.slice(0, 8_192) } : {}),
+      download: href !== undefined && element.closest<Element>('a')?.hasAttribute('download') === true,
       submitsForm: submitter !== undefined,
       ...(form
         ? {
@@ -225,6 +250,10 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
 
   const INTERACTIVE = [
     'a[href]',
+    // SVG links written the older way (xlink:href).
+    'a[*|href]',
+    // Only labels that submit a form are kept (see below): clicking them is clicking the button.
+    'label',
     'button',
     'input:not([type="hidden"])',
     'select',
@@ -284,7 +313,12 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     if (text.length > maxTextChars) text = text.slice(0, maxTextChars);
 
     const all = Array.from(document.querySelectorAll(INTERACTIVE)).filter(
-      (element) => !element.closest('[inert]') && isVisible(element),
+      (element) =>
+        !element.closest('[inert]') &&
+        isVisible(element) &&
+        (!(element instanceof HTMLLabelElement) ||
+          element.matches('[role], [onclick]') ||
+          submitterOf(element) !== undefined),
     );
     // Every listed element gets its ref now, in document order, so refs read like the page does.
     for (const element of all) refOf(element);
@@ -304,14 +338,16 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         entry.options = Array.from(element.options)
           .slice(0, 30)
           .map((option) => collapse(option.text, 100));
-      } else if (element instanceof HTMLAnchorElement) {
-        entry.href = element.href.slice(0, 2_048);
+      } else {
+        const href = linkOf(element);
+        if (href !== undefined && element.closest<Element>('a') === element) entry.href = href.slice(0, 2_048);
       }
       if (element.getAttribute('aria-checked') === 'true') entry.checked = true;
       if ((element as HTMLButtonElement).disabled === true || element.getAttribute('aria-disabled') === 'true') {
         entry.disabled = true;
       }
-      if (submitterOf(element) === element) entry.submits = true;
+      const submitter = submitterOf(element);
+      if (submitter === element || (submitter && element instanceof HTMLLabelElement)) entry.submits = true;
       return entry;
     });
     return {

@@ -27,13 +27,30 @@ export interface TabState {
   errorPage: boolean;
 }
 
+/** A frame in the page that navigated while the action ran. */
+export interface FrameOutcome {
+  url: string;
+  /** The rules stopped it: nothing was sent to `url`. */
+  blocked: boolean;
+}
+
+/** A tab or window the action opened (adopted as one of the task's tabs). */
+export interface OpenedTab {
+  tabId: number;
+  url: string;
+  /** Navigations the rules stopped in it. */
+  blocked: string[];
+}
+
 export interface ActionOutcome {
   url: string;
   title: string;
-  /** Navigations the rules stopped while the action ran. */
+  /** Top-level navigations of the tab the rules stopped while the action ran. */
   blocked: string[];
   navigated: boolean;
   errorPage: boolean;
+  frames: FrameOutcome[];
+  openedTabs: OpenedTab[];
 }
 
 export interface WatchOptions {
@@ -51,8 +68,11 @@ export interface TabDriver {
   state(tabId: number): Promise<TabState>;
   /** Brings the tab's navigation rules in line with this task's grants (the moment of action). */
   prepare(tabId: number, owner: TabOwner): Promise<void>;
-  /** Starts watching the tab for a navigation an action may cause; `settle` waits for it and reports. */
-  watch(tabId: number, options?: WatchOptions): { settle(): Promise<ActionOutcome> };
+  /**
+   * Starts watching the tab for what an action may cause (its navigation, frames navigating, tabs
+   * it opens, which are held to the rules from their first request); `settle` waits and reports.
+   */
+  watch(tabId: number, options?: WatchOptions): Promise<{ settle(): Promise<ActionOutcome> }>;
   navigate(tabId: number, url: URL): Promise<ActionOutcome>;
   runPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse>;
   screenshot(tabId: number): Promise<{ mediaType: 'image/jpeg'; data: string }>;

@@ -5,6 +5,7 @@
  * agent change its own permissions; local files go through the file bridge,
  * which has its own folder policy. Pure: unit-tested without a browser.
  */
+import { canonicalHost } from './canonical-host';
 
 export type UnreachableReason = 'invalid' | 'scheme' | 'file' | 'extension' | 'web_store' | 'credentials';
 
@@ -24,7 +25,8 @@ const STORE_PATHS: ReadonlyArray<{ host: string; path: string }> = [
 ];
 
 export function isWebStore(url: URL): boolean {
-  const host = url.hostname.toLowerCase();
+  // `chromewebstore.google.com.` (a trailing dot) is the same store.
+  const host = canonicalHost(url.hostname);
   if (STORE_HOSTS.has(host)) return true;
   return STORE_PATHS.some((store) => host === store.host && url.pathname.toLowerCase().startsWith(store.path));
 }

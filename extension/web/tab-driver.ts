@@ -9,7 +9,15 @@ import type { AgentTabs, TabOwner } from './agent-tabs';
 import type { NavigationGuard } from './navigation-guard';
 import { pageAgent } from './page-agent';
 import { type PageRequest, type PageResponse, PageResponse as PageResponseSchema } from './page-protocol';
-import type { ActionOutcome, AgentTabInfo, TabDriver, TabState, WatchOptions } from './platform';
+import type {
+  ActionOutcome,
+  AgentTabInfo,
+  FrameOutcome,
+  OpenedTab,
+  TabDriver,
+  TabState,
+  WatchOptions,
+} from './platform';
 
 /** How long an action gets to start a navigation (a click handler, a submit) before we stop waiting for one. */
 const NAVIGATION_START_MS = 300;
@@ -114,8 +122,13 @@ export class BrowserTabDriver implements TabDriver {
    * Watches a tab while an action runs, then waits until it is quiet: no
    * navigation in progress and none started for a moment. The moment matters:
    * a meta refresh or a script redirect starts right after a page loads.
+   * Meanwhile an action window is open (navigation-guard.ts), so a tab the
+   * action opens is under the rules before its first request; frames that
+   * navigate and tabs that open are reported too.
    */
-  watch(tabId: number, options: WatchOptions = {}): { settle(): Promise<ActionOutcome> } {
+  async watch(tabId: number, options: WatchOptions = {}): Promise<{ settle(): Promise<ActionOutcome> }> {
+    const owner = await this.tabs.owner(tabId);
+    const window = owner ? await this.guard.openActionWindow(owner) : undefined;
     const expectNavigation = options.expectNavigation === true;
     const since = Date.now();
     let navigating = false;
@@ -123,7 +136,23 @@ export class BrowserTabDriver implements TabDriver {
     let finishedOnce = false;
     let lastEvent = Date.now();
     const failed: Array<{ url: string; error: string | undefined }> = [];
+    const frameLoads: string[] = [];
+    const frameErrors: Array<{ url: string; error: string | undefined }> = [];
+    const otherErrors: Array<{ tabId: number; url: string; error: string | undefined }> = [];
+    const created: number[] = [];
+    // Frames still loading: the action is not over while a frame it aimed at is still on its way.
+    const framesLoading = new Set<number>();
+    const frameDone = (d: { tabId: number; frameId: number }) => {
+      if (d.tabId !== tabId || d.frameId === 0) return false;
+      framesLoading.delete(d.frameId);
+      lastEvent = Date.now();
+      return true;
+    };
     const onBefore = (d: { tabId: number; frameId: number }) => {
+      if (d.tabId === tabId && d.frameId !== 0) {
+        framesLoading.add(d.frameId);
+        lastEvent = Date.now();
+      }
       if (d.tabId !== tabId || d.frameId !== 0) return;
       navigating = true;
       navigations++;
@@ -132,14 +161,27 @@ export class BrowserTabDriver implements TabDriver {
     // Only the end of a navigation that started while watching counts (a new tab's initial
     // about:blank can finish just after the watch begins).
     const onCompleted = (d: { tabId: number; frameId: number }) => {
+      if (frameDone(d)) return;
       if (d.tabId !== tabId || d.frameId !== 0 || navigations === 0) return;
       navigating = false;
       finishedOnce = true;
       lastEvent = Date.now();
     };
+    const onCommitted = (d: { tabId: number; frameId: number; url: string }) => {
+      if (d.tabId === tabId && d.frameId !== 0) frameLoads.push(d.url);
+    };
     const onError = (d: { tabId: number; frameId: number; url: string }) => {
-      if (d.tabId !== tabId || d.frameId !== 0) return;
-      failed.push({ url: d.url, error: (d as { error?: string }).error });
+      const error = (d as { error?: string }).error;
+      if (d.tabId !== tabId) {
+        if (d.frameId === 0) otherErrors.push({ tabId: d.tabId, url: d.url, error });
+        return;
+      }
+      if (d.frameId !== 0) {
+        frameErrors.push({ url: d.url, error });
+        frameDone(d);
+        return;
+      }
+      failed.push({ url: d.url, error });
       if (navigations === 0) return;
       navigating = false;
       finishedOnce = true;
@@ -151,63 +193,123 @@ export class BrowserTabDriver implements TabDriver {
       finishedOnce = true;
       lastEvent = Date.now();
     };
+    const onCreated = (tab: { id?: number }) => {
+      if (tab.id !== undefined) created.push(tab.id);
+    };
     browser.webNavigation.onBeforeNavigate.addListener(onBefore);
     browser.webNavigation.onCompleted.addListener(onCompleted);
+    browser.webNavigation.onCommitted.addListener(onCommitted);
     browser.webNavigation.onErrorOccurred.addListener(onError);
     // Same-document navigations (a #fragment, history.pushState) finish without onCompleted.
     browser.webNavigation.onReferenceFragmentUpdated.addListener(onSameDocument);
     browser.webNavigation.onHistoryStateUpdated.addListener(onSameDocument);
+    browser.tabs.onCreated.addListener(onCreated);
+    const stopListening = () => {
+      browser.webNavigation.onBeforeNavigate.removeListener(onBefore);
+      browser.webNavigation.onCompleted.removeListener(onCompleted);
+      browser.webNavigation.onCommitted.removeListener(onCommitted);
+      browser.webNavigation.onErrorOccurred.removeListener(onError);
+      browser.webNavigation.onReferenceFragmentUpdated.removeListener(onSameDocument);
+      browser.webNavigation.onHistoryStateUpdated.removeListener(onSameDocument);
+      browser.tabs.onCreated.removeListener(onCreated);
+    };
     return {
       settle: async () => {
         try {
           const deadline = Date.now() + NAVIGATION_FINISH_MS;
           while (Date.now() < deadline) {
-            const quiet = !navigating && Date.now() - lastEvent >= NAVIGATION_START_MS;
+            const quiet = !navigating && framesLoading.size === 0 && Date.now() - lastEvent >= NAVIGATION_START_MS;
             if (quiet && (finishedOnce || !expectNavigation)) break;
             await sleep(25);
           }
+          // Tabs the action opened are adopted (and so under their own rules) before the window closes.
+          await window?.close();
+          const openedTabs = await this.openedTabs(owner, created, otherErrors, since);
+          const frames = await this.frameOutcomes(tabId, frameLoads, frameErrors);
+          const blocked: string[] = [];
+          for (const failure of failed) {
+            if (await this.guard.wasBlocked(tabId, failure.url, failure.error)) blocked.push(failure.url);
+          }
+          const all = [...new Set([...blocked, ...this.guard.blockedSince(tabId, since)])];
+          let state = await this.state(tabId);
+          if (all.length > 0 && options.returnTo) {
+            // Leave the "blocked" error page: reload the page the agent acted on. (Going back does not
+            // work: Chrome skips history entries that navigated away without a user gesture, and the
+            // agent's clicks carry none.) The error page commits a moment after the error event.
+            for (let i = 0; i < 20 && !state.errorPage; i++) {
+              await sleep(25);
+              state = await this.state(tabId);
+            }
+            if (state.errorPage) {
+              await browser.tabs.update(tabId, { url: options.returnTo }).catch(() => {});
+              await sleep(50);
+              await this.waitForLoad(tabId);
+              state = await this.state(tabId);
+            }
+          }
+          return {
+            url: state.url,
+            title: state.title,
+            blocked: all,
+            navigated: navigations > 0 || expectNavigation,
+            errorPage: state.errorPage,
+            frames,
+            openedTabs,
+          };
         } finally {
-          browser.webNavigation.onBeforeNavigate.removeListener(onBefore);
-          browser.webNavigation.onCompleted.removeListener(onCompleted);
-          browser.webNavigation.onErrorOccurred.removeListener(onError);
-          browser.webNavigation.onReferenceFragmentUpdated.removeListener(onSameDocument);
-          browser.webNavigation.onHistoryStateUpdated.removeListener(onSameDocument);
+          await window?.close().catch(() => {});
+          stopListening();
         }
-        const blocked: string[] = [];
-        for (const failure of failed) {
-          if (await this.guard.wasBlocked(tabId, failure.url, failure.error)) blocked.push(failure.url);
-        }
-        const all = [...new Set([...blocked, ...this.guard.blockedSince(tabId, since)])];
-        let state = await this.state(tabId);
-        if (all.length > 0 && options.returnTo) {
-          // Leave the "blocked" error page: reload the page the agent acted on. (Going back does not
-          // work: Chrome skips history entries that navigated away without a user gesture, and the
-          // agent's clicks carry none.) The error page commits a moment after the error event.
-          for (let i = 0; i < 20 && !state.errorPage; i++) {
-            await sleep(25);
-            state = await this.state(tabId);
-          }
-          if (state.errorPage) {
-            await browser.tabs.update(tabId, { url: options.returnTo }).catch(() => {});
-            await sleep(50);
-            await this.waitForLoad(tabId);
-            state = await this.state(tabId);
-          }
-        }
-        return {
-          url: state.url,
-          title: state.title,
-          blocked: all,
-          navigated: navigations > 0 || expectNavigation,
-          errorPage: state.errorPage,
-        };
       },
     };
   }
 
+  /** What the page's frames did: a frame whose load failed because the rules stopped it is reported as blocked. */
+  private async frameOutcomes(
+    tabId: number,
+    loads: readonly string[],
+    errors: ReadonlyArray<{ url: string; error: string | undefined }>,
+  ): Promise<FrameOutcome[]> {
+    const outcomes: FrameOutcome[] = [];
+    for (const error of errors) {
+      if (await this.guard.wasBlocked(tabId, error.url, error.error)) outcomes.push({ url: error.url, blocked: true });
+    }
+    const failed = new Set(errors.map((e) => e.url));
+    for (const url of loads) {
+      // An error page commits under the URL that failed; about:blank and the like are not a destination.
+      if (failed.has(url) || !/^https?:/i.test(url)) continue;
+      outcomes.push({ url, blocked: false });
+    }
+    return outcomes.filter((o, i) => outcomes.findIndex((p) => p.url === o.url && p.blocked === o.blocked) === i);
+  }
+
+  /** The tabs this action opened that became the task's, with where each went. */
+  private async openedTabs(
+    owner: TabOwner | undefined,
+    created: readonly number[],
+    errors: ReadonlyArray<{ tabId: number; url: string; error: string | undefined }>,
+    since: number,
+  ): Promise<OpenedTab[]> {
+    if (!owner) return [];
+    const opened: OpenedTab[] = [];
+    for (const tabId of created) {
+      const tabOwner = await this.tabs.owner(tabId);
+      if (tabOwner?.threadId !== owner.threadId) continue;
+      await this.waitForLoad(tabId);
+      const blocked: string[] = [];
+      for (const e of errors) {
+        if (e.tabId === tabId && (await this.guard.wasBlocked(tabId, e.url, e.error))) blocked.push(e.url);
+      }
+      blocked.push(...this.guard.blockedSince(tabId, since));
+      const tab = await browser.tabs.get(tabId).catch(() => undefined);
+      opened.push({ tabId, url: tab?.url ?? '', blocked: [...new Set(blocked)] });
+    }
+    return opened;
+  }
+
   async navigate(tabId: number, url: URL): Promise<ActionOutcome> {
     // No return after a blocked navigate: the page it came from may be the one that redirects (a meta refresh).
-    const watcher = this.watch(tabId, { expectNavigation: true });
+    const watcher = await this.watch(tabId, { expectNavigation: true });
     await browser.tabs.update(tabId, { url: url.href });
     return watcher.settle();
   }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { navigationRules, RULE_ID_FIRST, RULE_ID_LAST } from '../../extension/web/dnr-rules';
+import {
+  type NavigationResourceType,
+  navigationRules,
+  RULE_ID_FIRST,
+  RULE_ID_LAST,
+} from '../../extension/web/dnr-rules';
 import { type OriginPattern, parseOriginPattern } from '../../extension/web/origin-pattern';
 
 function pattern(text: string): OriginPattern {
@@ -8,16 +13,26 @@ function pattern(text: string): OriginPattern {
   return parsed.pattern;
 }
 
-/** Evaluates rules the way declarativeNetRequest does for one main-frame request: highest priority wins. */
-function allowed(rules: ReturnType<typeof navigationRules>, tabId: number, url: string): boolean {
+/**
+ * Evaluates rules the way declarativeNetRequest does for one request: highest priority wins.
+ * (The urlFilter subset Tandem uses: `||host^` or `||host.^` and `|prefix`.)
+ */
+function allowed(
+  rules: ReturnType<typeof navigationRules>,
+  tabId: number,
+  url: string,
+  type: NavigationResourceType = 'main_frame',
+): boolean {
   const matching = rules.filter((rule) => {
-    if (!rule.condition.tabIds.includes(tabId)) return false;
+    const scope = rule.condition;
+    if ('tabIds' in scope ? !scope.tabIds.includes(tabId) : scope.excludedTabIds.includes(tabId)) return false;
+    if (!rule.condition.resourceTypes.includes(type)) return false;
     if (rule.condition.urlFilter) {
       const filter = rule.condition.urlFilter;
       if (filter.startsWith('||')) {
         const host = filter.slice(2, -1);
-        const { hostname } = new URL(url);
-        return hostname === host || hostname.endsWith(`.${host}`);
+        const authority = url.split('/')[2] ?? '';
+        return authority === host || authority.endsWith(`.${host}`) || authority.startsWith(`${host}:`);
       }
       return url.startsWith(filter.slice(1));
     }
@@ -34,14 +49,14 @@ describe('agent-tab navigation rules', () => {
   it('makes no rules when the agent has no tabs (the user’s own tabs are never touched)', () => {
     expect(navigationRules([])).toEqual([]);
     expect(
-      navigationRules([{ tabIds: [], grants: [{ pattern: pattern('https://a.test'), effect: 'allow' }] }]),
+      navigationRules([{ scope: { tabIds: [] }, grants: [{ pattern: pattern('https://a.test'), effect: 'allow' }] }]),
     ).toEqual([]);
   });
 
   it('blocks every navigation of an agent tab except to allowed origins', () => {
     const rules = navigationRules([
       {
-        tabIds: [7],
+        scope: { tabIds: [7] },
         grants: [
           { pattern: pattern('http://127.0.0.1:4000'), effect: 'allow' },
           { pattern: pattern('*.example.com'), effect: 'allow' },
@@ -55,6 +70,13 @@ describe('agent-tab navigation rules', () => {
     expect(allowed(rules, 7, 'https://evil.example.com/')).toBe(false);
     expect(allowed(rules, 7, 'http://docs.example.com/')).toBe(false);
     expect(allowed(rules, 7, 'https://chromewebstore.google.com/')).toBe(false);
+    expect(allowed(rules, 7, 'https://chromewebstore.google.com./')).toBe(false);
+    // A deny is not escaped by another spelling of its host.
+    expect(allowed(rules, 7, 'https://evil.example.com./')).toBe(false);
+    // Frames and pings are held to the same rules as the top level.
+    expect(allowed(rules, 7, 'http://127.0.0.1:4001/collect', 'sub_frame')).toBe(false);
+    expect(allowed(rules, 7, 'http://127.0.0.1:4001/collect', 'ping')).toBe(false);
+    expect(allowed(rules, 7, 'http://localhost:4000/page', 'sub_frame')).toBe(true);
     // A tab that is not the agent's is not affected.
     expect(allowed(rules, 8, 'http://127.0.0.1:4001/collect')).toBe(true);
     expect(rules.every((r) => r.id >= RULE_ID_FIRST && r.id <= RULE_ID_LAST)).toBe(true);
@@ -63,10 +85,21 @@ describe('agent-tab navigation rules', () => {
 
   it('applies one task’s grants only to that task’s tabs', () => {
     const rules = navigationRules([
-      { tabIds: [1], grants: [{ pattern: pattern('https://a.test'), effect: 'allow' }] },
-      { tabIds: [2], grants: [] },
+      { scope: { tabIds: [1] }, grants: [{ pattern: pattern('https://a.test'), effect: 'allow' }] },
+      { scope: { tabIds: [2] }, grants: [] },
     ]);
     expect(allowed(rules, 1, 'https://a.test/')).toBe(true);
     expect(allowed(rules, 2, 'https://a.test/')).toBe(false);
+  });
+
+  it('holds every tab but the excluded ones to a task’s grants during an action window (new tabs included)', () => {
+    const rules = navigationRules([
+      { scope: { excludedTabIds: [1, 2, -1] }, grants: [{ pattern: pattern('https://a.test'), effect: 'allow' }] },
+    ]);
+    // A tab opened by the action: its id was unknown when the rules were written.
+    expect(allowed(rules, 99, 'https://evil.test/')).toBe(false);
+    expect(allowed(rules, 99, 'https://a.test/')).toBe(true);
+    // Tabs that existed before (the user's, the agent's own under their own rules) are left alone.
+    expect(allowed(rules, 1, 'https://evil.test/')).toBe(true);
   });
 });

@@ -153,4 +153,30 @@ describe('site policy', () => {
     store.data.set('site', [{ scope: 'https://a.test/with/path', effect: 'allow', grantedAt: 0 }]);
     expect((await sites.verdictFor(new URL('https://a.test/'), { taskId: 't', now: 1 })).verdict).toBe('ask');
   });
+
+  it('refuses every spelling of a denied loopback site without asking, and keeps the deny when a spelling is allowed once', async () => {
+    const { sites } = setup();
+    await sites.setRule('http://127.0.0.1:8080', 'deny', 0);
+    const verdict = async (url: string) => (await sites.verdictFor(new URL(url), { taskId: 't', now: 1 })).verdict;
+    for (const url of [
+      'http://localhost:8080/',
+      'http://localhost.:8080/',
+      'http://[::ffff:7f00:1]:8080/',
+      'http://0.0.0.0:8080/',
+      'http://[::1]:8080/',
+    ]) {
+      expect(await verdict(url), url).toBe('deny');
+    }
+    expect(await verdict('http://localhost:8081/')).toBe('ask');
+    // One rule, whatever spelling it was typed in.
+    await sites.setRule('http://localhost.:8080', 'allow', 0);
+    expect((await sites.list(1)).map((e) => e.pattern)).toEqual(['http://127.0.0.1:8080']);
+  });
+
+  it('refuses a wildcard over a public suffix in the Sites view, saying why', async () => {
+    const { sites } = setup();
+    const result = await sites.setRule('https://*.github.io', 'allow', 0);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain('anyone can register');
+  });
 });

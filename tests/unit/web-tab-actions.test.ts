@@ -29,14 +29,22 @@ const PAGE = 'https://shop.test/account';
 function fakePlatform() {
   const elements = new Map<string, ElementFacts>();
   const actions: PageRequest[] = [];
-  const outcome: ActionOutcome = { url: PAGE, title: 'Account', blocked: [], navigated: false, errorPage: false };
+  const outcome: ActionOutcome = {
+    url: PAGE,
+    title: 'Account',
+    blocked: [],
+    navigated: false,
+    errorPage: false,
+    frames: [],
+    openedTabs: [],
+  };
   const tabs: TabDriver = {
     open: async () => 7,
     owner: async (tabId) => (tabId === 7 ? { threadId: 't1', taskId: 'k1' } : undefined),
     list: async () => [],
     state: async (tabId) => ({ tabId, url: PAGE, title: 'Account', loading: false, errorPage: false }),
     prepare: async () => {},
-    watch: () => ({ settle: async () => outcome }),
+    watch: async () => ({ settle: async () => outcome }),
     navigate: async () => outcome,
     runPage: async (_tab, origin, request): Promise<PageResponse> => {
       expect(origin).toBe('https://shop.test');
@@ -66,7 +74,7 @@ function fakePlatform() {
     if (!found) throw new Error(name);
     return found;
   };
-  return { elements, actions, sites, tool };
+  return { elements, actions, sites, tool, outcome };
 }
 
 let n = 0;
@@ -162,5 +170,21 @@ describe('tab actions', () => {
       /not one of your tabs/,
     );
     await expect(tool('tab_close').execute({ tab: 99 }, ctx())).rejects.toThrow(/not one of your tabs/);
+  });
+
+  it('says what a frame and a new tab did instead of "the tab stayed"', async () => {
+    const { elements, sites, tool, outcome } = fakePlatform();
+    await sites.setRule('https://shop.test', 'allow', 0);
+    elements.set('e1', link('https://shop.test/docs'));
+    outcome.frames = [{ url: 'https://collector.test/steal', blocked: true }];
+    outcome.openedTabs = [{ tabId: 8, url: 'https://shop.test/new', blocked: [] }];
+    const c = ctx();
+    await tool('click').permission?.({ tab: 7, ref: 'e1' }, c);
+    const result = await tool('click').execute({ tab: 7, ref: 'e1' }, c);
+    const text = result.content.map((b) => (b.type === 'text' ? b.text : '')).join('\n');
+    expect(result.isError).toBe(true);
+    expect(text).toContain('a frame in the page tried to load https://collector.test/steal');
+    expect(text).toContain('It opened tab 8 (now one of your tabs) at https://shop.test/new');
+    expect(text).not.toContain('The tab stayed at');
   });
 });
