@@ -85,7 +85,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   });
   if (link) {
     options.linkHost?.bind?.(link);
-    link.bindRuntime((send) => runtime.attach('phone', send));
+    link.bindRuntime((send, device) => runtime.attach('phone', send, device));
   }
   return { runtime, db, log, link, settings, audit, tools, gate, grants, model, sites, web, files };
 }
