@@ -52,7 +52,14 @@ function phoneClient(assembled: AssembledRuntime): TestClient & { messages: Runt
     events,
     async waitForEvent(threadId, predicate, timeoutMs = 10_000) {
       let found: ThreadEvent | undefined;
-      await waitUntil(() => (found = events(threadId).find(predicate)) !== undefined, timeoutMs, 'an event');
+      await waitUntil(
+        () => {
+          found = events(threadId).find(predicate);
+          return found !== undefined;
+        },
+        timeoutMs,
+        'an event',
+      );
       return found as ThreadEvent;
     },
     detach: attached.detach,
