@@ -14,6 +14,7 @@ import { TandemDatabase } from '../storage/db';
 import { EventLog } from '../storage/event-log';
 import { DexieGrantStore } from '../storage/grant-store';
 import { SettingsStore } from '../storage/settings-store';
+import { type MarkerStore, type StorageEstimator, StorageWatch } from '../storage/storage-watch';
 import { clockTools } from '../tools/clock';
 import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
@@ -42,6 +43,8 @@ export interface AssembleOptions {
   nativeMessaging?: NativeConnector;
   /** The browser side of web access (fetch, extraction, agent tabs); without it no web tools are registered. */
   web?: (parts: { sites: SitePolicy; now: () => number }) => WebPlatform;
+  /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
+  storage?: { estimator?: StorageEstimator; marker?: MarkerStore; markerEveryMs?: number };
 }
 
 export function assembleRuntime(options: AssembleOptions = {}) {
@@ -65,6 +68,15 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
   const gate = new PermissionGate([new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes]);
   const model = options.model ?? new AnthropicModelClient();
+  const storageWatch = options.storage
+    ? new StorageWatch({
+        estimator: options.storage.estimator,
+        marker: options.storage.marker,
+        schemaVersion: db.verno,
+        now,
+        ...(options.storage.markerEveryMs === undefined ? {} : { markerEveryMs: options.storage.markerEveryMs }),
+      })
+    : undefined;
   const link = options.linkHost ? new LinkService(new LinkStore(db, now), options.linkHost, now) : undefined;
   const runtime = new Runtime({
     db,
@@ -82,6 +94,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ...(link ? { link } : {}),
     sites,
     ...(files ? { files } : {}),
+    ...(storageWatch ? { storageWatch } : {}),
   });
   if (link) {
     options.linkHost?.bind?.(link);

@@ -23,6 +23,7 @@ import type { AppliedCommand, TandemDatabase } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
 import type { SettingsStore } from '../storage/settings-store';
 import { type StorageFailure, StorageGuard } from '../storage/storage-guard';
+import { type StorageWatch, storageStatusOf } from '../storage/storage-watch';
 import type { ToolRegistry } from '../tools/registry';
 import type { SiteDirectory } from '../web/site-policy';
 import { type ClientConnection, ClientHub } from './client-hub';
@@ -57,6 +58,8 @@ export interface RuntimeDeps {
   storage?: StorageGuard;
   /** How long a task paused by a failed write waits before trying again on its own. */
   pausedRetryMs?: number;
+  /** Space, persistence and the durable marker (browser only); absent, only failures are reported. */
+  storageWatch?: StorageWatch;
 }
 
 /** Applied-command records older than this are pruned; a client re-sends within seconds, not days. */
@@ -96,19 +99,18 @@ export class Runtime {
   private clientCounter = 0;
   private threadsBroadcastTimer: ReturnType<typeof setTimeout> | undefined;
   private storageStatus: StorageStatus = { state: 'ok' };
+  private storageFailing: string | undefined;
+  private storageWatchStarted: Promise<void> | undefined;
 
   constructor(private readonly deps: RuntimeDeps) {
     this.hub = new ClientHub(deps.log);
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => crypto.randomUUID());
     this.storage = deps.storage ?? new StorageGuard(deps.db);
-    this.storage.onHealth((health) =>
-      this.setStorageStatus(
-        health.ok
-          ? { ...this.storageStatus, state: this.storageStatus.state === 'failing' ? 'ok' : this.storageStatus.state }
-          : { ...this.storageStatus, state: 'failing', message: health.failure.message },
-      ),
-    );
+    this.storage.onHealth((health) => {
+      this.storageFailing = health.ok ? undefined : health.failure.message;
+      void this.checkStorage().catch(() => {});
+    });
     this.handlers = commandHandlers(this.commandEnv());
     // The bridge's state, the folder list and the trash show live in every open panel (never on a phone).
     deps.files?.onChange((change) => this.hub.broadcast(change, (c) => c.kind === 'panel'));
@@ -159,8 +161,30 @@ export class Runtime {
     return this.runners.size;
   }
 
-  /** The storage's health as panels see it (the storage watch adds space and persistence to it). */
-  setStorageStatus(status: StorageStatus): void {
+  /**
+   * Refreshes what panels are told about storage: a failing write, a database found empty where the
+   * durable marker says data existed, space running out. The first call also starts the watch.
+   */
+  async checkStorage(): Promise<StorageStatus> {
+    const watch = this.deps.storageWatch;
+    if (watch) {
+      this.storageWatchStarted ??= (async () => {
+        const threads = await this.deps.db.threads.toArray();
+        await watch.start({
+          threadCount: threads.length,
+          lastEventAt: threads.reduce((latest, t) => Math.max(latest, t.updatedAt), 0),
+        });
+      })().catch(() => {
+        this.storageWatchStarted = undefined; // the database could not be read: try again next time
+      });
+      await this.storageWatchStarted;
+    }
+    const status = watch ? await watch.status(this.storageFailing) : storageStatusOf({ failing: this.storageFailing });
+    this.setStorageStatus(status);
+    return status;
+  }
+
+  private setStorageStatus(status: StorageStatus): void {
     const changed = JSON.stringify(status) !== JSON.stringify(this.storageStatus);
     this.storageStatus = status;
     if (changed) this.hub.broadcast({ type: 'storage.status', status }, (c) => c.kind === 'panel');
@@ -177,6 +201,7 @@ export class Runtime {
    * `task_finished` (or that is empty) has nothing to do; any other is handed to its planner.
    */
   async resume(): Promise<number> {
+    await this.checkStorage();
     const threads = await this.storage.run(() => this.deps.db.threads.toArray());
     let resumed = 0;
     for (const thread of threads) {
@@ -263,6 +288,8 @@ export class Runtime {
         this.hub.broadcast({ type: 'thread.activity', threadId, status, retryAt }),
       paused: (threadId, failure) => this.taskPaused(threadId, failure),
       taskFinished: (threadId, outcome) => {
+        // A task is what fills the disk: see how much is left.
+        void this.checkStorage().catch(() => {});
         // Clears a "retrying" countdown or a running state a client may still show.
         this.hub.broadcast({ type: 'thread.activity', threadId, status: outcome === 'failed' ? 'failed' : 'idle' });
         // Best effort: a notification must never take the runtime down.
@@ -429,7 +456,14 @@ export class Runtime {
   }
 
   private async broadcastThreads(): Promise<void> {
-    this.hub.broadcast({ type: 'threads', threads: await this.listThreads(true) });
+    const threads = await this.listThreads(true);
+    this.hub.broadcast({ type: 'threads', threads });
+    if (this.deps.storageWatch) {
+      const all = await this.deps.db.threads.toArray();
+      const lastEventAt = all.reduce((latest, t) => Math.max(latest, t.updatedAt), 0);
+      await this.deps.storageWatch.note({ threadCount: all.length, lastEventAt });
+      if (this.storageStatus.state === 'lost' && all.length > 0) await this.checkStorage();
+    }
   }
 }
 
