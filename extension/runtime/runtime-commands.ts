@@ -40,6 +40,8 @@ export interface CommandEnv {
   newId(): string;
   checkKey(settings: Settings): Promise<{ ok: boolean; message: string }>;
   runner(threadId: string): ThreadRunner;
+  /** Starts a thread's loop, carrying on if a failed write had paused it. */
+  resumeThread(threadId: string): void;
   /** Stops a thread's loop (if any) and forgets its in-memory state. */
   dropRunner(threadId: string): Promise<void>;
   listThreads(includeArchived: boolean): Promise<ThreadSummary[]>;
@@ -228,7 +230,8 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
         },
       );
       call.markRecorded();
-      if (events) runner.kick();
+      // A new message is also a retry of a task a full disk had paused.
+      if (events) env.resumeThread(command.threadId);
       return command.threadId;
     },
     'task.stop': async (command, call) => {
@@ -238,7 +241,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
     },
     'task.resume': async (command) => {
       await liveThread(env, command.threadId);
-      env.runner(command.threadId).resume();
+      env.resumeThread(command.threadId);
       return command.threadId;
     },
     'decision.answer': async (command, call) => {

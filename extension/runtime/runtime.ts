@@ -253,6 +253,7 @@ export class Runtime {
       checkKey: () =>
         this.deps.checkKey ? this.deps.checkKey() : Promise.resolve({ ok: false, message: 'Not available.' }),
       runner: (threadId) => this.runner(threadId),
+      resumeThread: (threadId) => this.resumeThread(threadId),
       dropRunner: async (threadId) => {
         const runner = this.runners.get(threadId);
         if (!runner) return;
@@ -314,11 +315,19 @@ export class Runtime {
     clearTimeout(this.pausedRetries.get(threadId));
     this.pausedRetries.set(
       threadId,
-      setTimeout(() => {
-        this.pausedRetries.delete(threadId);
-        this.runners.get(threadId)?.resume();
-      }, this.deps.pausedRetryMs ?? PAUSED_RETRY_MS),
+      setTimeout(() => this.resumeThread(threadId), this.deps.pausedRetryMs ?? PAUSED_RETRY_MS),
     );
+  }
+
+  private resumeThread(threadId: string): void {
+    const timer = this.pausedRetries.get(threadId);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.pausedRetries.delete(threadId);
+      // Clears the "Paused" line clients show; the log's events say the rest.
+      this.hub.broadcast({ type: 'thread.activity', threadId, status: 'running' });
+    }
+    this.runner(threadId).resume();
   }
 
   private async receive(client: ClientConnection, raw: unknown): Promise<void> {

@@ -47,6 +47,8 @@ interface ThreadSubscription {
 export interface ThreadActivity {
   status: ThreadStatus;
   retryAt?: number;
+  /** Why, for `paused` (a storage failure). */
+  message?: string;
 }
 
 let counter = 0;
@@ -234,6 +236,7 @@ export class ConversationClient {
         this.activity.set(message.threadId, {
           status: message.status,
           ...(message.retryAt === undefined ? {} : { retryAt: message.retryAt }),
+          ...(message.message === undefined ? {} : { message: message.message }),
         });
         break;
       case 'settings':
