@@ -135,8 +135,7 @@ export class Runtime {
     };
     this.hub.add(connection);
     send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: connection.id, clientKind: kind });
-    if (kind === 'panel' && this.storageStatus.state !== 'ok')
-      send({ type: 'storage.status', status: this.storageStatus });
+    if (kind === 'panel') send({ type: 'storage.status', status: this.storageStatus });
     return {
       connection,
       receive: (raw: unknown) => this.receive(connection, raw),

@@ -15,6 +15,7 @@ import {
   RuntimeMessage,
   type RuntimeMessageOf,
   type SiteEntry,
+  type StorageStatus,
   type ThreadStatus,
   type ThreadSummary,
 } from '../protocol/messages';
@@ -69,6 +70,8 @@ export class ConversationClient {
   /** Last error the runtime reported for a command, for a banner. */
   lastError: CommandError | undefined;
   readonly activity = new Map<string, ThreadActivity>();
+  /** The runtime's storage health (panels only): space, persistence, failures, a lost database. */
+  storageStatus: StorageStatus | undefined;
 
   private readonly pending = new Map<string, PendingCommand>();
   private readonly subscriptions = new Map<string, ThreadSubscription>();
@@ -249,6 +252,9 @@ export class ConversationClient {
         break;
       case 'sites':
         this.sites = message.sites;
+        break;
+      case 'storage.status':
+        this.storageStatus = message.status;
         break;
     }
     for (const listener of this.messageListeners) listener(message);
