@@ -15,7 +15,7 @@ import { acceptLinkRelay } from '../link/relay-server';
 import { KeepAlive, RESUME_ALARM } from '../platform/keep-alive';
 import { showNotification } from '../platform/notifications';
 import { acceptPortClients } from '../platform/port-clients';
-import { storageLocalMarker } from '../platform/storage-marker';
+import { storageLocalMarker, storageLocalSnapshots } from '../platform/storage-marker';
 import { assembleRuntime } from '../runtime/assemble';
 import { browserWeb } from '../web/browser-web';
 
@@ -32,6 +32,7 @@ export default defineBackground(() => {
     storage: {
       ...(typeof navigator !== 'undefined' && navigator.storage ? { estimator: navigator.storage } : {}),
       marker: storageLocalMarker(),
+      snapshots: storageLocalSnapshots(),
     },
     // Phone link: Chrome hosts WebRTC in the offscreen document (no RTCPeerConnection in a worker),
     // Firefox in this background page (docs/ARCHITECTURE.md, "Phone link").

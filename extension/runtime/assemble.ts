@@ -10,6 +10,7 @@ import type { NativeConnector } from '../files/native-port';
 import { type LinkHostControl, LinkService } from '../link/link-service';
 import { LinkStore } from '../link/link-store';
 import { AuditLog } from '../storage/audit-log';
+import type { SnapshotStore } from '../storage/auto-backup';
 import { TandemDatabase } from '../storage/db';
 import { EventLog } from '../storage/event-log';
 import { DexieGrantStore } from '../storage/grant-store';
@@ -44,7 +45,14 @@ export interface AssembleOptions {
   /** The browser side of web access (fetch, extraction, agent tabs); without it no web tools are registered. */
   web?: (parts: { sites: SitePolicy; now: () => number }) => WebPlatform;
   /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
-  storage?: { estimator?: StorageEstimator; marker?: MarkerStore; markerEveryMs?: number };
+  storage?: {
+    estimator?: StorageEstimator;
+    marker?: MarkerStore;
+    markerEveryMs?: number;
+    /** The automatic backup outside IndexedDB, and how often it may be taken. */
+    snapshots?: SnapshotStore;
+    snapshotEveryMs?: number;
+  };
 }
 
 export function assembleRuntime(options: AssembleOptions = {}) {
@@ -95,6 +103,8 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     sites,
     ...(files ? { files } : {}),
     ...(storageWatch ? { storageWatch } : {}),
+    ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
+    ...(options.storage?.snapshotEveryMs === undefined ? {} : { snapshotEveryMs: options.storage.snapshotEveryMs }),
   });
   if (link) {
     options.linkHost?.bind?.(link);

@@ -14,6 +14,7 @@ import type { FileAccess } from '../files/file-access';
 import { applyFileCommand, type FileCommand } from '../files/file-commands';
 import type { LinkCommands } from '../link/link-service';
 import type { AuditLog } from '../storage/audit-log';
+import type { AutoBackup } from '../storage/auto-backup';
 import type { Backup } from '../storage/backup';
 import type { TandemDatabase, ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
@@ -36,6 +37,9 @@ export interface CommandEnv {
   sites: SiteDirectory | undefined;
   link: LinkCommands | undefined;
   backup: Backup;
+  autoBackup: AutoBackup | undefined;
+  /** After a restore: forget in-memory state, tell every client, re-check the storage status. */
+  afterRestore(): Promise<void>;
   now(): number;
   newId(): string;
   checkKey(settings: Settings): Promise<{ ok: boolean; message: string }>;
@@ -46,7 +50,7 @@ export interface CommandEnv {
   dropRunner(threadId: string): Promise<void>;
   listThreads(includeArchived: boolean): Promise<ThreadSummary[]>;
   trashedThreads(): Promise<ThreadSummary[]>;
-  broadcastThreads(): Promise<void>;
+  broadcastThreads(opts?: { emptiedByUser?: boolean }): Promise<void>;
 }
 
 /** One command being applied, for one client. */
@@ -169,7 +173,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       }
       env.hub.forgetThread(command.threadId);
       env.hub.broadcast({ type: 'thread.deleted', threadId: command.threadId });
-      await env.broadcastThreads();
+      await env.broadcastThreads({ emptiedByUser: call.client.kind === 'panel' });
       if (!inTrash && call.client.kind !== 'panel') {
         env.hub.broadcast({ type: 'threads.trashed', threads: await env.trashedThreads() }, onlyPanels);
       }
@@ -272,11 +276,15 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       return undefined;
     },
     'backup.import': async (command, call) => {
-      const restored = await call.atomic(() => env.backup.import(command.json));
-      env.settings.forget();
-      await env.broadcastThreads();
-      env.hub.broadcast({ type: 'settings', settings: publicSettings(await env.settings.get()) }, onlyPanels);
-      void restored;
+      await call.atomic(() => env.backup.import(command.json));
+      await env.afterRestore();
+      return undefined;
+    },
+    'backup.restoreAuto': async (_command, call) => {
+      const snapshot = await env.autoBackup?.latest();
+      if (!snapshot) throw new CommandFailure('invalid_command', 'There is no automatic backup to restore.');
+      await call.atomic(() => env.backup.import(snapshot.json));
+      await env.afterRestore();
       return undefined;
     },
     'bridge.status': file,

@@ -18,10 +18,11 @@ import {
 import type { FileAccess } from '../files/file-access';
 import type { LinkCommands } from '../link/link-service';
 import type { AuditLog } from '../storage/audit-log';
+import { AutoBackup, type SnapshotStore } from '../storage/auto-backup';
 import { Backup } from '../storage/backup';
 import type { AppliedCommand, TandemDatabase } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
-import type { SettingsStore } from '../storage/settings-store';
+import { publicSettings, type SettingsStore } from '../storage/settings-store';
 import { type StorageFailure, StorageGuard } from '../storage/storage-guard';
 import { type StorageWatch, storageStatusOf } from '../storage/storage-watch';
 import type { ToolRegistry } from '../tools/registry';
@@ -60,6 +61,9 @@ export interface RuntimeDeps {
   pausedRetryMs?: number;
   /** Space, persistence and the durable marker (browser only); absent, only failures are reported. */
   storageWatch?: StorageWatch;
+  /** Where the automatic backup outside IndexedDB is kept; absent, none is taken. */
+  snapshots?: SnapshotStore;
+  snapshotEveryMs?: number;
 }
 
 /** Applied-command records older than this are pruned; a client re-sends within seconds, not days. */
@@ -101,12 +105,19 @@ export class Runtime {
   private storageStatus: StorageStatus = { state: 'ok' };
   private storageFailing: string | undefined;
   private storageWatchStarted: Promise<void> | undefined;
+  private readonly backup: Backup;
+  private readonly autoBackup: AutoBackup | undefined;
 
   constructor(private readonly deps: RuntimeDeps) {
     this.hub = new ClientHub(deps.log);
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => crypto.randomUUID());
     this.storage = deps.storage ?? new StorageGuard(deps.db);
+    this.backup = new Backup(deps.db, this.now);
+    this.autoBackup = deps.snapshots
+      ? new AutoBackup(this.backup, deps.snapshots, this.now, deps.snapshotEveryMs)
+      : undefined;
+    this.storage.onReopen(() => void this.checkForLostDatabase().catch(() => {}));
     this.storage.onHealth((health) => {
       this.storageFailing = health.ok ? undefined : health.failure.message;
       void this.checkStorage().catch(() => {});
@@ -178,7 +189,10 @@ export class Runtime {
       });
       await this.storageWatchStarted;
     }
-    const status = watch ? await watch.status(this.storageFailing) : storageStatusOf({ failing: this.storageFailing });
+    const autoBackupAt = await this.autoBackup?.latestAt();
+    const status = watch
+      ? await watch.status(this.storageFailing, autoBackupAt)
+      : storageStatusOf({ failing: this.storageFailing, autoBackupAt });
     this.setStorageStatus(status);
     return status;
   }
@@ -228,6 +242,21 @@ export class Runtime {
     await Promise.all([...this.runners.values()].map((r) => r.idle()));
   }
 
+  /**
+   * After a reopen: did the database come back empty where the marker counted threads? Then the
+   * browser deleted it; say so at once (not at the next start), and drop the in-memory thread
+   * states, which describe threads the database no longer has.
+   */
+  private async checkForLostDatabase(): Promise<void> {
+    const watch = this.deps.storageWatch;
+    if (!watch) return;
+    const threadCount = await this.deps.db.threads.count();
+    if (!watch.recheck({ threadCount }, await watch.marker())) return;
+    this.runners.clear();
+    await this.checkStorage();
+    this.hub.broadcast({ type: 'threads', threads: [] });
+  }
+
   private evictIdleRunners(): void {
     if (this.runners.size <= MAX_LOADED_THREADS) return;
     for (const [threadId, runner] of this.runners) {
@@ -246,7 +275,19 @@ export class Runtime {
       files: this.deps.files,
       sites: this.deps.sites,
       link: this.deps.link,
-      backup: new Backup(this.deps.db, this.now),
+      backup: this.backup,
+      autoBackup: this.autoBackup,
+      afterRestore: async () => {
+        this.deps.settings.forget();
+        for (const [threadId, runner] of this.runners) if (runner.isIdle()) this.runners.delete(threadId);
+        await this.broadcastThreads();
+        this.hub.broadcast(
+          { type: 'settings', settings: publicSettings(await this.deps.settings.get()) },
+          (c) => c.kind === 'panel',
+        );
+        await this.checkStorage();
+        await this.resume();
+      },
       now: this.now,
       newId: this.newId,
       checkKey: () =>
@@ -266,8 +307,10 @@ export class Runtime {
           .filter((t) => t.trashedAt !== undefined)
           .sort((a, b) => (b.trashedAt ?? 0) - (a.trashedAt ?? 0)),
       // The command is applied by then; a list that cannot be read now is sent with the next change.
-      broadcastThreads: () =>
-        this.broadcastThreads().catch((error: unknown) => console.warn('Tandem: thread list broadcast failed', error)),
+      broadcastThreads: (opts) =>
+        this.broadcastThreads(opts).catch((error: unknown) =>
+          console.warn('Tandem: thread list broadcast failed', error),
+        ),
     };
   }
 
@@ -288,8 +331,9 @@ export class Runtime {
         this.hub.broadcast({ type: 'thread.activity', threadId, status, retryAt }),
       paused: (threadId, failure) => this.taskPaused(threadId, failure),
       taskFinished: (threadId, outcome) => {
-        // A task is what fills the disk: see how much is left.
+        // A task is what fills the disk: see how much is left; and keep the automatic backup fresh.
         void this.checkStorage().catch(() => {});
+        void this.autoBackup?.snapshotSoon().then(() => this.checkStorage().catch(() => {}));
         // Clears a "retrying" countdown or a running state a client may still show.
         this.hub.broadcast({ type: 'thread.activity', threadId, status: outcome === 'failed' ? 'failed' : 'idle' });
         // Best effort: a notification must never take the runtime down.
@@ -463,13 +507,13 @@ export class Runtime {
     }, THREADS_BROADCAST_MS);
   }
 
-  private async broadcastThreads(): Promise<void> {
+  private async broadcastThreads(opts: { emptiedByUser?: boolean } = {}): Promise<void> {
     const threads = await this.listThreads(true);
     this.hub.broadcast({ type: 'threads', threads });
     if (this.deps.storageWatch) {
       const all = await this.deps.db.threads.toArray();
       const lastEventAt = all.reduce((latest, t) => Math.max(latest, t.updatedAt), 0);
-      await this.deps.storageWatch.note({ threadCount: all.length, lastEventAt });
+      await this.deps.storageWatch.note({ threadCount: all.length, lastEventAt }, false, opts.emptiedByUser);
       if (this.storageStatus.state === 'lost' && all.length > 0) await this.checkStorage();
     }
   }

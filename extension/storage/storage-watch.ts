@@ -52,8 +52,10 @@ export function storageStatusOf(input: {
   persisted?: boolean | undefined;
   lost?: DurableMarker | undefined;
   failing?: string | undefined;
+  autoBackupAt?: number | undefined;
 }): StorageStatus {
   const base = {
+    ...(input.autoBackupAt === undefined ? {} : { autoBackupAt: input.autoBackupAt }),
     ...(input.usage === undefined ? {} : { usageBytes: input.usage }),
     ...(input.quota === undefined ? {} : { quotaBytes: input.quota }),
     ...(input.persisted === undefined ? {} : { persisted: input.persisted }),
@@ -66,7 +68,11 @@ export function storageStatusOf(input: {
       ...base,
       message: `Tandem's database is empty, but it held ${input.lost.threadCount} conversation${
         input.lost.threadCount === 1 ? '' : 's'
-      } (last activity ${when}). The browser may have deleted it after a storage failure. Restore a backup in Settings → Backup.`,
+      } (last activity ${when}). The browser may have deleted it after a storage failure. ${
+        input.autoBackupAt === undefined
+          ? 'Restore a backup in Settings → Backup & storage.'
+          : `Restore the automatic backup of ${new Date(input.autoBackupAt).toLocaleString()} in Settings → Backup & storage.`
+      }`,
     };
   }
   if (input.usage !== undefined && input.quota && input.usage / input.quota >= LOW_SPACE_SHARE) {
@@ -84,6 +90,7 @@ export class StorageWatch {
   private lost: DurableMarker | undefined;
   private persisted: boolean | undefined;
   private lastWrite = 0;
+  private lastCount = 0;
 
   constructor(
     private readonly deps: {
@@ -106,7 +113,8 @@ export class StorageWatch {
       // Keep the marker as it is: the warning stays until threads exist again (created or restored).
       this.lost = previous;
     } else {
-      await this.note(current, true);
+      this.lastCount = previous?.threadCount ?? 0;
+      await this.note(current, true, true);
     }
     const estimator = this.deps.estimator;
     try {
@@ -117,10 +125,28 @@ export class StorageWatch {
     }
   }
 
+  /** After a reopen: a database that came back empty where the marker counted threads was lost. */
+  recheck(current: { threadCount: number }, previous: DurableMarker | undefined): boolean {
+    if (current.threadCount === 0 && previous && previous.threadCount > 0) this.lost = previous;
+    return this.lost !== undefined;
+  }
+
+  async marker(): Promise<DurableMarker | undefined> {
+    return parseMarker(await this.deps.marker?.get().catch(() => undefined));
+  }
+
   /** Records what the database holds now (throttled unless `force`). */
-  async note(current: { threadCount: number; lastEventAt: number }, force = false): Promise<void> {
+  async note(
+    current: { threadCount: number; lastEventAt: number },
+    force = false,
+    /** The user deleted the last thread: an empty database is then expected. */
+    emptiedByUser = false,
+  ): Promise<void> {
     if (current.threadCount > 0) this.lost = undefined;
     if (this.lost || !this.deps.marker) return;
+    // Never let an emptied database overwrite the evidence, unless the user emptied it.
+    if (current.threadCount === 0 && this.lastCount > 0 && !emptiedByUser) return;
+    this.lastCount = current.threadCount;
     const now = this.deps.now();
     if (!force && now - this.lastWrite < (this.deps.markerEveryMs ?? 5_000)) return;
     this.lastWrite = now;
@@ -134,7 +160,7 @@ export class StorageWatch {
       .catch(() => {});
   }
 
-  async status(failing?: string): Promise<StorageStatus> {
+  async status(failing?: string, autoBackupAt?: number): Promise<StorageStatus> {
     let usage: number | undefined;
     let quota: number | undefined;
     try {
@@ -144,6 +170,6 @@ export class StorageWatch {
     } catch {
       // No estimate in this context: the status says what it can.
     }
-    return storageStatusOf({ usage, quota, persisted: this.persisted, lost: this.lost, failing });
+    return storageStatusOf({ usage, quota, persisted: this.persisted, lost: this.lost, failing, autoBackupAt });
   }
 }

@@ -73,6 +73,8 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backup.export'), ...cmd, includeApiKey: z.boolean().default(false) }),
   /** Restores a backup made by `backup.export`: threads not present are added, settings and grants replaced. */
   z.object({ type: z.literal('backup.import'), ...cmd, json: z.string().min(2).max(MAX_BACKUP_BYTES) }),
+  /** Restores the automatic backup kept outside IndexedDB (after the browser lost the database). */
+  z.object({ type: z.literal('backup.restoreAuto'), ...cmd }),
   z.object({ type: z.literal('decision.answer'), ...thread, decisionId: Id, optionId: z.string().min(1).max(64) }),
   z.object({ type: z.literal('settings.get'), ...cmd }),
   z.object({ type: z.literal('settings.update'), ...cmd, patch: SettingsPatch }),
@@ -162,6 +164,7 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'thread.restore': trustedWrite,
   'backup.export': trustedRead,
   'backup.import': trustedWrite,
+  'backup.restoreAuto': trustedWrite,
   'settings.get': trustedRead,
   'settings.update': trustedWrite,
   'settings.checkKey': trustedRead,

@@ -80,6 +80,8 @@ export const StorageStatus = z.object({
   quotaBytes: z.number().nonnegative().optional(),
   /** Whether the browser granted persistent storage (it then never evicts Tandem's data on its own). */
   persisted: z.boolean().optional(),
+  /** When the automatic backup outside IndexedDB was taken (restorable with `backup.restoreAuto`). */
+  autoBackupAt: z.number().optional(),
   message: z.string().optional(),
 });
 export type StorageStatus = z.infer<typeof StorageStatus>;

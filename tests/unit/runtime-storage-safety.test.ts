@@ -7,10 +7,11 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assembleRuntime } from '../../extension/runtime/assemble';
 import { MAX_LOADED_THREADS } from '../../extension/runtime/runtime';
+import type { Snapshot, SnapshotStore } from '../../extension/storage/auto-backup';
 import type { DurableMarker, MarkerStore } from '../../extension/storage/storage-watch';
 import type { RuntimeMessage } from '../../shared/protocol';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
-import { connect, newThread, startRuntime } from '../support/runtime-harness';
+import { connect, newThread, startRuntime, waitUntil } from '../support/runtime-harness';
 
 let server: ModelServer;
 let counter = 0;
@@ -32,10 +33,32 @@ function memoryMarker(): MarkerStore & { value: DurableMarker | undefined } {
   return store;
 }
 
-function assemble(marker: MarkerStore, estimate = { usage: 1_000, quota: 1_000_000 }) {
+function memorySnapshots(): SnapshotStore & { value: Snapshot | undefined } {
+  const store = {
+    value: undefined as Snapshot | undefined,
+    get: async () => store.value,
+    getAt: async () => store.value?.at,
+    set: async (value: Snapshot) => {
+      store.value = value;
+    },
+  };
+  return store;
+}
+
+function assemble(
+  marker: MarkerStore,
+  estimate = { usage: 1_000, quota: 1_000_000 },
+  snapshots?: SnapshotStore,
+  databaseName = `tandem-safety-${process.pid}-${++counter}`,
+) {
   return assembleRuntime({
-    databaseName: `tandem-safety-${process.pid}-${++counter}`,
-    storage: { marker, estimator: { estimate: async () => estimate }, markerEveryMs: 0 },
+    databaseName,
+    storage: {
+      marker,
+      estimator: { estimate: async () => estimate },
+      markerEveryMs: 0,
+      ...(snapshots ? { snapshots, snapshotEveryMs: 0 } : {}),
+    },
   });
 }
 
@@ -65,6 +88,43 @@ describe('a database lost to the browser is said plainly', () => {
     await newThread(fresh);
     expect(storageStatus(fresh.messages)).toMatchObject({ state: 'ok' });
     expect(marker.value).toMatchObject({ threadCount: 1 });
+  });
+
+  it('notices at once when a reopen finds the database emptied, and restores the automatic backup', async () => {
+    const marker = memoryMarker();
+    const snapshots = memorySnapshots();
+    const name = `tandem-safety-wiped-${process.pid}-${++counter}`;
+    const assembled = assemble(marker, undefined, snapshots, name);
+    await assembled.settings.update({ apiKey: server.apiKey, baseUrl: server.url });
+    await assembled.runtime.resume();
+    const panel = connect(assembled, 'panel');
+    const threadId = await newThread(panel);
+    server.script([{ kind: 'text', text: 'Saved apart from IndexedDB too.' }]);
+    await panel.command({ type: 'message.send', threadId, text: 'keep me' });
+    await panel.waitForEvent(threadId, (e) => e.kind === 'task_finished');
+    await assembled.runtime.idle();
+    await waitUntil(() => snapshots.value !== undefined, 5_000, 'an automatic backup');
+
+    // What Chromium's corruption handling does after a failed write: the database is deleted under
+    // the runtime; Dexie's reopen then creates a fresh, empty one.
+    assembled.db.close({ disableAutoOpen: false });
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(request.error);
+    });
+    await assembled.runtime.storage
+      .run(async () => {
+        throw Object.assign(new Error('backing store failed'), { name: 'UnknownError' });
+      })
+      .catch(() => {});
+    await waitUntil(() => storageStatus(panel.messages)?.state === 'lost', 5_000, 'a lost status');
+    expect(storageStatus(panel.messages)).toMatchObject({ autoBackupAt: snapshots.value?.at });
+    expect(marker.value).toMatchObject({ threadCount: 1 });
+
+    expect((await panel.command({ type: 'backup.restoreAuto' })).type).toBe('ack');
+    expect((await assembled.log.all(threadId)).some((e) => e.kind === 'assistant_message')).toBe(true);
+    await waitUntil(() => storageStatus(panel.messages)?.state === 'ok', 5_000, 'an ok status');
   });
 
   it('warns before space runs out', async () => {

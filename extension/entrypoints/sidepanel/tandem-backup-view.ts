@@ -85,6 +85,17 @@ export class TandemBackupView extends LitElement {
     }
   }
 
+  private async restoreAuto(): Promise<void> {
+    if (!this.client) return;
+    this.result = 'Restoring the automatic backup…';
+    try {
+      await this.client.send({ type: 'backup.restoreAuto' });
+      this.result = 'Restored the automatic backup.';
+    } catch (error) {
+      this.result = error instanceof Error ? error.message : String(error);
+    }
+  }
+
   private renderStorage() {
     const status = this.storage ?? this.client?.storageStatus;
     if (!status) return nothing;
@@ -101,7 +112,15 @@ export class TandemBackupView extends LitElement {
     return html`<p data-testid="storage-state" data-state=${status.state} class=${status.state === 'ok' ? 'muted' : 'warning'}>
         ${status.message ?? 'Storage is healthy.'}
       </p>
-      <p class="muted">${space} ${persisted}</p>`;
+      <p class="muted">${space} ${persisted}</p>
+      ${
+        status.autoBackupAt !== undefined
+          ? html`<div class="row">
+              <span class="muted">Automatic backup (kept apart from the database): ${new Date(status.autoBackupAt).toLocaleString()}</span>
+              <button data-testid="backup-restore-auto" @click=${() => void this.restoreAuto()}>Restore it</button>
+            </div>`
+          : nothing
+      }`;
   }
 
   override render() {

@@ -348,6 +348,16 @@ export class TandemPanelApp extends LitElement {
         client.storageStatus && client.storageStatus.state !== 'ok'
           ? html`<div class="storage-warning" role="alert" data-testid="storage-warning" data-state=${client.storageStatus.state}>
             ${client.storageStatus.message}
+            ${
+              client.storageStatus.state === 'lost' && client.storageStatus.autoBackupAt !== undefined
+                ? html`<button
+                  data-testid="storage-warning-restore"
+                  @click=${() => void client.send({ type: 'backup.restoreAuto' }).catch(() => {})}
+                >
+                  Restore the automatic backup
+                </button>`
+                : nothing
+            }
             <button
               class="quiet"
               data-testid="storage-warning-open"

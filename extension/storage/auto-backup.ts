@@ -1,0 +1,73 @@
+/**
+ * An automatic backup outside IndexedDB. Chromium's corruption handling has been seen deleting an
+ * extension's whole IndexedDB after a write failed on a full disk (and Dexie then opens a fresh,
+ * empty one); the browser's other store (`storage.local`, its own files) keeps this snapshot, so the
+ * user restores with one click and loses at most what happened since the last snapshot.
+ */
+import type { Backup } from './backup';
+
+export interface Snapshot {
+  at: number;
+  json: string;
+}
+
+/** Where the snapshot lives (the extension's `storage.local` in the browser). */
+export interface SnapshotStore {
+  get(): Promise<unknown>;
+  /** Only the time of the snapshot (cheap: the snapshot itself can be tens of MB). */
+  getAt(): Promise<unknown>;
+  set(snapshot: Snapshot): Promise<void>;
+}
+
+/** A snapshot larger than this is not taken automatically (the manual export still works). */
+export const MAX_SNAPSHOT_CHARS = 32 * 1024 * 1024;
+
+function parseSnapshot(raw: unknown): Snapshot | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { at, json } = raw as Record<string, unknown>;
+  return typeof at === 'number' && typeof json === 'string' ? { at, json } : undefined;
+}
+
+export class AutoBackup {
+  private lastAt = 0;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly backup: Backup,
+    private readonly store: SnapshotStore,
+    private readonly now: () => number,
+    /** At most one snapshot per this interval (a task finishing every few seconds must not export every time). */
+    private readonly minIntervalMs = 60_000,
+  ) {}
+
+  async latest(): Promise<Snapshot | undefined> {
+    return parseSnapshot(await this.store.get().catch(() => undefined));
+  }
+
+  async latestAt(): Promise<number | undefined> {
+    const at = await this.store.getAt().catch(() => undefined);
+    return typeof at === 'number' ? at : undefined;
+  }
+
+  /** Takes a snapshot unless one was taken recently; never throws (a full disk just keeps the old one). */
+  snapshotSoon(force = false): Promise<void> {
+    if (this.running) return this.running;
+    if (!force && this.now() - this.lastAt < this.minIntervalMs) return Promise.resolve();
+    this.running = (async () => {
+      try {
+        // Never the secrets: the snapshot sits in the browser profile, like the database itself.
+        const { json } = await this.backup.export({ includeApiKey: false });
+        if (json.length > MAX_SNAPSHOT_CHARS) return;
+        // An export of an empty database must not replace a snapshot that still has the threads.
+        if (json.includes('"threads":[]')) return;
+        await this.store.set({ at: this.now(), json });
+        this.lastAt = this.now();
+      } catch {
+        // Storage full or failing: the previous snapshot stays, which is the point.
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+}
