@@ -117,7 +117,9 @@ export class Runtime {
     this.autoBackup = deps.snapshots
       ? new AutoBackup(this.backup, deps.snapshots, this.now, deps.snapshotEveryMs)
       : undefined;
-    this.storage.onReopen(() => void this.checkForLostDatabase().catch(() => {}));
+    // Every open counts, Dexie's own automatic reopen after the browser closed the database included
+    // (sticky 'ready' fires on each one). Not awaited by Dexie: the check itself reads the database.
+    deps.db.on('ready', () => void setTimeout(() => void this.checkForLostDatabase().catch(() => {}), 0), true);
     this.storage.onHealth((health) => {
       this.storageFailing = health.ok ? undefined : health.failure.message;
       void this.checkStorage().catch(() => {});
@@ -188,6 +190,7 @@ export class Runtime {
         this.storageWatchStarted = undefined; // the database could not be read: try again next time
       });
       await this.storageWatchStarted;
+      await this.checkForLostDatabase().catch(() => {});
     }
     const autoBackupAt = await this.autoBackup?.latestAt();
     const status = watch
@@ -249,12 +252,12 @@ export class Runtime {
    */
   private async checkForLostDatabase(): Promise<void> {
     const watch = this.deps.storageWatch;
-    if (!watch) return;
+    if (!watch || watch.isLost) return;
     const threadCount = await this.deps.db.threads.count();
-    if (!watch.recheck({ threadCount }, await watch.marker())) return;
+    if (threadCount > 0 || !watch.recheck({ threadCount }, await watch.marker())) return;
     this.runners.clear();
-    await this.checkStorage();
     this.hub.broadcast({ type: 'threads', threads: [] });
+    await this.checkStorage();
   }
 
   private evictIdleRunners(): void {
@@ -330,6 +333,12 @@ export class Runtime {
       activity: (threadId, status, retryAt) =>
         this.hub.broadcast({ type: 'thread.activity', threadId, status, retryAt }),
       paused: (threadId, failure) => this.taskPaused(threadId, failure),
+      loopFailed: (threadId, message) => {
+        // The panel must never show a task running forever: say it stopped, and why.
+        this.hub.broadcast({ type: 'thread.activity', threadId, status: 'failed', message });
+        // A thread that vanished under its loop may mean the browser deleted the database.
+        void this.checkStorage().catch(() => {});
+      },
       taskFinished: (threadId, outcome) => {
         // A task is what fills the disk: see how much is left; and keep the automatic backup fresh.
         void this.checkStorage().catch(() => {});

@@ -41,6 +41,8 @@ export interface RunnerDeps {
   storage<T>(operation: () => Promise<T>): Promise<T>;
   /** A write failed even after a reopen: the loop stopped, the task waits for `resume()`. */
   paused(threadId: string, failure: StorageFailure): void;
+  /** The loop stopped on an unexpected error (a bug, or a thread deleted under it). */
+  loopFailed(threadId: string, message: string): void;
   /** Sends appended events to subscribed clients (after they are durable). */
   publish(events: readonly ThreadEvent[]): void;
   threadChanged(thread: ThreadRecord): void;
@@ -172,6 +174,10 @@ export class ThreadRunner {
           return;
         }
         console.error(`Tandem: thread ${this.threadId} loop failed`, error);
+        this.state = undefined;
+        this.loading = undefined;
+        this.wake = false; // not again at once: the next kick (a message, a resume) tries again
+        this.deps.loopFailed(this.threadId, error instanceof Error ? error.message : String(error));
       })
       .finally(() => {
         this.loop = undefined;

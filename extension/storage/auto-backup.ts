@@ -36,9 +36,14 @@ export class AutoBackup {
     private readonly backup: Backup,
     private readonly store: SnapshotStore,
     private readonly now: () => number,
-    /** At most one snapshot per this interval (a task finishing every few seconds must not export every time). */
-    private readonly minIntervalMs = 60_000,
+    /**
+     * At least this long between snapshots; and at least 20 times as long as the last export took,
+     * so a large history is not exported after every task (a small one is, nearly).
+     */
+    private readonly minIntervalMs = 1_000,
   ) {}
+
+  private lastCostMs = 0;
 
   async latest(): Promise<Snapshot | undefined> {
     return parseSnapshot(await this.store.get().catch(() => undefined));
@@ -52,16 +57,19 @@ export class AutoBackup {
   /** Takes a snapshot unless one was taken recently; never throws (a full disk just keeps the old one). */
   snapshotSoon(force = false): Promise<void> {
     if (this.running) return this.running;
-    if (!force && this.now() - this.lastAt < this.minIntervalMs) return Promise.resolve();
+    const interval = Math.max(this.minIntervalMs, 20 * this.lastCostMs);
+    if (!force && this.now() - this.lastAt < interval) return Promise.resolve();
     this.running = (async () => {
       try {
         // Never the secrets: the snapshot sits in the browser profile, like the database itself.
+        const started = Date.now();
         const { json } = await this.backup.export({ includeApiKey: false });
         if (json.length > MAX_SNAPSHOT_CHARS) return;
         // An export of an empty database must not replace a snapshot that still has the threads.
         if (json.includes('"threads":[]')) return;
         await this.store.set({ at: this.now(), json });
         this.lastAt = this.now();
+        this.lastCostMs = Date.now() - started;
       } catch {
         // Storage full or failing: the previous snapshot stays, which is the point.
       } finally {

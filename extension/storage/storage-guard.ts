@@ -65,7 +65,6 @@ export type StorageHealth = { ok: true } | { ok: false; failure: StorageFailure 
 
 export class StorageGuard {
   private readonly listeners = new Set<(health: StorageHealth) => void>();
-  private readonly reopenListeners = new Set<() => void>();
   private healthy = true;
 
   constructor(private readonly db: Dexie) {}
@@ -73,14 +72,6 @@ export class StorageGuard {
   /** Called with every change between healthy and failing. */
   onHealth(listener: (health: StorageHealth) => void): void {
     this.listeners.add(listener);
-  }
-
-  /**
-   * Called after each reopen. The browser may have deleted the database meanwhile (its corruption
-   * handling after a failed write) and Dexie then opens a fresh, empty one: the listener checks.
-   */
-  onReopen(listener: () => void): void {
-    this.reopenListeners.add(listener);
   }
 
   get isHealthy(): boolean {
@@ -117,7 +108,6 @@ export class StorageGuard {
     // `disableAutoOpen: false` keeps Dexie's auto-open; the close forgets the remembered open failure.
     this.db.close({ disableAutoOpen: false });
     await this.db.open();
-    for (const listener of this.reopenListeners) listener();
   }
 
   private report(health: StorageHealth): void {

@@ -125,6 +125,10 @@ export class StorageWatch {
     }
   }
 
+  get isLost(): boolean {
+    return this.lost !== undefined;
+  }
+
   /** After a reopen: a database that came back empty where the marker counted threads was lost. */
   recheck(current: { threadCount: number }, previous: DurableMarker | undefined): boolean {
     if (current.threadCount === 0 && previous && previous.threadCount > 0) this.lost = previous;
@@ -146,9 +150,11 @@ export class StorageWatch {
     if (this.lost || !this.deps.marker) return;
     // Never let an emptied database overwrite the evidence, unless the user emptied it.
     if (current.threadCount === 0 && this.lastCount > 0 && !emptiedByUser) return;
-    this.lastCount = current.threadCount;
     const now = this.deps.now();
-    if (!force && now - this.lastWrite < (this.deps.markerEveryMs ?? 5_000)) return;
+    // A new count is written at once (it is what proves a loss); only the time is throttled.
+    const countChanged = current.threadCount !== this.lastCount;
+    if (!force && !countChanged && now - this.lastWrite < (this.deps.markerEveryMs ?? 5_000)) return;
+    this.lastCount = current.threadCount;
     this.lastWrite = now;
     await this.deps.marker
       .set({
