@@ -24,7 +24,7 @@ import type { AppliedCommand, TandemDatabase } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
 import { publicSettings, type SettingsStore } from '../storage/settings-store';
 import { type StorageFailure, StorageGuard } from '../storage/storage-guard';
-import { type StorageWatch, storageStatusOf } from '../storage/storage-watch';
+import type { StorageWatch } from '../storage/storage-watch';
 import type { ToolRegistry } from '../tools/registry';
 import type { SiteDirectory } from '../web/site-policy';
 import { type ClientConnection, ClientHub } from './client-hub';
@@ -33,6 +33,7 @@ import { toCommandFailure } from './command-failure';
 import type { ModelClient } from './model-client';
 import type { PermissionGate } from './permission-gate';
 import { type CommandCall, type CommandEnv, type CommandHandlers, commandHandlers } from './runtime-commands';
+import { StorageMonitor } from './storage-monitor';
 import { type RunnerDeps, ThreadRunner } from './thread-runner';
 
 export interface RuntimeDeps {
@@ -102,11 +103,9 @@ export class Runtime {
   private readonly newId: () => string;
   private clientCounter = 0;
   private threadsBroadcastTimer: ReturnType<typeof setTimeout> | undefined;
-  private storageStatus: StorageStatus = { state: 'ok' };
-  private storageFailing: string | undefined;
-  private storageWatchStarted: Promise<void> | undefined;
   private readonly backup: Backup;
   private readonly autoBackup: AutoBackup | undefined;
+  private readonly storageMonitor: StorageMonitor;
 
   constructor(private readonly deps: RuntimeDeps) {
     this.hub = new ClientHub(deps.log);
@@ -117,12 +116,16 @@ export class Runtime {
     this.autoBackup = deps.snapshots
       ? new AutoBackup(this.backup, deps.snapshots, this.now, deps.snapshotEveryMs)
       : undefined;
-    // Every open counts, Dexie's own automatic reopen after the browser closed the database included
-    // (sticky 'ready' fires on each one). Not awaited by Dexie: the check itself reads the database.
-    deps.db.on('ready', () => void setTimeout(() => void this.checkForLostDatabase().catch(() => {}), 0), true);
-    this.storage.onHealth((health) => {
-      this.storageFailing = health.ok ? undefined : health.failure.message;
-      void this.checkStorage().catch(() => {});
+    this.storageMonitor = new StorageMonitor({
+      db: deps.db,
+      guard: this.storage,
+      watch: deps.storageWatch,
+      autoBackup: this.autoBackup,
+      publish: (status) => this.hub.broadcast({ type: 'storage.status', status }, (c) => c.kind === 'panel'),
+      lost: () => {
+        this.runners.clear();
+        this.hub.broadcast({ type: 'threads', threads: [] });
+      },
     });
     this.handlers = commandHandlers(this.commandEnv());
     // The bridge's state, the folder list and the trash show live in every open panel (never on a phone).
@@ -148,7 +151,7 @@ export class Runtime {
     };
     this.hub.add(connection);
     send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: connection.id, clientKind: kind });
-    if (kind === 'panel') send({ type: 'storage.status', status: this.storageStatus });
+    if (kind === 'panel') send({ type: 'storage.status', status: this.storageMonitor.current });
     return {
       connection,
       receive: (raw: unknown) => this.receive(connection, raw),
@@ -173,41 +176,9 @@ export class Runtime {
     return this.runners.size;
   }
 
-  /**
-   * Refreshes what panels are told about storage: a failing write, a database found empty where the
-   * durable marker says data existed, space running out. The first call also starts the watch.
-   */
-  async checkStorage(): Promise<StorageStatus> {
-    const watch = this.deps.storageWatch;
-    if (watch) {
-      this.storageWatchStarted ??= (async () => {
-        const threads = await this.deps.db.threads.toArray();
-        await watch.start({
-          threadCount: threads.length,
-          lastEventAt: threads.reduce((latest, t) => Math.max(latest, t.updatedAt), 0),
-        });
-      })().catch(() => {
-        this.storageWatchStarted = undefined; // the database could not be read: try again next time
-      });
-      await this.storageWatchStarted;
-      await this.checkForLostDatabase().catch(() => {});
-    }
-    const autoBackupAt = await this.autoBackup?.latestAt();
-    const status = watch
-      ? await watch.status(this.storageFailing, autoBackupAt)
-      : storageStatusOf({ failing: this.storageFailing, autoBackupAt });
-    this.setStorageStatus(status);
-    return status;
-  }
-
-  private setStorageStatus(status: StorageStatus): void {
-    const changed = JSON.stringify(status) !== JSON.stringify(this.storageStatus);
-    this.storageStatus = status;
-    if (changed) this.hub.broadcast({ type: 'storage.status', status }, (c) => c.kind === 'panel');
-  }
-
-  get currentStorageStatus(): StorageStatus {
-    return this.storageStatus;
+  /** Refreshes what panels are told about storage (space, failures, a lost database, the backup). */
+  checkStorage(): Promise<StorageStatus> {
+    return this.storageMonitor.check();
   }
 
   /**
@@ -243,21 +214,6 @@ export class Runtime {
   /** Threads with a running loop (for keep-alive decisions and tests). */
   async idle(): Promise<void> {
     await Promise.all([...this.runners.values()].map((r) => r.idle()));
-  }
-
-  /**
-   * After a reopen: did the database come back empty where the marker counted threads? Then the
-   * browser deleted it; say so at once (not at the next start), and drop the in-memory thread
-   * states, which describe threads the database no longer has.
-   */
-  private async checkForLostDatabase(): Promise<void> {
-    const watch = this.deps.storageWatch;
-    if (!watch || watch.isLost) return;
-    const threadCount = await this.deps.db.threads.count();
-    if (threadCount > 0 || !watch.recheck({ threadCount }, await watch.marker())) return;
-    this.runners.clear();
-    this.hub.broadcast({ type: 'threads', threads: [] });
-    await this.checkStorage();
   }
 
   private evictIdleRunners(): void {
@@ -341,8 +297,7 @@ export class Runtime {
       },
       taskFinished: (threadId, outcome) => {
         // A task is what fills the disk: see how much is left; and keep the automatic backup fresh.
-        void this.checkStorage().catch(() => {});
-        void this.autoBackup?.snapshotSoon().then(() => this.checkStorage().catch(() => {}));
+        void this.storageMonitor.snapshot().catch(() => {});
         // Clears a "retrying" countdown or a running state a client may still show.
         this.hub.broadcast({ type: 'thread.activity', threadId, status: outcome === 'failed' ? 'failed' : 'idle' });
         // Best effort: a notification must never take the runtime down.
@@ -519,12 +474,7 @@ export class Runtime {
   private async broadcastThreads(opts: { emptiedByUser?: boolean } = {}): Promise<void> {
     const threads = await this.listThreads(true);
     this.hub.broadcast({ type: 'threads', threads });
-    if (this.deps.storageWatch) {
-      const all = await this.deps.db.threads.toArray();
-      const lastEventAt = all.reduce((latest, t) => Math.max(latest, t.updatedAt), 0);
-      await this.deps.storageWatch.note({ threadCount: all.length, lastEventAt }, false, opts.emptiedByUser);
-      if (this.storageStatus.state === 'lost' && all.length > 0) await this.checkStorage();
-    }
+    await this.storageMonitor.noteThreads(opts.emptiedByUser ?? false);
   }
 }
 
