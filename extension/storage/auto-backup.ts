@@ -44,6 +44,8 @@ export class AutoBackup {
   ) {}
 
   private lastCostMs = 0;
+  private trailing: ReturnType<typeof setTimeout> | undefined;
+  private again = false;
 
   async latest(): Promise<Snapshot | undefined> {
     return parseSnapshot(await this.store.get().catch(() => undefined));
@@ -56,9 +58,22 @@ export class AutoBackup {
 
   /** Takes a snapshot unless one was taken recently; never throws (a full disk just keeps the old one). */
   snapshotSoon(force = false): Promise<void> {
-    if (this.running) return this.running;
-    const interval = Math.max(this.minIntervalMs, 20 * this.lastCostMs);
-    if (!force && this.now() - this.lastAt < interval) return Promise.resolve();
+    if (this.running) {
+      // Whatever changed while this one was being taken is in the next one.
+      this.again = true;
+      return this.running;
+    }
+    // A slow export (a large history, or storage that stalled) spaces snapshots out, up to a minute.
+    const interval = Math.max(this.minIntervalMs, Math.min(60_000, 20 * this.lastCostMs));
+    const wait = this.lastAt + interval - this.now();
+    if (!force && wait > 0) {
+      // Not dropped, deferred: the newest state is saved once the interval is over.
+      this.trailing ??= setTimeout(() => {
+        this.trailing = undefined;
+        void this.snapshotSoon();
+      }, wait);
+      return Promise.resolve();
+    }
     this.running = (async () => {
       try {
         // Never the secrets: the snapshot sits in the browser profile, like the database itself.
@@ -74,6 +89,10 @@ export class AutoBackup {
         // Storage full or failing: the previous snapshot stays, which is the point.
       } finally {
         this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.snapshotSoon(true); // the one just written may already be stale
+        }
       }
     })();
     return this.running;
