@@ -454,9 +454,13 @@ export class Runtime {
     this.hub.broadcast({ type: 'sites', sites }, (c) => c.kind === 'panel');
   }
 
-  private async listThreads(includeArchived: boolean): Promise<ThreadSummary[]> {
-    const threads = await this.storage.run(() => this.deps.db.threads.orderBy('updatedAt').reverse().toArray());
+  private async listThreads(includeArchived: boolean, all?: ThreadSummary[]): Promise<ThreadSummary[]> {
+    const threads = all ?? (await this.allThreads());
     return threads.filter((t) => t.trashedAt === undefined && (includeArchived || !t.archived));
+  }
+
+  private allThreads(): Promise<ThreadSummary[]> {
+    return this.storage.run(() => this.deps.db.threads.orderBy('updatedAt').reverse().toArray());
   }
 
   /**
@@ -472,9 +476,9 @@ export class Runtime {
   }
 
   private async broadcastThreads(opts: { emptiedByUser?: boolean } = {}): Promise<void> {
-    const threads = await this.listThreads(true);
-    this.hub.broadcast({ type: 'threads', threads });
-    await this.storageMonitor.noteThreads(opts.emptiedByUser ?? false);
+    const all = await this.allThreads();
+    this.hub.broadcast({ type: 'threads', threads: await this.listThreads(true, all) });
+    await this.storageMonitor.noteThreads(all, opts.emptiedByUser ?? false);
   }
 }
 

@@ -3,7 +3,7 @@
  * database found empty where the durable marker counted threads (at start, after any reopen, after
  * a loop that lost its thread), space running out, and when the automatic backup was taken.
  */
-import type { StorageStatus } from '../../shared/protocol';
+import type { StorageStatus, ThreadSummary } from '../../shared/protocol';
 import type { AutoBackup } from '../storage/auto-backup';
 import type { TandemDatabase } from '../storage/db';
 import type { StorageGuard } from '../storage/storage-guard';
@@ -67,10 +67,9 @@ export class StorageMonitor {
   }
 
   /** Records what the database holds (the durable marker), after the thread list changed. */
-  async noteThreads(emptiedByUser: boolean): Promise<void> {
+  async noteThreads(threads: readonly ThreadSummary[], emptiedByUser: boolean): Promise<void> {
     const watch = this.deps.watch;
     if (!watch) return;
-    const threads = await this.deps.db.threads.toArray();
     const lastEventAt = threads.reduce((latest, t) => Math.max(latest, t.updatedAt), 0);
     await watch.note({ threadCount: threads.length, lastEventAt }, false, emptiedByUser);
     if (this.status.state === 'lost' && threads.length > 0) await this.check();

@@ -40,7 +40,7 @@ export class AutoBackup {
      * At least this long between snapshots; and at least 20 times as long as the last export took,
      * so a large history is not exported after every task (a small one is, nearly).
      */
-    private readonly minIntervalMs = 1_000,
+    private readonly minIntervalMs = 10_000,
   ) {}
 
   private lastCostMs = 0;
