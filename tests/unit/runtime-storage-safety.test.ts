@@ -103,7 +103,7 @@ describe('a database lost to the browser is said plainly', () => {
     await panel.command({ type: 'message.send', threadId, text: 'keep me' });
     await panel.waitForEvent(threadId, (e) => e.kind === 'task_finished');
     await assembled.runtime.idle();
-    await waitUntil(() => snapshots.value !== undefined, 5_000, 'an automatic backup');
+    await waitUntil(() => snapshots.value !== undefined, 15_000, 'an automatic backup');
 
     // What Chromium's corruption handling does after a failed write: the database is deleted under
     // the runtime; Dexie's reopen then creates a fresh, empty one.
@@ -118,13 +118,13 @@ describe('a database lost to the browser is said plainly', () => {
         throw Object.assign(new Error('backing store failed'), { name: 'UnknownError' });
       })
       .catch(() => {});
-    await waitUntil(() => storageStatus(panel.messages)?.state === 'lost', 5_000, 'a lost status');
+    await waitUntil(() => storageStatus(panel.messages)?.state === 'lost', 15_000, 'a lost status');
     expect(storageStatus(panel.messages)).toMatchObject({ autoBackupAt: snapshots.value?.at });
     expect(marker.value).toMatchObject({ threadCount: 1 });
 
     expect((await panel.command({ type: 'backup.restoreAuto' })).type).toBe('ack');
     expect((await assembled.log.all(threadId)).some((e) => e.kind === 'assistant_message')).toBe(true);
-    await waitUntil(() => storageStatus(panel.messages)?.state === 'ok', 5_000, 'an ok status');
+    await waitUntil(() => storageStatus(panel.messages)?.state === 'ok', 15_000, 'an ok status');
   });
 
   it('warns before space runs out', async () => {
