@@ -15,6 +15,7 @@ import { acceptLinkRelay } from '../link/relay-server';
 import { KeepAlive, RESUME_ALARM } from '../platform/keep-alive';
 import { showNotification } from '../platform/notifications';
 import { acceptPortClients } from '../platform/port-clients';
+import { storageLocalMarker, storageLocalSnapshots } from '../platform/storage-marker';
 import { assembleRuntime } from '../runtime/assemble';
 import { browserWeb } from '../web/browser-web';
 
@@ -27,6 +28,12 @@ export default defineBackground(() => {
     // Web access: registers its browser listeners synchronously, as MV3 requires.
     web: browserWeb,
     keepAlive: () => keepAlive.hold(),
+    // Space, persistence, and a marker outside IndexedDB that notices a database lost to the browser.
+    storage: {
+      ...(typeof navigator !== 'undefined' && navigator.storage ? { estimator: navigator.storage } : {}),
+      marker: storageLocalMarker(),
+      snapshots: storageLocalSnapshots(),
+    },
     // Phone link: Chrome hosts WebRTC in the offscreen document (no RTCPeerConnection in a worker),
     // Firefox in this background page (docs/ARCHITECTURE.md, "Phone link").
     linkHost: import.meta.env.BROWSER === 'firefox' ? new LazyInPageHostControl() : new OffscreenHostControl(),
@@ -47,7 +54,8 @@ export default defineBackground(() => {
     void assembled.link.start();
   }
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === RESUME_ALARM) void runtime.resume();
+    if (alarm.name === RESUME_ALARM)
+      runtime.resume().catch((error: unknown) => console.warn('Tandem: resume failed', error));
   });
   browser.action.onClicked.addListener(() => openPanel());
   browser.runtime.onInstalled.addListener(({ reason }) => {
@@ -60,7 +68,7 @@ export default defineBackground(() => {
   }
 
   // Every start (install, browser start, a worker woken by an event) resumes unfinished tasks.
-  void runtime.resume();
+  runtime.resume().catch((error: unknown) => console.warn('Tandem: resume failed', error));
 
   // Handle for tests and debugging from the worker's console.
   Object.assign(globalThis, { tandem: assembled });

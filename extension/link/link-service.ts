@@ -64,7 +64,11 @@ export class LinkCommandError extends Error {
 }
 
 /** How phones become runtime clients (runtime.attach('phone', ...)). */
-export type AttachPhone = (send: (message: RuntimeMessage) => void) => {
+export type AttachPhone = (
+  send: (message: RuntimeMessage) => void,
+  /** The authenticated device: the runtime records what this phone does under its name and key. */
+  device: { deviceId: string; deviceName: string },
+) => {
   receive(raw: unknown): Promise<void> | void;
   detach(): void;
 };
@@ -199,7 +203,7 @@ export class LinkService implements LinkCommands {
     const attach = this.attach;
     const device = await this.store.device(info.deviceId);
     if (!attach || device?.status !== 'active') return undefined;
-    const client = attach((message) => deliver(message));
+    const client = attach((message) => deliver(message), { deviceId: info.deviceId, deviceName: device.name });
     this.phones.set(info.sessionId, { info, client });
     void this.broadcastDevices();
     return {

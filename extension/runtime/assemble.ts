@@ -10,10 +10,12 @@ import type { NativeConnector } from '../files/native-port';
 import { type LinkHostControl, LinkService } from '../link/link-service';
 import { LinkStore } from '../link/link-store';
 import { AuditLog } from '../storage/audit-log';
+import type { SnapshotStore } from '../storage/auto-backup';
 import { TandemDatabase } from '../storage/db';
 import { EventLog } from '../storage/event-log';
 import { DexieGrantStore } from '../storage/grant-store';
 import { SettingsStore } from '../storage/settings-store';
+import { type MarkerStore, type StorageEstimator, StorageWatch } from '../storage/storage-watch';
 import { clockTools } from '../tools/clock';
 import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
@@ -46,6 +48,15 @@ export interface AssembleOptions {
   web?: (parts: { sites: SitePolicy; now: () => number }) => WebPlatform;
   /** Scales tool images for the model; default: OffscreenCanvas where the platform has it. */
   images?: ImageResizer;
+  /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
+  storage?: {
+    estimator?: StorageEstimator;
+    marker?: MarkerStore;
+    markerEveryMs?: number;
+    /** The automatic backup outside IndexedDB, and how often it may be taken. */
+    snapshots?: SnapshotStore;
+    snapshotEveryMs?: number;
+  };
 }
 
 export function assembleRuntime(options: AssembleOptions = {}) {
@@ -70,6 +81,15 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const gate = new PermissionGate([new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes]);
   const model = options.model ?? new AnthropicModelClient();
   const images = options.images ?? (CanvasImageResizer.available() ? new CanvasImageResizer() : undefined);
+  const storageWatch = options.storage
+    ? new StorageWatch({
+        estimator: options.storage.estimator,
+        marker: options.storage.marker,
+        schemaVersion: db.verno,
+        now,
+        ...(options.storage.markerEveryMs === undefined ? {} : { markerEveryMs: options.storage.markerEveryMs }),
+      })
+    : undefined;
   const link = options.linkHost ? new LinkService(new LinkStore(db, now), options.linkHost, now) : undefined;
   const runtime = new Runtime({
     db,
@@ -88,10 +108,13 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     sites,
     ...(files ? { files } : {}),
     ...(images ? { images } : {}),
+    ...(storageWatch ? { storageWatch } : {}),
+    ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
+    ...(options.storage?.snapshotEveryMs === undefined ? {} : { snapshotEveryMs: options.storage.snapshotEveryMs }),
   });
   if (link) {
     options.linkHost?.bind?.(link);
-    link.bindRuntime((send) => runtime.attach('phone', send));
+    link.bindRuntime((send, device) => runtime.attach('phone', send, device));
   }
   return { runtime, db, log, link, settings, audit, tools, gate, grants, model, sites, web, files };
 }

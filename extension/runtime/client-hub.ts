@@ -7,12 +7,16 @@
  * catching up, or events were published out of its reach) makes it read the
  * durable log from where it is. The log, not the live stream, is the source of truth.
  */
-import type { ClientKind, RuntimeMessage, ThreadEvent } from '../../shared/protocol';
+import type { Actor, ClientKind, RuntimeMessage, ThreadEvent } from '../../shared/protocol';
 import type { EventLog } from '../storage/event-log';
 
 export interface ClientConnection {
   readonly id: string;
   readonly kind: ClientKind;
+  /** Command ids are recorded per scope (see client-identity.ts): one client's ids never answer another's. */
+  readonly scope: string;
+  /** Who this client is in the event and audit logs (with the phone's device, for a phone). */
+  readonly actor: Actor;
   send(message: RuntimeMessage): void;
 }
 

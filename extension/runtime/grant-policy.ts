@@ -46,6 +46,14 @@ export const GRANT_OPTIONS: Record<string, { option: DecisionOption; effect: Opt
   deny_always: { option: { id: 'deny_always', label: 'Always deny', tone: 'danger' }, effect: { effect: 'deny' } },
 };
 
+/**
+ * Whether an answer's effect ends with the task (allow once, deny). Every other answer is a rule,
+ * a timed grant or an auto-approval that outlives it; an unknown option is assumed to (fail closed).
+ */
+export function endsWithTask(optionId: string): boolean {
+  return GRANT_OPTIONS[optionId]?.effect.task === true;
+}
+
 /** Allow-once for an action that must be confirmed every time (a grant would not cover it). */
 export const CONFIRM_OPTIONS: DecisionOption[] = [
   { id: 'allow_once', label: 'Allow', tone: 'primary' },

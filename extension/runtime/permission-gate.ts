@@ -9,6 +9,7 @@
  * or a tool error saying the user declined.
  */
 import type { DecisionOption } from '../../shared/protocol';
+import { endsWithTask } from './grant-policy';
 
 export interface PermissionRequest {
   /** The policy that decides, e.g. 'site', 'folder-write', 'notifications'. */
@@ -60,8 +61,13 @@ export class PermissionGate {
     return request.alwaysAsk ? 'ask' : verdict;
   }
 
+  /**
+   * The options to offer, each marked `persistent` when its effect outlives the task (a phone may
+   * not give those). A confirmation (`alwaysAsk`) remembers nothing, so none of its options persists.
+   */
   optionsFor(request: PermissionRequest): DecisionOption[] {
-    return request.options ?? this.policy(request.policy).options;
+    const options = request.options ?? this.policy(request.policy).options;
+    return options.map((option) => ({ ...option, persistent: !request.alwaysAsk && !endsWithTask(option.id) }));
   }
 
   async answer(request: PermissionRequest, optionId: string, ctx: GateContext): Promise<'allow' | 'deny'> {

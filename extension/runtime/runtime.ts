@@ -5,30 +5,37 @@
  * error), and a mutating command re-sent with the same id is applied once.
  */
 
-import { ZERO_USAGE } from '../../shared/pricing';
 import {
   ClientCommand,
-  type CommandOf,
+  COMMAND_RULES,
   type ErrorCode,
+  MAX_BACKUP_BYTES,
   MAX_COMMAND_BYTES,
   PROTOCOL_VERSION,
+  type StorageStatus,
   type ThreadSummary,
-  TRUSTED_ONLY_COMMANDS,
 } from '../../shared/protocol';
 import type { FileAccess } from '../files/file-access';
-import { applyFileCommand, type FileCommand } from '../files/file-commands';
-import { LinkCommandError, type LinkCommands } from '../link/link-service';
+import type { LinkCommands } from '../link/link-service';
 import type { AuditLog } from '../storage/audit-log';
-import type { AppliedCommand, TandemDatabase, ThreadRecord } from '../storage/db';
-import { type EventLog, UnknownThreadError } from '../storage/event-log';
+import { AutoBackup, type SnapshotStore } from '../storage/auto-backup';
+import { Backup } from '../storage/backup';
+import type { AppliedCommand, TandemDatabase } from '../storage/db';
+import type { EventLog } from '../storage/event-log';
 import { publicSettings, type SettingsStore } from '../storage/settings-store';
+import { type StorageFailure, StorageGuard } from '../storage/storage-guard';
+import type { StorageWatch } from '../storage/storage-watch';
 import type { ToolRegistry } from '../tools/registry';
 import type { SiteDirectory } from '../web/site-policy';
 import { type ClientConnection, ClientHub } from './client-hub';
+import { actorFor, commandScope, type PhoneDevice, scopedCommandKey } from './client-identity';
+import { toCommandFailure } from './command-failure';
 import type { ImageResizer } from './images/image-fit';
 import type { ModelClient } from './model-client';
 import type { PermissionGate } from './permission-gate';
-import { DecisionError, type RunnerDeps, ThreadRunner } from './thread-runner';
+import { type CommandCall, type CommandEnv, type CommandHandlers, commandHandlers } from './runtime-commands';
+import { StorageMonitor } from './storage-monitor';
+import { type RunnerDeps, ThreadRunner } from './thread-runner';
 
 export interface RuntimeDeps {
   db: TandemDatabase;
@@ -52,41 +59,30 @@ export interface RuntimeDeps {
   link?: LinkCommands;
   /** Scales images from tools before they are stored for the model; absent, oversized ones become notes. */
   images?: ImageResizer;
+  /** Reopen-and-retry around storage; one is made for `db` when absent. */
+  storage?: StorageGuard;
+  /** How long a task paused by a failed write waits before trying again on its own. */
+  pausedRetryMs?: number;
+  /** Space, persistence and the durable marker (browser only); absent, only failures are reported. */
+  storageWatch?: StorageWatch;
+  /** Where the automatic backup outside IndexedDB is kept; absent, none is taken. */
+  snapshots?: SnapshotStore;
+  snapshotEveryMs?: number;
 }
 
-class CommandFailure extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const MUTATING = new Set<ClientCommand['type']>([
-  'thread.create',
-  'thread.rename',
-  'thread.archive',
-  'thread.delete',
-  'task.stop',
-  'decision.answer',
-  'settings.update',
-  'folders.add',
-  'folders.remove',
-  'folders.update',
-  'trash.restore',
-  'trash.purge',
-  'sites.set',
-  'sites.remove',
-  'pairing.cancel',
-  'devices.revoke',
-  'link.settings.update',
-]);
-
-const DEFAULT_TITLE = 'New conversation';
-const THREADS_BROADCAST_MS = 100;
 /** Applied-command records older than this are pruned; a client re-sends within seconds, not days. */
 const COMMAND_MEMORY_MS = 7 * 24 * 3_600_000;
+const THREADS_BROADCAST_MS = 100;
+/** In-memory thread states kept at most (idle ones beyond this are dropped; the log has everything). */
+export const MAX_LOADED_THREADS = 24;
+const PAUSED_RETRY_MS = 30_000;
+
+/** A command that was already applied: its recorded answer is sent again. */
+class AlreadyApplied extends Error {
+  constructor(readonly previous: AppliedCommand) {
+    super('already applied');
+  }
+}
 
 function commandIdOf(raw: unknown): string | null {
   if (raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'string' && raw.id.length <= 128)
@@ -94,19 +90,47 @@ function commandIdOf(raw: unknown): string | null {
   return null;
 }
 
+function commandTypeOf(raw: unknown): unknown {
+  return raw && typeof raw === 'object' && 'type' in raw ? raw.type : undefined;
+}
+
 export class Runtime {
   readonly hub: ClientHub;
+  readonly storage: StorageGuard;
+  /** Most recently used last: the first idle ones are evicted beyond MAX_LOADED_THREADS. */
   private readonly runners = new Map<string, ThreadRunner>();
   private readonly inflightCommands = new Map<string, Promise<void>>();
+  private readonly pausedRetries = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly handlers: CommandHandlers;
   private readonly now: () => number;
   private readonly newId: () => string;
   private clientCounter = 0;
   private threadsBroadcastTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly backup: Backup;
+  private readonly autoBackup: AutoBackup | undefined;
+  private readonly storageMonitor: StorageMonitor;
 
   constructor(private readonly deps: RuntimeDeps) {
     this.hub = new ClientHub(deps.log);
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => crypto.randomUUID());
+    this.storage = deps.storage ?? new StorageGuard(deps.db);
+    this.backup = new Backup(deps.db, this.now);
+    this.autoBackup = deps.snapshots
+      ? new AutoBackup(this.backup, deps.snapshots, this.now, deps.snapshotEveryMs)
+      : undefined;
+    this.storageMonitor = new StorageMonitor({
+      db: deps.db,
+      guard: this.storage,
+      watch: deps.storageWatch,
+      autoBackup: this.autoBackup,
+      publish: (status) => this.hub.broadcast({ type: 'storage.status', status }, (c) => c.kind === 'panel'),
+      lost: () => {
+        this.runners.clear();
+        this.hub.broadcast({ type: 'threads', threads: [] });
+      },
+    });
+    this.handlers = commandHandlers(this.commandEnv());
     // The bridge's state, the folder list and the trash show live in every open panel (never on a phone).
     deps.files?.onChange((change) => this.hub.broadcast(change, (c) => c.kind === 'panel'));
     // A rule added here or an "Always allow" answered anywhere shows in every open Sites view.
@@ -115,15 +139,22 @@ export class Runtime {
     deps.link?.onBroadcast((message) => this.hub.broadcast(message, (c) => c.kind === 'panel'));
   }
 
-  /** Connects a client; returns the function its transport calls with each raw incoming message. */
-  attach(kind: ClientConnection['kind'], send: ClientConnection['send']) {
+  /**
+   * Connects a client; returns the function its transport calls with each raw incoming message.
+   * A phone comes with the device the link authenticated: its actions are recorded under it.
+   */
+  attach(kind: ClientConnection['kind'], send: ClientConnection['send'], device?: PhoneDevice) {
+    const id = `${kind}-${++this.clientCounter}-${this.newId().slice(0, 8)}`;
     const connection: ClientConnection = {
-      id: `${kind}-${++this.clientCounter}-${this.newId().slice(0, 8)}`,
+      id,
       kind,
       send,
+      scope: commandScope(kind, id, device),
+      actor: actorFor(kind, id, device),
     };
     this.hub.add(connection);
     send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: connection.id, clientKind: kind });
+    if (kind === 'panel') send({ type: 'storage.status', status: this.storageMonitor.current });
     return {
       connection,
       receive: (raw: unknown) => this.receive(connection, raw),
@@ -137,32 +168,116 @@ export class Runtime {
 
   runner(threadId: string): ThreadRunner {
     let runner = this.runners.get(threadId);
-    if (!runner) {
+    if (runner) {
+      this.runners.delete(threadId);
+    } else {
       runner = new ThreadRunner(threadId, this.runnerDeps());
-      this.runners.set(threadId, runner);
     }
+    this.runners.set(threadId, runner);
+    this.evictIdleRunners();
     return runner;
   }
 
-  /** After a (re)start: every thread with an unfinished task continues from its last durable step. */
+  /** Thread states held in memory (bounded by MAX_LOADED_THREADS plus those busy right now). */
+  get loadedThreads(): number {
+    return this.runners.size;
+  }
+
+  /** Refreshes what panels are told about storage (space, failures, a lost database, the backup). */
+  checkStorage(): Promise<StorageStatus> {
+    return this.storageMonitor.check();
+  }
+
+  /**
+   * After a (re)start: every thread whose log has work to do continues from its last durable step.
+   * Decided from the log, not the summary's status: a message written just before the worker died
+   * has an idle summary but a log that ends in a `user_message`. A log whose last event is
+   * `task_finished` (or that is empty) has nothing to do; any other is handed to its planner.
+   */
   async resume(): Promise<number> {
-    const threads = await this.deps.db.threads.toArray();
+    await this.checkStorage();
+    const threads = await this.storage.run(() => this.deps.db.threads.toArray());
     let resumed = 0;
     for (const thread of threads) {
-      if (thread.status === 'idle' || thread.status === 'failed') continue;
-      this.runner(thread.id).kick();
-      resumed++;
+      if (thread.lastSeq === 0 || thread.trashedAt !== undefined) continue;
+      const last = await this.storage.run(() => this.deps.db.events.get([thread.id, thread.lastSeq]));
+      if (!last || last.kind === 'task_finished') continue;
+      if (await this.runner(thread.id).hasWork()) {
+        this.runner(thread.id).kick();
+        resumed++;
+      }
     }
-    await this.deps.db.commands
-      .where('at')
-      .below(this.now() - COMMAND_MEMORY_MS)
-      .delete();
+    await this.storage
+      .run(() =>
+        this.deps.db.commands
+          .where('at')
+          .below(this.now() - COMMAND_MEMORY_MS)
+          .delete(),
+      )
+      .catch(() => {});
     return resumed;
   }
 
   /** Threads with a running loop (for keep-alive decisions and tests). */
   async idle(): Promise<void> {
     await Promise.all([...this.runners.values()].map((r) => r.idle()));
+  }
+
+  private evictIdleRunners(): void {
+    if (this.runners.size <= MAX_LOADED_THREADS) return;
+    for (const [threadId, runner] of this.runners) {
+      if (this.runners.size <= MAX_LOADED_THREADS) return;
+      if (runner.isIdle() && !this.pausedRetries.has(threadId)) this.runners.delete(threadId);
+    }
+  }
+
+  private commandEnv(): CommandEnv {
+    return {
+      db: this.deps.db,
+      log: this.deps.log,
+      settings: this.deps.settings,
+      audit: this.deps.audit,
+      hub: this.hub,
+      files: this.deps.files,
+      sites: this.deps.sites,
+      link: this.deps.link,
+      backup: this.backup,
+      autoBackup: this.autoBackup,
+      afterRestore: async () => {
+        this.deps.settings.forget();
+        for (const [threadId, runner] of this.runners) if (runner.isIdle()) this.runners.delete(threadId);
+        await this.broadcastThreads();
+        this.hub.broadcast(
+          { type: 'settings', settings: publicSettings(await this.deps.settings.get()) },
+          (c) => c.kind === 'panel',
+        );
+        await this.checkStorage();
+        await this.resume();
+      },
+      now: this.now,
+      newId: this.newId,
+      checkKey: () =>
+        this.deps.checkKey ? this.deps.checkKey() : Promise.resolve({ ok: false, message: 'Not available.' }),
+      runner: (threadId) => this.runner(threadId),
+      resumeThread: (threadId) => this.resumeThread(threadId),
+      dropRunner: async (threadId) => {
+        const runner = this.runners.get(threadId);
+        if (!runner) return;
+        await runner.stop({ kind: 'runtime', clientId: 'runtime' });
+        await runner.idle();
+        this.runners.delete(threadId);
+      },
+      listThreads: (includeArchived) => this.listThreads(includeArchived),
+      trashedThreads: async () =>
+        (await this.deps.db.threads.toArray())
+          .filter((t) => t.trashedAt !== undefined)
+          .sort((a, b) => (b.trashedAt ?? 0) - (a.trashedAt ?? 0)),
+      // The command is applied by then; a list that cannot be read now is sent with the next change.
+      broadcastThreads: (opts) =>
+        this.broadcastThreads(opts).catch((error: unknown) =>
+          console.warn('Tandem: thread list broadcast failed', error),
+        ),
+    };
   }
 
   private runnerDeps(): RunnerDeps {
@@ -176,11 +291,21 @@ export class Runtime {
       systemPrompt: this.deps.systemPrompt,
       now: this.now,
       newId: this.newId,
+      storage: (operation) => this.storage.run(operation),
       publish: (events) => this.hub.publish(events),
       threadChanged: () => this.scheduleThreadsBroadcast(),
       activity: (threadId, status, retryAt) =>
         this.hub.broadcast({ type: 'thread.activity', threadId, status, retryAt }),
+      paused: (threadId, failure) => this.taskPaused(threadId, failure),
+      loopFailed: (threadId, message) => {
+        // The panel must never show a task running forever: say it stopped, and why.
+        this.hub.broadcast({ type: 'thread.activity', threadId, status: 'failed', message });
+        // A thread that vanished under its loop may mean the browser deleted the database.
+        void this.checkStorage().catch(() => {});
+      },
       taskFinished: (threadId, outcome) => {
+        // A task is what fills the disk: see how much is left; and keep the automatic backup fresh.
+        void this.storageMonitor.snapshot().catch(() => {});
         // Clears a "retrying" countdown or a running state a client may still show.
         this.hub.broadcast({ type: 'thread.activity', threadId, status: outcome === 'failed' ? 'failed' : 'idle' });
         // Best effort: a notification must never take the runtime down.
@@ -195,6 +320,31 @@ export class Runtime {
     };
   }
 
+  /**
+   * A write failed mid-task even after a reopen: the task waits (its log is intact up to the last
+   * durable step), every client is told why, and it tries again on its own after a while or at once
+   * on `task.resume` (the panel's Retry).
+   */
+  private taskPaused(threadId: string, failure: StorageFailure): void {
+    this.hub.broadcast({ type: 'thread.activity', threadId, status: 'paused', message: failure.message });
+    clearTimeout(this.pausedRetries.get(threadId));
+    this.pausedRetries.set(
+      threadId,
+      setTimeout(() => this.resumeThread(threadId), this.deps.pausedRetryMs ?? PAUSED_RETRY_MS),
+    );
+  }
+
+  private resumeThread(threadId: string): void {
+    const timer = this.pausedRetries.get(threadId);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.pausedRetries.delete(threadId);
+      // Clears the "Paused" line clients show; the log's events say the rest.
+      this.hub.broadcast({ type: 'thread.activity', threadId, status: 'running' });
+    }
+    this.runner(threadId).resume();
+  }
+
   private async receive(client: ClientConnection, raw: unknown): Promise<void> {
     const commandId = commandIdOf(raw);
     const fail = (code: ErrorCode, message: string) => client.send({ type: 'error', commandId, code, message });
@@ -204,7 +354,10 @@ export class Runtime {
     } catch {
       return fail('invalid_command', 'The command is not serialisable JSON.');
     }
-    if (size > MAX_COMMAND_BYTES) return fail('too_large', `Commands are limited to ${MAX_COMMAND_BYTES} bytes.`);
+    // A backup restore is the one big command, and only the extension's own pages may send it.
+    const limit =
+      client.kind === 'panel' && commandTypeOf(raw) === 'backup.import' ? MAX_BACKUP_BYTES : MAX_COMMAND_BYTES;
+    if (size > limit) return fail('too_large', `Commands are limited to ${limit} bytes.`);
     const parsed = ClientCommand.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -214,250 +367,93 @@ export class Runtime {
       );
     }
     const command = parsed.data;
-    if (TRUSTED_ONLY_COMMANDS.has(command.type) && client.kind !== 'panel') {
+    if (COMMAND_RULES[command.type].trustedOnly && client.kind !== 'panel') {
       return fail('not_allowed', 'This command is only available in the extension itself.');
     }
     // A repeat that arrives while the first copy is still being applied waits for it.
-    const running = this.inflightCommands.get(command.id);
+    const inflightKey = scopedCommandKey(client.scope, command.id);
+    const running = this.inflightCommands.get(inflightKey);
     if (running) await running;
     const work = this.execute(client, command);
-    this.inflightCommands.set(command.id, work);
+    this.inflightCommands.set(inflightKey, work);
     try {
       await work;
     } finally {
-      this.inflightCommands.delete(command.id);
+      this.inflightCommands.delete(inflightKey);
     }
   }
 
+  /** Answers exactly once, ack or error, whatever happens (storage failures included). */
   private async execute(client: ClientConnection, command: ClientCommand): Promise<void> {
-    if (MUTATING.has(command.type) || command.type === 'message.send') {
-      const previous = await this.deps.db.commands.get(command.id);
-      if (previous) return this.replay(client, previous);
-    }
+    const mutating = COMMAND_RULES[command.type].mutating;
+    const key = mutating ? scopedCommandKey(client.scope, command.id) : undefined;
+    let recorded = false;
+    const db = this.deps.db;
+    const recordOk = (threadId: string | undefined) =>
+      db.commands.put({ id: key as string, at: this.now(), ok: true, ...(threadId ? { threadId } : {}) });
+    const call: CommandCall = {
+      client,
+      actor: client.actor,
+      key,
+      atomic: async (work, threadIdOf) => {
+        if (!key) return work();
+        const result = await this.storage.run(() =>
+          db.transaction('rw', db.tables, async () => {
+            const previous = await db.commands.get(key);
+            if (previous) throw new AlreadyApplied(previous);
+            const value = await work();
+            await recordOk(threadIdOf?.(value) ?? threadIdOfCommand(command));
+            return value;
+          }),
+        );
+        recorded = true;
+        return result;
+      },
+      markRecorded: () => {
+        recorded = true;
+      },
+    };
     try {
-      const threadId = await this.apply(client, command);
-      if (MUTATING.has(command.type)) {
-        await this.deps.db.commands.put({
-          id: command.id,
-          at: this.now(),
-          ok: true,
-          ...(threadId ? { threadId } : {}),
-        });
+      if (key) {
+        const previous = await this.storage.run(() => db.commands.get(key));
+        if (previous) return this.replay(client, previous);
       }
+      const handler = this.handlers[command.type] as (
+        command: ClientCommand,
+        call: CommandCall,
+      ) => Promise<string | undefined>;
+      const threadId = await handler(command, call);
+      if (key && !recorded) await this.storage.run(() => recordOk(threadId));
       client.send({ type: 'ack', commandId: command.id, ...(threadId ? { threadId } : {}) });
     } catch (error) {
-      const failure =
-        error instanceof CommandFailure
-          ? error
-          : error instanceof UnknownThreadError
-            ? new CommandFailure('unknown_thread', error.message)
-            : error instanceof DecisionError
-              ? new CommandFailure('unknown_decision', error.message)
-              : new CommandFailure('internal', error instanceof Error ? error.message : String(error));
+      if (error instanceof AlreadyApplied) return this.replay(client, error.previous);
+      const failure = toCommandFailure(error);
       if (failure.code === 'internal') console.error('Tandem: command failed', command.type, error);
-      if (MUTATING.has(command.type) && failure.code !== 'internal') {
-        await this.deps.db.commands.put({
-          id: command.id,
-          at: this.now(),
-          ok: false,
-          code: failure.code,
-          message: failure.message,
-        });
+      // A refusal is remembered so a re-send gets the same answer; a failure of the runtime or of
+      // storage is not (the re-send may well succeed).
+      if (key && failure.code !== 'internal' && failure.code !== 'storage') {
+        await this.storage
+          .run(() =>
+            db.commands.put({ id: key, at: this.now(), ok: false, code: failure.code, message: failure.message }),
+          )
+          .catch(() => {});
       }
       client.send({ type: 'error', commandId: command.id, code: failure.code, message: failure.message });
     }
   }
 
   private replay(client: ClientConnection, previous: AppliedCommand): void {
+    const commandId = previous.id.slice(previous.id.indexOf('\u0000') + 1);
     if (previous.ok) {
-      client.send({
-        type: 'ack',
-        commandId: previous.id,
-        ...(previous.threadId ? { threadId: previous.threadId } : {}),
-      });
+      client.send({ type: 'ack', commandId, ...(previous.threadId ? { threadId: previous.threadId } : {}) });
     } else {
       client.send({
         type: 'error',
-        commandId: previous.id,
+        commandId,
         code: (previous.code as ErrorCode | undefined) ?? 'internal',
         message: previous.message ?? 'failed',
       });
     }
-  }
-
-  private async thread(threadId: string): Promise<ThreadRecord> {
-    const thread = await this.deps.db.threads.get(threadId);
-    if (!thread) throw new CommandFailure('unknown_thread', `No thread with id ${threadId}.`);
-    return thread;
-  }
-
-  /** Applies a command; returns the thread it concerns, for the ack. */
-  private async apply(client: ClientConnection, command: ClientCommand): Promise<string | undefined> {
-    const actor = { kind: client.kind, clientId: client.id };
-    switch (command.type) {
-      case 'threads.list':
-        client.send({ type: 'threads', threads: await this.listThreads(command.includeArchived) });
-        return undefined;
-      case 'thread.create': {
-        const at = this.now();
-        const thread: ThreadRecord = {
-          id: this.newId(),
-          title: command.title ?? DEFAULT_TITLE,
-          createdAt: at,
-          updatedAt: at,
-          archived: false,
-          lastSeq: 0,
-          status: 'idle',
-          pendingDecisions: 0,
-          usage: ZERO_USAGE,
-          costUsd: 0,
-        };
-        await this.deps.db.threads.add(thread);
-        await this.broadcastThreads();
-        return thread.id;
-      }
-      case 'thread.rename':
-      case 'thread.archive': {
-        const thread = await this.thread(command.threadId);
-        if (command.type === 'thread.rename') thread.title = command.title;
-        else thread.archived = command.archived;
-        await this.deps.db.threads.put(thread);
-        await this.broadcastThreads();
-        return thread.id;
-      }
-      case 'thread.delete': {
-        await this.thread(command.threadId);
-        const runner = this.runners.get(command.threadId);
-        if (runner) {
-          await runner.stop({ kind: 'runtime', clientId: 'runtime' });
-          await runner.idle();
-          this.runners.delete(command.threadId);
-        }
-        await this.deps.log.deleteThread(command.threadId);
-        this.hub.forgetThread(command.threadId);
-        this.hub.broadcast({ type: 'thread.deleted', threadId: command.threadId });
-        await this.broadcastThreads();
-        return command.threadId;
-      }
-      case 'thread.subscribe':
-        await this.thread(command.threadId);
-        await this.hub.subscribe(client.id, command.threadId, {
-          tail: command.tail,
-          ...(command.afterSeq === undefined ? {} : { afterSeq: command.afterSeq }),
-        });
-        return command.threadId;
-      case 'thread.unsubscribe':
-        this.hub.unsubscribe(client.id, command.threadId);
-        return command.threadId;
-      case 'thread.history': {
-        const events = await this.deps.log.before(command.threadId, command.beforeSeq, command.limit);
-        const first = events[0];
-        client.send({
-          type: 'thread.page',
-          threadId: command.threadId,
-          reason: 'history',
-          events,
-          hasOlder: first !== undefined && first.seq > 1,
-        });
-        return command.threadId;
-      }
-      case 'message.send':
-        return this.sendMessage(command, actor);
-      case 'task.stop': {
-        await this.thread(command.threadId);
-        await this.runner(command.threadId).stop(actor);
-        return command.threadId;
-      }
-      case 'task.retryNow':
-        await this.thread(command.threadId);
-        this.runner(command.threadId).retryNow();
-        return command.threadId;
-      case 'decision.answer':
-        await this.thread(command.threadId);
-        await this.runner(command.threadId).answer(command.decisionId, command.optionId, actor);
-        return command.threadId;
-      case 'settings.get':
-        client.send({ type: 'settings', settings: publicSettings(await this.deps.settings.get()) });
-        return undefined;
-      case 'settings.update': {
-        const settings = await this.deps.settings.update(command.patch);
-        this.hub.broadcast({ type: 'settings', settings: publicSettings(settings) }, (c) => c.kind === 'panel');
-        return undefined;
-      }
-      case 'settings.checkKey': {
-        const result = this.deps.checkKey ? await this.deps.checkKey() : { ok: false, message: 'Not available.' };
-        client.send({ type: 'key.checked', ...result });
-        return undefined;
-      }
-      case 'bridge.status':
-      case 'folders.list':
-      case 'folders.add':
-      case 'folders.remove':
-      case 'folders.update':
-      case 'trash.list':
-      case 'trash.restore':
-      case 'trash.purge':
-        await this.fileCommand(client, command);
-        return undefined;
-      case 'pairing.start':
-        client.send(await this.linkCommand((link) => link.startPairing(client.id)));
-        return undefined;
-      case 'pairing.cancel':
-        await this.linkCommand((link) => link.cancelPairing(command.secretId));
-        return undefined;
-      case 'devices.list':
-        client.send({ type: 'devices', devices: await this.linkCommand((link) => link.devices()) });
-        return undefined;
-      case 'devices.revoke':
-        if (!(await this.linkCommand((link) => link.revoke(command.deviceId)))) {
-          throw new CommandFailure('invalid_command', 'No paired phone with this id.');
-        }
-        return undefined;
-      case 'link.settings.get': {
-        const settings = await this.linkCommand((link) => link.settings());
-        client.send({ type: 'link.settings', settings });
-        client.send({ type: 'link.status', status: await this.linkCommand(async (link) => link.status()) });
-        return undefined;
-      }
-      case 'link.settings.update': {
-        const settings = await this.linkCommand((link) => link.updateSettings(command.patch));
-        this.hub.broadcast({ type: 'link.settings', settings }, (c) => c.kind === 'panel');
-        return undefined;
-      }
-      case 'audit.list':
-        client.send({ type: 'audit', entries: await this.deps.audit.list(command.threadId, command.limit) });
-        return undefined;
-      case 'sites.list':
-        client.send({ type: 'sites', sites: await this.siteDirectory().list(this.now()) });
-        return undefined;
-      case 'sites.set':
-      case 'sites.remove': {
-        const sites = this.siteDirectory();
-        const result =
-          command.type === 'sites.set'
-            ? await sites.setRule(command.pattern, command.effect, this.now())
-            : await sites.removeRule(command.pattern, this.now());
-        if (!result.ok) throw new CommandFailure('invalid_command', result.message);
-        return undefined;
-      }
-    }
-  }
-
-  /** Runs a phone-link command; the link's refusals reach the panel as they are. */
-  private async linkCommand<T>(run: (link: LinkCommands) => Promise<T>): Promise<T> {
-    const link = this.deps.link;
-    if (!link) throw new CommandFailure('internal', 'The phone link is not available in this runtime.');
-    try {
-      return await run(link);
-    } catch (error) {
-      if (error instanceof LinkCommandError) throw new CommandFailure(error.code, error.message);
-      throw error;
-    }
-  }
-
-  private siteDirectory(): SiteDirectory {
-    if (!this.deps.sites) throw new CommandFailure('internal', 'Site rules are not available in this runtime.');
-    return this.deps.sites;
   }
 
   private async broadcastSites(): Promise<void> {
@@ -466,33 +462,13 @@ export class Runtime {
     this.hub.broadcast({ type: 'sites', sites }, (c) => c.kind === 'panel');
   }
 
-  private async fileCommand(client: ClientConnection, command: FileCommand): Promise<void> {
-    if (!this.deps.files) throw new CommandFailure('unavailable', 'Local files are not available in this runtime.');
-    const failure = await applyFileCommand(this.deps.files, command, (message) => client.send(message));
-    if (failure) throw new CommandFailure(failure.code, failure.message);
+  private async listThreads(includeArchived: boolean, all?: ThreadSummary[]): Promise<ThreadSummary[]> {
+    const threads = all ?? (await this.allThreads());
+    return threads.filter((t) => t.trashedAt === undefined && (includeArchived || !t.archived));
   }
 
-  private async sendMessage(
-    command: CommandOf<'message.send'>,
-    actor: { kind: ClientConnection['kind']; clientId: string },
-  ) {
-    const thread = await this.thread(command.threadId);
-    const runner = this.runner(command.threadId);
-    const events = await runner.appendForCommand(
-      command.id,
-      [{ kind: 'user_message', text: command.text, by: actor, commandId: command.id }],
-      (row) => {
-        // Name a new thread after its first message, as people expect.
-        if (row.title === DEFAULT_TITLE && thread.lastSeq === 0) row.title = titleFrom(command.text);
-      },
-    );
-    if (events) runner.kick();
-    return command.threadId;
-  }
-
-  private async listThreads(includeArchived: boolean): Promise<ThreadSummary[]> {
-    const threads = await this.deps.db.threads.orderBy('updatedAt').reverse().toArray();
-    return includeArchived ? threads : threads.filter((t) => !t.archived);
+  private allThreads(): Promise<ThreadSummary[]> {
+    return this.storage.run(() => this.deps.db.threads.orderBy('updatedAt').reverse().toArray());
   }
 
   /**
@@ -507,12 +483,13 @@ export class Runtime {
     }, THREADS_BROADCAST_MS);
   }
 
-  private async broadcastThreads(): Promise<void> {
-    this.hub.broadcast({ type: 'threads', threads: await this.listThreads(true) });
+  private async broadcastThreads(opts: { emptiedByUser?: boolean } = {}): Promise<void> {
+    const all = await this.allThreads();
+    this.hub.broadcast({ type: 'threads', threads: await this.listThreads(true, all) });
+    await this.storageMonitor.noteThreads(all, opts.emptiedByUser ?? false);
   }
 }
 
-function titleFrom(text: string): string {
-  const line = text.trim().split('\n')[0] ?? '';
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line || DEFAULT_TITLE;
+function threadIdOfCommand(command: ClientCommand): string | undefined {
+  return 'threadId' in command && typeof command.threadId === 'string' ? command.threadId : undefined;
 }

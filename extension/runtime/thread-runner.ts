@@ -6,10 +6,19 @@
  */
 
 import { costUsd, formatUsd } from '../../shared/pricing';
-import type { AuditEntry, EventBody, TaskOutcome, ThreadEvent, ToolUseBlock } from '../../shared/protocol';
+import type {
+  Actor,
+  AuditEntry,
+  DeviceIdentity,
+  EventBody,
+  TaskOutcome,
+  ThreadEvent,
+  ToolUseBlock,
+} from '../../shared/protocol';
 import type { ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
 import type { Settings } from '../storage/settings-store';
+import { StorageFailure } from '../storage/storage-guard';
 import { type ToolContext, ToolError, type ToolRegistry } from '../tools/registry';
 import { boundToolOutput } from './bound-output';
 import { contextBudget } from './context/budget';
@@ -35,6 +44,12 @@ export interface RunnerDeps {
   systemPrompt(): string;
   now(): number;
   newId(): string;
+  /** Runs a storage operation with the runtime's reopen-and-retry (see storage/storage-guard.ts). */
+  storage<T>(operation: () => Promise<T>): Promise<T>;
+  /** A write failed even after a reopen: the loop stopped, the task waits for `resume()`. */
+  paused(threadId: string, failure: StorageFailure): void;
+  /** The loop stopped on an unexpected error (a bug, or a thread deleted under it). */
+  loopFailed(threadId: string, message: string): void;
   /** Sends appended events to subscribed clients (after they are durable). */
   publish(events: readonly ThreadEvent[]): void;
   threadChanged(thread: ThreadRecord): void;
@@ -57,7 +72,18 @@ const MAX_SHRINK_ATTEMPTS = 3;
 const TEXT_FLUSH_MS = 60;
 const TEXT_FLUSH_CHARS = 2_000;
 
-export class DecisionError extends Error {}
+export class DecisionError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'unknown_decision' | 'not_allowed' = 'unknown_decision',
+  ) {
+    super(message);
+    this.name = 'DecisionError';
+  }
+}
+
+/** What a phone's decision card says instead of the answers that would outlive the task. */
+export const PERMANENT_ON_COMPUTER = 'To allow this permanently, use the computer.';
 
 export class ThreadRunner {
   private state: ConversationState | undefined;
@@ -71,6 +97,10 @@ export class ThreadRunner {
   private readonly context = new ContextPlanner();
   /** The wait before the next retry of a model call, which "Retry now" cuts short. */
   private retryWait: AbortController | undefined;
+  /** Set when a write failed mid-task: no loop runs until `resume()`. */
+  private pausedBy: StorageFailure | undefined;
+  /** Who answered each decision, device included (the audit row names the phone). */
+  private readonly answerers = new Map<string, Actor>();
 
   constructor(
     readonly threadId: string,
@@ -79,10 +109,17 @@ export class ThreadRunner {
 
   async loadState(): Promise<ConversationState> {
     if (this.state) return this.state;
-    this.loading ??= this.deps.log.all(this.threadId).then((events) => {
-      this.state = stateFromEvents(this.threadId, events);
-      return this.state;
-    });
+    this.loading ??= this.deps
+      .storage(() => this.deps.log.all(this.threadId))
+      .then((events) => {
+        for (const event of events) this.noteAnswerer(event);
+        this.state = stateFromEvents(this.threadId, events);
+        return this.state;
+      })
+      .catch((error: unknown) => {
+        this.loading = undefined; // a failed read is tried again next time, not remembered
+        throw error;
+      });
     return this.loading;
   }
 
@@ -98,9 +135,10 @@ export class ThreadRunner {
   appendForCommand(
     commandId: string,
     bodies: readonly EventBody[],
-    update: (thread: ThreadRecord) => void,
+    update: (thread: ThreadRecord) => void = () => {},
+    audit: readonly AuditEntry[] = [],
   ): Promise<ThreadEvent[] | null> {
-    return this.write(bodies, { commandId, update });
+    return this.write(bodies, { commandId, update }, audit);
   }
 
   private write(
@@ -118,11 +156,16 @@ export class ThreadRunner {
           changed = thread;
         }
       };
-      const events = opts
-        ? await this.deps.log.appendOnce(this.threadId, opts.commandId, bodies, update)
-        : await this.deps.log.append(this.threadId, bodies, update, audit);
+      const events = await this.deps.storage(() =>
+        opts
+          ? this.deps.log.appendOnce(this.threadId, opts.commandId, bodies, update, audit)
+          : this.deps.log.append(this.threadId, bodies, update, audit),
+      );
       if (!events) return null;
-      for (const event of events) reduce(state, event);
+      for (const event of events) {
+        reduce(state, event);
+        this.noteAnswerer(event);
+      }
       this.deps.publish(events);
       if (changed) this.deps.threadChanged(changed);
       return events;
@@ -131,20 +174,58 @@ export class ThreadRunner {
     return run;
   }
 
+  private noteAnswerer(event: ThreadEvent): void {
+    if (event.kind === 'decision_resolved') this.answerers.set(event.decisionId, event.by);
+  }
+
   /** Makes sure a loop runs if there is anything to do. */
   kick(): void {
     this.wake = true;
-    if (this.loop) return;
+    if (this.loop || this.pausedBy) return;
     const release = this.deps.keepAlive();
     this.loop = this.run()
       .catch((error: unknown) => {
+        if (error instanceof StorageFailure) {
+          // The log is intact up to its last durable step; the state is read again from it on resume.
+          this.pausedBy = error;
+          this.state = undefined;
+          this.loading = undefined;
+          this.deps.paused(this.threadId, error);
+          return;
+        }
         console.error(`Tandem: thread ${this.threadId} loop failed`, error);
+        this.state = undefined;
+        this.loading = undefined;
+        this.wake = false; // not again at once: the next kick (a message, a resume) tries again
+        this.deps.loopFailed(this.threadId, error instanceof Error ? error.message : String(error));
       })
       .finally(() => {
         this.loop = undefined;
         release();
-        if (this.wake) this.kick();
+        if (this.wake && !this.pausedBy) this.kick();
       });
+  }
+
+  /** Carries on after a pause (a failed write): from the log, as after a restart. */
+  resume(): void {
+    this.pausedBy = undefined;
+    this.kick();
+  }
+
+  /** Nothing running, nothing paused: the state may be dropped from memory (the log has it all). */
+  isIdle(): boolean {
+    return !this.loop && !this.pausedBy;
+  }
+
+  /** Whether the planner, from the log, has a step to take now (waiting on a person is not one). */
+  async hasWork(): Promise<boolean> {
+    const state = await this.loadState();
+    const settings = await this.deps.settings();
+    const step = nextStep(state, {
+      isIdempotent: (name) => this.deps.tools.get(name)?.idempotent ?? false,
+      spendingCapUsd: settings.spendingCapEnabled ? settings.spendingCapUsd : undefined,
+    });
+    return step.kind !== 'idle' && step.kind !== 'wait_for_decision';
   }
 
   /** Resolves when the current loop (if any) has stopped; for tests and shutdown. */
@@ -152,7 +233,7 @@ export class ThreadRunner {
     while (this.loop) await this.loop;
   }
 
-  async stop(by: { kind: 'panel' | 'phone' | 'runtime'; clientId: string }): Promise<boolean> {
+  async stop(by: Actor): Promise<boolean> {
     const state = await this.loadState();
     const task = state.task;
     if (!task) return false;
@@ -169,42 +250,81 @@ export class ThreadRunner {
     return true;
   }
 
-  /** Applies a user's answer to a pending decision, from any client. */
+  /**
+   * Applies a user's answer to a pending decision, from any client. An untrusted client (a phone)
+   * may only give answers whose effect ends with the task: a rule, a timed grant or a folder's
+   * auto-approval is the effect of a trusted-only command and is refused from a phone.
+   * With `commandKey`, the command is recorded in the transaction that resolves the decision.
+   */
   async answer(
     decisionId: string,
     optionId: string,
-    by: { kind: 'panel' | 'phone' | 'runtime'; clientId: string },
+    by: Actor,
+    opts: { trusted: boolean; commandKey?: string },
   ): Promise<void> {
     const state = await this.loadState();
     const task = state.task;
     const decision = task?.decisions.get(decisionId);
     if (!task || !decision) throw new DecisionError('That decision is not pending in this thread.');
     if (decision.optionId !== undefined) throw new DecisionError('That decision was already answered.');
-    let allowed: boolean | undefined;
+    const resolve = async (allowed: boolean | undefined, extra: EventBody[] = [], audit: AuditEntry[] = []) => {
+      const bodies: EventBody[] = [
+        {
+          kind: 'decision_resolved',
+          taskId: task.taskId,
+          decisionId,
+          optionId,
+          by,
+          ...(allowed === undefined ? {} : { allowed }),
+        },
+        ...extra,
+      ];
+      if (opts.commandKey) await this.appendForCommand(opts.commandKey, bodies, undefined, audit);
+      else await this.append(bodies, audit);
+      this.kick();
+    };
     if (decision.topic !== 'permission') {
-      if (!TASK_DECISION_OPTIONS[decision.topic].includes(optionId))
-        throw new DecisionError(`Unknown option ${optionId}.`);
-    } else {
-      const toolUse = task.toolUses.find((t) => t.id === decision.toolUseId);
-      const request = toolUse ? await this.permissionFor(toolUse, task.taskId) : undefined;
-      if (!request) throw new DecisionError('The tool call behind this decision no longer needs it.');
-      if (!this.deps.gate.optionsFor(request).some((o) => o.id === optionId)) {
+      if (!TASK_DECISION_OPTIONS[decision.topic].includes(optionId)) {
         throw new DecisionError(`Unknown option ${optionId}.`);
       }
-      allowed =
-        (await this.deps.gate.answer(request, optionId, { taskId: task.taskId, now: this.deps.now() })) === 'allow';
+      return resolve(undefined);
     }
-    await this.append([
-      {
-        kind: 'decision_resolved',
-        taskId: task.taskId,
-        decisionId,
-        optionId,
-        by,
-        ...(allowed === undefined ? {} : { allowed }),
-      },
-    ]);
-    this.kick();
+    const toolUse = task.toolUses.find((t) => t.id === decision.toolUseId);
+    if (!toolUse) throw new DecisionError('The tool call behind this decision is not in this task.');
+    let request: PermissionRequest | undefined;
+    try {
+      request = await this.permissionFor(toolUse, task.taskId);
+    } catch (error) {
+      // What the decision was about is gone (a closed tab, a browser restart that cleared session
+      // state): the decision is resolved and the model hears why, instead of a card nobody can answer.
+      const reason = error instanceof Error ? error.message : String(error);
+      const text = `The user's answer could not be applied: ${reason} The action did not run.`;
+      return resolve(
+        false,
+        [
+          {
+            kind: 'tool_result',
+            taskId: task.taskId,
+            toolUseId: toolUse.id,
+            name: toolUse.name,
+            isError: true,
+            truncated: false,
+            content: [{ type: 'text', text }],
+          },
+        ],
+        [this.auditEntry(task.taskId, toolUse, 'denied', by, 'error', reason)],
+      );
+    }
+    // Nothing to decide any more: the call is planned again and the gate has its say then.
+    if (!request) return resolve(undefined);
+    const option = this.deps.gate.optionsFor(request).find((o) => o.id === optionId);
+    if (!option) throw new DecisionError(`Unknown option ${optionId}.`);
+    if (option.persistent && !opts.trusted) {
+      throw new DecisionError(`“${option.label}” lasts beyond this task. ${PERMANENT_ON_COMPUTER}`, 'not_allowed');
+    }
+    const allowed =
+      (await this.deps.gate.answer(request, optionId, { taskId: task.taskId, now: this.deps.now() })) === 'allow';
+    return resolve(allowed);
   }
 
   private async run(): Promise<void> {
@@ -603,7 +723,7 @@ export class ThreadRunner {
     const controller = new AbortController();
     const ctx = this.toolContext(taskId, toolUse.id, controller.signal);
     let auditDecision: 'auto' | 'allowed' | 'denied' = 'auto';
-    let decidedBy: 'panel' | 'phone' | 'runtime' | undefined;
+    let decidedBy: Actor | undefined;
     let request: PermissionRequest | undefined;
     try {
       request = await parsed.tool.permission?.(parsed.input, ctx);
@@ -621,7 +741,9 @@ export class ThreadRunner {
       let allowed: boolean;
       if (decision && resolved) {
         allowed = resolved.allowed === true;
-        decidedBy = resolved.answeredBy;
+        decidedBy =
+          this.answerers.get(decision.decisionId) ??
+          (resolved.answeredBy && { kind: resolved.answeredBy, clientId: '' });
         auditDecision = allowed ? 'allowed' : 'denied';
       } else {
         const verdict = await this.deps.gate.decide(request, { taskId, now: this.deps.now() });
@@ -689,7 +811,7 @@ export class ThreadRunner {
     taskId: string,
     toolUse: ToolUseBlock,
     decision: 'auto' | 'allowed' | 'denied',
-    decidedBy: 'panel' | 'phone' | 'runtime' | undefined,
+    decidedBy: Actor | undefined,
     outcome: 'ok' | 'error' | 'denied' | 'interrupted',
     detail?: string,
   ): AuditEntry {
@@ -701,7 +823,8 @@ export class ThreadRunner {
       tool: toolUse.name,
       input: toolUse.input,
       decision,
-      ...(decidedBy ? { decidedBy } : {}),
+      ...(decidedBy ? { decidedBy: decidedBy.kind } : {}),
+      ...(decidedBy?.device ? { decidedByDevice: decidedBy.device satisfies DeviceIdentity } : {}),
       outcome,
       ...(detail ? { detail } : {}),
     };

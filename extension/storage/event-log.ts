@@ -56,10 +56,11 @@ export class EventLog {
     commandId: string,
     bodies: readonly EventBody[],
     update?: (thread: ThreadRecord, events: readonly ThreadEvent[]) => void,
+    audit: readonly AuditEntry[] = [],
   ): Promise<ThreadEvent[] | null> {
     return this.db.transaction('rw', this.db.threads, this.db.events, this.db.commands, this.db.audit, async () => {
       if (await this.db.commands.get(commandId)) return null;
-      const events = await this.append(threadId, bodies, update);
+      const events = await this.append(threadId, bodies, update, audit);
       await this.db.commands.put({ id: commandId, at: this.now(), ok: true, threadId });
       return events;
     });

@@ -47,6 +47,11 @@ export class SettingsStore {
     return this.cached;
   }
 
+  /** Drops the cached copy (after a backup restored the stored document). */
+  forget(): void {
+    this.cached = undefined;
+  }
+
   async update(patch: SettingsPatch): Promise<Settings> {
     const next = Settings.parse({ ...(await this.get()), ...patch });
     await this.db.kv.put({ key: KEY, value: next });

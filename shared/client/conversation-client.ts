@@ -15,6 +15,7 @@ import {
   RuntimeMessage,
   type RuntimeMessageOf,
   type SiteEntry,
+  type StorageStatus,
   type ThreadStatus,
   type ThreadSummary,
 } from '../protocol/messages';
@@ -47,6 +48,8 @@ interface ThreadSubscription {
 export interface ThreadActivity {
   status: ThreadStatus;
   retryAt?: number;
+  /** Why, for `paused` (a storage failure). */
+  message?: string;
 }
 
 let counter = 0;
@@ -67,6 +70,8 @@ export class ConversationClient {
   /** Last error the runtime reported for a command, for a banner. */
   lastError: CommandError | undefined;
   readonly activity = new Map<string, ThreadActivity>();
+  /** The runtime's storage health (panels only): space, persistence, failures, a lost database. */
+  storageStatus: StorageStatus | undefined;
 
   private readonly pending = new Map<string, PendingCommand>();
   private readonly subscriptions = new Map<string, ThreadSubscription>();
@@ -234,6 +239,7 @@ export class ConversationClient {
         this.activity.set(message.threadId, {
           status: message.status,
           ...(message.retryAt === undefined ? {} : { retryAt: message.retryAt }),
+          ...(message.message === undefined ? {} : { message: message.message }),
         });
         break;
       case 'settings':
@@ -246,6 +252,9 @@ export class ConversationClient {
         break;
       case 'sites':
         this.sites = message.sites;
+        break;
+      case 'storage.status':
+        this.storageStatus = message.status;
         break;
     }
     for (const listener of this.messageListeners) listener(message);

@@ -12,7 +12,7 @@ import type { DecisionOption, ErrorKind, ThreadEvent, ToolOutputBlock, Usage } f
 export type ToolStatus = 'proposed' | 'waiting' | 'running' | 'done' | 'error' | 'denied' | 'interrupted';
 
 export type ViewItem =
-  | { kind: 'user'; key: string; seq: number; at: number; text: string; by: string }
+  | { kind: 'user'; key: string; seq: number; at: number; text: string; by: string; device?: string }
   | {
       kind: 'assistant';
       key: string;
@@ -50,7 +50,7 @@ export type ViewItem =
       title: string;
       detail: string;
       options: DecisionOption[];
-      resolved?: { optionId: string; label: string; by: string };
+      resolved?: { optionId: string; label: string; by: string; device?: string };
     }
   | {
       kind: 'notice';
@@ -166,7 +166,7 @@ export class ThreadViewBuilder {
     const base = { seq: e.seq, at: e.at };
     switch (e.kind) {
       case 'user_message':
-        this.push({ kind: 'user', key: `u${e.seq}`, ...base, text: e.text, by: e.by.kind });
+        this.push({ kind: 'user', key: `u${e.seq}`, ...base, text: e.text, by: e.by.kind, ...deviceOf(e.by) });
         return;
       case 'task_started':
         this.running = true;
@@ -283,6 +283,7 @@ export class ThreadViewBuilder {
             optionId: e.optionId,
             label: item.options.find((o) => o.id === e.optionId)?.label ?? e.optionId,
             by: e.by.kind,
+            ...deviceOf(e.by),
           },
         }));
         return;
@@ -359,4 +360,9 @@ export function buildThreadView(events: Iterable<ThreadEvent>): ThreadView {
   const builder = new ThreadViewBuilder();
   builder.apply(events);
   return builder.view();
+}
+
+/** "Ana’s phone (a1b2 c3d4 e5f6 0718)": which phone acted, so a stolen one's actions can be told apart. */
+function deviceOf(by: { device?: { name: string; fingerprint: string } | undefined }): { device?: string } {
+  return by.device ? { device: `${by.device.name} (${by.device.fingerprint})` } : {};
 }

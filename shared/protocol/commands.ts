@@ -14,6 +14,8 @@ import { LinkSettingsPatch } from './link';
 /** Commands larger than this are refused before parsing: a message box is not a file upload. */
 export const MAX_COMMAND_BYTES = 256 * 1024;
 export const MAX_MESSAGE_CHARS = 100_000;
+/** A backup travels over the panel's extension port only (trusted), which carries far more than a phone frame. */
+export const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
 
 const CommandId = z.string().min(1).max(128);
 const cmd = { id: CommandId };
@@ -67,6 +69,18 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('task.stop'), ...thread }),
   /** Ends a retry wait now: the "Retry now" on a "Can't reach …" card. */
   z.object({ type: z.literal('task.retryNow'), ...thread }),
+  /** Carries on a task that paused because a write failed (storage full); harmless when nothing is paused. */
+  z.object({ type: z.literal('task.resume'), ...thread }),
+  /** Threads deleted from a phone (the computer's trash); answered with `threads.trashed`. */
+  z.object({ type: z.literal('threads.trash'), ...cmd }),
+  /** Brings a thread back from the trash. */
+  z.object({ type: z.literal('thread.restore'), ...thread }),
+  /** A restorable backup of threads, settings (the key only if asked), grants and devices; answered with `backup`. */
+  z.object({ type: z.literal('backup.export'), ...cmd, includeApiKey: z.boolean().default(false) }),
+  /** Restores a backup made by `backup.export`: threads not present are added, settings and grants replaced. */
+  z.object({ type: z.literal('backup.import'), ...cmd, json: z.string().min(2).max(MAX_BACKUP_BYTES) }),
+  /** Restores the automatic backup kept outside IndexedDB (after the browser lost the database). */
+  z.object({ type: z.literal('backup.restoreAuto'), ...cmd }),
   z.object({ type: z.literal('decision.answer'), ...thread, decisionId: Id, optionId: z.string().min(1).max(64) }),
   z.object({ type: z.literal('settings.get'), ...cmd }),
   z.object({ type: z.literal('settings.update'), ...cmd, patch: SettingsPatch }),
@@ -124,26 +138,67 @@ export const FILE_COMMAND_TYPES = [
 ] as const satisfies readonly CommandType[];
 
 /**
- * Commands a paired phone may not send: the API key and spending settings stay on
- * the computer, and so does the site allowlist (a stolen phone must not widen it).
+ * What the runtime must know about each command, side by side (a missing command is a type error):
+ * - `mutating`: applied once per command id; the id is recorded with the outcome (scoped by client).
+ * - `trustedOnly`: a paired phone may not send it. The API key and spending settings stay on the
+ *   computer, and so do the site allowlist, the folders (a stolen phone must not widen them), pairing,
+ *   devices, link settings, the threads' trash and backups.
  */
-export const TRUSTED_ONLY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>([
-  // Which folders the agent may touch, and purging its trash, stay with the computer.
-  ...FILE_COMMAND_TYPES,
-  'settings.get',
-  'settings.update',
-  'settings.checkKey',
-  'sites.list',
-  'sites.set',
-  'sites.remove',
-  // A phone must not pair more phones, see or revoke devices, or point the link elsewhere.
-  'pairing.start',
-  'pairing.cancel',
-  'devices.list',
-  'devices.revoke',
-  'link.settings.get',
-  'link.settings.update',
-]);
+export interface CommandRule {
+  mutating: boolean;
+  trustedOnly: boolean;
+}
+const read = { mutating: false, trustedOnly: false };
+const write = { mutating: true, trustedOnly: false };
+const trustedRead = { mutating: false, trustedOnly: true };
+const trustedWrite = { mutating: true, trustedOnly: true };
+
+export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
+  'threads.list': read,
+  'thread.create': write,
+  'thread.rename': write,
+  'thread.archive': write,
+  'thread.delete': write,
+  'thread.subscribe': read,
+  'thread.unsubscribe': read,
+  'thread.history': read,
+  'message.send': write,
+  'task.stop': write,
+  'task.resume': read,
+  'task.retryNow': read,
+  'decision.answer': write,
+  'threads.trash': trustedRead,
+  'thread.restore': trustedWrite,
+  'backup.export': trustedRead,
+  'backup.import': trustedWrite,
+  'backup.restoreAuto': trustedWrite,
+  'settings.get': trustedRead,
+  'settings.update': trustedWrite,
+  'settings.checkKey': trustedRead,
+  'sites.list': trustedRead,
+  'sites.set': trustedWrite,
+  'sites.remove': trustedWrite,
+  'pairing.start': trustedRead,
+  'pairing.cancel': trustedWrite,
+  'devices.list': trustedRead,
+  'devices.revoke': trustedWrite,
+  'link.settings.get': trustedRead,
+  'link.settings.update': trustedWrite,
+  'bridge.status': trustedRead,
+  'folders.list': trustedRead,
+  'folders.add': trustedWrite,
+  'folders.remove': trustedWrite,
+  'folders.update': trustedWrite,
+  'trash.list': trustedRead,
+  'trash.restore': trustedWrite,
+  'trash.purge': trustedWrite,
+  'audit.list': read,
+};
+
+/** Commands a paired phone may not send (derived from COMMAND_RULES). */
+export const TRUSTED_ONLY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(
+  (Object.keys(COMMAND_RULES) as CommandType[]).filter((type) => COMMAND_RULES[type].trustedOnly),
+);
 
 /** A command before a client gives it an id (distributes over the union, unlike a plain Omit). */
 export type CommandInput =

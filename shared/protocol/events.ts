@@ -58,13 +58,25 @@ export type Risk = z.infer<typeof Risk>;
 
 export const ClientKind = z.enum(['panel', 'phone', 'runtime']);
 export type ClientKind = z.infer<typeof ClientKind>;
-export const Actor = z.object({ kind: ClientKind, clientId: z.string() });
+/** A paired phone, as the runtime knows it from the link: so "who did what" survives a theft. */
+export const DeviceIdentity = z.object({
+  name: z.string().max(200),
+  /** A short, readable fingerprint of the phone's device key (see runtime/client-identity.ts). */
+  fingerprint: z.string().max(64),
+});
+export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
+export const Actor = z.object({ kind: ClientKind, clientId: z.string(), device: DeviceIdentity.optional() });
 export type Actor = z.infer<typeof Actor>;
 
 export const DecisionOption = z.object({
   id: z.string().min(1).max(64),
   label: z.string(),
   tone: z.enum(['primary', 'neutral', 'danger']).default('neutral'),
+  /**
+   * The answer outlives the task (a rule, a timed grant, a folder's auto-approval): offered and accepted
+   * only on a trusted client (the computer), never from a phone.
+   */
+  persistent: z.boolean().optional(),
 });
 export type DecisionOption = z.infer<typeof DecisionOption>;
 

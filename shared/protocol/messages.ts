@@ -4,13 +4,14 @@
  * interested client, so two clients stay in step without polling).
  */
 import { z } from 'zod';
-import { ClientKind, Id, ThreadEvent, Usage } from './events';
+import { ClientKind, DeviceIdentity, Id, ThreadEvent, Usage } from './events';
 import { BridgeStatus, FolderList, TrashPage } from './files';
 import { DeviceSummary, LinkSettings, LinkStatus } from './link';
 
 export const PROTOCOL_VERSION = 1;
 
-export const ThreadStatus = z.enum(['idle', 'running', 'waiting', 'retrying', 'failed']);
+/** `paused`: a write failed (storage full or broken); the task waits for a retry, nothing is lost. */
+export const ThreadStatus = z.enum(['idle', 'running', 'waiting', 'retrying', 'failed', 'paused']);
 export type ThreadStatus = z.infer<typeof ThreadStatus>;
 
 export const ThreadSummary = z.object({
@@ -24,6 +25,8 @@ export const ThreadSummary = z.object({
   pendingDecisions: z.number().int().nonnegative(),
   usage: Usage,
   costUsd: z.number().nonnegative(),
+  /** Set when the thread was deleted from a phone: it sits in the trash, restorable from the computer. */
+  trashedAt: z.number().optional(),
 });
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
 
@@ -50,6 +53,8 @@ export const AuditEntry = z.object({
   input: z.unknown(),
   decision: z.enum(['auto', 'allowed', 'denied']),
   decidedBy: ClientKind.optional(),
+  /** The phone that answered, when a phone did. */
+  decidedByDevice: DeviceIdentity.optional(),
   outcome: z.enum(['ok', 'error', 'denied', 'interrupted']),
   detail: z.string().optional(),
 });
@@ -68,6 +73,19 @@ export const SiteEntry = z.object({
 });
 export type SiteEntry = z.infer<typeof SiteEntry>;
 
+export const StorageStatus = z.object({
+  /** ok; low: space is running out; failing: writes fail now; lost: the database was found empty where data existed. */
+  state: z.enum(['ok', 'low', 'failing', 'lost']),
+  usageBytes: z.number().nonnegative().optional(),
+  quotaBytes: z.number().nonnegative().optional(),
+  /** Whether the browser granted persistent storage (it then never evicts Tandem's data on its own). */
+  persisted: z.boolean().optional(),
+  /** When the automatic backup outside IndexedDB was taken (restorable with `backup.restoreAuto`). */
+  autoBackupAt: z.number().optional(),
+  message: z.string().optional(),
+});
+export type StorageStatus = z.infer<typeof StorageStatus>;
+
 export const ErrorCode = z.enum([
   'invalid_command',
   'too_large',
@@ -77,6 +95,8 @@ export const ErrorCode = z.enum([
   'busy',
   /** A local service the command needs (the file host) is not installed or not reachable. */
   'unavailable',
+  /** The browser's storage refused the write (full disk, broken database); nothing was applied. */
+  'storage',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -106,7 +126,20 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('thread.event'), threadId: Id, event: ThreadEvent }),
   /** Transient state that is not worth a log entry: "retrying in N s" counts down from this. */
-  z.object({ type: z.literal('thread.activity'), threadId: Id, status: ThreadStatus, retryAt: z.number().optional() }),
+  z.object({
+    type: z.literal('thread.activity'),
+    threadId: Id,
+    status: ThreadStatus,
+    retryAt: z.number().optional(),
+    /** Why (for `paused`: the storage failure, in words a person can act on). */
+    message: z.string().optional(),
+  }),
+  /** The browser storage's health; sent to panels at attach and whenever it changes. */
+  z.object({ type: z.literal('storage.status'), status: StorageStatus }),
+  /** Threads deleted from a phone, restorable (panels only); sent on `threads.trash`. */
+  z.object({ type: z.literal('threads.trashed'), threads: z.array(ThreadSummary) }),
+  /** A restorable backup (panels only), sent on `backup.export`. */
+  z.object({ type: z.literal('backup'), fileName: z.string(), json: z.string() }),
   z.object({ type: z.literal('settings'), settings: PublicSettings }),
   z.object({ type: z.literal('key.checked'), ok: z.boolean(), message: z.string() }),
   z.object({ type: z.literal('audit'), entries: z.array(AuditEntry) }),

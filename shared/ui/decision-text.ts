@@ -29,7 +29,10 @@ const SOURCE: Record<ClientKind, string> & Record<string, string | undefined> = 
   runtime: 'automatically',
 };
 
-export function resolvedText(resolved: { label: string; by: string }): string {
-  const source = SOURCE[resolved.by] ?? `from ${resolved.by}`;
+export function resolvedText(resolved: { label: string; by: string; device?: string | undefined }): string {
+  const source = resolved.device ? `from ${resolved.device}` : (SOURCE[resolved.by] ?? `from ${resolved.by}`);
   return `${pastTense(resolved.label)} — ${source}`;
 }
+
+/** Shown on an untrusted client (a phone) in place of the answers that would outlive the task. */
+export const PERMANENT_ON_COMPUTER_TEXT = 'To allow this permanently, use the computer.';

@@ -18,6 +18,7 @@ import type { TandemComposer } from './tandem-composer';
 import type { TandemThreadView } from './tandem-thread-view';
 import { tokens } from './tokens';
 import './tandem-composer';
+import { loadDraft, saveDraft } from './draft-store';
 import './tandem-notice';
 import './tandem-thread-view';
 import './tandem-usage-line';
@@ -64,6 +65,9 @@ export class TandemConversation extends LitElement {
       .retry {
         color: var(--tandem-warning);
       }
+      .paused {
+        color: var(--tandem-danger, var(--tandem-warning));
+      }
       .start {
         flex: 1;
         display: grid;
@@ -97,6 +101,7 @@ export class TandemConversation extends LitElement {
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   @query('tandem-composer') private composer!: TandemComposer | null;
+  private draftRestored = false;
   @query('tandem-thread-view') private threadView!: TandemThreadView | null;
 
   override connectedCallback(): void {
@@ -155,7 +160,10 @@ export class TandemConversation extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('threadId') && this.composer) this.composer.value = this.drafts.get(this.threadId ?? '') ?? '';
+    if ((changed.has('threadId') || !this.draftRestored) && this.composer) {
+      this.draftRestored = true;
+      this.composer.value = this.drafts.get(this.threadId ?? '') ?? loadDraft(this.threadId);
+    }
   }
 
   private currentView(): ThreadView | undefined {
@@ -207,12 +215,29 @@ export class TandemConversation extends LitElement {
         emit(this, 'thread-created', { threadId });
       }
       await client.send({ type: 'message.send', threadId, text });
+      // Only now is the message the runtime's: the stored draft can go.
+      saveDraft(startedIn, this.composer && this.threadId === startedIn ? this.composer.value : '');
     } catch {
       // The error itself shows in the banner (client.lastError); the words must not be lost.
       const stillHere = this.threadId === startedIn || this.threadId === threadId;
-      if (stillHere && this.composer) this.composer.restoreDraft(text);
-      else if (threadId) this.drafts.set(threadId, text);
+      if (stillHere && this.composer) {
+        this.composer.restoreDraft(text);
+        saveDraft(this.threadId, this.composer.value);
+      } else if (threadId) {
+        this.drafts.set(threadId, text);
+        saveDraft(threadId, text);
+      }
     }
+  }
+
+  /** Every keystroke is kept outside the page's memory, so closing the panel loses nothing typed. */
+  private readonly onComposerInput = (): void => {
+    if (this.composer) saveDraft(this.threadId, this.composer.value);
+  };
+
+  private onRetryPaused(): void {
+    if (this.client && this.threadId)
+      void this.client.send({ type: 'task.resume', threadId: this.threadId }).catch(() => {});
   }
 
   private onStop(event: TandemEventMap['stop']): void {
@@ -271,6 +296,8 @@ export class TandemConversation extends LitElement {
     const status = (threadId && client.activity.get(threadId)?.status) || summary?.status;
     const running = Boolean(view?.running || (status && ACTIVE_STATUSES.has(status)));
     const retryAt = this.retryAt();
+    const activity = threadId ? client.activity.get(threadId) : undefined;
+    const paused = activity?.status === 'paused' ? (activity.message ?? 'Paused: storage failed.') : undefined;
     // The view only holds the events loaded so far; the summary totals the whole thread
     // but may lag a turn behind. Costs only grow, so the larger one is the newer.
     const total =
@@ -306,8 +333,14 @@ export class TandemConversation extends LitElement {
       <div class="bottom">
         ${this.renderBanner()}
         ${
-          retryAt !== undefined || (total && total.costUsd > 0)
+          retryAt !== undefined || paused !== undefined || (total && total.costUsd > 0)
             ? html`<div class="status-row">
+              ${
+                paused !== undefined
+                  ? html`<span class="paused" role="alert" data-testid="task-paused">Paused: ${paused}</span>
+                      <button data-testid="task-retry" @click=${() => this.onRetryPaused()}>Retry</button>`
+                  : nothing
+              }
               ${
                 retryAt !== undefined
                   ? html`<span class="retry" role="status" data-testid="retry-countdown"
@@ -329,6 +362,7 @@ export class TandemConversation extends LitElement {
           .disabledReason=${'Not connected to Tandem yet…'}
           @send=${this.onSend}
           @stop=${this.onStop}
+          @input=${this.onComposerInput}
         ></tandem-composer>
       </div>
     `;

@@ -7,7 +7,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ViewItem } from '../conversation/thread-view';
 import { controlStyles } from './control-styles';
-import { resolvedText } from './decision-text';
+import { PERMANENT_ON_COMPUTER_TEXT, resolvedText } from './decision-text';
 import { emit } from './events';
 import { hostText, tokens } from './tokens';
 
@@ -53,6 +53,11 @@ export class TandemDecisionCard extends LitElement {
         color: var(--tandem-text-muted);
         font-size: var(--tandem-font-size-small);
       }
+      .permanent-note {
+        margin-top: var(--tandem-space-2);
+        color: var(--tandem-text-muted);
+        font-size: var(--tandem-font-size-small);
+      }
       .resolved .title {
         font-weight: 500;
         color: var(--tandem-text-muted);
@@ -65,6 +70,11 @@ export class TandemDecisionCard extends LitElement {
   @property() answering: string | undefined;
   /** No link to the runtime: answers could not be delivered. */
   @property({ type: Boolean }) disabled = false;
+  /**
+   * A trusted client (the computer's own pages). An untrusted one (a phone) is offered only the
+   * answers whose effect ends with the task; the runtime refuses the others from it anyway.
+   */
+  @property({ type: Boolean }) trusted = true;
 
   override render() {
     const item = this.item;
@@ -80,6 +90,8 @@ export class TandemDecisionCard extends LitElement {
         <div class="outcome" data-testid="decision-outcome">${resolvedText(item.resolved)}</div>
       </section>`;
     }
+    const options = this.trusted ? item.options : item.options.filter((option) => !option.persistent);
+    const hidden = options.length < item.options.length;
     return html`<section
       class="card"
       role="group"
@@ -91,7 +103,7 @@ export class TandemDecisionCard extends LitElement {
       <p class="title" id="title">${item.title}</p>
       ${item.detail ? html`<p class="detail">${item.detail}</p>` : nothing}
       <div class="options">
-        ${item.options.map(
+        ${options.map(
           (option) => html`<button
             class=${option.tone === 'neutral' ? '' : option.tone}
             data-testid="decision-option"
@@ -104,6 +116,11 @@ export class TandemDecisionCard extends LitElement {
           </button>`,
         )}
       </div>
+      ${
+        hidden
+          ? html`<p class="permanent-note" data-testid="decision-permanent-note">${PERMANENT_ON_COMPUTER_TEXT}</p>`
+          : nothing
+      }
     </section>`;
   }
 }

@@ -194,7 +194,11 @@ export class TandemMessage extends LitElement {
     const item = this.item;
     if (!item) return nothing;
     if (item.kind === 'user') {
-      const source = item.by !== this.selfKind ? SOURCE_LABEL[item.by] : undefined;
+      const source = item.device
+        ? `from ${item.device}`
+        : item.by !== this.selfKind
+          ? SOURCE_LABEL[item.by]
+          : undefined;
       return html`<div class="user" data-testid="user-message">
         <div class="bubble" data-testid="user-message-text">${item.text}</div>
         ${source ? html`<div class="source">${source}</div>` : nothing}

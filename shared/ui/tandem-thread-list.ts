@@ -21,6 +21,7 @@ const STATUS_LABEL: Record<ThreadSummary['status'], string> = {
   running: 'Running',
   waiting: 'Waiting for you',
   retrying: 'Retrying',
+  paused: 'Paused: storage',
   failed: 'Failed',
 };
 

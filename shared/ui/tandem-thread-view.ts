@@ -208,6 +208,7 @@ export class TandemThreadView extends LitElement {
               .item=${item}
               .answering=${answering.get(item.decisionId)}
               ?disabled=${disabled}
+              .trusted=${selfKind === 'panel'}
             ></tandem-decision-card>
           </div>`;
         case 'notice':

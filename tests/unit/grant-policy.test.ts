@@ -69,3 +69,44 @@ describe('permission gate with grant policies', () => {
     expect(await gate.decide(request, { taskId: 'k2', now: 2 })).toBe('deny');
   });
 });
+
+describe('answers that outlive the task (a phone may not give them)', () => {
+  it('marks always, timed and "Always in <folder>" answers persistent, and nothing of a confirmation', async () => {
+    const { FolderWritePolicy, writeRequest, deleteRequest } = await import('../../extension/files/folder-policy');
+    const store = new MemoryStore();
+    const sites = new GrantPolicy('site', store, [
+      'allow_once',
+      'allow_hour',
+      'allow_day',
+      'allow_always',
+      'deny',
+      'deny_always',
+    ]);
+    const folders = new FolderWritePolicy(store);
+    const gate = new PermissionGate([sites, folders, new GrantPolicy('file-delete', store, ['allow_once', 'deny'])]);
+    const persistent = (r: PermissionRequest) => gate.optionsFor(r).map((o) => [o.id, o.persistent]);
+    expect(persistent(request)).toEqual([
+      ['allow_once', false],
+      ['allow_hour', true],
+      ['allow_day', true],
+      ['allow_always', true],
+      ['deny', false],
+      ['deny_always', true],
+    ]);
+    const root = {
+      name: 'docs',
+      path: '/home/u/docs',
+      mode: 'read-write' as const,
+      autoApproveWrites: false,
+      addedAt: '',
+    };
+    const write = writeRequest([root], 'write notes.txt');
+    if (!write) throw new Error('a write in a confirmed folder asks');
+    expect(persistent(write)).toEqual([
+      ['allow_once', false],
+      ['allow_always', true],
+      ['deny', false],
+    ]);
+    expect(gate.optionsFor(deleteRequest(['/home/u/docs/a.txt'])).every((o) => o.persistent === false)).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalHost } from '../../extension/web/canonical-host';
 import {
   dnrUrlConditions,
   type OriginPattern,
@@ -6,7 +7,6 @@ import {
   patternMatches,
   specificity,
 } from '../../extension/web/origin-pattern';
-import { canonicalHost } from '../../extension/web/canonical-host';
 import { unreachableReason } from '../../extension/web/reachability';
 
 function pattern(text: string): OriginPattern {

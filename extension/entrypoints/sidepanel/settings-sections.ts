@@ -11,6 +11,8 @@ import './tandem-trash-view';
 import './tandem-devices-view';
 import './tandem-link-settings-view';
 import './tandem-pairing-view';
+import './tandem-backup-view';
+import './tandem-deleted-threads-view';
 
 export interface SettingsSection {
   id: string;
@@ -39,6 +41,16 @@ export const EXTRA_SECTIONS: SettingsSection[] = [
     id: 'trash',
     label: 'Trash',
     render: (client) => html`<tandem-trash-view .client=${client}></tandem-trash-view>`,
+  },
+  {
+    id: 'deleted',
+    label: 'Deleted conversations',
+    render: (client) => html`<tandem-deleted-threads-view .client=${client}></tandem-deleted-threads-view>`,
+  },
+  {
+    id: 'backup',
+    label: 'Backup & storage',
+    render: (client) => html`<tandem-backup-view .client=${client}></tandem-backup-view>`,
   },
   {
     // Phone link: pair (QR code), the paired phones, and where phones find this browser.

@@ -17,7 +17,10 @@ const DECISION_TEXT: Record<AuditEntry['decision'], string> = {
 };
 
 function describe(entry: AuditEntry): string {
-  const who = entry.decidedBy && entry.decision !== 'auto' ? ` from the ${entry.decidedBy}` : '';
+  const device = entry.decidedByDevice;
+  // Which phone, by name and key fingerprint: after a theft the user can see what that phone did.
+  const source = device ? `${device.name} (${device.fingerprint})` : `the ${entry.decidedBy}`;
+  const who = entry.decidedBy && entry.decision !== 'auto' ? ` from ${source}` : '';
   return `${DECISION_TEXT[entry.decision]}${who} · ${entry.outcome}`;
 }
 

@@ -72,6 +72,13 @@ export class TandemPanelApp extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .storage-warning {
+        margin: var(--tandem-space-2) var(--tandem-space-3) 0;
+        padding: var(--tandem-space-2) var(--tandem-space-3);
+        border-radius: var(--tandem-radius);
+        background: var(--tandem-warning-soft);
+        flex: none;
+      }
       .first-run {
         display: flex;
         align-items: center;
@@ -337,6 +344,33 @@ export class TandemPanelApp extends LitElement {
           ${gearIcon}
         </button>
       </header>
+      ${
+        client.storageStatus && client.storageStatus.state !== 'ok'
+          ? html`<div class="storage-warning" role="alert" data-testid="storage-warning" data-state=${client.storageStatus.state}>
+            ${client.storageStatus.message}
+            ${
+              client.storageStatus.state === 'lost' && client.storageStatus.autoBackupAt !== undefined
+                ? html`<button
+                  data-testid="storage-warning-restore"
+                  @click=${() => void client.send({ type: 'backup.restoreAuto' }).catch(() => {})}
+                >
+                  Restore the automatic backup
+                </button>`
+                : nothing
+            }
+            <button
+              class="quiet"
+              data-testid="storage-warning-open"
+              @click=${() => {
+                this.openSettings();
+                this.settingsSection = 'backup';
+              }}
+            >
+              Backup &amp; storage
+            </button>
+          </div>`
+          : nothing
+      }
       ${
         settings && !settings.apiKeySet && !inSettings
           ? html`<div class="first-run" data-testid="first-run">
