@@ -17,6 +17,7 @@
  * The first check is the origin: the worker decided about one origin, and if
  * the tab has moved elsewhere since, nothing runs.
  */
+import type { ActionableHelpers } from './actionable';
 import type { ElementFacts, PageRequest, PageResponse, SnapshotElement } from './page-protocol';
 
 export function pageAgent(request: PageRequest, expectedOrigin: string): PageResponse {
@@ -31,6 +32,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
   const holder = globalThis as unknown as { __tandemRefs?: RefStore };
   holder.__tandemRefs ??= { byElement: new WeakMap(), byRef: new Map(), next: 1 };
   const store = holder.__tandemRefs;
+  // Installed just before by tab-driver.ts (web/actionable.ts); absent only if that injection failed.
+  const helpers = (globalThis as unknown as { __tandemActionable?: ActionableHelpers }).__tandemActionable;
 
   const refOf = (element: Element): string => {
     let ref = store.byElement.get(element);
@@ -312,7 +315,12 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     let text = lines.join('\n');
     if (text.length > maxTextChars) text = text.slice(0, maxTextChars);
 
-    const all = Array.from(document.querySelectorAll(INTERACTIVE)).filter(
+    // Controls wired by script (web/actionable.ts), merged in document order.
+    const extra = helpers?.candidates(INTERACTIVE) ?? new Set<Element>();
+    const listed = [...Array.from(document.querySelectorAll(INTERACTIVE)), ...extra].sort((a, b) =>
+      a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+    );
+    const all = listed.filter(
       (element) =>
         !element.closest('[inert]') &&
         isVisible(element) &&
@@ -323,7 +331,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     // Every listed element gets its ref now, in document order, so refs read like the page does.
     for (const element of all) refOf(element);
     const elements: SnapshotElement[] = all.slice(from, from + maxElements).map((element) => {
-      const role = roleOf(element);
+      const own = roleOf(element);
+      const role = own === 'generic' ? (helpers?.roleHint(element) ?? own) : own;
       const entry: SnapshotElement = { ref: refOf(element), role, name: nameOf(element) };
       if (element instanceof HTMLInputElement) {
         if (element.type === 'password') entry.password = true;
@@ -334,7 +343,12 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         entry.value = collapse(element.value, 400);
         if (element.required) entry.required = true;
       } else if (element instanceof HTMLSelectElement) {
-        entry.value = collapse(element.selectedOptions[0]?.text ?? '', 400);
+        entry.value = collapse(
+          Array.from(element.selectedOptions)
+            .map((option) => option.text)
+            .join(', '),
+          400,
+        );
         entry.options = Array.from(element.options)
           .slice(0, 30)
           .map((option) => collapse(option.text, 100));
@@ -455,7 +469,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         const element = find(request.ref);
         if (!isVisible(element)) throw new Error('That element is hidden; only visible elements can be clicked.');
         element.scrollIntoView({ block: 'center', inline: 'center' });
-        if (element instanceof HTMLElement) {
+        if (helpers) helpers.pointerClick(element);
+        else if (element instanceof HTMLElement) {
           element.focus({ preventScroll: true });
           element.click();
         } else {
@@ -471,6 +486,13 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         const target = request.ref ? find(request.ref) : (document.activeElement ?? document.body);
         const note = press(request.key, target, request.submit);
         return { op: 'done', ...(note ? { note } : {}) };
+      }
+      case 'select': {
+        const element = find(request.ref);
+        if (!(element instanceof HTMLSelectElement)) throw new Error('That element is not a list box (<select>).');
+        if (element.disabled) throw new Error('That list box is disabled.');
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        return { op: 'done', note: helpers.selectOptions(element, request.values) };
       }
       case 'scroll': {
         if (request.ref) find(request.ref).scrollIntoView({ block: 'center' });

@@ -42,6 +42,8 @@ export const PageRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('type'), ref: Ref, text: z.string(), clear: z.boolean() }),
   /** `submit`: Enter in a form field submits its form (only after the user confirmed a submission). */
   z.object({ op: z.literal('press'), key: KeyName, ref: Ref.optional(), submit: z.boolean() }),
+  /** Chooses exactly these options (by value or visible text) in a <select>; several only if it is multiple. */
+  z.object({ op: z.literal('select'), ref: Ref, values: z.array(z.string().max(1_000)).min(1).max(100) }),
   z.object({ op: z.literal('scroll'), ref: Ref.optional(), direction: z.enum(['up', 'down', 'top', 'bottom']) }),
 ]);
 export type PageRequest = z.infer<typeof PageRequest>;

@@ -5,6 +5,7 @@
  */
 import browser from 'webextension-polyfill';
 import { ToolError } from '../tools/registry';
+import { installActionable } from './actionable';
 import type { AgentTabs, TabOwner } from './agent-tabs';
 import type { NavigationGuard } from './navigation-guard';
 import { pageAgent } from './page-agent';
@@ -327,6 +328,7 @@ export class BrowserTabDriver implements TabDriver {
     await this.waitForLoad(tabId);
     let results: Awaited<ReturnType<typeof browser.scripting.executeScript>>;
     try {
+      await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func: installActionable });
       results = await browser.scripting.executeScript({
         target: { tabId, frameIds: [0] },
         func: pageAgent,

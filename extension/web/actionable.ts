@@ -1,0 +1,138 @@
+/**
+ * What a person could act on beyond links and form controls, and how a person
+ * clicks. Installed into the page's isolated world (beside page-agent.ts) as
+ * `globalThis.__tandemActionable`, because a function run through
+ * `scripting.executeScript` is serialised and cannot import anything: this one
+ * is run first, page-agent.ts then finds it there.
+ *
+ * Pages wire most custom controls (a `<span>` tab, `<li>` tree items, mail
+ * rows, SVG shapes, `<a>` without href) with `addEventListener`, which leaves no
+ * trace an isolated world can read. What does show is what the page does for
+ * the person: a pointer cursor, a place in the tab order, an ARIA role, an
+ * inline handler. Only the outermost element of a pointer-cursor area is listed
+ * (the cursor is inherited by every child), and nothing inside an element that
+ * is listed already, so a mail row is one entry, not one per word.
+ */
+
+export interface ActionableHelpers {
+  /** Elements to list besides those matching `interactive` (the classic selector), in no particular order. */
+  candidates(interactive: string): Set<Element>;
+  /** The role to show for an element whose own role is generic: why it was listed. */
+  roleHint(element: Element): string | undefined;
+  /** Clicks as a pointer does: over, down, up, click at the element's centre (the untrusted fallback). */
+  pointerClick(element: Element): void;
+  /** Selects exactly the options named (value or text), fires input and change; returns what it selected. */
+  selectOptions(select: HTMLSelectElement, wanted: readonly string[]): string;
+}
+
+export function installActionable(): void {
+  const holder = globalThis as unknown as { __tandemActionable?: ActionableHelpers };
+  if (holder.__tandemActionable) return;
+
+  const ROLES = [
+    'treeitem',
+    'gridcell',
+    'row',
+    'cell',
+    'menuitemcheckbox',
+    'menuitemradio',
+    'spinbutton',
+    'listbox',
+    'scrollbar',
+    'separator',
+    'columnheader',
+    'rowheader',
+  ];
+  const EXTRA = [
+    '[tabindex]:not([tabindex^="-"])',
+    '[onmousedown]',
+    '[onmouseup]',
+    '[onpointerdown]',
+    '[onpointerup]',
+    '[ondblclick]',
+    ...ROLES.map((role) => `[role="${role}"]`),
+  ].join(',');
+
+  const pointerCursor = (element: Element): boolean => getComputedStyle(element).cursor === 'pointer';
+  const focusable = (element: Element): boolean => {
+    const index = element.getAttribute('tabindex');
+    return index !== null && !index.trim().startsWith('-');
+  };
+
+  const candidates = (interactive: string): Set<Element> => {
+    const found = new Set<Element>();
+    const root = document.body;
+    if (!root) return found;
+    const inListed = (element: Element): boolean => {
+      const parent = element.parentElement;
+      return parent !== null && parent.closest(interactive) !== null;
+    };
+    for (const element of Array.from(root.querySelectorAll(EXTRA))) {
+      if (!element.matches(interactive) && !inListed(element)) found.add(element);
+    }
+    for (const element of Array.from(root.querySelectorAll('*'))) {
+      if (found.has(element) || element.matches(interactive)) continue;
+      if (!pointerCursor(element)) continue;
+      const parent = element.parentElement;
+      // Inherited cursor: the parent is the control, this is part of it.
+      if (parent && parent !== root && pointerCursor(parent)) continue;
+      if (inListed(element)) continue;
+      // Inside an element listed for its tab order or role (a tree item's label): part of it.
+      const owner = parent?.closest(EXTRA);
+      if (owner && found.has(owner)) continue;
+      found.add(element);
+    }
+    return found;
+  };
+
+  const roleHint = (element: Element): string | undefined => {
+    if (pointerCursor(element)) return 'clickable';
+    if (focusable(element)) return 'focusable';
+    return undefined;
+  };
+
+  const pointerClick = (element: Element): void => {
+    const rect = element.getBoundingClientRect();
+    const at = {
+      bubbles: true,
+      cancelable: true,
+      composed: true,
+      view: window,
+      clientX: rect.left + rect.width / 2,
+      clientY: rect.top + rect.height / 2,
+      button: 0,
+    };
+    const pointer = { ...at, pointerId: 1, pointerType: 'mouse', isPrimary: true };
+    element.dispatchEvent(new PointerEvent('pointerover', pointer));
+    element.dispatchEvent(new MouseEvent('mouseover', at));
+    element.dispatchEvent(new PointerEvent('pointermove', pointer));
+    element.dispatchEvent(new MouseEvent('mousemove', at));
+    const down = element.dispatchEvent(new PointerEvent('pointerdown', { ...pointer, buttons: 1 }));
+    const pressed = down && element.dispatchEvent(new MouseEvent('mousedown', { ...at, buttons: 1 }));
+    // A cancelled mousedown keeps the focus where it was, as a real press would.
+    if (pressed && element instanceof HTMLElement) element.focus({ preventScroll: true });
+    element.dispatchEvent(new PointerEvent('pointerup', pointer));
+    element.dispatchEvent(new MouseEvent('mouseup', at));
+    // The click event carries the element's activation (links, checkboxes, submit buttons).
+    element.dispatchEvent(new MouseEvent('click', { ...at, detail: 1 }));
+  };
+
+  const selectOptions = (select: HTMLSelectElement, wanted: readonly string[]): string => {
+    if (!select.multiple && wanted.length > 1) throw new Error('That list box takes one option; it is not multiple.');
+    const options = Array.from(select.options);
+    const picked = wanted.map((name) => {
+      const key = name.trim().toLowerCase();
+      const option =
+        options.find((o) => o.value.toLowerCase() === key) ?? options.find((o) => o.text.trim().toLowerCase() === key);
+      if (!option) throw new Error(`No option "${name.slice(0, 80)}" in that list.`);
+      if (option.disabled) throw new Error(`The option "${option.text.trim().slice(0, 80)}" is disabled.`);
+      return option;
+    });
+    for (const option of options) option.selected = picked.includes(option);
+    select.dispatchEvent(new Event('input', { bubbles: true }));
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    return `Selected ${picked.map((o) => JSON.stringify(o.text.trim().slice(0, 80))).join(', ')}.`;
+  };
+
+  holder.__tandemActionable = { candidates, roleHint, pointerClick, selectOptions };
+}

@@ -1,0 +1,164 @@
+/**
+ * The agent operates controls a person can operate (issue 10), end to end in
+ * real Chromium: the scripted model drives the real tools on local widget
+ * pages, and each test checks the page's own record of what happened
+ * (`window.widgetLog`), not what the tool said it did.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ThreadEvent } from '../../shared/protocol';
+import type { Turn } from '../fixtures/model-server';
+import {
+  events,
+  newThread,
+  refFor,
+  resultText,
+  sendMessage,
+  setSiteRule,
+  startWebSession,
+  tabFrom,
+  toolResults,
+  type WebSession,
+  waitForKind,
+} from './support/web-session';
+
+let s: WebSession;
+
+beforeAll(async () => {
+  s = await startWebSession('agent-widgets');
+  await setSiteRule(s.panel, s.sites.allowed.url, 'allow');
+});
+afterAll(() => s?.close());
+beforeEach(() => {
+  s.server.reset();
+  s.sites.reset();
+});
+
+/** Remembers the tab and the last read_page text as the script runs. */
+function scriptState() {
+  const state = { tab: -1, page: '' };
+  const step = (name: string, input: (st: typeof state) => Record<string, unknown>): Turn => ({
+    kind: 'respond',
+    respond: (request) => {
+      const results = request.messages.at(-1);
+      const last =
+        typeof results?.content === 'string' ? undefined : results?.content.find((b) => b.type === 'tool_result');
+      const text =
+        last && last.type === 'tool_result'
+          ? typeof last.content === 'string'
+            ? last.content
+            : (last.content ?? []).map((b) => (b.type === 'text' ? b.text : '')).join('\n')
+          : '';
+      if (state.tab < 0 && /tab \d+/.test(text))
+        state.tab = tabFrom({ text, toolUseId: '', toolName: '', isError: false });
+      if (text.includes('Interactive elements')) state.page = text;
+      return { kind: 'tool_use', name, input: input(state) };
+    },
+  });
+  return { state, step };
+}
+
+async function run(turns: Turn[], text: string): Promise<{ threadId: string; all: ThreadEvent[] }> {
+  s.server.script([...turns, { kind: 'text', text: 'Done.' }]);
+  const threadId = await newThread(s.panel);
+  await sendMessage(s.panel, threadId, text);
+  await waitForKind(s.panel, threadId, 'task_finished', 1, 60_000);
+  return { threadId, all: await events(s.panel, threadId) };
+}
+
+/** The page's own log, read from the agent's tab itself. */
+async function widgetLog(path: string): Promise<string[]> {
+  // The newest tab at that path: earlier tests may have left theirs open.
+  const page = s.browser.context
+    .pages()
+    .filter((p) => p.url().endsWith(path))
+    .at(-1);
+  if (!page) throw new Error(`No tab at ${path}: ${s.browser.context.pages().map((p) => p.url())}`);
+  return page.evaluate(() => (window as unknown as { widgetLog: string[] }).widgetLog);
+}
+
+describe('controls a person can operate', () => {
+  it('lists controls wired with addEventListener compactly and clicks them', async () => {
+    const { step } = scriptState();
+    const click = (role: string, name: string) =>
+      step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, role, name) }));
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/listeners` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        click('clickable', 'Sent'),
+        click('focusable', 'Archive'),
+        click('clickable', 'Bob Quarterly numbers'),
+        click('clickable', 'Like'),
+        click('clickable', 'Sales 2024'),
+        click('link', 'Next month'),
+        click('link', 'Next month'),
+      ],
+      'Work the mailbox',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => r.isError)).toEqual(Array(9).fill(false));
+    const read = resultText(results[1] as (typeof results)[number]);
+    // One entry per control: a mail row is one line, not one per word inside it.
+    expect(read.match(/\] clickable "Alice Lunch on Friday\?"/g)).toHaveLength(1);
+    expect(read).not.toMatch(/\] clickable "Alice"$/m);
+    expect(read).toContain('clickable "Inbox"');
+    expect(read).toContain('focusable "Projects"');
+    expect(await widgetLog('/widgets/listeners')).toEqual([
+      'tab:sent',
+      'tree:archive',
+      'mail:mail-2',
+      'like',
+      'svg:dot',
+      'month:February',
+      'month:March',
+    ]);
+  });
+
+  it('clicks with the full pointer sequence, so a menu that opens on press opens', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/listeners` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', 'Options') })),
+      ],
+      'Open the options menu',
+    );
+    expect(toolResults(all).map((r) => r.isError)).toEqual([false, false, false]);
+    expect(await widgetLog('/widgets/listeners')).toEqual([
+      'pointerdown',
+      'mousedown',
+      'pointerup',
+      'mouseup',
+      'menu:opened',
+    ]);
+  });
+
+  it('chooses one option in a list box and exactly the named ones in a multiple list box', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/select` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('select_option', (st) => ({ tab: st.tab, ref: refFor(st.page, 'combobox', 'Size'), options: ['Large'] })),
+        step('select_option', (st) => ({
+          tab: st.tab,
+          ref: refFor(st.page, 'listbox', 'Toppings'),
+          options: ['Mushrooms', 'pe'],
+        })),
+        step('select_option', (st) => ({
+          tab: st.tab,
+          ref: refFor(st.page, 'combobox', 'Size'),
+          options: ['Small', 'Medium'],
+        })),
+        step('read_page', (st) => ({ tab: st.tab })),
+      ],
+      'Set my preferences',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => r.isError)).toEqual([false, false, false, false, true, false]);
+    expect(resultText(results[4] as (typeof results)[number])).toMatch(/takes one option/);
+    expect(await widgetLog('/widgets/select')).toEqual(['size:l', 'toppings:mu,pe']);
+    expect(resultText(results[5] as (typeof results)[number])).toContain('listbox "Toppings" = "Mushrooms, Peppers"');
+  });
+});
