@@ -23,6 +23,15 @@ export interface ActionableHelpers {
   pointerClick(element: Element): void;
   /** Selects exactly the options named (value or text), fires input and change; returns what it selected. */
   selectOptions(select: HTMLSelectElement, wanted: readonly string[]): string;
+  /** Scrolls the element into view; its centre in viewport CSS pixels, and whether a pointer there hits it. */
+  locate(element: Element): { x: number; y: number; hit: boolean };
+  /** Focuses `element` (if given) and describes what then has the focus, for trusted keys. */
+  keyTarget(element: Element | undefined): {
+    focused: boolean;
+    password: boolean;
+    enterActs: boolean;
+    spaceActs: boolean;
+  };
 }
 
 export function installActionable(): void {
@@ -134,5 +143,30 @@ export function installActionable(): void {
     return `Selected ${picked.map((o) => JSON.stringify(o.text.trim().slice(0, 80))).join(', ')}.`;
   };
 
-  holder.__tandemActionable = { candidates, roleHint, pointerClick, selectOptions };
+  const locate = (element: Element): { x: number; y: number; hit: boolean } => {
+    element.scrollIntoView({ block: 'center', inline: 'center' });
+    const rect = element.getBoundingClientRect();
+    const x = rect.left + rect.width / 2;
+    const y = rect.top + rect.height / 2;
+    // Something on top (an overlay, a cookie banner) would take a real click: then it is not this element's.
+    const top = document.elementFromPoint(x, y);
+    return { x, y, hit: top !== null && (top === element || element.contains(top)) };
+  };
+
+  const TYPING = ['text', 'email', 'url', 'tel', 'search', 'number', ''];
+  const keyTarget = (element: Element | undefined) => {
+    if (element instanceof HTMLElement || element instanceof SVGElement) element.focus({ preventScroll: false });
+    const active = document.activeElement ?? document.body;
+    const focused = element === undefined || element === active || element.contains(active);
+    const input = active instanceof HTMLInputElement ? active : undefined;
+    // Real Enter and Space have default actions synthetic ones lack: follow a link, press a button,
+    // submit the form a field is in. Those were not what the plan checked, so they go the synthetic way.
+    const pressable = active.closest('button, summary, label, select') !== null;
+    const choice = input !== undefined && !TYPING.includes(input.type) && input.type !== 'password';
+    const enterActs =
+      pressable || active.closest('a, area') !== null || choice || (input !== undefined && input.form !== null);
+    return { focused, password: input?.type === 'password', enterActs, spaceActs: pressable || choice };
+  };
+
+  holder.__tandemActionable = { candidates, roleHint, pointerClick, selectOptions, locate, keyTarget };
 }

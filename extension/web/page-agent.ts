@@ -431,9 +431,22 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     throw new Error('That element does not take text.');
   };
 
-  const press = (key: string, target: Element, submit: boolean): string | undefined => {
+  const press = (
+    key: string,
+    target: Element,
+    submit: boolean,
+    code?: string,
+    keyCode?: number,
+  ): string | undefined => {
     const eventKey = key === 'Space' ? ' ' : key;
-    const init: KeyboardEventInit = { key: eventKey, bubbles: true, cancelable: true, composed: true };
+    const init: KeyboardEventInit & { keyCode?: number; which?: number } = {
+      key: eventKey,
+      bubbles: true,
+      cancelable: true,
+      composed: true,
+      ...(code !== undefined ? { code } : {}),
+      ...(keyCode !== undefined ? { keyCode, which: keyCode } : {}),
+    };
     const accepted = target.dispatchEvent(new KeyboardEvent('keydown', init));
     if (eventKey.length === 1 || eventKey === 'Enter') target.dispatchEvent(new KeyboardEvent('keypress', init));
     target.dispatchEvent(new KeyboardEvent('keyup', init));
@@ -484,7 +497,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
       }
       case 'press': {
         const target = request.ref ? find(request.ref) : (document.activeElement ?? document.body);
-        const note = press(request.key, target, request.submit);
+        const note = press(request.key, target, request.submit, request.code, request.keyCode);
         return { op: 'done', ...(note ? { note } : {}) };
       }
       case 'select': {
@@ -493,6 +506,16 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         if (element.disabled) throw new Error('That list box is disabled.');
         if (!helpers) throw new Error('The page helpers are missing; try again.');
         return { op: 'done', note: helpers.selectOptions(element, request.values) };
+      }
+      case 'locate': {
+        const element = find(request.ref);
+        if (!isVisible(element)) throw new Error('That element is hidden; only visible elements can be clicked.');
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        return { op: 'point', ...helpers.locate(element) };
+      }
+      case 'key_target': {
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        return { op: 'key_target', ...helpers.keyTarget(request.ref ? find(request.ref) : undefined) };
       }
       case 'scroll': {
         if (request.ref) find(request.ref).scrollIntoView({ block: 'center' });

@@ -41,7 +41,19 @@ export const PageRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('click'), ref: Ref }),
   z.object({ op: z.literal('type'), ref: Ref, text: z.string(), clear: z.boolean() }),
   /** `submit`: Enter in a form field submits its form (only after the user confirmed a submission). */
-  z.object({ op: z.literal('press'), key: KeyName, ref: Ref.optional(), submit: z.boolean() }),
+  z.object({
+    op: z.literal('press'),
+    key: KeyName,
+    ref: Ref.optional(),
+    submit: z.boolean(),
+    /** The physical key and legacy number (web/key-codes.ts), for handlers that read code, keyCode or which. */
+    code: z.string().max(40).optional(),
+    keyCode: z.number().int().min(0).max(255).optional(),
+  }),
+  /** Scrolls an element into view and says where its centre is, for trusted input (web/trusted-input.ts). */
+  z.object({ op: z.literal('locate'), ref: Ref }),
+  /** Focuses the element (if a ref) and says whether trusted keys may go to what has the focus. */
+  z.object({ op: z.literal('key_target'), ref: Ref.optional() }),
   /** Chooses exactly these options (by value or visible text) in a <select>; several only if it is multiple. */
   z.object({ op: z.literal('select'), ref: Ref, values: z.array(z.string().max(1_000)).min(1).max(100) }),
   z.object({ op: z.literal('scroll'), ref: Ref.optional(), direction: z.enum(['up', 'down', 'top', 'bottom']) }),
@@ -106,6 +118,18 @@ export const PageResponse = z.discriminatedUnion('op', [
   PageSnapshot,
   z.object({ op: z.literal('describe'), element: ElementFacts }),
   z.object({ op: z.literal('done'), note: short(500).optional() }),
+  /** Viewport CSS pixels of the element's centre; `hit`: a pointer there lands on the element itself. */
+  z.object({ op: z.literal('point'), x: z.number(), y: z.number(), hit: z.boolean() }),
+  z.object({
+    op: z.literal('key_target'),
+    /** The element asked for has the focus (a key from the keyboard would reach it). */
+    focused: z.boolean(),
+    password: z.boolean(),
+    /** A real Enter there would follow a link, press a button or submit a form (a native default action). */
+    enterActs: z.boolean(),
+    /** A real Space there would press a button, tick a box or open a summary. */
+    spaceActs: z.boolean(),
+  }),
   z.object({ op: z.literal('error'), error: short(500) }),
 ]);
 export type PageResponse = z.infer<typeof PageResponse>;

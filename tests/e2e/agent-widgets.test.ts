@@ -162,3 +162,31 @@ describe('controls a person can operate', () => {
     expect(resultText(results[5] as (typeof results)[number])).toContain('listbox "Toppings" = "Mushrooms, Peppers"');
   });
 });
+
+describe('trusted input in Chromium', () => {
+  it('presses keys as a keyboard does (key, code, keyCode, which, trusted) and clicks with a trusted pointer', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/keys` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('press_key', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Command'), key: 'k' })),
+        step('press_key', (st) => ({ tab: st.tab, ref: refFor(st.page, 'grid', 'Grid'), key: 'ArrowRight' })),
+        step('press_key', (st) => ({ tab: st.tab, key: 'ArrowRight' })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'grid', 'Grid') })),
+        step('read_page', (st) => ({ tab: st.tab })),
+      ],
+      'Move two cells right',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => r.isError)).toEqual(Array(7).fill(false));
+    expect(await widgetLog('/widgets/keys')).toEqual([
+      'keydown:k|KeyK|75|75|true',
+      'grid:1:true',
+      'grid:2:true',
+      'grid-click:true',
+    ]);
+    // A trusted key types as a keyboard does.
+    expect(resultText(results[6] as (typeof results)[number])).toContain('textbox "Command" = "k"');
+  });
+});
