@@ -1,17 +1,20 @@
 /**
  * Page tools beyond click and type (issue 10): choosing options in a list box,
- * and (growing) the other things a person does on a page. Every one goes
+ * hovering, dragging, and clicking a point of a screenshot. Every one goes
  * through the same checks as the tab tools (tools/tabs.ts): the tab must be
  * this task's, its page on an allowed site and still on the origin that was
  * checked, and the question the user answered is kept per tool call, so a page
- * that changes meanwhile gets the action refused.
+ * that changes meanwhile gets the action refused. A click by coordinates is
+ * planned from the element at that point, exactly as a click on its ref is.
  */
 import { z } from 'zod';
-import { planType } from '../web/action-risk';
-import { Ref } from '../web/page-protocol';
+import { type ActionPlan, planClick, planType } from '../web/action-risk';
+import { type ElementFacts, Ref } from '../web/page-protocol';
 import type { WebPlatform } from '../web/platform';
-import type { ToolDefinition } from './registry';
-import { elementPlan, plannedTool, Tab } from './tabs';
+import { type ToolContext, type ToolDefinition, ToolError } from './registry';
+import { currentPage, elementPlan, plannedTool, Tab } from './tabs';
+
+const Pixel = z.number().int().min(0).max(100_000);
 
 const Inputs = {
   select_option: z.object({
@@ -25,9 +28,46 @@ const Inputs = {
         'The options to choose, by visible text or value. For a multiple list box, exactly these end up selected.',
       ),
   }),
+  hover: z.object({ tab: Tab, ref: Ref }),
+  drag: z.object({
+    tab: Tab,
+    ref: Ref.describe('The element to press on (a slider handle, a list item, a resize grip).'),
+    to: Ref.describe('The element to release over.'),
+  }),
+  click_at: z.object({
+    tab: Tab,
+    x: Pixel.describe('Pixels from the left of the latest screenshot of this tab.'),
+    y: Pixel.describe('Pixels from the top of the latest screenshot of this tab.'),
+  }),
 };
 
+const keyOf = (kind: string, ...facts: ElementFacts[]) =>
+  JSON.stringify([kind, ...facts.map((f) => [f.tag, f.role, f.name, f.href ?? ''])]);
+
+async function describeRef(web: WebPlatform, tab: number, origin: string, ref: string): Promise<ElementFacts> {
+  const response = await web.tabs.runPage(tab, origin, { op: 'describe', ref });
+  if (response.op === 'error') throw new ToolError(response.error);
+  if (response.op !== 'describe') throw new ToolError(`Tab ${tab} gave an unexpected answer.`);
+  return response.element;
+}
+
 export function pageActionTools(web: WebPlatform): ToolDefinition[] {
+  const dragPlan = async (input: z.infer<typeof Inputs.drag>, ctx: ToolContext) => {
+    const { owner, page } = await currentPage(web, input.tab, ctx);
+    if (input.ref === input.to) throw new ToolError('Dragging an element onto itself is a click: use click.');
+    const from = await describeRef(web, input.tab, page.origin, input.ref);
+    const to = await describeRef(web, input.tab, page.origin, input.to);
+    const plan: ActionPlan = { key: keyOf('drag', from, to) };
+    return { plan, page, owner };
+  };
+  const pointPlan = async (input: z.infer<typeof Inputs.click_at>, ctx: ToolContext) => {
+    const { owner, page } = await currentPage(web, input.tab, ctx);
+    const response = await web.tabs.runPage(input.tab, page.origin, { op: 'probe', x: input.x, y: input.y });
+    if (response.op === 'error') throw new ToolError(response.error);
+    if (response.op !== 'probe') throw new ToolError(`Tab ${input.tab} gave an unexpected answer.`);
+    // What is at the point decides, as for a click on its ref: a submit button there is a form submission.
+    return { plan: planClick(response.element, page.href), page, owner };
+  };
   const tools = [
     plannedTool(
       web,
@@ -42,6 +82,48 @@ export function pageActionTools(web: WebPlatform): ToolDefinition[] {
         plan: (input, ctx) => elementPlan(web, input.tab, input.ref, ctx, (facts) => planType(facts)),
         request: (input) => ({ op: 'select', ref: input.ref, values: input.options }),
         describe: (input) => `In ${input.ref}:`,
+      },
+    ),
+    plannedTool(
+      web,
+      {
+        name: 'hover',
+        description:
+          'Moves the pointer over an element (by its ref) in one of your tabs, for menus and tooltips that open on hover. Read the page again to see what opened.',
+        input: Inputs.hover,
+      },
+      {
+        plan: (input, ctx) => elementPlan(web, input.tab, input.ref, ctx, (facts) => ({ key: keyOf('hover', facts) })),
+        request: (input) => ({ op: 'hover', ref: input.ref }),
+        describe: (input) => `Hovered over ${input.ref}.`,
+      },
+    ),
+    plannedTool(
+      web,
+      {
+        name: 'drag',
+        description:
+          'Drags in one of your tabs: presses on one element (ref), moves the pointer to another (to) and releases it there. For sliders, reordering lists, resizing.',
+        input: Inputs.drag,
+      },
+      {
+        plan: dragPlan,
+        request: (input) => ({ op: 'drag', ref: input.ref, to: input.to }),
+        describe: (input) => `Dragged ${input.ref} to ${input.to}.`,
+      },
+    ),
+    plannedTool(
+      web,
+      {
+        name: 'click_at',
+        description:
+          'Clicks a point of one of your tabs, in pixels of its latest screenshot (for canvas, maps and charts that have no refs). Take a screenshot first; scrolling changes what is where. Links, form submissions and the other checks of click apply to whatever is at that point.',
+        input: Inputs.click_at,
+      },
+      {
+        plan: pointPlan,
+        request: (input) => ({ op: 'click_point', x: input.x, y: input.y }),
+        describe: (input) => `Clicked at (${input.x}, ${input.y}).`,
       },
     ),
   ];

@@ -20,11 +20,15 @@ export interface ActionableHelpers {
   /** The role to show for an element whose own role is generic: why it was listed. */
   roleHint(element: Element): string | undefined;
   /** Clicks as a pointer does: over, down, up, click at the element's centre (the untrusted fallback). */
-  pointerClick(element: Element): void;
+  pointerClick(element: Element, at?: { x: number; y: number }): void;
+  /** Moves the pointer onto the element (the untrusted fallback for hover). */
+  pointerHover(element: Element): void;
+  /** Presses on `from`, moves in steps to `to`'s centre and releases there (the untrusted fallback). */
+  pointerDrag(from: Element, to: Element): void;
   /** Selects exactly the options named (value or text), fires input and change; returns what it selected. */
   selectOptions(select: HTMLSelectElement, wanted: readonly string[]): string;
   /** Scrolls the element into view; its centre in viewport CSS pixels, and whether a pointer there hits it. */
-  locate(element: Element): { x: number; y: number; hit: boolean };
+  locate(element: Element, scroll: boolean): { x: number; y: number; hit: boolean };
   /** Focuses `element` (if given) and describes what then has the focus, for trusted keys. */
   keyTarget(element: Element | undefined): {
     focused: boolean;
@@ -100,18 +104,53 @@ export function installActionable(): void {
     return undefined;
   };
 
-  const pointerClick = (element: Element): void => {
+  const centre = (element: Element) => {
     const rect = element.getBoundingClientRect();
-    const at = {
-      bubbles: true,
-      cancelable: true,
-      composed: true,
-      view: window,
-      clientX: rect.left + rect.width / 2,
-      clientY: rect.top + rect.height / 2,
-      button: 0,
-    };
-    const pointer = { ...at, pointerId: 1, pointerType: 'mouse', isPrimary: true };
+    return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+  };
+  const mouseAt = (point: { x: number; y: number }) => ({
+    bubbles: true,
+    cancelable: true,
+    composed: true,
+    view: window,
+    clientX: point.x,
+    clientY: point.y,
+    button: 0,
+  });
+  const POINTER = { pointerId: 1, pointerType: 'mouse', isPrimary: true };
+
+  const pointerHover = (element: Element): void => {
+    const at = mouseAt(centre(element));
+    element.dispatchEvent(new PointerEvent('pointerover', { ...at, ...POINTER }));
+    element.dispatchEvent(new PointerEvent('pointerenter', { ...at, ...POINTER, bubbles: false }));
+    element.dispatchEvent(new MouseEvent('mouseover', at));
+    element.dispatchEvent(new MouseEvent('mouseenter', { ...at, bubbles: false }));
+    element.dispatchEvent(new PointerEvent('pointermove', { ...at, ...POINTER }));
+    element.dispatchEvent(new MouseEvent('mousemove', at));
+  };
+
+  const pointerDrag = (from: Element, to: Element): void => {
+    const start = centre(from);
+    const end = centre(to);
+    pointerHover(from);
+    from.dispatchEvent(new PointerEvent('pointerdown', { ...mouseAt(start), ...POINTER, buttons: 1 }));
+    from.dispatchEvent(new MouseEvent('mousedown', { ...mouseAt(start), buttons: 1 }));
+    // Moves go to whatever is under the pointer, as a real drag's do (or to the source, if nothing is).
+    const STEPS = 10;
+    for (let i = 1; i <= STEPS; i++) {
+      const point = { x: start.x + ((end.x - start.x) * i) / STEPS, y: start.y + ((end.y - start.y) * i) / STEPS };
+      const under = document.elementFromPoint(point.x, point.y) ?? from;
+      under.dispatchEvent(new PointerEvent('pointermove', { ...mouseAt(point), ...POINTER, buttons: 1 }));
+      under.dispatchEvent(new MouseEvent('mousemove', { ...mouseAt(point), buttons: 1 }));
+    }
+    const target = document.elementFromPoint(end.x, end.y) ?? to;
+    target.dispatchEvent(new PointerEvent('pointerup', { ...mouseAt(end), ...POINTER }));
+    target.dispatchEvent(new MouseEvent('mouseup', mouseAt(end)));
+  };
+
+  const pointerClick = (element: Element, point?: { x: number; y: number }): void => {
+    const at = mouseAt(point ?? centre(element));
+    const pointer = { ...at, ...POINTER };
     element.dispatchEvent(new PointerEvent('pointerover', pointer));
     element.dispatchEvent(new MouseEvent('mouseover', at));
     element.dispatchEvent(new PointerEvent('pointermove', pointer));
@@ -143,11 +182,9 @@ export function installActionable(): void {
     return `Selected ${picked.map((o) => JSON.stringify(o.text.trim().slice(0, 80))).join(', ')}.`;
   };
 
-  const locate = (element: Element): { x: number; y: number; hit: boolean } => {
-    element.scrollIntoView({ block: 'center', inline: 'center' });
-    const rect = element.getBoundingClientRect();
-    const x = rect.left + rect.width / 2;
-    const y = rect.top + rect.height / 2;
+  const locate = (element: Element, scroll: boolean): { x: number; y: number; hit: boolean } => {
+    if (scroll) element.scrollIntoView({ block: 'center', inline: 'center' });
+    const { x, y } = centre(element);
     // Something on top (an overlay, a cookie banner) would take a real click: then it is not this element's.
     const top = document.elementFromPoint(x, y);
     return { x, y, hit: top !== null && (top === element || element.contains(top)) };
@@ -168,5 +205,14 @@ export function installActionable(): void {
     return { focused, password: input?.type === 'password', enterActs, spaceActs: pressable || choice };
   };
 
-  holder.__tandemActionable = { candidates, roleHint, pointerClick, selectOptions, locate, keyTarget };
+  holder.__tandemActionable = {
+    candidates,
+    roleHint,
+    pointerClick,
+    pointerHover,
+    pointerDrag,
+    selectOptions,
+    locate,
+    keyTarget,
+  };
 }

@@ -511,7 +511,37 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         const element = find(request.ref);
         if (!isVisible(element)) throw new Error('That element is hidden; only visible elements can be clicked.');
         if (!helpers) throw new Error('The page helpers are missing; try again.');
-        return { op: 'point', ...helpers.locate(element) };
+        return { op: 'point', ...helpers.locate(element, request.scroll !== false) };
+      }
+      case 'hover':
+      case 'drag': {
+        const element = find(request.ref);
+        const to = request.op === 'drag' ? find(request.to) : undefined;
+        if (!isVisible(element) || (to && !isVisible(to))) throw new Error('That element is hidden.');
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        if (to) helpers.pointerDrag(element, to);
+        else helpers.pointerHover(element);
+        return { op: 'done' };
+      }
+      case 'probe': {
+        // Screenshots are in device pixels (zoom and screen density included); the page works in CSS pixels.
+        const x = request.x / window.devicePixelRatio;
+        const y = request.y / window.devicePixelRatio;
+        if (x >= window.innerWidth || y >= window.innerHeight)
+          throw new Error('That point is outside the visible page.');
+        const element = document.elementFromPoint(x, y);
+        if (!element) throw new Error('Nothing is at that point.');
+        if (!isVisible(element)) throw new Error('What is at that point is hidden.');
+        return { op: 'probe', element: factsOf(element), x, y };
+      }
+      case 'click_point': {
+        const x = request.x / window.devicePixelRatio;
+        const y = request.y / window.devicePixelRatio;
+        const element = document.elementFromPoint(x, y);
+        if (!element) throw new Error('Nothing is at that point.');
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        helpers.pointerClick(element, { x, y });
+        return { op: 'done' };
       }
       case 'key_target': {
         if (!helpers) throw new Error('The page helpers are missing; try again.');

@@ -51,7 +51,15 @@ export const PageRequest = z.discriminatedUnion('op', [
     keyCode: z.number().int().min(0).max(255).optional(),
   }),
   /** Scrolls an element into view and says where its centre is, for trusted input (web/trusted-input.ts). */
-  z.object({ op: z.literal('locate'), ref: Ref }),
+  z.object({ op: z.literal('locate'), ref: Ref, scroll: z.boolean().optional() }),
+  /** Moves the pointer over an element (menus that open on hover). */
+  z.object({ op: z.literal('hover'), ref: Ref }),
+  /** Presses on `ref`, moves to `to` and releases there (sliders, sortable lists, resizers). */
+  z.object({ op: z.literal('drag'), ref: Ref, to: Ref }),
+  /** What is at a point of a screenshot (image pixels): the element's facts and the point in CSS pixels. */
+  z.object({ op: z.literal('probe'), x: z.number().min(0).max(100_000), y: z.number().min(0).max(100_000) }),
+  /** Clicks at a point of a screenshot (image pixels), as probed. */
+  z.object({ op: z.literal('click_point'), x: z.number().min(0).max(100_000), y: z.number().min(0).max(100_000) }),
   /** Focuses the element (if a ref) and says whether trusted keys may go to what has the focus. */
   z.object({ op: z.literal('key_target'), ref: Ref.optional() }),
   /** Chooses exactly these options (by value or visible text) in a <select>; several only if it is multiple. */
@@ -118,6 +126,7 @@ export const PageResponse = z.discriminatedUnion('op', [
   PageSnapshot,
   z.object({ op: z.literal('describe'), element: ElementFacts }),
   z.object({ op: z.literal('done'), note: short(500).optional() }),
+  z.object({ op: z.literal('probe'), element: ElementFacts, x: z.number(), y: z.number() }),
   /** Viewport CSS pixels of the element's centre; `hit`: a pointer there lands on the element itself. */
   z.object({ op: z.literal('point'), x: z.number(), y: z.number(), hit: z.boolean() }),
   z.object({

@@ -97,6 +97,28 @@ export function withKeyCodes(request: PageRequest): PageRequest {
   return { ...request, code: key.code, keyCode: key.keyCode };
 }
 
+async function moveTo(send: Send, x: number, y: number, buttons: number): Promise<void> {
+  await send('Input.dispatchMouseEvent', {
+    type: 'mouseMoved',
+    x,
+    y,
+    button: buttons ? 'left' : 'none',
+    buttons,
+    pointerType: 'mouse',
+  });
+}
+
+async function dragBetween(send: Send, from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+  await moveTo(send, from.x, from.y, 0);
+  await send('Input.dispatchMouseEvent', { type: 'mousePressed', ...from, button: 'left', buttons: 1, clickCount: 1 });
+  // Steps, because widgets follow the pointer move by move (a slider that jumps ignores one long move).
+  const STEPS = 10;
+  for (let i = 1; i <= STEPS; i++) {
+    await moveTo(send, from.x + ((to.x - from.x) * i) / STEPS, from.y + ((to.y - from.y) * i) / STEPS, 1);
+  }
+  await send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...to, button: 'left', buttons: 0, clickCount: 1 });
+}
+
 type RunPage = (request: PageRequest) => Promise<PageResponse>;
 
 /**
@@ -113,6 +135,26 @@ export async function trustedAction(
     const point = await runPage({ op: 'locate', ref: request.ref });
     if (point.op !== 'point') return point;
     if (!point.hit) return undefined;
+    const done = await input.session(tabId, (send) => clickAt(send, point.x, point.y));
+    return done ? { op: 'done' } : undefined;
+  }
+  if (request.op === 'hover' || request.op === 'drag') {
+    const from = await runPage({ op: 'locate', ref: request.ref });
+    if (from.op !== 'point') return from;
+    if (!from.hit) return undefined;
+    if (request.op === 'hover') {
+      const done = await input.session(tabId, (send) => moveTo(send, from.x, from.y, 0));
+      return done ? { op: 'done' } : undefined;
+    }
+    // The target is measured where it is now: scrolling it into view would move the source.
+    const to = await runPage({ op: 'locate', ref: request.to, scroll: false });
+    if (to.op !== 'point') return to;
+    const done = await input.session(tabId, (send) => dragBetween(send, from, to));
+    return done ? { op: 'done' } : undefined;
+  }
+  if (request.op === 'click_point') {
+    const point = await runPage({ op: 'probe', x: request.x, y: request.y });
+    if (point.op !== 'probe') return point;
     const done = await input.session(tabId, (send) => clickAt(send, point.x, point.y));
     return done ? { op: 'done' } : undefined;
   }

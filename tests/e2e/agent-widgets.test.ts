@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ThreadEvent } from '../../shared/protocol';
 import type { Turn } from '../fixtures/model-server';
+import { currentWorker } from './support/chromium';
 import {
   events,
   newThread,
@@ -35,10 +36,13 @@ beforeEach(() => {
 
 /** Remembers the tab and the last read_page text as the script runs. */
 function scriptState() {
-  const state = { tab: -1, page: '' };
-  const step = (name: string, input: (st: typeof state) => Record<string, unknown>): Turn => ({
+  const state = { tab: -1, page: '', scrollY: Number.NaN };
+  const step = (
+    name: string,
+    input: (st: typeof state) => Record<string, unknown> | Promise<Record<string, unknown>>,
+  ): Turn => ({
     kind: 'respond',
-    respond: (request) => {
+    respond: async (request) => {
       const results = request.messages.at(-1);
       const last =
         typeof results?.content === 'string' ? undefined : results?.content.find((b) => b.type === 'tool_result');
@@ -51,7 +55,9 @@ function scriptState() {
       if (state.tab < 0 && /tab \d+/.test(text))
         state.tab = tabFrom({ text, toolUseId: '', toolName: '', isError: false });
       if (text.includes('Interactive elements')) state.page = text;
-      return { kind: 'tool_use', name, input: input(state) };
+      const scrolled = text.match(/^Scrolled to (\d+)/)?.[1];
+      if (scrolled) state.scrollY = Number(scrolled);
+      return { kind: 'tool_use', name, input: await input(state) };
     },
   });
   return { state, step };
@@ -189,4 +195,95 @@ describe('trusted input in Chromium', () => {
     // A trusted key types as a keyboard does.
     expect(resultText(results[6] as (typeof results)[number])).toContain('textbox "Command" = "k"');
   });
+});
+
+/** Width and height of a baseline or progressive JPEG, from its start-of-frame marker. */
+function jpegSize(base64: string): { width: number; height: number } {
+  const bytes = Buffer.from(base64, 'base64');
+  for (let i = 2; i + 9 < bytes.length; ) {
+    if (bytes[i] !== 0xff) throw new Error('not a JPEG marker');
+    const marker = bytes[i + 1] ?? 0;
+    if (marker === 0xc0 || marker === 0xc2)
+      return { height: bytes.readUInt16BE(i + 5), width: bytes.readUInt16BE(i + 7) };
+    i += 2 + bytes.readUInt16BE(i + 2);
+  }
+  throw new Error('no frame in JPEG');
+}
+
+/** Browser zoom for a tab, as the user sets it with Ctrl +/- (0: the default). */
+async function setZoom(tab: number, factor: number): Promise<void> {
+  const worker = await currentWorker(s.browser.context);
+  await worker.evaluate(
+    ([id, z]) =>
+      (
+        globalThis as unknown as { chrome: { tabs: { setZoom(t: number, z: number): Promise<void> } } }
+      ).chrome.tabs.setZoom(id as number, z as number),
+    [tab, factor],
+  );
+}
+
+describe('pointing as a person does', () => {
+  it('drags a slider handle to a mark and opens a menu by hovering', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/pointer` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('drag', (st) => ({
+          tab: st.tab,
+          ref: refFor(st.page, 'slider', 'Volume'),
+          to: refFor(st.page, 'focusable', '75%'),
+        })),
+        step('hover', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', 'File') })),
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', 'Export') })),
+      ],
+      'Set the volume to 75% and export',
+    );
+    expect(toolResults(all).map((r) => r.isError)).toEqual(Array(6).fill(false));
+    expect(await widgetLog('/widgets/pointer')).toEqual(['grab', 'slider:75', 'menu:open', 'export']);
+  });
+
+  for (const zoom of [1, 1.5]) {
+    it(`clicks a canvas at screenshot coordinates after scrolling, at zoom ${zoom}`, async () => {
+      const { step } = scriptState();
+      let tab = -1;
+      const { all } = await run(
+        [
+          { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/pointer` } },
+          step('scroll', async (st) => {
+            tab = st.tab;
+            await setZoom(st.tab, zoom);
+            return { tab: st.tab, direction: 'down' };
+          }),
+          step('screenshot', (st) => ({ tab: st.tab })),
+          step('click_at', (st) => {
+            // The canvas's top left is at (20, 700) CSS px of the page; screenshots are in device pixels.
+            expect(st.scrollY).toBeGreaterThan(0);
+            return { tab: st.tab, x: Math.round((20 + 150) * zoom), y: Math.round((700 - st.scrollY + 100) * zoom) };
+          }),
+        ],
+        'Click the middle of the chart',
+      );
+      const results = toolResults(all);
+      expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok']);
+      // The screenshot the model saw is in device pixels: the coordinates it gives are pixels of that image.
+      const image = results[2]?.content.find((b) => b.type === 'image');
+      const size = jpegSize(image?.type === 'image' ? image.source.data : '');
+      const page = s.browser.context
+        .pages()
+        .filter((p) => p.url().endsWith('/widgets/pointer'))
+        .at(-1);
+      const cssWidth = await page?.evaluate(() => window.innerWidth);
+      expect(size.width / (cssWidth ?? 1)).toBeCloseTo(zoom, 1);
+      const log = await widgetLog('/widgets/pointer');
+      expect(log).toHaveLength(1);
+      const [x, y] = (log[0] ?? '').replace('canvas:', '').split(',').map(Number);
+      // Within a pixel of the middle: rounding device pixels back to CSS pixels.
+      expect(Math.abs((x ?? 0) - 150)).toBeLessThanOrEqual(1);
+      expect(Math.abs((y ?? 0) - 100)).toBeLessThanOrEqual(1);
+      // Chrome keeps zoom per site: leave the site as the next test expects it.
+      await setZoom(tab, 0);
+    });
+  }
 });
