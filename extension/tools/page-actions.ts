@@ -11,8 +11,13 @@ import { z } from 'zod';
 import { type ActionPlan, planClick, planType } from '../web/action-risk';
 import { type ElementFacts, Ref } from '../web/page-protocol';
 import type { WebPlatform } from '../web/platform';
-import { type ToolContext, type ToolDefinition, ToolError } from './registry';
+import { wrapUntrusted } from '../web/untrusted';
+import { type ToolContext, type ToolDefinition, ToolError, textOutput } from './registry';
 import { currentPage, elementPlan, plannedTool, Tab } from './tabs';
+import { gateContext, siteRequest } from './web';
+
+/** read_value returns this much of a value per call; longer values are read in pages with `from`. */
+const VALUE_PER_READ = 20_000;
 
 const Pixel = z.number().int().min(0).max(100_000);
 
@@ -27,6 +32,11 @@ const Inputs = {
       .describe(
         'The options to choose, by visible text or value. For a multiple list box, exactly these end up selected.',
       ),
+  }),
+  read_value: z.object({
+    tab: Tab,
+    ref: Ref,
+    from: z.number().int().min(0).default(0).describe('Start at this character (for long values).'),
   }),
   hover: z.object({ tab: Tab, ref: Ref }),
   drag: z.object({
@@ -69,6 +79,36 @@ export function pageActionTools(web: WebPlatform): ToolDefinition[] {
     return { plan: planClick(response.element, page.href), page, owner };
   };
   const tools = [
+    {
+      name: 'read_value',
+      description: `Reads the exact value of a field (input, text area, list box, editable area) by its ref: every space and line as it is, where read_page shortens values. ${VALUE_PER_READ} characters per call; use "from" for more. Password fields are never read.`,
+      input: Inputs.read_value,
+      risk: 'read',
+      idempotent: true,
+      async permission(input, ctx) {
+        const { page } = await currentPage(web, input.tab, ctx);
+        return siteRequest(page, 'use');
+      },
+      async execute(input, ctx) {
+        const { page } = await currentPage(web, input.tab, ctx);
+        await web.egress.check(page, gateContext(ctx));
+        const response = await web.tabs.runPage(input.tab, page.origin, {
+          op: 'value',
+          ref: input.ref,
+          from: input.from,
+          max: VALUE_PER_READ,
+        });
+        if (response.op === 'error') throw new ToolError(response.error);
+        if (response.op !== 'value') throw new ToolError(`Tab ${input.tab} gave an unexpected answer.`);
+        const end = input.from + response.value.length;
+        const range =
+          response.total === 0
+            ? `${input.ref} is empty.`
+            : `${input.ref} holds ${response.total} characters; characters ${input.from + 1}–${end} follow, exactly.`;
+        const more = end < response.total ? [`[More: call read_value with from=${end}.]`] : [];
+        return textOutput([range, wrapUntrusted(page.origin, response.value), ...more].join('\n'));
+      },
+    } satisfies ToolDefinition<typeof Inputs.read_value>,
     plannedTool(
       web,
       {

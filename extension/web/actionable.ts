@@ -27,6 +27,13 @@ export interface ActionableHelpers {
   pointerDrag(from: Element, to: Element): void;
   /** Selects exactly the options named (value or text), fires input and change; returns what it selected. */
   selectOptions(select: HTMLSelectElement, wanted: readonly string[]): string;
+  /** A field's whole value, exactly; refuses password fields and elements that hold no value. */
+  exactValue(element: Element): string;
+  /**
+   * A focusable field made tiny or transparent on purpose to receive typing (terminals and code
+   * editors do this): listed, although a person cannot see it, because a person types into it.
+   */
+  hiddenTypingTarget(element: Element): boolean;
   /** Scrolls the element into view; its centre in viewport CSS pixels, and whether a pointer there hits it. */
   locate(element: Element, scroll: boolean): { x: number; y: number; hit: boolean };
   /** Focuses `element` (if given) and describes what then has the focus, for trusted keys. */
@@ -191,6 +198,36 @@ export function installActionable(): void {
   };
 
   const TYPING = ['text', 'email', 'url', 'tel', 'search', 'number', ''];
+
+  const exactValue = (element: Element): string => {
+    if (element instanceof HTMLInputElement) {
+      if (element.type === 'password')
+        throw new Error('Password fields are never read: Tandem does not handle passwords.');
+      return element.value;
+    }
+    if (element instanceof HTMLTextAreaElement) return element.value;
+    if (element instanceof HTMLSelectElement) {
+      return Array.from(element.selectedOptions)
+        .map((option) => option.text)
+        .join('\n');
+    }
+    if (element instanceof HTMLElement && element.isContentEditable) return element.innerText;
+    throw new Error('That element holds no value: read_page shows its text.');
+  };
+
+  const hiddenTypingTarget = (element: Element): boolean => {
+    const field =
+      element instanceof HTMLTextAreaElement ||
+      (element instanceof HTMLInputElement && TYPING.includes(element.type)) ||
+      (element instanceof HTMLElement && element.isContentEditable);
+    if (!field || (element as HTMLInputElement).disabled) return false;
+    if (element.closest('[aria-hidden="true"]')) return false;
+    // Opacity and size are what such fields use; display:none, visibility:hidden and content-visibility are not.
+    if (!element.checkVisibility({ checkVisibilityCSS: true })) return false;
+    // Far off the page is where bot traps (honeypot fields) live: typing there marks the user as a bot.
+    const rect = element.getBoundingClientRect();
+    return rect.right + window.scrollX > 0 && rect.bottom + window.scrollY > 0;
+  };
   const keyTarget = (element: Element | undefined) => {
     if (element instanceof HTMLElement || element instanceof SVGElement) element.focus({ preventScroll: false });
     const active = document.activeElement ?? document.body;
@@ -214,5 +251,7 @@ export function installActionable(): void {
     selectOptions,
     locate,
     keyTarget,
+    exactValue,
+    hiddenTypingTarget,
   };
 }

@@ -323,7 +323,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     const all = listed.filter(
       (element) =>
         !element.closest('[inert]') &&
-        isVisible(element) &&
+        (isVisible(element) || helpers?.hiddenTypingTarget(element) === true) &&
         (!(element instanceof HTMLLabelElement) ||
           element.matches('[role], [onclick]') ||
           submitterOf(element) !== undefined),
@@ -512,6 +512,12 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         if (!isVisible(element)) throw new Error('That element is hidden; only visible elements can be clicked.');
         if (!helpers) throw new Error('The page helpers are missing; try again.');
         return { op: 'point', ...helpers.locate(element, request.scroll !== false) };
+      }
+      case 'value': {
+        const element = find(request.ref);
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        const value = helpers.exactValue(element);
+        return { op: 'value', value: value.slice(request.from, request.from + request.max), total: value.length };
       }
       case 'hover':
       case 'drag': {

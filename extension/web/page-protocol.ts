@@ -52,6 +52,13 @@ export const PageRequest = z.discriminatedUnion('op', [
   }),
   /** Scrolls an element into view and says where its centre is, for trusted input (web/trusted-input.ts). */
   z.object({ op: z.literal('locate'), ref: Ref, scroll: z.boolean().optional() }),
+  /** A field's exact value (no trimming or collapsing), `max` characters from `from`. */
+  z.object({
+    op: z.literal('value'),
+    ref: Ref,
+    from: z.number().int().min(0),
+    max: z.number().int().min(1).max(100_000),
+  }),
   /** Moves the pointer over an element (menus that open on hover). */
   z.object({ op: z.literal('hover'), ref: Ref }),
   /** Presses on `ref`, moves to `to` and releases there (sliders, sortable lists, resizers). */
@@ -127,6 +134,7 @@ export const PageResponse = z.discriminatedUnion('op', [
   z.object({ op: z.literal('describe'), element: ElementFacts }),
   z.object({ op: z.literal('done'), note: short(500).optional() }),
   z.object({ op: z.literal('probe'), element: ElementFacts, x: z.number(), y: z.number() }),
+  z.object({ op: z.literal('value'), value: z.string().max(100_000), total: z.number().int().nonnegative() }),
   /** Viewport CSS pixels of the element's centre; `hit`: a pointer there lands on the element itself. */
   z.object({ op: z.literal('point'), x: z.number(), y: z.number(), hit: z.boolean() }),
   z.object({

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ThreadEvent } from '../../shared/protocol';
 import type { Turn } from '../fixtures/model-server';
+import { NOTES_VALUE } from '../fixtures/sites/widget-pages';
 import { currentWorker } from './support/chromium';
 import {
   events,
@@ -286,4 +287,29 @@ describe('pointing as a person does', () => {
       await setZoom(tab, 0);
     });
   }
+});
+
+describe('fields as they are', () => {
+  it('reads a field’s exact value in pages, and lists a 1 px transparent terminal input that takes typing', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/fields` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('read_value', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Notes') })),
+        step('read_value', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Notes'), from: 20_000 })),
+        step('type', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Terminal input'), text: 'ls -la' })),
+        step('press_key', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Terminal input'), key: 'Enter' })),
+      ],
+      'Read my notes and list the files',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(6).fill('ok'));
+    const [first, second] = [results[2], results[3]].map((r) => resultText(r as (typeof results)[number]));
+    expect(first).toContain(`holds ${NOTES_VALUE.length} characters`);
+    expect(first).toContain(NOTES_VALUE.slice(0, 20_000));
+    expect(first).toContain('from=20000');
+    expect(second).toContain(NOTES_VALUE.slice(20_000));
+    expect(await widgetLog('/widgets/fields')).toEqual(['run:ls -la']);
+  });
 });
