@@ -211,6 +211,7 @@ export function installActionable(): void {
         .map((option) => option.text)
         .join('\n');
     }
+    // biome-ignore lint/performance/useDomNodeTextContent: innerText keeps an editor's line breaks (<br>, blocks) as a person sees them.
     if (element instanceof HTMLElement && element.isContentEditable) return element.innerText;
     throw new Error('That element holds no value: read_page shows its text.');
   };
