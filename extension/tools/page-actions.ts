@@ -13,7 +13,7 @@ import { type ElementFacts, Ref } from '../web/page-protocol';
 import type { WebPlatform } from '../web/platform';
 import { wrapUntrusted } from '../web/untrusted';
 import { type ToolContext, type ToolDefinition, ToolError, textOutput } from './registry';
-import { currentPage, elementPlan, plannedTool, Tab } from './tabs';
+import { currentPage, describeOutcome, elementPlan, plannedTool, Tab } from './tabs';
 import { gateContext, siteRequest } from './web';
 
 /** read_value returns this much of a value per call; longer values are read in pages with `from`. */
@@ -38,6 +38,7 @@ const Inputs = {
     ref: Ref,
     from: z.number().int().min(0).default(0).describe('Start at this character (for long values).'),
   }),
+  go_history: z.object({ tab: Tab, direction: z.enum(['back', 'forward']).default('back') }),
   hover: z.object({ tab: Tab, ref: Ref }),
   drag: z.object({
     tab: Tab,
@@ -124,6 +125,28 @@ export function pageActionTools(web: WebPlatform): ToolDefinition[] {
         describe: (input) => `In ${input.ref}:`,
       },
     ),
+    {
+      name: 'go_history',
+      description:
+        'Goes back (or forward) one page in one of your tabs, like the browser buttons. A page on a site that is not allowed is blocked, not loaded.',
+      input: Inputs.go_history,
+      risk: 'read',
+      idempotent: false,
+      async permission(input, ctx) {
+        const { page } = await currentPage(web, input.tab, ctx);
+        return siteRequest(page, 'use');
+      },
+      async execute(input, ctx) {
+        const { owner, page } = await currentPage(web, input.tab, ctx);
+        await web.egress.check(page, gateContext(ctx));
+        await web.tabs.prepare(input.tab, owner);
+        // Where history leads is only known once it goes there: the tab's rules hold it (navigation-guard.ts).
+        const watcher = await web.tabs.watch(input.tab, { returnTo: page.href });
+        const response = await web.tabs.runPage(input.tab, page.origin, { op: 'history', direction: input.direction });
+        if (response.op === 'error') throw new ToolError(response.error);
+        return describeOutcome(`Went ${input.direction}.`, await watcher.settle());
+      },
+    } satisfies ToolDefinition<typeof Inputs.go_history>,
     plannedTool(
       web,
       {

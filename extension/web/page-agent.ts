@@ -519,6 +519,10 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         const value = helpers.exactValue(element);
         return { op: 'value', value: value.slice(request.from, request.from + request.max), total: value.length };
       }
+      case 'history':
+        if (request.direction === 'back') history.back();
+        else history.forward();
+        return { op: 'done' };
       case 'hover':
       case 'drag': {
         const element = find(request.ref);

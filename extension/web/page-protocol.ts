@@ -59,6 +59,8 @@ export const PageRequest = z.discriminatedUnion('op', [
     from: z.number().int().min(0),
     max: z.number().int().min(1).max(100_000),
   }),
+  /** Goes back or forward in the tab's history (the navigation is held to the site rules like any other). */
+  z.object({ op: z.literal('history'), direction: z.enum(['back', 'forward']) }),
   /** Moves the pointer over an element (menus that open on hover). */
   z.object({ op: z.literal('hover'), ref: Ref }),
   /** Presses on `ref`, moves to `to` and releases there (sliders, sortable lists, resizers). */

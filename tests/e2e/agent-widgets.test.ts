@@ -313,3 +313,27 @@ describe('fields as they are', () => {
     expect(await widgetLog('/widgets/fields')).toEqual(['run:ls -la']);
   });
 });
+
+describe('history', () => {
+  it('goes back and forward between pages of an allowed site', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/select` } },
+        step('navigate', (st) => ({ tab: st.tab, url: `${s.sites.allowed.url}/widgets/keys` })),
+        step('go_history', (st) => ({ tab: st.tab, direction: 'back' })),
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('go_history', (st) => ({ tab: st.tab, direction: 'forward' })),
+        step('read_page', (st) => ({ tab: st.tab })),
+      ],
+      'Go back, then forward again',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(6).fill('ok'));
+    const texts = results.map((r) => resultText(r));
+    expect(texts[2]).toContain(`The tab is now at ${s.sites.allowed.url}/widgets/select`);
+    expect(texts[3]).toContain('Title: List boxes');
+    expect(texts[4]).toContain(`The tab is now at ${s.sites.allowed.url}/widgets/keys`);
+    expect(texts[5]).toContain('Title: Key handlers');
+  });
+});
