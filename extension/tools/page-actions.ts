@@ -38,6 +38,7 @@ const Inputs = {
     ref: Ref,
     from: z.number().int().min(0).default(0).describe('Start at this character (for long values).'),
   }),
+  find_text: z.object({ tab: Tab, text: z.string().min(1).max(500).describe('The text to look for (any case).') }),
   go_history: z.object({ tab: Tab, direction: z.enum(['back', 'forward']).default('back') }),
   hover: z.object({ tab: Tab, ref: Ref }),
   drag: z.object({
@@ -125,6 +126,35 @@ export function pageActionTools(web: WebPlatform): ToolDefinition[] {
         describe: (input) => `In ${input.ref}:`,
       },
     ),
+    {
+      name: 'find_text',
+      description:
+        'Finds text in one of your tabs (visible text only, any case, like Ctrl+F): up to 20 matches with the words around them, and the ref of the control a match is in.',
+      input: Inputs.find_text,
+      risk: 'read',
+      idempotent: true,
+      async permission(input, ctx) {
+        const { page } = await currentPage(web, input.tab, ctx);
+        return siteRequest(page, 'use');
+      },
+      async execute(input, ctx) {
+        const { page } = await currentPage(web, input.tab, ctx);
+        await web.egress.check(page, gateContext(ctx));
+        const response = await web.tabs.runPage(input.tab, page.origin, { op: 'find', text: input.text, max: 20 });
+        if (response.op === 'error') throw new ToolError(response.error);
+        if (response.op !== 'found') throw new ToolError(`Tab ${input.tab} gave an unexpected answer.`);
+        if (response.total === 0) return textOutput(`No visible text in tab ${input.tab} matches that.`);
+        const lines = response.matches.map(
+          (m, i) => `${i + 1}. ${m.ref ? `[${m.ref}] ` : ''}${JSON.stringify(m.context)}`,
+        );
+        return textOutput(
+          [
+            `${response.total} match${response.total === 1 ? '' : 'es'} in tab ${input.tab}${response.total > response.matches.length ? ` (first ${response.matches.length} shown)` : ''}:`,
+            wrapUntrusted(page.origin, lines.join('\n')),
+          ].join('\n'),
+        );
+      },
+    } satisfies ToolDefinition<typeof Inputs.find_text>,
     {
       name: 'go_history',
       description:

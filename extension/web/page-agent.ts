@@ -519,6 +519,25 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         const value = helpers.exactValue(element);
         return { op: 'value', value: value.slice(request.from, request.from + request.max), total: value.length };
       }
+      case 'find': {
+        const wanted = request.text.toLowerCase();
+        const matches: Array<{ context: string; ref?: string }> = [];
+        let total = 0;
+        const walker = document.body ? document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT) : undefined;
+        for (let node = walker?.nextNode(); node; node = walker?.nextNode()) {
+          const parent = node.parentElement;
+          const text = node.nodeValue ?? '';
+          // Hidden text is not found, as it is not listed: it is where injected instructions hide.
+          if (!parent || !text.toLowerCase().includes(wanted) || !isVisible(parent)) continue;
+          total++;
+          if (matches.length >= request.max) continue;
+          const at = text.toLowerCase().indexOf(wanted);
+          const context = collapse(text.slice(Math.max(0, at - 150), at + wanted.length + 150), 400);
+          const control = parent.closest(INTERACTIVE);
+          matches.push({ context, ...(control && isVisible(control) ? { ref: refOf(control) } : {}) });
+        }
+        return { op: 'found', matches, total };
+      }
       case 'history':
         if (request.direction === 'back') history.back();
         else history.forward();

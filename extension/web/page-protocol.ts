@@ -59,6 +59,8 @@ export const PageRequest = z.discriminatedUnion('op', [
     from: z.number().int().min(0),
     max: z.number().int().min(1).max(100_000),
   }),
+  /** Finds visible text (case-insensitive): up to `max` matches with their surroundings. */
+  z.object({ op: z.literal('find'), text: z.string().min(1).max(500), max: z.number().int().min(1).max(50) }),
   /** Goes back or forward in the tab's history (the navigation is held to the site rules like any other). */
   z.object({ op: z.literal('history'), direction: z.enum(['back', 'forward']) }),
   /** Moves the pointer over an element (menus that open on hover). */
@@ -137,6 +139,11 @@ export const PageResponse = z.discriminatedUnion('op', [
   z.object({ op: z.literal('done'), note: short(500).optional() }),
   z.object({ op: z.literal('probe'), element: ElementFacts, x: z.number(), y: z.number() }),
   z.object({ op: z.literal('value'), value: z.string().max(100_000), total: z.number().int().nonnegative() }),
+  z.object({
+    op: z.literal('found'),
+    matches: z.array(z.object({ context: short(400), ref: Ref.optional() })).max(50),
+    total: z.number().int().nonnegative(),
+  }),
   /** Viewport CSS pixels of the element's centre; `hit`: a pointer there lands on the element itself. */
   z.object({ op: z.literal('point'), x: z.number(), y: z.number(), hit: z.boolean() }),
   z.object({

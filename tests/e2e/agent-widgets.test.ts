@@ -337,3 +337,25 @@ describe('history', () => {
     expect(texts[5]).toContain('Title: Key handlers');
   });
 });
+
+describe('find text', () => {
+  it('finds visible text with the control it is in, and leaves hidden text out', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/injection` } },
+        step('find_text', (st) => ({ tab: st.tab, text: 'instruction' })),
+        step('find_text', (st) => ({ tab: st.tab, text: 'claim your' })),
+      ],
+      'Find the reward link',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+    const [hidden, link] = [results[1], results[2]].map((r) => resultText(r as (typeof results)[number]));
+    // Only the visible one of the page's planted instructions is found.
+    expect(hidden).toMatch(/^1 match in tab/);
+    expect(hidden).toContain('VISIBLE-INSTRUCTION');
+    expect(hidden).not.toContain('CSS-HIDDEN');
+    expect(link).toMatch(/1\. \[e\d+\] "Claim your reward"/);
+  });
+});
