@@ -38,6 +38,8 @@ export default defineConfig({
       'declarativeNetRequest',
       // Firefox has a sidebar instead of a side panel, and WebRTC in its background page.
       ...(browser === 'firefox' ? [] : ['sidePanel', 'offscreen', 'tabGroups']),
+      // Trusted keys and clicks in agent tabs (web/trusted-input.ts; cost in docs/ARCHITECTURE.md, "Web access").
+      ...(browser === 'firefox' ? [] : ['debugger']),
     ],
     // The Anthropic API itself; other base URLs (a proxy, the demo model) are reached with CORS like the real API.
     // <all_urls>: web access needs host access at the moment of action on any site the user allows;

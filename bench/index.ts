@@ -22,6 +22,7 @@ for (const [name, file, fn] of [
   ['web', './web', 'runWebBench'],
   ['files', './files', 'runFilesBench'],
   ['phone', './phone', 'runPhoneBench'],
+  ['agent', './agent', 'runAgentBench'],
 ] as const) {
   if (existsSync(resolve(import.meta.dirname, `${file}.ts`))) {
     GROUPS[name] = async () => (await import(file))[fn] as Group;

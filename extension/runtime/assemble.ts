@@ -19,6 +19,7 @@ import { type MarkerStore, type StorageEstimator, StorageWatch } from '../storag
 import { clockTools } from '../tools/clock';
 import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
+import { pageActionTools } from '../tools/page-actions';
 import { ToolRegistry } from '../tools/registry';
 import { tabTools } from '../tools/tabs';
 import { webTools } from '../tools/web';
@@ -70,7 +71,11 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const tools = new ToolRegistry().register(...clockTools()).register(...notifyTools(show));
   const sites = new SitePolicy(grants);
   const web = options.web?.({ sites, now });
-  if (web) tools.register(...webTools(web)).register(...tabTools(web));
+  if (web)
+    tools
+      .register(...webTools(web))
+      .register(...tabTools(web))
+      .register(...pageActionTools(web));
   // Local files through the native host: its tools, the per-folder write question, the delete confirmation.
   const folderWrites = new FolderWritePolicy(grants);
   const files = options.nativeMessaging

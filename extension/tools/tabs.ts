@@ -22,7 +22,7 @@ import { wrapUntrusted } from '../web/untrusted';
 import { type ToolContext, type ToolDefinition, ToolError, type ToolOutput, textOutput } from './registry';
 import { gateContext, parseToolUrl, siteRequest } from './web';
 
-const Tab = z.number().int().nonnegative().describe('A tab id, from tab_open or tabs_list.');
+export const Tab = z.number().int().nonnegative().describe('A tab id, from tab_open or tabs_list.');
 /** read_page lists this many elements per call; a 2,000-element page takes several calls, on purpose. */
 const ELEMENTS_PER_READ = 200;
 const TEXT_PER_READ = 12_000;
@@ -56,7 +56,7 @@ const Inputs = {
   tab_close: z.object({ tab: Tab }),
 };
 
-async function ownedTab(web: WebPlatform, tabId: number, ctx: ToolContext): Promise<TabOwner> {
+export async function ownedTab(web: WebPlatform, tabId: number, ctx: ToolContext): Promise<TabOwner> {
   const owner = await web.tabs.owner(tabId);
   if (!owner || owner.threadId !== ctx.threadId) {
     throw new ToolError(`Tab ${tabId} is not one of your tabs. Use tabs_list to see them, or tab_open to open one.`);
@@ -65,7 +65,11 @@ async function ownedTab(web: WebPlatform, tabId: number, ctx: ToolContext): Prom
 }
 
 /** The page a tab shows, if it is one the agent may act on at all. */
-async function currentPage(web: WebPlatform, tabId: number, ctx: ToolContext): Promise<{ owner: TabOwner; page: URL }> {
+export async function currentPage(
+  web: WebPlatform,
+  tabId: number,
+  ctx: ToolContext,
+): Promise<{ owner: TabOwner; page: URL }> {
   const owner = await ownedTab(web, tabId, ctx);
   const state = await web.tabs.state(tabId);
   if (state.errorPage) {
@@ -114,7 +118,7 @@ function anyBlocked(outcome: ActionOutcome): boolean {
   );
 }
 
-function describeOutcome(action: string, outcome: ActionOutcome, note?: string, submitted = false): ToolOutput {
+export function describeOutcome(action: string, outcome: ActionOutcome, note?: string, submitted = false): ToolOutput {
   const lines = [note ? `${action} ${note}` : action];
   if (outcome.blocked.length > 0 && submitted) {
     // The user confirmed sending the form to the allowed site, not to where it redirected the form's data.
@@ -188,7 +192,7 @@ async function requestForPlan(
   return siteRequest(page, 'use');
 }
 
-interface PlannedAction<I> {
+export interface PlannedAction<I> {
   /** Asks the page about the element and decides what the action needs. */
   plan(input: I, ctx: ToolContext): Promise<{ plan: ActionPlan; page: URL; owner: TabOwner }>;
   request(input: I, plan: ActionPlan): PageRequest;
@@ -196,7 +200,7 @@ interface PlannedAction<I> {
 }
 
 /** A page action whose permission depends on the live page: the question is asked once and kept (plan-store.ts). */
-function plannedTool<I extends { tab: number }>(
+export function plannedTool<I extends { tab: number }>(
   web: WebPlatform,
   base: Pick<ToolDefinition<z.ZodType<I>>, 'name' | 'description' | 'input'>,
   action: PlannedAction<I>,
@@ -235,7 +239,7 @@ function plannedTool<I extends { tab: number }>(
   };
 }
 
-async function elementPlan(
+export async function elementPlan(
   web: WebPlatform,
   tab: number,
   ref: string | undefined,

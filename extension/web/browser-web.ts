@@ -14,6 +14,7 @@ import { SessionPlanStore } from './plan-store';
 import type { WebPlatform } from './platform';
 import type { SitePolicy } from './site-policy';
 import { BrowserTabDriver } from './tab-driver';
+import { debuggerInput } from './trusted-input';
 
 export function browserWeb({ sites, now }: { sites: SitePolicy; now: () => number }): WebPlatform {
   const observer = new RedirectObserver();
@@ -29,7 +30,7 @@ export function browserWeb({ sites, now }: { sites: SitePolicy; now: () => numbe
     sites,
     egress: new EgressGate(sites, manualFetchHop(observer)),
     extractor: browserExtractor(),
-    tabs: new BrowserTabDriver(agentTabs, guard),
+    tabs: new BrowserTabDriver(agentTabs, guard, debuggerInput()),
     plans: new SessionPlanStore(browser.storage.session, now),
   };
 }

@@ -17,6 +17,7 @@
  * The first check is the origin: the worker decided about one origin, and if
  * the tab has moved elsewhere since, nothing runs.
  */
+import type { ActionableHelpers } from './actionable';
 import type { ElementFacts, PageRequest, PageResponse, SnapshotElement } from './page-protocol';
 
 export function pageAgent(request: PageRequest, expectedOrigin: string): PageResponse {
@@ -31,6 +32,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
   const holder = globalThis as unknown as { __tandemRefs?: RefStore };
   holder.__tandemRefs ??= { byElement: new WeakMap(), byRef: new Map(), next: 1 };
   const store = holder.__tandemRefs;
+  // Installed just before by tab-driver.ts (web/actionable.ts); absent only if that injection failed.
+  const helpers = (globalThis as unknown as { __tandemActionable?: ActionableHelpers }).__tandemActionable;
 
   const refOf = (element: Element): string => {
     let ref = store.byElement.get(element);
@@ -312,10 +315,15 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     let text = lines.join('\n');
     if (text.length > maxTextChars) text = text.slice(0, maxTextChars);
 
-    const all = Array.from(document.querySelectorAll(INTERACTIVE)).filter(
+    // Controls wired by script (web/actionable.ts), merged in document order.
+    const extra = helpers?.candidates(INTERACTIVE) ?? new Set<Element>();
+    const listed = [...Array.from(document.querySelectorAll(INTERACTIVE)), ...extra].sort((a, b) =>
+      a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+    );
+    const all = listed.filter(
       (element) =>
         !element.closest('[inert]') &&
-        isVisible(element) &&
+        (isVisible(element) || helpers?.hiddenTypingTarget(element) === true) &&
         (!(element instanceof HTMLLabelElement) ||
           element.matches('[role], [onclick]') ||
           submitterOf(element) !== undefined),
@@ -323,7 +331,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     // Every listed element gets its ref now, in document order, so refs read like the page does.
     for (const element of all) refOf(element);
     const elements: SnapshotElement[] = all.slice(from, from + maxElements).map((element) => {
-      const role = roleOf(element);
+      const own = roleOf(element);
+      const role = own === 'generic' ? (helpers?.roleHint(element) ?? own) : own;
       const entry: SnapshotElement = { ref: refOf(element), role, name: nameOf(element) };
       if (element instanceof HTMLInputElement) {
         if (element.type === 'password') entry.password = true;
@@ -334,7 +343,12 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         entry.value = collapse(element.value, 400);
         if (element.required) entry.required = true;
       } else if (element instanceof HTMLSelectElement) {
-        entry.value = collapse(element.selectedOptions[0]?.text ?? '', 400);
+        entry.value = collapse(
+          Array.from(element.selectedOptions)
+            .map((option) => option.text)
+            .join(', '),
+          400,
+        );
         entry.options = Array.from(element.options)
           .slice(0, 30)
           .map((option) => collapse(option.text, 100));
@@ -417,9 +431,22 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     throw new Error('That element does not take text.');
   };
 
-  const press = (key: string, target: Element, submit: boolean): string | undefined => {
+  const press = (
+    key: string,
+    target: Element,
+    submit: boolean,
+    code?: string,
+    keyCode?: number,
+  ): string | undefined => {
     const eventKey = key === 'Space' ? ' ' : key;
-    const init: KeyboardEventInit = { key: eventKey, bubbles: true, cancelable: true, composed: true };
+    const init: KeyboardEventInit & { keyCode?: number; which?: number } = {
+      key: eventKey,
+      bubbles: true,
+      cancelable: true,
+      composed: true,
+      ...(code !== undefined ? { code } : {}),
+      ...(keyCode !== undefined ? { keyCode, which: keyCode } : {}),
+    };
     const accepted = target.dispatchEvent(new KeyboardEvent('keydown', init));
     if (eventKey.length === 1 || eventKey === 'Enter') target.dispatchEvent(new KeyboardEvent('keypress', init));
     target.dispatchEvent(new KeyboardEvent('keyup', init));
@@ -455,7 +482,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         const element = find(request.ref);
         if (!isVisible(element)) throw new Error('That element is hidden; only visible elements can be clicked.');
         element.scrollIntoView({ block: 'center', inline: 'center' });
-        if (element instanceof HTMLElement) {
+        if (helpers) helpers.pointerClick(element);
+        else if (element instanceof HTMLElement) {
           element.focus({ preventScroll: true });
           element.click();
         } else {
@@ -469,8 +497,84 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
       }
       case 'press': {
         const target = request.ref ? find(request.ref) : (document.activeElement ?? document.body);
-        const note = press(request.key, target, request.submit);
+        const note = press(request.key, target, request.submit, request.code, request.keyCode);
         return { op: 'done', ...(note ? { note } : {}) };
+      }
+      case 'select': {
+        const element = find(request.ref);
+        if (!(element instanceof HTMLSelectElement)) throw new Error('That element is not a list box (<select>).');
+        if (element.disabled) throw new Error('That list box is disabled.');
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        return { op: 'done', note: helpers.selectOptions(element, request.values) };
+      }
+      case 'locate': {
+        const element = find(request.ref);
+        if (!isVisible(element)) throw new Error('That element is hidden; only visible elements can be clicked.');
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        return { op: 'point', ...helpers.locate(element, request.scroll !== false) };
+      }
+      case 'value': {
+        const element = find(request.ref);
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        const value = helpers.exactValue(element);
+        return { op: 'value', value: value.slice(request.from, request.from + request.max), total: value.length };
+      }
+      case 'find': {
+        const wanted = request.text.toLowerCase();
+        const matches: Array<{ context: string; ref?: string }> = [];
+        let total = 0;
+        const walker = document.body ? document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT) : undefined;
+        for (let node = walker?.nextNode(); node; node = walker?.nextNode()) {
+          const parent = node.parentElement;
+          const text = node.nodeValue ?? '';
+          // Hidden text is not found, as it is not listed: it is where injected instructions hide.
+          if (!parent || !text.toLowerCase().includes(wanted) || !isVisible(parent)) continue;
+          total++;
+          if (matches.length >= request.max) continue;
+          const at = text.toLowerCase().indexOf(wanted);
+          const context = collapse(text.slice(Math.max(0, at - 150), at + wanted.length + 150), 400);
+          const control = parent.closest(INTERACTIVE);
+          matches.push({ context, ...(control && isVisible(control) ? { ref: refOf(control) } : {}) });
+        }
+        return { op: 'found', matches, total };
+      }
+      case 'history':
+        if (request.direction === 'back') history.back();
+        else history.forward();
+        return { op: 'done' };
+      case 'hover':
+      case 'drag': {
+        const element = find(request.ref);
+        const to = request.op === 'drag' ? find(request.to) : undefined;
+        if (!isVisible(element) || (to && !isVisible(to))) throw new Error('That element is hidden.');
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        if (to) helpers.pointerDrag(element, to);
+        else helpers.pointerHover(element);
+        return { op: 'done' };
+      }
+      case 'probe': {
+        // Screenshots are in device pixels (zoom and screen density included); the page works in CSS pixels.
+        const x = request.x / window.devicePixelRatio;
+        const y = request.y / window.devicePixelRatio;
+        if (x >= window.innerWidth || y >= window.innerHeight)
+          throw new Error('That point is outside the visible page.');
+        const element = document.elementFromPoint(x, y);
+        if (!element) throw new Error('Nothing is at that point.');
+        if (!isVisible(element)) throw new Error('What is at that point is hidden.');
+        return { op: 'probe', element: factsOf(element), x, y };
+      }
+      case 'click_point': {
+        const x = request.x / window.devicePixelRatio;
+        const y = request.y / window.devicePixelRatio;
+        const element = document.elementFromPoint(x, y);
+        if (!element) throw new Error('Nothing is at that point.');
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        helpers.pointerClick(element, { x, y });
+        return { op: 'done' };
+      }
+      case 'key_target': {
+        if (!helpers) throw new Error('The page helpers are missing; try again.');
+        return { op: 'key_target', ...helpers.keyTarget(request.ref ? find(request.ref) : undefined) };
       }
       case 'scroll': {
         if (request.ref) find(request.ref).scrollIntoView({ block: 'center' });

@@ -41,7 +41,40 @@ export const PageRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('click'), ref: Ref }),
   z.object({ op: z.literal('type'), ref: Ref, text: z.string(), clear: z.boolean() }),
   /** `submit`: Enter in a form field submits its form (only after the user confirmed a submission). */
-  z.object({ op: z.literal('press'), key: KeyName, ref: Ref.optional(), submit: z.boolean() }),
+  z.object({
+    op: z.literal('press'),
+    key: KeyName,
+    ref: Ref.optional(),
+    submit: z.boolean(),
+    /** The physical key and legacy number (web/key-codes.ts), for handlers that read code, keyCode or which. */
+    code: z.string().max(40).optional(),
+    keyCode: z.number().int().min(0).max(255).optional(),
+  }),
+  /** Scrolls an element into view and says where its centre is, for trusted input (web/trusted-input.ts). */
+  z.object({ op: z.literal('locate'), ref: Ref, scroll: z.boolean().optional() }),
+  /** A field's exact value (no trimming or collapsing), `max` characters from `from`. */
+  z.object({
+    op: z.literal('value'),
+    ref: Ref,
+    from: z.number().int().min(0),
+    max: z.number().int().min(1).max(100_000),
+  }),
+  /** Finds visible text (case-insensitive): up to `max` matches with their surroundings. */
+  z.object({ op: z.literal('find'), text: z.string().min(1).max(500), max: z.number().int().min(1).max(50) }),
+  /** Goes back or forward in the tab's history (the navigation is held to the site rules like any other). */
+  z.object({ op: z.literal('history'), direction: z.enum(['back', 'forward']) }),
+  /** Moves the pointer over an element (menus that open on hover). */
+  z.object({ op: z.literal('hover'), ref: Ref }),
+  /** Presses on `ref`, moves to `to` and releases there (sliders, sortable lists, resizers). */
+  z.object({ op: z.literal('drag'), ref: Ref, to: Ref }),
+  /** What is at a point of a screenshot (image pixels): the element's facts and the point in CSS pixels. */
+  z.object({ op: z.literal('probe'), x: z.number().min(0).max(100_000), y: z.number().min(0).max(100_000) }),
+  /** Clicks at a point of a screenshot (image pixels), as probed. */
+  z.object({ op: z.literal('click_point'), x: z.number().min(0).max(100_000), y: z.number().min(0).max(100_000) }),
+  /** Focuses the element (if a ref) and says whether trusted keys may go to what has the focus. */
+  z.object({ op: z.literal('key_target'), ref: Ref.optional() }),
+  /** Chooses exactly these options (by value or visible text) in a <select>; several only if it is multiple. */
+  z.object({ op: z.literal('select'), ref: Ref, values: z.array(z.string().max(1_000)).min(1).max(100) }),
   z.object({ op: z.literal('scroll'), ref: Ref.optional(), direction: z.enum(['up', 'down', 'top', 'bottom']) }),
 ]);
 export type PageRequest = z.infer<typeof PageRequest>;
@@ -104,6 +137,25 @@ export const PageResponse = z.discriminatedUnion('op', [
   PageSnapshot,
   z.object({ op: z.literal('describe'), element: ElementFacts }),
   z.object({ op: z.literal('done'), note: short(500).optional() }),
+  z.object({ op: z.literal('probe'), element: ElementFacts, x: z.number(), y: z.number() }),
+  z.object({ op: z.literal('value'), value: z.string().max(100_000), total: z.number().int().nonnegative() }),
+  z.object({
+    op: z.literal('found'),
+    matches: z.array(z.object({ context: short(400), ref: Ref.optional() })).max(50),
+    total: z.number().int().nonnegative(),
+  }),
+  /** Viewport CSS pixels of the element's centre; `hit`: a pointer there lands on the element itself. */
+  z.object({ op: z.literal('point'), x: z.number(), y: z.number(), hit: z.boolean() }),
+  z.object({
+    op: z.literal('key_target'),
+    /** The element asked for has the focus (a key from the keyboard would reach it). */
+    focused: z.boolean(),
+    password: z.boolean(),
+    /** A real Enter there would follow a link, press a button or submit a form (a native default action). */
+    enterActs: z.boolean(),
+    /** A real Space there would press a button, tick a box or open a summary. */
+    spaceActs: z.boolean(),
+  }),
   z.object({ op: z.literal('error'), error: short(500) }),
 ]);
 export type PageResponse = z.infer<typeof PageResponse>;

@@ -5,6 +5,7 @@
  */
 import browser from 'webextension-polyfill';
 import { ToolError } from '../tools/registry';
+import { installActionable } from './actionable';
 import type { AgentTabs, TabOwner } from './agent-tabs';
 import type { NavigationGuard } from './navigation-guard';
 import { pageAgent } from './page-agent';
@@ -18,6 +19,7 @@ import type {
   TabState,
   WatchOptions,
 } from './platform';
+import { type TrustedInput, trustedAction, withKeyCodes } from './trusted-input';
 
 /** How long an action gets to start a navigation (a click handler, a submit) before we stop waiting for one. */
 const NAVIGATION_START_MS = 300;
@@ -31,6 +33,8 @@ export class BrowserTabDriver implements TabDriver {
   constructor(
     private readonly tabs: AgentTabs,
     private readonly guard: NavigationGuard,
+    /** Trusted keys and clicks (Chrome's debugger); without it, the synthetic path in page-agent.ts. */
+    private readonly input?: TrustedInput,
   ) {}
 
   async open(owner: TabOwner): Promise<number> {
@@ -324,9 +328,19 @@ export class BrowserTabDriver implements TabDriver {
   }
 
   async runPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
+    const full = withKeyCodes(request);
+    if (this.input) {
+      const trusted = await trustedAction(this.input, tabId, full, (r) => this.runInPage(tabId, expectedOrigin, r));
+      if (trusted) return trusted;
+    }
+    return this.runInPage(tabId, expectedOrigin, full);
+  }
+
+  private async runInPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
     await this.waitForLoad(tabId);
     let results: Awaited<ReturnType<typeof browser.scripting.executeScript>>;
     try {
+      await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func: installActionable });
       results = await browser.scripting.executeScript({
         target: { tabId, frameIds: [0] },
         func: pageAgent,

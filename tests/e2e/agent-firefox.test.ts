@@ -1,0 +1,128 @@
+/**
+ * The synthetic fallback of the new page tools in Firefox ESR (no `debugger`
+ * API there): script-wired controls listed and clicked with the full pointer
+ * sequence, list boxes set exactly, and keys that carry code and keyCode.
+ * Checked on the page's own record (`window.widgetLog`).
+ */
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ThreadEvent } from '../../shared/protocol';
+import { type ModelServer, startModelServer, type Turn } from '../fixtures/model-server';
+import { startTestSites, type TestSites } from '../fixtures/sites';
+import { makeSandbox } from './support/chromium';
+import { type FirefoxExtensionBrowser, launchFirefoxWithExtension } from './support/firefox';
+import { refFor, resultText, toolResults } from './support/web-session';
+
+let firefox: FirefoxExtensionBrowser;
+let server: ModelServer;
+let sites: TestSites;
+const sandbox = makeSandbox('agent-firefox');
+
+beforeAll(async () => {
+  server = await startModelServer({ minCacheableTokens: 0 });
+  sites = await startTestSites();
+  firefox = await launchFirefoxWithExtension(sandbox.root);
+  await firefox.panel.evaluate(
+    async ({ baseUrl, apiKey, allowed }) => {
+      const client = window.tandem?.client;
+      await client?.send({ type: 'settings.update', patch: { baseUrl, apiKey } });
+      await client?.send({ type: 'sites.set', pattern: allowed, effect: 'allow' });
+    },
+    { baseUrl: server.url, apiKey: server.apiKey, allowed: sites.allowed.url },
+  );
+});
+afterAll(async () => {
+  await firefox?.close();
+  await server?.close();
+  await sites?.close();
+  sandbox.cleanup();
+});
+
+async function runTask(panel: Page, text: string): Promise<ThreadEvent[]> {
+  const threadId = await panel.evaluate(async (text) => {
+    const client = window.tandem?.client;
+    const id = await client?.send({ type: 'thread.create' });
+    if (!id || !client) throw new Error('no thread');
+    client.subscribe(id);
+    await client.send({ type: 'message.send', threadId: id, text });
+    return id;
+  }, text);
+  await panel.waitForFunction(
+    (id) => (window.tandem?.client.events(id) ?? []).some((e) => e.kind === 'task_finished'),
+    { timeout: 60_000 },
+    threadId,
+  );
+  return panel.evaluate((id) => [...(window.tandem?.client.events(id) ?? [])], threadId);
+}
+
+function scriptState() {
+  const state = { tab: -1, page: '' };
+  const step = (name: string, input: (st: typeof state) => Record<string, unknown>): Turn => ({
+    kind: 'respond',
+    respond: (request) => {
+      const last = request.messages.at(-1);
+      const block =
+        last && typeof last.content !== 'string' ? last.content.find((b) => b.type === 'tool_result') : undefined;
+      const content = block?.type === 'tool_result' ? block.content : undefined;
+      const text =
+        typeof content === 'string'
+          ? content
+          : (content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+      const tab = text.match(/Opened tab (\d+)/)?.[1];
+      if (tab) state.tab = Number(tab);
+      if (text.includes('Interactive elements')) state.page = text;
+      return { kind: 'tool_use', name, input: input(state) };
+    },
+  });
+  return { step };
+}
+
+async function widgetLog(path: string): Promise<string[]> {
+  for (const page of (await firefox.browser.pages()).reverse()) {
+    const href = await page.evaluate(() => location.href).catch(() => '');
+    if (href.endsWith(path)) return page.evaluate(() => (window as unknown as { widgetLog: string[] }).widgetLog);
+  }
+  throw new Error(`No tab at ${path}`);
+}
+
+describe('page tools in Firefox (synthetic fallback)', () => {
+  it('clicks script-wired controls with the pointer sequence, sets list boxes and sends keys with keyCode', async () => {
+    const { step } = scriptState();
+    const click = (role: string, name: string) =>
+      step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, role, name) }));
+    server.script([
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/widgets/listeners` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      click('clickable', 'Sent'),
+      click('focusable', 'Archive'),
+      click('clickable', 'Sales 2024'),
+      click('button', 'Options'),
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/widgets/select` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      step('select_option', (st) => ({
+        tab: st.tab,
+        ref: refFor(st.page, 'listbox', 'Toppings'),
+        options: ['Olives', 'ch'],
+      })),
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/widgets/keys` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      step('press_key', (st) => ({ tab: st.tab, ref: refFor(st.page, 'grid', 'Grid'), key: 'ArrowRight' })),
+      { kind: 'text', text: 'Done.' },
+    ]);
+    const results = toolResults(await runTask(firefox.panel, 'Work the widgets'));
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(12).fill('ok'));
+    expect(await widgetLog('/widgets/listeners')).toEqual([
+      'tab:sent',
+      'tree:archive',
+      'svg:dot',
+      'pointerdown',
+      'mousedown',
+      'pointerup',
+      'mouseup',
+      'menu:opened',
+    ]);
+    expect(await widgetLog('/widgets/select')).toEqual(['toppings:ch,ol']);
+    // Synthetic (isTrusted false) but with the keyCode the old-style handler reads.
+    expect(await widgetLog('/widgets/keys')).toEqual(['grid:1:false']);
+  });
+});
