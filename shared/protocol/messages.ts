@@ -40,6 +40,14 @@ export const PublicSettings = z.object({
   spendingCapEnabled: z.boolean(),
   spendingCapUsd: z.number(),
   notifyOnFinish: z.boolean(),
+  /** Share of the model's context window a request may fill before old outputs are elided or compacted. */
+  contextBudgetShare: z.number(),
+  /** Images kept in a request; older ones become text stubs. */
+  maxRecentImages: z.number().int(),
+  /** A stream silent this long (pings included) is cut and retried. */
+  streamIdleTimeoutMs: z.number().int(),
+  /** After this long without reaching the API, a task pauses and asks (retry / stop). */
+  unreachableGiveUpMs: z.number().int(),
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
 

@@ -11,6 +11,10 @@ const current: PublicSettings = {
   spendingCapEnabled: true,
   spendingCapUsd: 1,
   notifyOnFinish: true,
+  contextBudgetShare: 0.5,
+  maxRecentImages: 6,
+  streamIdleTimeoutMs: 90_000,
+  unreachableGiveUpMs: 300_000,
 };
 
 describe('settings form', () => {
@@ -62,5 +66,34 @@ describe('settings form', () => {
   it('does not block saving over the amount of a cap that is turned off', () => {
     const form = { ...formFromSettings(current), spendingCapEnabled: false, spendingCapUsd: '' };
     expect(patchFromForm(form, current)).toEqual({ ok: true, patch: { spendingCapEnabled: false } });
+  });
+
+  it("shows the conversation-memory settings in percent, seconds and minutes, and saves them in the runtime's units", () => {
+    const form = formFromSettings(current);
+    expect(form).toMatchObject({
+      contextBudgetPercent: '50',
+      maxRecentImages: '6',
+      streamIdleTimeoutSeconds: '90',
+      unreachableGiveUpMinutes: '5',
+    });
+    const result = patchFromForm(
+      { ...form, contextBudgetPercent: '35', streamIdleTimeoutSeconds: '30', unreachableGiveUpMinutes: '0.5' },
+      current,
+    );
+    expect(result).toEqual({
+      ok: true,
+      patch: { contextBudgetShare: 0.35, streamIdleTimeoutMs: 30_000, unreachableGiveUpMs: 30_000 },
+    });
+  });
+
+  it('refuses a context budget above 80% of the window, naming the field', () => {
+    const result = patchFromForm(
+      { ...formFromSettings(current), contextBudgetPercent: '95', maxRecentImages: '2.5' },
+      current,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.keys(result.errors).sort()).toEqual(['contextBudgetPercent', 'maxRecentImages']);
+    expect(result.errors.contextBudgetPercent).toMatch(/5% to 80%/);
   });
 });

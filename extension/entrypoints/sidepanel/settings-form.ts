@@ -16,6 +16,11 @@ export interface SettingsFormValues {
   spendingCapEnabled: boolean;
   spendingCapUsd: string;
   notifyOnFinish: boolean;
+  /** Shown and typed in the units a person thinks in: percent, seconds, minutes. */
+  contextBudgetPercent: string;
+  maxRecentImages: string;
+  streamIdleTimeoutSeconds: string;
+  unreachableGiveUpMinutes: string;
 }
 
 export type SettingsField = keyof SettingsFormValues;
@@ -30,6 +35,10 @@ export function formFromSettings(settings: PublicSettings): SettingsFormValues {
     spendingCapEnabled: settings.spendingCapEnabled,
     spendingCapUsd: String(settings.spendingCapUsd),
     notifyOnFinish: settings.notifyOnFinish,
+    contextBudgetPercent: String(Math.round(settings.contextBudgetShare * 100)),
+    maxRecentImages: String(settings.maxRecentImages),
+    streamIdleTimeoutSeconds: String(settings.streamIdleTimeoutMs / 1000),
+    unreachableGiveUpMinutes: String(settings.unreachableGiveUpMs / 60_000),
   };
 }
 
@@ -41,7 +50,24 @@ const MESSAGES: Record<SettingsField, string> = {
   spendingCapEnabled: 'Invalid value.',
   spendingCapUsd: 'The cap must be more than $0 and at most $10,000.',
   notifyOnFinish: 'Invalid value.',
+  contextBudgetPercent: 'The context budget must be from 5% to 80% of the window.',
+  maxRecentImages: 'Images kept must be a whole number from 0 to 20.',
+  streamIdleTimeoutSeconds: 'The stall timeout must be from 0.1 to 600 seconds.',
+  unreachableGiveUpMinutes: 'Give up after 0 to 1,440 minutes (0 asks at the first failure).',
 };
+
+/** Form field → the setting it edits, and how the typed number becomes the setting's unit. */
+const SCALED: ReadonlyArray<{
+  field: SettingsField;
+  setting: 'contextBudgetShare' | 'maxRecentImages' | 'streamIdleTimeoutMs' | 'unreachableGiveUpMs';
+  toSetting: (typed: number) => number;
+}> = [
+  { field: 'contextBudgetPercent', setting: 'contextBudgetShare', toSetting: (n) => n / 100 },
+  { field: 'maxRecentImages', setting: 'maxRecentImages', toSetting: (n) => n },
+  { field: 'streamIdleTimeoutSeconds', setting: 'streamIdleTimeoutMs', toSetting: (n) => Math.round(n * 1000) },
+  { field: 'unreachableGiveUpMinutes', setting: 'unreachableGiveUpMs', toSetting: (n) => Math.round(n * 60_000) },
+];
+const FIELD_OF_SETTING = new Map<string, SettingsField>(SCALED.map((s) => [s.setting, s.field]));
 
 function parseNumber(text: string): number {
   const trimmed = text.trim();
@@ -65,14 +91,18 @@ export function patchFromForm(form: SettingsFormValues, current: PublicSettings)
   const capValid = SettingsPatch.shape.spendingCapUsd.safeParse(cap).success;
   if (cap !== current.spendingCapUsd && (form.spendingCapEnabled || capValid)) candidate.spendingCapUsd = cap;
   if (form.notifyOnFinish !== current.notifyOnFinish) candidate.notifyOnFinish = form.notifyOnFinish;
+  for (const { field, setting, toSetting } of SCALED) {
+    const value = toSetting(parseNumber(String(form[field])));
+    if (value !== current[setting]) candidate[setting] = value;
+  }
 
   const parsed = SettingsPatch.safeParse(candidate);
   if (parsed.success) return { ok: true, patch: parsed.data };
   const errors: SettingsErrors = {};
   for (const issue of parsed.error.issues) {
-    const field = issue.path[0];
-    if (typeof field === 'string' && field in MESSAGES)
-      errors[field as SettingsField] = MESSAGES[field as SettingsField];
+    const path = issue.path[0];
+    const field = typeof path === 'string' ? (FIELD_OF_SETTING.get(path) ?? path) : undefined;
+    if (field !== undefined && field in MESSAGES) errors[field as SettingsField] = MESSAGES[field as SettingsField];
   }
   return { ok: false, errors };
 }

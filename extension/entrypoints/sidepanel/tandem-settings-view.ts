@@ -343,6 +343,62 @@ export class TandemSettingsView extends LitElement {
         </label>
       </fieldset>
       <fieldset>
+        <legend>Conversation memory</legend>
+        <label class="field">
+          <span>Context budget (% of the model's window)</span>
+          <input
+            type="number"
+            min="5"
+            max="80"
+            step="1"
+            data-testid="settings-context-budget"
+            .value=${form.contextBudgetPercent}
+            @input=${text('contextBudgetPercent')}
+          />
+          <span class="help">Above it, old tool outputs become short notes, then older turns are summarised.</span>
+          ${this.error('contextBudgetPercent')}
+        </label>
+        <label class="field">
+          <span>Images kept in a request</span>
+          <input
+            type="number"
+            min="0"
+            max="20"
+            step="1"
+            data-testid="settings-recent-images"
+            .value=${form.maxRecentImages}
+            @input=${text('maxRecentImages')}
+          />
+          ${this.error('maxRecentImages')}
+        </label>
+        <label class="field">
+          <span>Retry a silent answer after (seconds)</span>
+          <input
+            type="number"
+            min="0.1"
+            max="600"
+            step="any"
+            data-testid="settings-stall-timeout"
+            .value=${form.streamIdleTimeoutSeconds}
+            @input=${text('streamIdleTimeoutSeconds')}
+          />
+          ${this.error('streamIdleTimeoutSeconds')}
+        </label>
+        <label class="field">
+          <span>When the API can't be reached, ask after (minutes)</span>
+          <input
+            type="number"
+            min="0"
+            max="1440"
+            step="any"
+            data-testid="settings-give-up"
+            .value=${form.unreachableGiveUpMinutes}
+            @input=${text('unreachableGiveUpMinutes')}
+          />
+          ${this.error('unreachableGiveUpMinutes')}
+        </label>
+      </fieldset>
+      <fieldset>
         <legend>Spending</legend>
         <label class="check">
           <input
