@@ -59,9 +59,12 @@ export class HostBackups implements SnapshotStore {
     return this.known ?? undefined;
   }
 
-  /** The newest backup that loads whole (an unreadable one is skipped for the one before it). */
+  /**
+   * The newest backup that loads whole (an unreadable one is skipped for the one before it). Asked
+   * even when the host looked absent: a restore is the user's explicit act, and the browser looks the
+   * host up again on every connect (it may just have been installed); absent, this says so.
+   */
   async get(): Promise<Snapshot | undefined> {
-    if (!this.installed) return undefined;
     const { backups } = await this.bridge.call('backup.list', {});
     let lastError: unknown;
     for (const backup of backups) {

@@ -9,10 +9,16 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileBridge } from '../../extension/files/bridge-client';
+import { HostBackups } from '../../extension/files/host-backups';
+import type { NativeConnector, NativePort } from '../../extension/files/native-port';
 import { assembleRuntime } from '../../extension/runtime/assemble';
-import type { Snapshot, SnapshotStore } from '../../extension/storage/auto-backup';
+import { AutoBackup, type Snapshot, type SnapshotStore } from '../../extension/storage/auto-backup';
+import { Backup } from '../../extension/storage/backup';
+import { TandemDatabase } from '../../extension/storage/db';
 import type { DurableMarker, MarkerStore } from '../../extension/storage/storage-watch';
 import { buildHost, removeScratch, tempDir } from '../../native-host/test/helpers/host-process';
+import { ZERO_USAGE } from '../../shared/pricing';
 import type { RuntimeMessage } from '../../shared/protocol';
 import { EXTENSION_ONLY_OPS } from '../../shared/protocol/native-host';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
@@ -68,6 +74,40 @@ function deleteDatabase(name: string): Promise<void> {
   });
 }
 
+function thread(id: string) {
+  return {
+    id,
+    title: id,
+    createdAt: 1,
+    updatedAt: 1,
+    archived: false,
+    lastSeq: 0,
+    status: 'idle' as const,
+    pendingDecisions: 0,
+    usage: ZERO_USAGE,
+    costUsd: 0,
+  };
+}
+
+/** What Chrome does without a host manifest: the port opens, then closes with this reason. */
+function missingHost(): NativeConnector {
+  return {
+    connect(): NativePort {
+      const onDisconnect: Array<() => void> = [];
+      setTimeout(() => {
+        for (const l of onDisconnect) l();
+      }, 0);
+      return {
+        postMessage: () => undefined,
+        disconnect: () => undefined,
+        onMessage: { addListener: () => undefined },
+        onDisconnect: { addListener: (l) => onDisconnect.push(l) },
+      };
+    },
+    disconnectReason: () => 'Specified native messaging host not found.',
+  };
+}
+
 describe('the automatic backup on the computer', () => {
   it('restores the threads from the host backup folder after the IndexedDB was emptied', async () => {
     const hostHome = tempDir('home');
@@ -119,6 +159,43 @@ describe('the automatic backup on the computer', () => {
     await waitUntil(() => storageStatus(fresh.messages)?.state === 'ok', 15_000, 'an ok status');
     after.files?.bridge.close();
   }, 60_000);
+
+  it('writes the computer copy when the browser storage refuses, and a missing host never fails a snapshot', async () => {
+    const hostHome = tempDir('home');
+    const db = new TandemDatabase(`tandem-host-backup-unit-${process.pid}`);
+    await db.threads.add(thread('on-disk'));
+    const full: SnapshotStore = {
+      get: async () => undefined,
+      getAt: async () => undefined,
+      set: async () => {
+        throw Object.assign(new Error('QUOTA_BYTES quota exceeded'), { name: 'QuotaExceededError' });
+      },
+    };
+    const bridge = new FileBridge({ connector: realHostConnector(bundle, hostHome, children) });
+    const auto = new AutoBackup(new Backup(db), full, Date.now, 0, new HostBackups(bridge));
+    await auto.snapshotSoon(true);
+    expect(diskBackups(hostHome)).toHaveLength(1);
+    expect((await auto.latestOnDisk())?.json).toContain('"on-disk"');
+    expect((await auto.diskInfo())?.folder).toBe(path.join(hostHome, 'backups'));
+    bridge.close();
+
+    // No host installed: the browser's copy is taken as always, and nothing waits for the host.
+    let stored: Snapshot | undefined;
+    const local: SnapshotStore = {
+      get: async () => stored,
+      getAt: async () => stored?.at,
+      set: async (s) => {
+        stored = s;
+      },
+    };
+    const absent = new FileBridge({ connector: missingHost() });
+    const withoutHost = new AutoBackup(new Backup(db), local, Date.now, 0, new HostBackups(absent));
+    await withoutHost.snapshotSoon(true);
+    expect(stored?.json).toContain('"on-disk"');
+    expect(await withoutHost.diskInfo()).toBeUndefined();
+    await expect(withoutHost.latestOnDisk()).rejects.toMatchObject({ code: 'not_installed' });
+    db.close();
+  });
 
   it('no model tool sends an extension-only host op', () => {
     const source = fs.readFileSync(path.join(__dirname, '../../extension/tools/files.ts'), 'utf8');
