@@ -60,6 +60,24 @@ describe('backups in the host folder', () => {
     expect(backups[0]?.savedAt).toBeGreaterThanOrEqual(backups[1]?.savedAt ?? Number.POSITIVE_INFINITY);
     expect(fs.readdirSync(path.join(home, 'backups')).sort()).toEqual([...names.slice(-HOST_BACKUPS_KEPT)].sort());
     expect(await loadWhole(backups[0]?.name ?? '')).toBe(`{"n":${HOST_BACKUPS_KEPT + 1}}`);
+    // Owner-only: a backup holds every conversation.
+    expect(fs.statSync(path.join(home, 'backups', backups[0]?.name ?? '')).mode & 0o077).toBe(0);
+  });
+
+  it("sweeps a killed host's leftover temp file, but not one another host may be writing now", async () => {
+    const folder = path.join(home, 'backups');
+    const stale = path.join(folder, '.backup-00000000000000aa.partial');
+    const fresh = path.join(folder, '.backup-00000000000000bb.partial');
+    fs.writeFileSync(stale, '{"half');
+    fs.writeFileSync(fresh, '{"half');
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+    fs.utimesSync(stale, hourAgo, hourAgo);
+    await host.ok('backup.save', { content: '{"after":"a crash"}' });
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(fresh)).toBe(true);
+    fs.unlinkSync(fresh);
+    // Temp files are never listed as backups.
+    expect((await host.ok('backup.list', {})).backups.every((b) => /^backup-\d+\.json$/.test(b.name))).toBe(true);
   });
 
   it('refuses names that are not its own backups', async () => {
