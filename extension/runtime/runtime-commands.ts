@@ -11,7 +11,7 @@
 import { ZERO_USAGE } from '../../shared/pricing';
 import type { Actor, CommandOf, CommandType, ThreadSummary } from '../../shared/protocol';
 import type { FileAccess } from '../files/file-access';
-import { applyFileCommand, type FileCommand } from '../files/file-commands';
+import { applyFileCommand, commandFailureOf, type FileCommand } from '../files/file-commands';
 import type { LinkCommands } from '../link/link-service';
 import type { AuditLog } from '../storage/audit-log';
 import type { AutoBackup } from '../storage/auto-backup';
@@ -288,6 +288,23 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
     'backup.restoreAuto': async (_command, call) => {
       const snapshot = await env.autoBackup?.latest();
       if (!snapshot) throw new CommandFailure('invalid_command', 'There is no automatic backup to restore.');
+      await call.atomic(() => env.backup.import(snapshot.json));
+      await env.afterRestore();
+      return undefined;
+    },
+    'backup.restoreFromHost': async (_command, call) => {
+      if (!env.files) throw new CommandFailure('unavailable', 'The file host is not set up in this browser.');
+      let snapshot: Awaited<ReturnType<AutoBackup['latestOnDisk']>>;
+      try {
+        snapshot = await env.autoBackup?.latestOnDisk();
+      } catch (error) {
+        // The host not installed or not answering, or a damaged backup: its words are meant for people.
+        const failure = commandFailureOf(error);
+        throw new CommandFailure(failure.code, failure.message);
+      }
+      if (!snapshot) {
+        throw new CommandFailure('invalid_command', "There is no backup in the computer's backup folder to restore.");
+      }
       await call.atomic(() => env.backup.import(snapshot.json));
       await env.afterRestore();
       return undefined;

@@ -16,6 +16,7 @@ import {
   type ThreadSummary,
 } from '../../shared/protocol';
 import type { FileAccess } from '../files/file-access';
+import { HostBackups } from '../files/host-backups';
 import type { LinkCommands } from '../link/link-service';
 import type { AuditLog } from '../storage/audit-log';
 import { AutoBackup, type SnapshotStore } from '../storage/auto-backup';
@@ -117,7 +118,14 @@ export class Runtime {
     this.storage = deps.storage ?? new StorageGuard(deps.db);
     this.backup = new Backup(deps.db, this.now);
     this.autoBackup = deps.snapshots
-      ? new AutoBackup(this.backup, deps.snapshots, this.now, deps.snapshotEveryMs)
+      ? new AutoBackup(
+          this.backup,
+          deps.snapshots,
+          this.now,
+          deps.snapshotEveryMs,
+          // With the file host installed, a second copy on the computer, outside the browser profile.
+          deps.files ? new HostBackups(deps.files.bridge) : undefined,
+        )
       : undefined;
     this.storageMonitor = new StorageMonitor({
       db: deps.db,

@@ -1,7 +1,8 @@
 /**
  * What panels are told about storage, kept in one place: a write failing now (from the guard), a
  * database found empty where the durable marker counted threads (at start, after any reopen, after
- * a loop that lost its thread), space running out, and when the automatic backup was taken.
+ * a loop that lost its thread), space running out, and when the automatic backup was taken (in the
+ * browser's storage and, with the file host installed, in its folder on the computer).
  */
 import type { StorageStatus, ThreadSummary } from '../../shared/protocol';
 import type { AutoBackup } from '../storage/auto-backup';
@@ -56,9 +57,10 @@ export class StorageMonitor {
       await this.checkForLoss().catch(() => {});
     }
     const autoBackupAt = await this.deps.autoBackup?.latestAt();
+    const diskBackup = await this.deps.autoBackup?.diskInfo();
     const status = watch
-      ? await watch.status(this.failing, autoBackupAt)
-      : storageStatusOf({ failing: this.failing, autoBackupAt });
+      ? await watch.status(this.failing, autoBackupAt, diskBackup)
+      : storageStatusOf({ failing: this.failing, autoBackupAt, diskBackup });
     if (JSON.stringify(status) !== JSON.stringify(this.status)) {
       this.status = status;
       this.deps.publish(status);

@@ -3,6 +3,11 @@
  * extension's whole IndexedDB after a write failed on a full disk (and Dexie then opens a fresh,
  * empty one); the browser's other store (`storage.local`, its own files) keeps this snapshot, so the
  * user restores with one click and loses at most what happened since the last snapshot.
+ *
+ * When the file host is installed the same snapshot also goes to its own folder on the computer
+ * (files/host-backups.ts), outside the browser profile: a browser that loses its storage wholesale
+ * (or a new profile) can still restore from there. Each copy is written on its own; neither failing
+ * (a full disk, no host) stops the other or the snapshot.
  */
 import type { Backup } from './backup';
 
@@ -17,6 +22,11 @@ export interface SnapshotStore {
   /** Only the time of the snapshot (cheap: the snapshot itself can be tens of MB). */
   getAt(): Promise<unknown>;
   set(snapshot: Snapshot): Promise<void>;
+}
+
+/** The copy on the computer (the file host's backup folder): where it is, too. */
+export interface DiskSnapshotStore extends SnapshotStore {
+  latestInfo(): Promise<{ at: number; folder: string } | undefined>;
 }
 
 /** A snapshot larger than this is not taken automatically (the manual export still works). */
@@ -41,6 +51,7 @@ export class AutoBackup {
      * so a large history is not exported after every task (a small one is, nearly).
      */
     private readonly minIntervalMs = 10_000,
+    private readonly disk?: DiskSnapshotStore,
   ) {}
 
   private lastCostMs = 0;
@@ -54,6 +65,16 @@ export class AutoBackup {
   async latestAt(): Promise<number | undefined> {
     const at = await this.store.getAt().catch(() => undefined);
     return typeof at === 'number' ? at : undefined;
+  }
+
+  /** The newest copy on the computer, read back from the file host. */
+  async latestOnDisk(): Promise<Snapshot | undefined> {
+    return parseSnapshot(await this.disk?.get());
+  }
+
+  /** When the newest copy on the computer was saved, and where; undefined without one (or without a host). */
+  async diskInfo(): Promise<{ at: number; folder: string } | undefined> {
+    return this.disk?.latestInfo().catch(() => undefined);
   }
 
   /** Takes a snapshot unless one was taken recently; never throws (a full disk just keeps the old one). */
@@ -82,7 +103,12 @@ export class AutoBackup {
         if (json.length > MAX_SNAPSHOT_CHARS) return;
         // An export of an empty database must not replace a snapshot that still has the threads.
         if (json.includes('"threads":[]')) return;
-        await this.store.set({ at: this.now(), json });
+        const snapshot = { at: this.now(), json };
+        const [local, disk] = await Promise.allSettled([
+          this.store.set(snapshot),
+          this.disk ? this.disk.set(snapshot) : Promise.resolve(),
+        ]);
+        if (local.status === 'rejected' && (disk.status === 'rejected' || !this.disk)) return;
         this.lastAt = this.now();
         this.lastCostMs = Date.now() - started;
       } catch {

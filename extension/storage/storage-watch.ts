@@ -45,6 +45,18 @@ function parseMarker(raw: unknown): DurableMarker | undefined {
   };
 }
 
+function restoreAdvice(input: { autoBackupAt?: number | undefined; diskBackup?: { at: number } | undefined }): string {
+  const newest =
+    input.autoBackupAt !== undefined && (input.diskBackup === undefined || input.autoBackupAt >= input.diskBackup.at)
+      ? `the automatic backup of ${new Date(input.autoBackupAt).toLocaleString()}`
+      : input.diskBackup !== undefined
+        ? `the automatic backup of ${new Date(input.diskBackup.at).toLocaleString()} from the computer's backup folder`
+        : undefined;
+  return newest === undefined
+    ? 'Restore a backup in Settings → Backup & storage.'
+    : `Restore ${newest} in Settings → Backup & storage.`;
+}
+
 /** Pure: what the panel should say about the storage. */
 export function storageStatusOf(input: {
   usage?: number | undefined;
@@ -53,9 +65,14 @@ export function storageStatusOf(input: {
   lost?: DurableMarker | undefined;
   failing?: string | undefined;
   autoBackupAt?: number | undefined;
+  /** The newest automatic backup in the file host's folder on the computer. */
+  diskBackup?: { at: number; folder: string } | undefined;
 }): StorageStatus {
   const base = {
     ...(input.autoBackupAt === undefined ? {} : { autoBackupAt: input.autoBackupAt }),
+    ...(input.diskBackup === undefined
+      ? {}
+      : { diskBackupAt: input.diskBackup.at, diskBackupFolder: input.diskBackup.folder }),
     ...(input.usage === undefined ? {} : { usageBytes: input.usage }),
     ...(input.quota === undefined ? {} : { quotaBytes: input.quota }),
     ...(input.persisted === undefined ? {} : { persisted: input.persisted }),
@@ -68,11 +85,7 @@ export function storageStatusOf(input: {
       ...base,
       message: `Tandem's database is empty, but it held ${input.lost.threadCount} conversation${
         input.lost.threadCount === 1 ? '' : 's'
-      } (last activity ${when}). The browser may have deleted it after a storage failure. ${
-        input.autoBackupAt === undefined
-          ? 'Restore a backup in Settings → Backup & storage.'
-          : `Restore the automatic backup of ${new Date(input.autoBackupAt).toLocaleString()} in Settings → Backup & storage.`
-      }`,
+      } (last activity ${when}). The browser may have deleted it after a storage failure. ${restoreAdvice(input)}`,
     };
   }
   if (input.usage !== undefined && input.quota && input.usage / input.quota >= LOW_SPACE_SHARE) {
@@ -166,7 +179,11 @@ export class StorageWatch {
       .catch(() => {});
   }
 
-  async status(failing?: string, autoBackupAt?: number): Promise<StorageStatus> {
+  async status(
+    failing?: string,
+    autoBackupAt?: number,
+    diskBackup?: { at: number; folder: string },
+  ): Promise<StorageStatus> {
     let usage: number | undefined;
     let quota: number | undefined;
     try {
@@ -176,6 +193,14 @@ export class StorageWatch {
     } catch {
       // No estimate in this context: the status says what it can.
     }
-    return storageStatusOf({ usage, quota, persisted: this.persisted, lost: this.lost, failing, autoBackupAt });
+    return storageStatusOf({
+      usage,
+      quota,
+      persisted: this.persisted,
+      lost: this.lost,
+      failing,
+      autoBackupAt,
+      diskBackup,
+    });
   }
 }

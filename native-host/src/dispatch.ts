@@ -6,6 +6,7 @@ import type {
   NativeHostResultOf,
 } from '../../shared/protocol/native-host';
 import type { HostContext } from './context';
+import { backupList, backupLoad, backupSave } from './ops/backup';
 import { editFile } from './ops/edit-file';
 import { listDir, stat } from './ops/list-dir';
 import { makeDir, move } from './ops/move';
@@ -41,6 +42,9 @@ const handlers: Handlers = {
   'trash.list': trashList,
   'trash.restore': trashRestore,
   'trash.purge': trashPurge,
+  'backup.save': backupSave,
+  'backup.list': backupList,
+  'backup.load': backupLoad,
   cancel,
 };
 

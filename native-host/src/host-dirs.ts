@@ -4,7 +4,7 @@
  * list lives here, and so does the installed copy of the host the browser runs.
  *
  * - Linux: settings in `$XDG_CONFIG_HOME/tandem` (default `~/.config/tandem`),
- *   data (trash, installed host) in `$XDG_DATA_HOME/tandem` (default `~/.local/share/tandem`).
+ *   data (trash, the extension's backups, installed host) in `$XDG_DATA_HOME/tandem` (default `~/.local/share/tandem`).
  * - macOS: both in `~/Library/Application Support/Tandem`.
  * - `TANDEM_HOST_HOME` replaces both (tests, portable installs).
  *
@@ -21,6 +21,8 @@ export interface HostDirs {
   configFile: string;
   dataDir: string;
   trashDir: string;
+  /** The extension's automatic backups (`backup.save`), kept apart from the browser profile. */
+  backupDir: string;
   /** The installed host bundle and its launcher script. */
   installDir: string;
   /** Notes of temp files in flight, swept at start (see pending-temps.ts). */
@@ -70,6 +72,7 @@ export function resolveHostDirs(env: Env, platform: NodeJS.Platform = process.pl
     configFile: path.join(configDir, 'host-config.json'),
     dataDir,
     trashDir: path.join(dataDir, 'trash'),
+    backupDir: path.join(dataDir, 'backups'),
     installDir: path.join(dataDir, 'host'),
     installRecord: path.join(dataDir, 'installed-manifests.json'),
     pendingDir: path.join(dataDir, 'pending'),

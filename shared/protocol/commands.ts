@@ -81,6 +81,8 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backup.import'), ...cmd, json: z.string().min(2).max(MAX_BACKUP_BYTES) }),
   /** Restores the automatic backup kept outside IndexedDB (after the browser lost the database). */
   z.object({ type: z.literal('backup.restoreAuto'), ...cmd }),
+  /** Restores the newest automatic backup in the file host's own folder on the computer (the bridge installed). */
+  z.object({ type: z.literal('backup.restoreFromHost'), ...cmd }),
   z.object({ type: z.literal('decision.answer'), ...thread, decisionId: Id, optionId: z.string().min(1).max(64) }),
   z.object({ type: z.literal('settings.get'), ...cmd }),
   z.object({ type: z.literal('settings.update'), ...cmd, patch: SettingsPatch }),
@@ -172,6 +174,7 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'backup.export': trustedRead,
   'backup.import': trustedWrite,
   'backup.restoreAuto': trustedWrite,
+  'backup.restoreFromHost': trustedWrite,
   'settings.get': trustedRead,
   'settings.update': trustedWrite,
   'settings.checkKey': trustedRead,

@@ -90,6 +90,10 @@ export const StorageStatus = z.object({
   persisted: z.boolean().optional(),
   /** When the automatic backup outside IndexedDB was taken (restorable with `backup.restoreAuto`). */
   autoBackupAt: z.number().optional(),
+  /** When the newest automatic backup in the file host's folder was saved (restorable with `backup.restoreFromHost`). */
+  diskBackupAt: z.number().optional(),
+  /** Where those backups are on the computer. */
+  diskBackupFolder: z.string().optional(),
   message: z.string().optional(),
 });
 export type StorageStatus = z.infer<typeof StorageStatus>;

@@ -61,6 +61,19 @@ export const SEARCH_MAX_RESULTS = 1000;
 export const SEARCH_MAX_BYTES_SCANNED = 1024 * 1024 * 1024;
 export const TRASH_LIST_MAX_LIMIT = 500;
 
+/**
+ * The extension's automatic backup kept by the host in its own data folder (`backups/`), where a
+ * browser that deletes its IndexedDB cannot take it. Only the newest few are kept.
+ */
+export const HOST_BACKUPS_KEPT = 5;
+/**
+ * Largest backup the host takes, in UTF-16 characters. The request is one frame and the host reads
+ * at most 64 MiB per frame; JSON text is at most 3 bytes per character once escaped again in the
+ * frame (a quote becomes `\"`, a CJK character 3 UTF-8 bytes), so 20 Mi characters always fit.
+ * Larger histories keep only the browser's own copy and the manual export.
+ */
+export const MAX_HOST_BACKUP_CHARS = 20 * 1024 * 1024;
+
 // ---------------------------------------------------------------------------
 // Building blocks
 
@@ -126,6 +139,12 @@ export const Base64Data = z
   .string()
   .max(Math.ceil(MAX_WRITE_CHUNK_BYTES / 3) * 4)
   .refine((data) => data.length % 4 === 0 && base64Pattern.test(data), { message: 'not valid base64' });
+
+/** A backup's file name as the host makes it: its save time in ms since the epoch. */
+export const HostBackupName = z
+  .string()
+  .max(64)
+  .regex(/^backup-\d{13,16}\.json$/, { message: "not the name of one of the host's backups" });
 
 export const EntryType = z.enum(['file', 'dir', 'symlink', 'other']);
 export type EntryType = z.infer<typeof EntryType>;
@@ -307,6 +326,24 @@ export const TrashPurgeRequest = z.strictObject({
   ...req,
   entryIds: z.array(TrashEntryId).min(1).max(1000),
 });
+/*
+ * Backups (extension only: no model tool sends these, and the folder they live in is the host's
+ * own, unreachable from every file op above).
+ */
+/** Saves one backup (atomically: temp file, fsync, rename) and drops all but the newest HOST_BACKUPS_KEPT. */
+export const BackupSaveRequest = z.strictObject({
+  op: z.literal('backup.save'),
+  ...req,
+  content: z.string().min(2).max(MAX_HOST_BACKUP_CHARS),
+});
+export const BackupListRequest = z.strictObject({ op: z.literal('backup.list'), ...req });
+/** One chunk of a backup's bytes (base64, at most TRANSFER_CHUNK_BYTES): answers stay under 1 MiB. */
+export const BackupLoadRequest = z.strictObject({
+  op: z.literal('backup.load'),
+  ...req,
+  name: HostBackupName,
+  offset: z.number().int().nonnegative().default(0),
+});
 /** Stop a write transfer (its temp file is removed) or a running search. */
 export const CancelRequest = z.strictObject({ op: z.literal('cancel'), ...req, transferId: TransferId });
 
@@ -332,8 +369,25 @@ export const NativeHostRequest = z.discriminatedUnion('op', [
   TrashListRequest,
   TrashRestoreRequest,
   TrashPurgeRequest,
+  BackupSaveRequest,
+  BackupListRequest,
+  BackupLoadRequest,
   CancelRequest,
 ]);
+
+/**
+ * Ops only the extension's own code sends (Settings, the automatic backup), never a model tool:
+ * widening the allowed folders, deleting for good, and the backups of the extension's data.
+ */
+export const EXTENSION_ONLY_OPS = [
+  'roots.add',
+  'roots.remove',
+  'roots.update',
+  'trash.purge',
+  'backup.save',
+  'backup.list',
+  'backup.load',
+] as const satisfies readonly NativeHostRequest['op'][];
 /** A request after parsing (defaults filled in): what the host works with. */
 export type NativeHostRequest = z.infer<typeof NativeHostRequest>;
 /** A request as the extension writes it (defaulted fields optional). */
@@ -512,6 +566,32 @@ export const TrashRestoreResult = z.object({
   replaced: TrashEntry.nullable(),
 });
 export const TrashPurgeResult = z.object({ purged: z.array(z.string()), notFound: z.array(z.string()) });
+export const HostBackup = z.object({
+  name: z.string(),
+  /** When the host saved it (ms since the epoch). */
+  savedAt: z.number(),
+  size: z.number(),
+});
+export type HostBackup = z.infer<typeof HostBackup>;
+export const BackupSaveResult = z.object({
+  backup: HostBackup,
+  /** The real path of the folder the backups are in (to tell the user where they are). */
+  folder: z.string(),
+});
+export const BackupListResult = z.object({
+  /** Newest first. */
+  backups: z.array(HostBackup),
+  folder: z.string(),
+});
+export const BackupLoadResult = z.object({
+  name: z.string(),
+  size: z.number(),
+  /** Bytes returned: [start, end). Continue at `offset: end`. */
+  range: z.object({ start: z.number(), end: z.number() }),
+  eof: z.boolean(),
+  /** The bytes of the range (UTF-8 JSON text once put together), as base64. */
+  content: z.string(),
+});
 export const CancelResult = z.object({
   transferId: z.string(),
   /** False when nothing with that id was running. */
@@ -541,6 +621,9 @@ export const NativeHostResults = {
   'trash.list': TrashListResult,
   'trash.restore': TrashRestoreResult,
   'trash.purge': TrashPurgeResult,
+  'backup.save': BackupSaveResult,
+  'backup.list': BackupListResult,
+  'backup.load': BackupLoadResult,
   cancel: CancelResult,
 } as const satisfies Record<NativeHostOp, z.ZodType>;
 export type NativeHostResultOf<Op extends NativeHostOp> = z.infer<(typeof NativeHostResults)[Op]>;

@@ -1,7 +1,9 @@
 /**
  * `<tandem-backup-view>`: the storage's health (space left, persistence, a database found empty) and
  * a restorable backup: export every conversation, the settings (the API key only when ticked), the
- * site and folder answers and the paired phones to a JSON file; import one back.
+ * site and folder answers and the paired phones to a JSON file; import one back. The automatic
+ * backups (in the browser's own storage and, with the file host installed, in its folder on the
+ * computer) show their time and restore in one click.
  */
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -85,12 +87,13 @@ export class TandemBackupView extends LitElement {
     }
   }
 
-  private async restoreAuto(): Promise<void> {
+  private async restoreAuto(from: 'browser' | 'computer'): Promise<void> {
     if (!this.client) return;
-    this.result = 'Restoring the automatic backup…';
+    const what = from === 'browser' ? 'the automatic backup' : "the computer's backup folder";
+    this.result = `Restoring from ${what}…`;
     try {
-      await this.client.send({ type: 'backup.restoreAuto' });
-      this.result = 'Restored the automatic backup.';
+      await this.client.send({ type: from === 'browser' ? 'backup.restoreAuto' : 'backup.restoreFromHost' });
+      this.result = `Restored from ${what}: conversations that were missing are back.`;
     } catch (error) {
       this.result = error instanceof Error ? error.message : String(error);
     }
@@ -117,7 +120,20 @@ export class TandemBackupView extends LitElement {
         status.autoBackupAt !== undefined
           ? html`<div class="row">
               <span class="muted">Automatic backup (kept apart from the database): ${new Date(status.autoBackupAt).toLocaleString()}</span>
-              <button data-testid="backup-restore-auto" @click=${() => void this.restoreAuto()}>Restore it</button>
+              <button data-testid="backup-restore-auto" @click=${() => void this.restoreAuto('browser')}>Restore it</button>
+            </div>`
+          : nothing
+      }
+      ${
+        status.diskBackupAt !== undefined
+          ? html`<div class="row">
+              <span class="muted" data-testid="backup-disk-at" title=${status.diskBackupFolder ?? ''}
+                >Automatic backup on this computer${status.diskBackupFolder ? ` (${status.diskBackupFolder})` : ''}:
+                ${new Date(status.diskBackupAt).toLocaleString()}</span
+              >
+              <button data-testid="backup-restore-disk" @click=${() => void this.restoreAuto('computer')}>
+                Restore from the computer's backup folder
+              </button>
             </div>`
           : nothing
       }`;
