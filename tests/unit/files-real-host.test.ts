@@ -5,7 +5,7 @@
  * nothing behind, where paths really lead (for the permission questions), and
  * the file tools' shape (no tool can allow a folder or purge the trash).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,13 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileBridge } from '../../extension/files/bridge-client';
 import { FileAccess } from '../../extension/files/file-access';
 import { FolderWritePolicy } from '../../extension/files/folder-policy';
-import type { NativeConnector, NativePort } from '../../extension/files/native-port';
 import { writeFileBytes } from '../../extension/files/transfers';
 import type { Grant, GrantStore } from '../../extension/runtime/grant-policy';
 import { fileTools } from '../../extension/tools/files';
 import type { ToolContext } from '../../extension/tools/registry';
-import { encodeFrame, FrameDecoder } from '../../native-host/src/framing';
-import { buildHost, CHROME_ORIGIN, removeScratch, tempDir } from '../../native-host/test/helpers/host-process';
+import { buildHost, removeScratch, tempDir } from '../../native-host/test/helpers/host-process';
+import { realHostConnector } from '../support/real-host-connector';
 
 class MemoryStore implements GrantStore {
   data = new Map<string, Grant[]>();
@@ -29,41 +28,6 @@ class MemoryStore implements GrantStore {
   async save(policy: string, grants: Grant[]) {
     this.data.set(policy, structuredClone(grants));
   }
-}
-
-/** A NativeConnector that starts the host the way Chrome does: argv = our origin, frames on stdio. */
-function processConnector(
-  bundle: string,
-  hostHome: string,
-  children: ChildProcessWithoutNullStreams[],
-): NativeConnector {
-  return {
-    connect(): NativePort {
-      const child = spawn(process.execPath, [bundle, CHROME_ORIGIN], {
-        env: { PATH: process.env.PATH ?? '', HOME: hostHome, TANDEM_HOST_HOME: hostHome },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      const decoder = new FrameDecoder(64 * 1024 * 1024);
-      const onMessage: Array<(message: unknown) => void> = [];
-      const onDisconnect: Array<() => void> = [];
-      child.stdin.on('error', () => undefined);
-      child.stdout.on('data', (chunk: Buffer) => {
-        for (const frame of decoder.push(chunk))
-          if (frame.kind === 'message') for (const l of onMessage) l(frame.value);
-      });
-      child.on('exit', () => {
-        for (const l of onDisconnect) l();
-      });
-      return {
-        postMessage: (message) => child.stdin.write(encodeFrame(message)),
-        disconnect: () => child.stdin.end(),
-        onMessage: { addListener: (l) => onMessage.push(l) },
-        onDisconnect: { addListener: (l) => onDisconnect.push(l) },
-      };
-    },
-    disconnectReason: () => 'Native host has exited.',
-  };
 }
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -86,7 +50,7 @@ beforeAll(async () => {
   work = tempDir('work');
   outside = tempDir('outside');
   files = new FileAccess(
-    new FileBridge({ connector: processConnector(bundle, hostHome, children), timeoutMs: 20_000 }),
+    new FileBridge({ connector: realHostConnector(bundle, hostHome, children), timeoutMs: 20_000 }),
     new FolderWritePolicy(new MemoryStore()),
   );
   await files.addFolder({ path: work, mode: 'read-write', autoApproveWrites: false, name: 'work' });
