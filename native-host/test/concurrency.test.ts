@@ -130,3 +130,45 @@ describe.skipIf(!otherDevice)('a long trash holds only the requests for its own 
     expect(fs.readFileSync(path.join(root, 'late.txt'), 'utf8')).toBe('late');
   });
 });
+
+describe.skipIf(!otherDevice)('a long move holds only the requests for its source and destination', () => {
+  it('answers other paths during a cross-device move, and a read of the destination after it', async () => {
+    const home = tempDir('home');
+    const disk = tempDir('disk');
+    const memory = fs.realpathSync(fs.mkdtempSync(path.join(shm, 'tandem-order-root-')));
+    homes.push(memory);
+    const host = new HostProcess(buildHost(), home);
+    hosts.push(host);
+    await host.ok('roots.add', { path: disk, mode: 'read-write', name: 'disk' });
+    await host.ok('roots.add', { path: memory, mode: 'read-write', name: 'memory' });
+    bigTree(path.join(disk, 'big'));
+    fs.writeFileSync(path.join(memory, 'note.txt'), 'in memory');
+
+    const order: string[] = [];
+    const track = (label: string, pending: Promise<Answer>) =>
+      pending.then((answer) => {
+        order.push(label);
+        return answer;
+      });
+    const move = track('move', host.call('move', { from: 'disk/big', to: 'memory/moved' }));
+    // The copy is under way once its hidden staging folder shows up at the destination.
+    await expect
+      .poll(() => fs.readdirSync(memory).some((n) => n.startsWith('.')), { timeout: 30_000, interval: 5 })
+      .toBe(true);
+    // The write comes first: a change never overtakes a read waiting behind a move (the move
+    // may bring symlinks that lead that read anywhere).
+    const write = track('write', host.call('write_file', { path: 'disk/elsewhere.txt', content: 'meanwhile' }));
+    const atDestination = track('destination', host.call('read_file', { path: 'memory/moved/d0/inside.txt' }));
+    const atSource = track('source', host.call('stat', { path: 'disk/big' }));
+    const other = track('other', host.call('read_file', { path: 'memory/note.txt' }));
+
+    expect([await other, await write].map(outcome)).toEqual(['ok', 'ok']);
+    expect(order).not.toContain('move');
+    expect(outcome(await move)).toBe('ok');
+    const read = await atDestination;
+    expect(outcome(read)).toBe('ok');
+    expect(resultOf<{ content: string }>(read).content).toBe('inside');
+    expect(outcome(await atSource)).toBe('not_found');
+    expect(order.indexOf('destination')).toBeGreaterThan(order.indexOf('move'));
+  });
+});
