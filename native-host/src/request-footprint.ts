@@ -43,6 +43,19 @@ const NON_REDIRECTING_OPS: ReadonlySet<NativeHostRequest['op']> = new Set([
   'trash',
 ]);
 
+/**
+ * Reads that end soon (one page, one chunk). While no change runs, they start
+ * without looking up their paths (a lookup per 512 KiB chunk costs pipelined
+ * reads ~15%): they count as touching everything, so a change that arrives
+ * meanwhile waits the moment they take. A search always looks its path up.
+ */
+const QUICK_READ_OPS: ReadonlySet<NativeHostRequest['op']> = new Set(['roots.list', 'list_dir', 'stat', 'read_file']);
+
+/** How a quick read is scheduled while no change runs (see QUICK_READ_OPS). */
+export function unscopedQuickRead(op: NativeHostRequest['op']): Scheduled | null {
+  return QUICK_READ_OPS.has(op) ? { changes: false, redirects: false, footprint: { kind: 'everything' } } : null;
+}
+
 export function isReadOnlyOp(op: NativeHostRequest['op']): boolean {
   return READ_ONLY_OPS.has(op);
 }

@@ -31,7 +31,7 @@ import { dispatch } from './dispatch';
 import { HostError, toHostError } from './errors';
 import { type DecodedFrame, encodeAnswerFrame, encodeFrame, FrameDecoder } from './framing';
 import { conflicts, type Scheduled } from './path-order';
-import { isReadOnlyOp, scheduleOf } from './request-footprint';
+import { isReadOnlyOp, scheduleOf, unscopedQuickRead } from './request-footprint';
 
 const MAX_CONCURRENT = 16;
 /** Answered at once, beside whatever runs (see the scheduling note above). */
@@ -178,7 +178,11 @@ export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
       const item = queue[index] as Waiting;
       const changes = !isReadOnlyOp(item.request.op);
       if (changes && !waitingReadsSettled) break;
-      if (item.scheduled === null || item.computedAt !== changesEnded) {
+      // A quick read while nothing changes starts at once (it conflicts with no running read).
+      const unscoped = [...running].some((other) => other.changes) ? null : unscopedQuickRead(item.request.op);
+      if (unscoped) {
+        item.scheduled = unscoped;
+      } else if (item.scheduled === null || item.computedAt !== changesEnded) {
         const computedAt = changesEnded;
         item.scheduled = await scheduleOf(item.request, ctx);
         item.computedAt = computedAt;
