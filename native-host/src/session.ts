@@ -7,17 +7,22 @@
  * that a read may start before an earlier read that is still waiting. A request
  * waits only for running requests it conflicts with (path-order.ts): reads never
  * conflict with reads, and a change conflicts with whatever touches its paths
- * (as the host resolves them, symlinks included) or names what it changes. So a
+ * as the host resolves them, symlinks included (request-footprint.ts). So a
  * client that sends `write_file` and then `read_file` without waiting reads what
  * it wrote, a read inside a folder being trashed sees it gone, while a long
- * trash, move or search does not delay anything about other paths. A waiting
- * change holds back everything after it. A change may overtake a waiting read
- * only when it cannot alter what that read will see: it touches none of the
- * read's paths, and what the read waits for cannot redirect its lookup (a
- * trash or write keeps it inside their own paths; a move may not: then the
- * change waits). A footprint is worked out again after any change ended. `cancel` skips the queue: waiting behind
- * the work it should stop would defeat it. So does `hello`: it depends on no
- * file, and a client must be able to tell "busy" from "dead".
+ * trash, move or search does not delay anything about other paths.
+ *
+ * A waiting change holds back everything after it, so a footprint is worked out
+ * only once everything before it has started, and again after any change ended
+ * (that change may have moved what it names). A change may overtake a waiting
+ * read only when it cannot alter what that read will see: it touches none of
+ * the read's paths, and what the read waits for cannot redirect its lookup (a
+ * trash or a write keeps it inside their own paths; a move may bring symlinks
+ * that lead anywhere, so then the change waits).
+ *
+ * `cancel` skips the queue: waiting behind the work it should stop would defeat
+ * it. So does `hello`: it depends on no file, and a client must be able to tell
+ * "busy" from "dead".
  */
 import type { Readable, Writable } from 'node:stream';
 import {
