@@ -1,8 +1,8 @@
 /**
- * Path-scoped ordering on the real host: while a big cross-device trash runs,
- * requests for unrelated paths are answered at once, and a request that
- * touches the tree being trashed (by name or through a symlink) still waits
- * for it and sees its result.
+ * Path-scoped ordering on the real host: while a big cross-device trash or
+ * move, or a long search, runs, requests for unrelated paths are answered at
+ * once, and a request that touches its tree (by name or through a symlink)
+ * still waits for it and sees its result.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -170,5 +170,51 @@ describe.skipIf(!otherDevice)('a long move holds only the requests for its sourc
     expect(resultOf<{ content: string }>(read).content).toBe('inside');
     expect(outcome(await atSource)).toBe('not_found');
     expect(order.indexOf('destination')).toBeGreaterThan(order.indexOf('move'));
+  });
+});
+
+describe('a long search holds only the changes inside its folder', () => {
+  it('answers a write beside the searched folder at once, and one inside it after the search', async () => {
+    // On tmpfs when there is one, so the tree is quick to make and the search is bound by the CPU.
+    const base = otherDevice ? fs.realpathSync(fs.mkdtempSync(path.join(shm, 'tandem-order-search-'))) : tempDir('s');
+    homes.push(base);
+    const home = path.join(base, 'home');
+    const root = path.join(base, 'root');
+    fs.mkdirSync(home);
+    fs.mkdirSync(path.join(root, 'haystack'), { recursive: true });
+    // Short lines: the search looks at each one, so this takes seconds (it is cancelled once done with).
+    const text = Buffer.from('h\n'.repeat(64 * 1024));
+    for (let f = 0; f < 1000; f++) fs.writeFileSync(path.join(root, 'haystack', `f${f}.txt`), text);
+    const host = new HostProcess(buildHost(), home);
+    hosts.push(host);
+    await host.ok('roots.add', { path: root, mode: 'read-write', name: 'work' });
+
+    const order: string[] = [];
+    const track = (label: string, pending: Promise<Answer>) =>
+      pending.then((answer) => {
+        order.push(label);
+        return answer;
+      });
+    const search = track(
+      'search',
+      host.call('search', {
+        path: 'work/haystack',
+        contentQuery: 'needle',
+        maxBytesScanned: 1024 * 1024 * 1024,
+        transferId: 'long-search',
+      }),
+    );
+    const beside = track('beside', host.call('write_file', { path: 'work/beside.txt', content: 'needle' }));
+    // A change that waits holds back all after it, so this one is sent last.
+    const inside = track('inside', host.call('write_file', { path: 'work/haystack/needle.txt', content: 'needle' }));
+    expect(outcome(await beside)).toBe('ok');
+    expect(order).toEqual(['beside']);
+    await host.ok('cancel', { transferId: 'long-search' });
+    const searched = await search;
+    // Sent after the search and inside its folder: the search never sees it.
+    if (searched.ok) expect(resultOf<{ results: unknown[] }>(searched).results).toEqual([]);
+    else expect(searched.error.code).toBe('cancelled');
+    expect(outcome(await inside)).toBe('ok');
+    expect(order).toEqual(['beside', 'search', 'inside']);
   });
 });
