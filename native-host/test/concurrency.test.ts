@@ -173,6 +173,37 @@ describe.skipIf(!otherDevice)('a long move holds only the requests for its sourc
   });
 });
 
+describe.skipIf(!otherDevice)('a change never overtakes a read a move may redirect', () => {
+  it('a read through a symlink the move brings sees the file as it was when the read was sent', async () => {
+    const home = tempDir('home');
+    const disk = tempDir('disk');
+    const memory = fs.realpathSync(fs.mkdtempSync(path.join(shm, 'tandem-order-root-')));
+    homes.push(memory);
+    const host = new HostProcess(buildHost(), home);
+    hosts.push(host);
+    await host.ok('roots.add', { path: disk, mode: 'read-write', name: 'disk' });
+    await host.ok('roots.add', { path: memory, mode: 'read-write', name: 'memory' });
+    bigTree(path.join(disk, 'big'));
+    fs.mkdirSync(path.join(disk, 'target'));
+    fs.writeFileSync(path.join(disk, 'target', 'file.txt'), 'before');
+    // Moved along with the tree: after the move, memory/moved/link leads to disk/target.
+    fs.symlinkSync(path.join(disk, 'target'), path.join(disk, 'big', 'link'));
+
+    const move = host.call('move', { from: 'disk/big', to: 'memory/moved' });
+    await expect
+      .poll(() => fs.readdirSync(memory).some((n) => n.startsWith('.')), { timeout: 30_000, interval: 5 })
+      .toBe(true);
+    const read = host.call('read_file', { path: 'memory/moved/link/file.txt' });
+    const overwrite = host.call('write_file', { path: 'disk/target/file.txt', content: 'after', overwrite: true });
+    expect(outcome(await move)).toBe('ok');
+    const answer = await read;
+    expect(outcome(answer)).toBe('ok');
+    expect(resultOf<{ content: string }>(answer).content).toBe('before');
+    expect(outcome(await overwrite)).toBe('ok');
+    expect(fs.readFileSync(path.join(disk, 'target', 'file.txt'), 'utf8')).toBe('after');
+  });
+});
+
 describe('a long search holds only the changes inside its folder', () => {
   it('answers a write beside the searched folder at once, and one inside it after the search', async () => {
     // On tmpfs when there is one, so the tree is quick to make and the search is bound by the CPU.
