@@ -29,6 +29,8 @@ const READ_ONLY_OPS: ReadonlySet<NativeHostRequest['op']> = new Set([
   'read_file',
   'search',
   'trash.list',
+  'backup.list',
+  'backup.load',
 ]);
 
 /** Changes that never place a symlink anywhere (see `Scheduled.redirects`). */
@@ -41,6 +43,7 @@ const NON_REDIRECTING_OPS: ReadonlySet<NativeHostRequest['op']> = new Set([
   'edit_file',
   'make_dir',
   'trash',
+  'backup.save',
 ]);
 
 /**
@@ -140,6 +143,12 @@ async function footprintOf(request: NativeHostRequest, ctx: HostContext): Promis
       return { kind: 'paths', paths: await paths([request.from, request.to]), trash: 'add' };
     case 'trash':
       return { kind: 'paths', paths: await paths(request.paths), trash: 'add' };
+    case 'backup.save':
+    case 'backup.list':
+    case 'backup.load':
+      // Only the host's own backup folder, which no file op can reach: ordered among themselves, never
+      // behind (or ahead of) the agent's file work.
+      return { kind: 'paths', paths: [ctx.dirs.backupDir], trash: 'none' };
     default:
       // roots.add/remove/update change what every path means; trash.restore and
       // trash.purge name trash entries, not paths; an op added later is safe here.

@@ -90,11 +90,13 @@ describe.skipIf(!otherDevice)('a long trash holds only the requests for its own 
     const stat = track('stat', host.call('stat', { path: 'work/big-sibling/x.txt' }));
     const write = track('write', host.call('write_file', { path: 'work/other/new.txt', content: 'written meanwhile' }));
     const readBack = track('read-back', host.call('read_file', { path: 'work/other/new.txt' }));
+    // The extension's automatic backup goes to the host's own folder: never held up by the agent's file work.
+    const backup = track('backup', host.call('backup.save', { content: '{"threads":[]}' }));
     // Its folder holds both the trash and the write (whose folder's mtime it lists): it waits.
     const listParent = track('list-parent', host.call('list_dir', { path: 'work' }));
 
-    const unrelated = await Promise.all([read, list, stat, write, readBack]);
-    expect(unrelated.map(outcome)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    const unrelated = await Promise.all([read, list, stat, write, readBack, backup]);
+    expect(unrelated.map(outcome)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     expect(order).not.toContain('trash');
     expect(resultOf<{ content: string }>(unrelated[0]).content).toBe('unrelated');
     expect(resultOf<{ content: string }>(unrelated[4]).content).toBe('written meanwhile');
