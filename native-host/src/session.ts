@@ -3,13 +3,26 @@
  * (the browser closed the port). Every complete frame gets exactly one answer,
  * good or bad.
  *
- * Scheduling: requests start in arrival order. Read-only requests run side by
- * side; a request that changes something waits for everything before it and
- * holds back everything after it. So a client that sends `write_file` and then
- * `read_file` without waiting reads what it wrote, while a slow search does not
- * delay other reads. `cancel` skips the queue: waiting behind the work it should
- * stop would defeat it. So does `hello`: it depends on no file, and a client
- * must be able to tell "busy" from "dead" while a big trash or move runs.
+ * Scheduling (path-scoped ordering): requests start in arrival order, except
+ * that a read may start before an earlier read that is still waiting. A request
+ * waits only for running requests it conflicts with (path-order.ts): reads never
+ * conflict with reads, and a change conflicts with whatever touches its paths
+ * as the host resolves them, symlinks included (request-footprint.ts). So a
+ * client that sends `write_file` and then `read_file` without waiting reads what
+ * it wrote, a read inside a folder being trashed sees it gone, while a long
+ * trash, move or search does not delay anything about other paths.
+ *
+ * A waiting change holds back everything after it, so a footprint is worked out
+ * only once everything before it has started, and again after any change ended
+ * (that change may have moved what it names). A change may overtake a waiting
+ * read only when it cannot alter what that read will see: it touches none of
+ * the read's paths, and what the read waits for cannot redirect its lookup (a
+ * trash or a write keeps it inside their own paths; a move may bring symlinks
+ * that lead anywhere, so then the change waits).
+ *
+ * `cancel` skips the queue: waiting behind the work it should stop would defeat
+ * it. So does `hello`: it depends on no file, and a client must be able to tell
+ * "busy" from "dead".
  */
 import type { Readable, Writable } from 'node:stream';
 import {
@@ -22,23 +35,22 @@ import type { HostContext } from './context';
 import { dispatch } from './dispatch';
 import { HostError, toHostError } from './errors';
 import { type DecodedFrame, encodeAnswerFrame, encodeFrame, FrameDecoder } from './framing';
+import { conflicts, type Scheduled } from './path-order';
+import { isReadOnlyOp, scheduleOf, unscopedQuickRead } from './request-footprint';
 
 const MAX_CONCURRENT = 16;
-/** Ops that only look. Everything else (and anything new) is treated as a change. */
-const READ_ONLY_OPS: ReadonlySet<NativeHostRequest['op']> = new Set([
-  'hello',
-  'roots.list',
-  'list_dir',
-  'stat',
-  'read_file',
-  'search',
-  'trash.list',
-]);
 /** Answered at once, beside whatever runs (see the scheduling note above). */
 const OUT_OF_BAND_OPS: ReadonlySet<NativeHostRequest['op']> = new Set(['cancel', 'hello']);
 /** Stop reading while this many requests wait, so a flood cannot grow memory without bound. */
 const MAX_QUEUED = 256;
 const IDLE_TRANSFER_MS = 10 * 60 * 1000;
+
+interface Waiting {
+  request: NativeHostRequest;
+  /** Worked out when it first could start; again after any change ended, since it may be stale. */
+  scheduled: Scheduled | null;
+  computedAt: number;
+}
 
 export interface SessionIo {
   input: Readable;
@@ -95,9 +107,12 @@ export class AnswerWriter {
 export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
   const decoder = new FrameDecoder();
   const writer = new AnswerWriter(io.output);
-  const queue: NativeHostRequest[] = [];
-  let active = 0;
-  let changing = false;
+  const queue: Waiting[] = [];
+  const running = new Set<Scheduled>();
+  /** Bumped when a change ends: a footprint worked out before that may be stale. */
+  let changesEnded = 0;
+  let admitting = false;
+  let admitAgain = false;
   let outOfBand = 0;
   let inputEnded = false;
   let pausedForOutput = false;
@@ -129,7 +144,7 @@ export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
 
   let finishing = false;
   const maybeFinish = async () => {
-    if (finishing || !inputEnded || active > 0 || outOfBand > 0 || queue.length > 0) return;
+    if (finishing || !inputEnded || admitting || running.size > 0 || outOfBand > 0 || queue.length > 0) return;
     finishing = true;
     clearInterval(sweep);
     await ctx.transfers.closeAll();
@@ -148,21 +163,68 @@ export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
     }
   };
 
-  const pump = () => {
-    while (queue.length > 0 && active < MAX_CONCURRENT && !changing) {
-      const request = queue[0] as NativeHostRequest;
-      const readOnly = READ_ONLY_OPS.has(request.op);
-      if (!readOnly && active > 0) break;
-      queue.shift();
-      active++;
-      if (!readOnly) changing = true;
-      void run(request).finally(() => {
-        active--;
-        if (!readOnly) changing = false;
-        pump();
-        void maybeFinish();
-      });
+  const start = (item: Waiting, scheduled: Scheduled) => {
+    running.add(scheduled);
+    void run(item.request).finally(() => {
+      running.delete(scheduled);
+      if (scheduled.changes) changesEnded++;
+      pump();
+      void maybeFinish();
+    });
+  };
+
+  /** Starts every queued request that may start now (see the scheduling note above). */
+  const admit = async () => {
+    let index = 0;
+    /** Reads left waiting so far; a later change may overtake them only if it cannot change what they see. */
+    const waitingReads: Scheduled[] = [];
+    let waitingReadsSettled = true;
+    while (index < queue.length && running.size < MAX_CONCURRENT) {
+      const item = queue[index] as Waiting;
+      const changes = !isReadOnlyOp(item.request.op);
+      if (changes && !waitingReadsSettled) break;
+      // A quick read while nothing changes starts at once (it conflicts with no running read).
+      const unscoped = [...running].some((other) => other.changes) ? null : unscopedQuickRead(item.request.op);
+      if (unscoped) {
+        item.scheduled = unscoped;
+      } else if (item.scheduled === null || item.computedAt !== changesEnded) {
+        const computedAt = changesEnded;
+        item.scheduled = await scheduleOf(item.request, ctx);
+        item.computedAt = computedAt;
+      }
+      const scheduled = item.scheduled;
+      const blockers = [...running].filter((other) => conflicts(other, scheduled));
+      if (blockers.length === 0 && !waitingReads.some((read) => conflicts(read, scheduled))) {
+        queue.splice(index, 1);
+        start(item, scheduled);
+        continue;
+      }
+      if (changes) break;
+      waitingReads.push(scheduled);
+      // What this read will find is settled unless a blocker may redirect its lookup elsewhere.
+      if (blockers.some((blocker) => blocker.redirects)) waitingReadsSettled = false;
+      index++;
     }
+  };
+
+  const pump = () => {
+    if (admitting) {
+      admitAgain = true;
+      return;
+    }
+    admitting = true;
+    void (async () => {
+      try {
+        do {
+          admitAgain = false;
+          await admit();
+        } while (admitAgain);
+      } finally {
+        admitting = false;
+      }
+      updateFlow();
+      void maybeFinish();
+    })();
     updateFlow();
   };
 
@@ -189,7 +251,7 @@ export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
       });
       return;
     }
-    queue.push(request);
+    queue.push({ request, scheduled: null, computedAt: -1 });
   };
 
   io.input.on('data', (chunk: Buffer) => {
