@@ -104,19 +104,31 @@ const holdMs = Number(process.argv[2]) / 1000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const hold = () => { if (holdMs > 0) Atomics.wait(pause, 0, 0, holdMs); };
 const isLink = (p) => { try { return fs.lstatSync(p).isSymbolicLink(); } catch { return false; } };
-const aside = (s) => s.entry + '.flip-real';
+// A fresh name every time, and never a rename over something that exists: the attacker must not
+// destroy inside files by itself (a plain rename onto an old '.flip-real' left by a disturbed cycle
+// would), or a loss it caused would be blamed on the host.
+let flips = 0;
+const asides = new Map();
+const exists = (p) => { try { fs.lstatSync(p); return true; } catch { return false; } };
 let stopping = false;
 process.on('SIGTERM', () => { stopping = true; });
 function flipOut() {
   for (const s of specs) {
-    if (s.mode === 'swap') { try { fs.renameSync(s.entry, aside(s)); } catch {} }
+    if (s.mode === 'swap' && !asides.has(s.entry)) {
+      const aside = s.entry + '.flip-real-' + ++flips;
+      try { fs.renameSync(s.entry, aside); asides.set(s.entry, aside); } catch {}
+    }
     try { fs.symlinkSync(s.target, s.entry); } catch {}
   }
 }
 function flipBack() {
   for (const s of specs) {
     if (isLink(s.entry)) { try { fs.unlinkSync(s.entry); } catch {} }
-    if (s.mode === 'swap') { try { fs.renameSync(aside(s), s.entry); } catch {} }
+    const aside = asides.get(s.entry);
+    if (aside === undefined) continue;
+    // Something real is at the entry again (the host restored or wrote it): keep both, drop the aside.
+    if (!exists(s.entry)) { try { fs.renameSync(aside, s.entry); } catch {} }
+    asides.delete(s.entry);
   }
 }
 function loop() {
