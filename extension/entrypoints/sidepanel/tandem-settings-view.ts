@@ -30,6 +30,14 @@ const MODEL_SUGGESTIONS = [
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'failed'; message: string };
 
+/** The form's fields typed as text that hold numbers (each edited with `numberField`). */
+type NumberField =
+  | 'maxTokens'
+  | 'contextBudgetPercent'
+  | 'maxRecentImages'
+  | 'streamIdleTimeoutSeconds'
+  | 'unreachableGiveUpMinutes';
+
 @customElement('tandem-settings-view')
 export class TandemSettingsView extends LitElement {
   static override styles = [
@@ -243,6 +251,32 @@ export class TandemSettingsView extends LitElement {
       : nothing;
   }
 
+  /** One labelled number input bound to a form field, with its help and error lines. */
+  private numberField(
+    field: NumberField,
+    label: string,
+    testId: string,
+    range: { min: number; max: number; step: number | 'any' },
+    help?: string,
+  ) {
+    const form = this.form;
+    if (!form) return nothing;
+    return html`<label class="field">
+      <span>${label}</span>
+      <input
+        type="number"
+        min=${range.min}
+        max=${range.max}
+        step=${range.step}
+        data-testid=${testId}
+        .value=${form[field]}
+        @input=${(e: Event) => this.set(field, (e.target as HTMLInputElement).value)}
+      />
+      ${help ? html`<span class="help">${help}</span>` : nothing}
+      ${this.error(field)}
+    </label>`;
+  }
+
   override render() {
     const { settings, form } = this;
     if (!settings || !form) {
@@ -328,75 +362,30 @@ export class TandemSettingsView extends LitElement {
           <span class="help">Leave as https://api.anthropic.com unless you use a proxy.</span>
           ${this.error('baseUrl')}
         </label>
-        <label class="field">
-          <span>Max tokens per answer</span>
-          <input
-            type="number"
-            min="1"
-            max="128000"
-            step="1"
-            data-testid="settings-max-tokens"
-            .value=${form.maxTokens}
-            @input=${text('maxTokens')}
-          />
-          ${this.error('maxTokens')}
-        </label>
+        ${this.numberField('maxTokens', 'Max tokens per answer', 'settings-max-tokens', { min: 1, max: 128000, step: 1 })}
       </fieldset>
       <fieldset>
         <legend>Conversation memory</legend>
-        <label class="field">
-          <span>Context budget (% of the model's window)</span>
-          <input
-            type="number"
-            min="5"
-            max="80"
-            step="1"
-            data-testid="settings-context-budget"
-            .value=${form.contextBudgetPercent}
-            @input=${text('contextBudgetPercent')}
-          />
-          <span class="help">Above it, old tool outputs become short notes, then older turns are summarised.</span>
-          ${this.error('contextBudgetPercent')}
-        </label>
-        <label class="field">
-          <span>Images kept in a request</span>
-          <input
-            type="number"
-            min="0"
-            max="20"
-            step="1"
-            data-testid="settings-recent-images"
-            .value=${form.maxRecentImages}
-            @input=${text('maxRecentImages')}
-          />
-          ${this.error('maxRecentImages')}
-        </label>
-        <label class="field">
-          <span>Retry a silent answer after (seconds)</span>
-          <input
-            type="number"
-            min="0.1"
-            max="600"
-            step="any"
-            data-testid="settings-stall-timeout"
-            .value=${form.streamIdleTimeoutSeconds}
-            @input=${text('streamIdleTimeoutSeconds')}
-          />
-          ${this.error('streamIdleTimeoutSeconds')}
-        </label>
-        <label class="field">
-          <span>When the API can't be reached, ask after (minutes)</span>
-          <input
-            type="number"
-            min="0"
-            max="1440"
-            step="any"
-            data-testid="settings-give-up"
-            .value=${form.unreachableGiveUpMinutes}
-            @input=${text('unreachableGiveUpMinutes')}
-          />
-          ${this.error('unreachableGiveUpMinutes')}
-        </label>
+        ${this.numberField(
+          'contextBudgetPercent',
+          "Context budget (% of the model's window)",
+          'settings-context-budget',
+          { min: 5, max: 80, step: 1 },
+          'Above it, old tool outputs become short notes, then older turns are summarised.',
+        )}
+        ${this.numberField('maxRecentImages', 'Images kept in a request', 'settings-recent-images', { min: 0, max: 20, step: 1 })}
+        ${this.numberField(
+          'streamIdleTimeoutSeconds',
+          'Retry a silent answer after (seconds)',
+          'settings-stall-timeout',
+          { min: 0.1, max: 600, step: 'any' },
+        )}
+        ${this.numberField(
+          'unreachableGiveUpMinutes',
+          "When the API can't be reached, ask after (minutes)",
+          'settings-give-up',
+          { min: 0, max: 1440, step: 'any' },
+        )}
       </fieldset>
       <fieldset>
         <legend>Spending</legend>
