@@ -15,8 +15,8 @@
  */
 import type { DecisionOption } from '../../shared/protocol';
 import type { AllowedRoot } from '../../shared/protocol/native-host';
-import { GrantPolicy, type GrantStore } from '../runtime/grant-policy';
-import type { GateContext, PermissionPolicy, PermissionRequest, Verdict } from '../runtime/permission-gate';
+import { GrantPolicy, type GrantStore } from '../permissions/grant-policy';
+import type { GateContext, PermissionPolicy, PermissionRequest, Verdict } from '../permissions/permission-gate';
 
 export const FOLDER_WRITE_POLICY = 'folder-write';
 export const FILE_DELETE_POLICY = 'file-delete';

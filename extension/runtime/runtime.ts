@@ -18,6 +18,7 @@ import {
 import type { FileAccess } from '../files/file-access';
 import { HostBackups } from '../files/host-backups';
 import type { LinkCommands } from '../link/link-service';
+import type { PermissionGate } from '../permissions/permission-gate';
 import type { AuditLog } from '../storage/audit-log';
 import { AutoBackup, type SnapshotStore } from '../storage/auto-backup';
 import { Backup } from '../storage/backup';
@@ -33,7 +34,6 @@ import { actorFor, commandScope, type PhoneDevice, scopedCommandKey } from './cl
 import { toCommandFailure } from './command-failure';
 import type { ImageResizer } from './images/image-fit';
 import type { ModelClient } from './model-client';
-import type { PermissionGate } from './permission-gate';
 import { type CommandCall, type CommandEnv, type CommandHandlers, commandHandlers } from './runtime-commands';
 import { StorageMonitor } from './storage-monitor';
 import { type RunnerDeps, ThreadRunner } from './thread-runner';

@@ -3,8 +3,7 @@
  * actual protection is in code (the permission gate, the site and folder
  * policies): the prompt only helps the model behave well inside those walls.
  */
-export const UNTRUSTED_OPEN = '<untrusted_content';
-export const UNTRUSTED_CLOSE = '</untrusted_content>';
+import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../permissions/untrusted-content';
 
 export function systemPrompt(): string {
   return [

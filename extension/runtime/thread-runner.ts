@@ -15,6 +15,7 @@ import type {
   ThreadEvent,
   ToolUseBlock,
 } from '../../shared/protocol';
+import type { PermissionGate, PermissionRequest } from '../permissions/permission-gate';
 import type { ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
 import type { Settings } from '../storage/settings-store';
@@ -28,7 +29,6 @@ import { sizeOf } from './context/token-estimate';
 import { type ConversationState, reduce, stateFromEvents, viewSource } from './conversation-state';
 import { fitImages, type ImageResizer } from './images/image-fit';
 import { classifyError, ModelCallAborted, ModelCallError, type ModelClient, type ModelRequest } from './model-client';
-import type { PermissionGate, PermissionRequest } from './permission-gate';
 import { nextStep, type Step } from './planner';
 import { retryDecision } from './retry-policy';
 import { applyToSummary } from './thread-summary';

@@ -24,7 +24,7 @@ import type { FileAccess } from '../files/file-access';
 import { deleteRequest, writeRequest } from '../files/folder-policy';
 import { formatSize } from '../files/host-paths';
 import { writeFileBytes } from '../files/transfers';
-import { cutText, wrapUntrusted } from '../web/untrusted';
+import { cutText, wrapUntrusted } from '../permissions/untrusted-content';
 import { type ToolContext, type ToolDefinition, ToolError, type ToolOutput, textOutput } from './registry';
 
 /** Text handed to the model per read, below the runtime's 48k-character cap so our notes survive. */

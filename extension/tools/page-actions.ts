@@ -8,10 +8,10 @@
  * planned from the element at that point, exactly as a click on its ref is.
  */
 import { z } from 'zod';
+import { wrapUntrusted } from '../permissions/untrusted-content';
 import { type ActionPlan, planClick, planType } from '../web/action-risk';
 import { type ElementFacts, Ref } from '../web/page-protocol';
 import type { WebPlatform } from '../web/platform';
-import { wrapUntrusted } from '../web/untrusted';
 import { type ToolContext, type ToolDefinition, ToolError, textOutput } from './registry';
 import { currentPage, describeOutcome, elementPlan, plannedTool, Tab } from './tabs';
 import { gateContext, siteRequest } from './web';

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import type { Risk, ToolOutputBlock } from '../../shared/protocol';
+import type { PermissionRequest } from '../permissions/permission-gate';
 import type { ToolSpec } from '../runtime/model-client';
-import type { PermissionRequest } from '../runtime/permission-gate';
 
 export interface ToolContext {
   threadId: string;

@@ -9,8 +9,9 @@
  * typing into password fields is refused.
  */
 import { z } from 'zod';
-import { CONFIRM_OPTIONS } from '../runtime/grant-policy';
-import type { PermissionRequest } from '../runtime/permission-gate';
+import { CONFIRM_OPTIONS } from '../permissions/grant-policy';
+import type { PermissionRequest } from '../permissions/permission-gate';
+import { wrapUntrusted } from '../permissions/untrusted-content';
 import { type ActionPlan, planClick, planKey, planType } from '../web/action-risk';
 import type { TabOwner } from '../web/agent-tabs';
 import { type ElementFacts, KeyName, type PageRequest, Ref } from '../web/page-protocol';
@@ -18,7 +19,6 @@ import { formatSnapshot } from '../web/page-snapshot';
 import type { ActionOutcome, WebPlatform } from '../web/platform';
 import { unreachableReason } from '../web/reachability';
 import { SITE_POLICY } from '../web/site-policy';
-import { wrapUntrusted } from '../web/untrusted';
 import { type ToolContext, type ToolDefinition, ToolError, type ToolOutput, textOutput } from './registry';
 import { gateContext, parseToolUrl, siteRequest } from './web';
 

@@ -4,12 +4,12 @@
  * redirect hop is checked before it is requested (web/egress-gate.ts).
  */
 import { z } from 'zod';
-import type { PermissionRequest } from '../runtime/permission-gate';
+import type { PermissionRequest } from '../permissions/permission-gate';
+import { cutText, wrapUntrusted } from '../permissions/untrusted-content';
 import { classifyContent, decodeText, formatBytes, parseContentType, readBody } from '../web/content-kind';
 import type { WebPlatform } from '../web/platform';
 import { unreachableReason } from '../web/reachability';
 import { SITE_POLICY } from '../web/site-policy';
-import { cutText, wrapUntrusted } from '../web/untrusted';
 import { type ToolContext, type ToolDefinition, ToolError, type ToolOutput } from './registry';
 
 /** Bodies beyond this are not read: 5 MB of HTML is already far more text than a model turn can use. */

@@ -8,7 +8,7 @@
  * is not allowed stops, and the target never sees a request. There is no
  * prompt in the middle of a fetch; the model is told the URL it may ask for.
  */
-import type { GateContext } from '../runtime/permission-gate';
+import type { GateContext } from '../permissions/permission-gate';
 import { ToolError } from '../tools/registry';
 import type { SiteVerdict } from './site-policy';
 

@@ -4,8 +4,9 @@
  * page is listed a few hundred elements at a time). Everything that came from
  * the page is inside the untrusted block; Tandem's own notes are outside it.
  */
+
+import { wrapUntrusted } from '../permissions/untrusted-content';
 import type { PageSnapshot, SnapshotElement } from './page-protocol';
-import { wrapUntrusted } from './untrusted';
 
 function describe(element: SnapshotElement): string {
   const parts = [`[${element.ref}]`, element.role, JSON.stringify(element.name)];

@@ -7,7 +7,7 @@
  * that re-pointed a link while the user was deciding gets nothing).
  */
 import { z } from 'zod';
-import type { PermissionRequest } from '../runtime/permission-gate';
+import type { PermissionRequest } from '../permissions/permission-gate';
 
 const StoredRequest = z.object({
   policy: z.string(),

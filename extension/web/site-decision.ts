@@ -9,8 +9,8 @@
  * specificity a deny wins. No match means: ask. Pure, unit-tested.
  */
 import type { SiteEntry } from '../../shared/protocol';
-import { type Grant, isLive } from '../runtime/grant-policy';
-import type { GateContext } from '../runtime/permission-gate';
+import { type Grant, isLive } from '../permissions/grant-policy';
+import type { GateContext } from '../permissions/permission-gate';
 import { type OriginPattern, parseOriginPattern, patternMatches, specificity } from './origin-pattern';
 
 export interface SiteGrant {

@@ -11,8 +11,8 @@
  * looked at (reachability.ts).
  */
 import type { DecisionOption, SiteEntry } from '../../shared/protocol';
-import { GRANT_OPTIONS, type Grant, type GrantStore } from '../runtime/grant-policy';
-import type { GateContext, PermissionPolicy, PermissionRequest, Verdict } from '../runtime/permission-gate';
+import { GRANT_OPTIONS, type Grant, type GrantStore } from '../permissions/grant-policy';
+import type { GateContext, PermissionPolicy, PermissionRequest, Verdict } from '../permissions/permission-gate';
 import { type OriginPattern, parseOriginPattern } from './origin-pattern';
 import { unreachableReason } from './reachability';
 import { decideSite, liveSiteGrants, type SiteGrant, siteEntries } from './site-decision';

@@ -5,7 +5,7 @@
  * must never be reached).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Grant } from '../../extension/runtime/grant-policy';
+import type { Grant } from '../../extension/permissions/grant-policy';
 import type { ThreadEvent } from '../../shared/protocol';
 import { currentWorker } from './support/chromium';
 import {

@@ -5,7 +5,7 @@
  * at a point would do (submit a form) confirmed as a click on its ref is.
  */
 import { describe, expect, it } from 'vitest';
-import type { Grant, GrantStore } from '../../extension/runtime/grant-policy';
+import type { Grant, GrantStore } from '../../extension/permissions/grant-policy';
 import { pageActionTools } from '../../extension/tools/page-actions';
 import type { ToolContext, ToolDefinition } from '../../extension/tools/registry';
 import { EgressGate } from '../../extension/web/egress-gate';

@@ -16,8 +16,8 @@ import {
   normalizePosix,
   selfAndAncestors,
 } from '../../extension/files/host-paths';
-import { type Grant, GrantPolicy, type GrantStore } from '../../extension/runtime/grant-policy';
-import { PermissionGate } from '../../extension/runtime/permission-gate';
+import { type Grant, GrantPolicy, type GrantStore } from '../../extension/permissions/grant-policy';
+import { PermissionGate } from '../../extension/permissions/permission-gate';
 import type { AllowedRoot } from '../../shared/protocol/native-host';
 
 const root = (name: string, path: string, extra: Partial<AllowedRoot> = {}): AllowedRoot => ({

@@ -14,7 +14,7 @@ import { FileBridge } from '../../extension/files/bridge-client';
 import { FileAccess } from '../../extension/files/file-access';
 import { FolderWritePolicy } from '../../extension/files/folder-policy';
 import { writeFileBytes } from '../../extension/files/transfers';
-import type { Grant, GrantStore } from '../../extension/runtime/grant-policy';
+import type { Grant, GrantStore } from '../../extension/permissions/grant-policy';
 import { fileTools } from '../../extension/tools/files';
 import type { ToolContext } from '../../extension/tools/registry';
 import { buildHost, removeScratch, tempDir } from '../../native-host/test/helpers/host-process';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Grant, GrantPolicy, type GrantStore } from '../../extension/runtime/grant-policy';
-import { PermissionGate, type PermissionRequest } from '../../extension/runtime/permission-gate';
+import { type Grant, GrantPolicy, type GrantStore } from '../../extension/permissions/grant-policy';
+import { PermissionGate, type PermissionRequest } from '../../extension/permissions/permission-gate';
 
 class MemoryStore implements GrantStore {
   data = new Map<string, Grant[]>();

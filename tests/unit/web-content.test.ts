@@ -1,9 +1,9 @@
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
+import { cutText, defuseDelimiters, wrapUntrusted } from '../../extension/permissions/untrusted-content';
 import { classifyContent, decodeText, parseContentType, readBody } from '../../extension/web/content-kind';
 import { formatSnapshot } from '../../extension/web/page-snapshot';
 import { extractReadable, truncateTree } from '../../extension/web/readable';
-import { cutText, defuseDelimiters, wrapUntrusted } from '../../extension/web/untrusted';
 
 const parse = (html: string) => parseHTML(html).document as unknown as Document;
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Grant, GrantStore } from '../../extension/runtime/grant-policy';
+import type { Grant, GrantStore } from '../../extension/permissions/grant-policy';
 import { EgressBlocked, EgressGate, type FetchHop, MAX_REDIRECTS } from '../../extension/web/egress-gate';
 import { SitePolicy } from '../../extension/web/site-policy';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIRM_OPTIONS, type Grant, type GrantStore } from '../../extension/runtime/grant-policy';
-import { PermissionGate, type PermissionRequest } from '../../extension/runtime/permission-gate';
+import { CONFIRM_OPTIONS, type Grant, type GrantStore } from '../../extension/permissions/grant-policy';
+import { PermissionGate, type PermissionRequest } from '../../extension/permissions/permission-gate';
 import { SitePolicy } from '../../extension/web/site-policy';
 
 class MemoryStore implements GrantStore {

@@ -4,7 +4,7 @@
  * the action gets nothing.
  */
 import { describe, expect, it } from 'vitest';
-import type { Grant, GrantStore } from '../../extension/runtime/grant-policy';
+import type { Grant, GrantStore } from '../../extension/permissions/grant-policy';
 import type { ToolContext, ToolDefinition } from '../../extension/tools/registry';
 import { tabTools } from '../../extension/tools/tabs';
 import { EgressGate } from '../../extension/web/egress-gate';

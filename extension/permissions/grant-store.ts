@@ -1,7 +1,7 @@
 /** Grants per policy, one validated JSON document each in the key-value table. */
 import { z } from 'zod';
-import { Grant, type GrantStore } from '../runtime/grant-policy';
-import type { TandemDatabase } from './db';
+import type { TandemDatabase } from '../storage/db';
+import { Grant, type GrantStore } from './grant-policy';
 
 const Grants = z.array(Grant);
 

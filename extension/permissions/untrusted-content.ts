@@ -1,10 +1,12 @@
 /**
- * Marks outside content for the model as data, with the delimiters the system
- * prompt explains (runtime/system-prompt.ts). A page could contain the closing
+ * Marks outside content (pages, files, connector results) for the model as data,
+ * with delimiters the system prompt explains (runtime/system-prompt.ts imports
+ * them from here, so this room never imports the engine). A page could contain the closing
  * delimiter itself to "end" the untrusted block early and write what looks like
  * Tandem's own text after it; any delimiter inside the content is defused first.
  */
-import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../runtime/system-prompt';
+export const UNTRUSTED_OPEN = '<untrusted_content';
+export const UNTRUSTED_CLOSE = '</untrusted_content>';
 
 const DELIMITER = /<\s*\/?\s*untrusted_content/gi;
 
