@@ -21,7 +21,7 @@
  * that lead anywhere, so then the change waits).
  *
  * `cancel` skips the queue: waiting behind the work it should stop would defeat
- * it. So does `hello`: it depends on no file, and a client must be able to tell
+ * it; a cancel for a request still in the queue makes it start cancelled. So does `hello`: it depends on no file, and a client must be able to tell
  * "busy" from "dead".
  */
 import type { Readable, Writable } from 'node:stream';
@@ -44,6 +44,11 @@ const OUT_OF_BAND_OPS: ReadonlySet<NativeHostRequest['op']> = new Set(['cancel',
 /** Stop reading while this many requests wait, so a flood cannot grow memory without bound. */
 const MAX_QUEUED = 256;
 const IDLE_TRANSFER_MS = 10 * 60 * 1000;
+
+/** The id a long operation (search, move, trash) can be cancelled by, if the request gave one. */
+function cancellableId(request: NativeHostRequest): string | undefined {
+  return request.op === 'search' || request.op === 'move' || request.op === 'trash' ? request.transferId : undefined;
+}
 
 interface Waiting {
   request: NativeHostRequest;
@@ -243,6 +248,9 @@ export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
       return;
     }
     const request = parsed.data;
+    if (request.op === 'cancel' && queue.some((item) => cancellableId(item.request) === request.transferId)) {
+      ctx.transfers.cancelBeforeStart(request.transferId);
+    }
     if (OUT_OF_BAND_OPS.has(request.op)) {
       outOfBand++;
       void run(request).finally(() => {

@@ -39,6 +39,7 @@ const REMEMBERED_ENDINGS = 512;
 export class TransferRegistry {
   private readonly writes = new Map<string, WriteTransfer>();
   private readonly searches = new Map<string, AbortController>();
+  private readonly cancelledEarly = new Set<string>();
   private readonly endings = new Map<string, Ending>();
 
   newId(): string {
@@ -94,6 +95,15 @@ export class TransferRegistry {
     await transfer.dir.close();
   }
 
+  /**
+   * A cancel for a long operation that is still waiting to start (queued behind
+   * other work, or read in the same chunk as its cancel): it starts cancelled.
+   * The session notes only ids of requests it holds, so this cannot grow.
+   */
+  cancelBeforeStart(id: string): void {
+    this.cancelledEarly.add(id);
+  }
+
   registerCancellable(id: string, controller: AbortController): void {
     if (this.searches.has(id) || this.writes.has(id)) {
       throw new HostError('bad_request', `transfer id ${id} is already in use`);
@@ -112,7 +122,10 @@ export class TransferRegistry {
    */
   startCancellable(id: string | undefined, what: string): Cancellable {
     const controller = new AbortController();
-    if (id !== undefined) this.registerCancellable(id, controller);
+    if (id !== undefined) {
+      this.registerCancellable(id, controller);
+      if (this.cancelledEarly.delete(id)) controller.abort();
+    }
     return {
       signal: controller.signal,
       checkpoint: async () => {
@@ -126,6 +139,7 @@ export class TransferRegistry {
 
   /** Cancels a write (waiting for a running step to finish first) or a search. */
   async cancel(id: string): Promise<boolean> {
+    if (this.cancelledEarly.has(id)) return true;
     const search = this.searches.get(id);
     if (search) {
       search.abort();
@@ -152,6 +166,7 @@ export class TransferRegistry {
   async closeAll(): Promise<void> {
     for (const search of this.searches.values()) search.abort();
     this.searches.clear();
+    this.cancelledEarly.clear();
     for (const transfer of [...this.writes.values()]) {
       await this.exclusive(transfer, () => this.endWrite(transfer, 'cancelled'));
     }

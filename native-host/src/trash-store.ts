@@ -5,11 +5,13 @@
  * approved a permanent deletion.
  */
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TrashEntry } from '../../shared/protocol/native-host';
 import { errnoCode, HostError, toHostError } from './errors';
 import { entryTypeOf } from './fs/entry-type';
+import { type Identity, sameFile } from './fs/identity';
 import { moveEntryNoReplace, PartialMoveError } from './fs/relocate';
 import { type Checkpoint, copyEntry, removeOwnTree } from './fs/tree-copy';
 import { PinnedDir } from './fs/verified-dir';
@@ -82,7 +84,7 @@ export class TrashStore {
     return path.join(this.dir, id);
   }
 
-  private async newEntry(source: TrashSource): Promise<{ entry: TrashEntry; isDir: boolean }> {
+  private async newEntry(source: TrashSource): Promise<{ entry: TrashEntry; isDir: boolean; stats: Stats }> {
     await this.ensure();
     const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     const stats = await source.dir.lstatChild(source.name);
@@ -96,29 +98,35 @@ export class TrashStore {
       size: stats.isDirectory() ? 0 : stats.size,
       deletedAt: new Date().toISOString(),
     };
-    return { entry, isDir: stats.isDirectory() };
+    return { entry, isDir: stats.isDirectory(), stats };
   }
 
   /**
    * Keeps the file at `source` as it is now, leaving it in place: for an
    * overwrite, just before the new content replaces it. A hard link when the
    * trash shares the file system (free, and the rename that follows leaves the
-   * trash the only name of the old content), a verified copy otherwise.
+   * trash the only name of the old content), a verified copy otherwise. What is
+   * kept must be `expected`, the file the overwrite looked at: a symlink or
+   * another file swapped in meanwhile is refused, never kept in its place.
    */
-  async keepCopy(source: TrashSource): Promise<TrashEntry> {
-    const { entry } = await this.newEntry(source);
+  async keepCopy(source: TrashSource, expected: Identity): Promise<TrashEntry> {
+    const { entry, stats } = await this.newEntry(source);
     const entryDir = await PinnedDir.openOwn(this.entryDir(entry.id));
+    const changed = () =>
+      new HostError('not_allowed', `${source.display} changed while Tandem was keeping its previous content`);
     try {
-      if (entry.type !== 'file') throw new HostError('wrong_type', `${source.display} is not a regular file`);
+      if (entry.type !== 'file' || !sameFile(stats, expected)) throw changed();
       await this.writeMeta(entry);
       try {
         await fs.link(source.dir.child(source.name), entryDir.child('item'));
+        if (!sameFile(await entryDir.lstatChild('item'), expected)) throw changed();
       } catch (error) {
         const code = errnoCode(error);
         if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
           throw error;
         }
-        await copyEntry(source.dir, source.name, entryDir, 'item', source.display);
+        const copied = await copyEntry(source.dir, source.name, entryDir, 'item', source.display);
+        if (copied.kind !== 'file' || !sameFile(copied, expected)) throw changed();
       }
       await entryDir.syncQuietly();
     } catch (error) {

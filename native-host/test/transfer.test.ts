@@ -93,6 +93,29 @@ describe('cancelling', () => {
     expect(full.filesScanned).toBe(4000);
   });
 
+  it('cancels a search that has not started yet (the cancel came in the same read)', async () => {
+    const tree = path.join(root, 'queued-tree');
+    for (let f = 0; f < 50; f++) {
+      fs.mkdirSync(tree, { recursive: true });
+      fs.writeFileSync(path.join(tree, `f${f}.txt`), 'nothing to see here\n');
+    }
+    const [search, cancel] = host.callTogether([
+      { op: 'search', fields: { path: `${name}/queued-tree`, contentQuery: 'absent', transferId: 'queued-1' } },
+      { op: 'cancel', fields: { transferId: 'queued-1' } },
+    ]);
+    const cancelled = await cancel;
+    const answer = await search;
+    expect(cancelled.ok ? cancelled.result : cancelled.error).toEqual({ transferId: 'queued-1', cancelled: true });
+    expect(answer.ok ? 'finished' : answer.error.code).toBe('cancelled');
+    // The id is free again for a later search, which runs to the end.
+    const again = await host.ok('search', {
+      path: `${name}/queued-tree`,
+      contentQuery: 'absent',
+      transferId: 'queued-1',
+    });
+    expect(again.filesScanned).toBe(50);
+  });
+
   it('a disconnect removes half-written temp files', async () => {
     const other = await startHostWithRoot(buildHost());
     const begin = await other.host.ok('write.begin', { path: `${other.name}/gone.bin` });

@@ -4,11 +4,12 @@
  * the folder. A reader sees the old file or the new one, never half of one.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import type { TrashEntry } from '../../../shared/protocol/native-host';
 import { errnoCode, HostError, toHostError } from '../errors';
 import type { PendingTemps, Release } from '../pending-temps';
+import type { Identity } from './identity';
 import type { PinnedDir, VerifiedDir } from './verified-dir';
 
 const { O_WRONLY, O_CREAT, O_EXCL } = constants;
@@ -20,8 +21,8 @@ export interface TempFile {
   release: Release;
 }
 
-/** Keeps what `overwrite` is about to replace (in the trash); null when there is nothing to keep. */
-export type KeepPrevious = (dir: VerifiedDir, name: string) => Promise<TrashEntry | null>;
+/** Keeps what `overwrite` is about to replace (in the trash), which must still be `expected`. */
+export type KeepPrevious = (dir: VerifiedDir, name: string, expected: Identity) => Promise<TrashEntry>;
 
 /**
  * Temp names start with "." so listings treat them as hidden. Each is noted
@@ -72,11 +73,35 @@ export async function placeFileNoReplace(src: string, dst: string, subject: stri
   await fs.unlink(src);
 }
 
+function changedWhileWriting(subject: string): HostError {
+  return new HostError(
+    'not_allowed',
+    `${subject} changed while Tandem was writing it (was it replaced by a symlink?); nothing was written`,
+  );
+}
+
 /**
  * Flushes and closes the temp file, then moves it into place. With `overwrite`,
  * the file it replaces is first kept in the trash (`keepPrevious`), so no write
  * loses what was there. On failure the temp file is removed and nothing changes.
+ *
+ * Looking at the entry and replacing it are two calls, and another process may
+ * change the entry between them. So a replace happens only over the very file
+ * that was kept: an entry that was not a regular file when looked at (a symlink
+ * swapped in, nothing at all) is never replaced, since a file put back there
+ * meanwhile would go unkept. Where nothing was, the new file is placed without
+ * replacing (EEXIST is atomic). What can still happen between the keep and the
+ * rename is that the kept file moves away or comes back: it is kept either way.
  */
+async function lookAt(dir: VerifiedDir, name: string): Promise<Stats | null> {
+  try {
+    return await dir.lstatChild(name);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 export async function commitTempFile(
   dir: VerifiedDir,
   temp: TempFile,
@@ -89,11 +114,16 @@ export async function commitTempFile(
   try {
     await temp.file.sync();
     await temp.file.close();
-    if (overwrite) {
-      const existing = await dir.lstatChild(finalName).catch(() => null);
-      if (existing?.isDirectory()) throw new HostError('wrong_type', `${subject} is a folder`);
-      if (existing?.isFile()) kept = await keepPrevious(dir, finalName);
+    const existing = overwrite ? await lookAt(dir, finalName) : null;
+    if (existing?.isDirectory()) throw new HostError('wrong_type', `${subject} is a folder`);
+    if (existing && !existing.isFile()) throw changedWhileWriting(subject);
+    if (existing) {
+      kept = await keepPrevious(dir, finalName, existing);
       await fs.rename(dir.child(temp.name), dir.child(finalName));
+    } else if (overwrite) {
+      await placeFileNoReplace(dir.child(temp.name), dir.child(finalName), subject).catch((error: unknown) => {
+        throw error instanceof HostError && error.code === 'exists' ? changedWhileWriting(subject) : error;
+      });
     } else {
       await placeFileNoReplace(dir.child(temp.name), dir.child(finalName), subject);
     }

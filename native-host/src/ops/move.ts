@@ -34,15 +34,18 @@ export async function trashExisting(
 
 /** For overwrites: keeps the file about to be replaced in the trash, restorable. */
 export function keepPreviousIn(trash: TrashStore): KeepPrevious {
-  return (dir, name) => {
+  return (dir, name, expected) => {
     const realPath = dir.childRealPath(name);
-    return trash.keepCopy({
-      dir,
-      name,
-      originalPath: realPath,
-      rootName: dir.root.name,
-      display: displayPath(dir.root, realPath),
-    });
+    return trash.keepCopy(
+      {
+        dir,
+        name,
+        originalPath: realPath,
+        rootName: dir.root.name,
+        display: displayPath(dir.root, realPath),
+      },
+      expected,
+    );
   };
 }
 

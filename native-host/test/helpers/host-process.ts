@@ -124,6 +124,18 @@ export class HostProcess {
     return answer;
   }
 
+  /** Sends several requests in one write, so the host reads them all at once (before it starts any). */
+  callTogether<const R extends readonly { op: NativeHostOp; fields: Record<string, unknown> }[]>(
+    requests: R,
+  ): { [K in keyof R]: Promise<Answer> } {
+    this.child.stdin.cork();
+    const answers = requests.map(({ op, fields }) =>
+      this.call(op, fields as Omit<NativeHostRequestInputOf<typeof op>, 'id' | 'op'>),
+    );
+    this.child.stdin.uncork();
+    return answers as { [K in keyof R]: Promise<Answer> };
+  }
+
   /** Sends a request that must succeed; returns its typed, schema-checked result. */
   async ok<Op extends NativeHostOp>(
     op: Op,
