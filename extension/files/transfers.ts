@@ -8,7 +8,7 @@
  * are pipelined too, and committed with a sha256 the host checks end to end.
  * Aborting stops issuing requests; an aborted write is removed on the host.
  */
-import { MAX_WRITE_CHUNK_BYTES, TRANSFER_CHUNK_BYTES } from '../../shared/protocol/native-host';
+import { MAX_WRITE_CHUNK_BYTES, TRANSFER_CHUNK_BYTES, type TrashEntry } from '../../shared/protocol/native-host';
 import { base64ToBytes, bytesToBase64 } from './base64';
 import { BridgeError, type FileBridge } from './bridge-client';
 import { ChunkAssembler, chunkOffsets } from './chunk-assembler';
@@ -77,6 +77,8 @@ export interface WriteBytesResult {
   size: number;
   sha256: string;
   created: boolean;
+  /** The replaced file's previous content, kept in the host's trash. */
+  replaced?: TrashEntry | null | undefined;
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {

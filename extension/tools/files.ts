@@ -161,6 +161,11 @@ async function run<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Said after an overwrite or edit, so the model can tell the user how to get the old content back. */
+function previousVersionNote(replaced: { id: string } | null | undefined): string {
+  return replaced ? ` The previous version is in Tandem's trash (id ${replaced.id}); restore can bring it back.` : '';
+}
+
 function entryLine(entry: DirEntry): string {
   const when = new Date(entry.mtimeMs).toISOString().slice(0, 16).replace('T', ' ');
   const name = entry.type === 'dir' ? `${entry.name}/` : entry.name;
@@ -357,8 +362,9 @@ export function fileTools(files: FileAccess): ToolDefinition[] {
                   { path: input.path, content: input.content, encoding: 'utf8', ...flags },
                   callOptions(ctx),
                 );
+          if (written.replaced) void files.announceTrash();
           return textOutput(
-            `${written.created ? 'Created' : 'Replaced'} ${files.show(written.path)} (${formatSize(written.size)}).`,
+            `${written.created ? 'Created' : 'Replaced'} ${files.show(written.path)} (${formatSize(written.size)}).${previousVersionNote(written.replaced)}`,
           );
         }),
     }),
@@ -381,9 +387,10 @@ export function fileTools(files: FileAccess): ToolDefinition[] {
             },
             callOptions(ctx),
           );
+          if (edited.replaced) void files.announceTrash();
           return {
             ...textOutput(
-              `Edited ${files.show(edited.path)}: replaced ${edited.occurrences} occurrence${edited.occurrences === 1 ? '' : 's'} (now ${formatSize(edited.size)}).`,
+              `Edited ${files.show(edited.path)}: replaced ${edited.occurrences} occurrence${edited.occurrences === 1 ? '' : 's'} (now ${formatSize(edited.size)}).${previousVersionNote(edited.replaced)}`,
             ),
             display: edited.diff,
           };
