@@ -1,0 +1,91 @@
+/**
+ * Push benchmark (issue 12).
+ * - push_decision_to_sent_ms: a permission decision becomes durable (the moment the runtime
+ *   publishes it to its clients, which is after its IndexedDB write) until the loopback push
+ *   service has the encrypted message (VAPID JWT signed, aes128gcm encrypted, POSTed, accepted).
+ *   The real runtime assembly in Node (fake-indexeddb, Node's WebCrypto), goal ≤ 300 ms.
+ * - push_plain_post_ms: baseline in the same run: the same-sized POST to the same service without
+ *   encryption or signing; push_overhead_ratio is the first over the second.
+ */
+import 'fake-indexeddb/auto';
+import { LinkStore } from '../extension/link/link-store';
+import { assembleRuntime } from '../extension/runtime/assemble';
+import type { RuntimeMessage } from '../shared/protocol';
+import { type ModelServer, startModelServer } from '../tests/fixtures/model-server';
+import { browserSubscription } from '../tests/fixtures/push-service/independent-check';
+import { PushServiceStandIn } from '../tests/fixtures/push-service/push-service';
+import type { Metric } from './index';
+import { median, percentile, round } from './stats';
+
+const RUNS = 20;
+
+export async function runPushBench(): Promise<Metric[]> {
+  const model: ModelServer = await startModelServer({ minCacheableTokens: 0 });
+  const service = await new PushServiceStandIn().start();
+  try {
+    const assembled = assembleRuntime({ databaseName: `tandem-bench-push-${process.pid}`, pushWindowMs: 0 });
+    await assembled.settings.update({ apiKey: model.apiKey, baseUrl: model.url, spendingCapEnabled: false });
+    await assembled.push.store.allowServiceOrigins([service.origin]);
+    const device = await new LinkStore(assembled.db).addDevice(crypto.getRandomValues(new Uint8Array(32)), 'Bench');
+    const keys = await assembled.push.store.vapidKeys();
+    const browser = browserSubscription();
+    const sub = service.subscribe(keys.publicKeyText);
+    await assembled.push.subscribe(device.id, {
+      endpoint: sub.endpoint,
+      keys: { p256dh: browser.p256dh, auth: browser.auth },
+    });
+
+    let decisionAt = 0;
+    let counter = 0;
+    const messages: RuntimeMessage[] = [];
+    const panel = assembled.runtime.attach('panel', (m) => {
+      if (m.type === 'thread.event' && m.event.kind === 'decision_requested') decisionAt = performance.now();
+      messages.push(m);
+    });
+    const command = async (c: Record<string, unknown>) => {
+      const id = `bench-${++counter}`;
+      await panel.receive({ ...c, id });
+      return messages.find((m) => m.type === 'ack' && m.commandId === id);
+    };
+    const samples: number[] = [];
+    for (let run = 0; run < RUNS + 2; run++) {
+      const ack = await command({ type: 'thread.create' });
+      const threadId = ack?.type === 'ack' ? ack.threadId : undefined;
+      await command({ type: 'thread.subscribe', threadId, tail: 1 });
+      model.script([
+        { kind: 'tool_use', name: 'notify_user', input: { title: 'Done', message: 'All set' } },
+        { kind: 'text', text: 'ok' },
+      ]);
+      const before = service.accepted(sub.id).length;
+      decisionAt = 0;
+      await command({ type: 'message.send', threadId, text: 'Ping me' });
+      const accepted = await service.waitForAccepted(before + 1, sub.id, 10_000);
+      const push = accepted[before];
+      if (push && decisionAt > 0 && run >= 2) samples.push(push.receivedAt - decisionAt);
+      await command({ type: 'task.stop', threadId });
+      await assembled.runtime.idle();
+      await assembled.push.notifier.idle();
+    }
+
+    const body = new Uint8Array(300);
+    const plain: number[] = [];
+    for (let run = 0; run < RUNS + 2; run++) {
+      const before = service.pushes.length;
+      const started = performance.now();
+      await fetch(sub.endpoint, { method: 'POST', headers: { TTL: '60', 'Content-Encoding': 'aes128gcm' }, body });
+      const recorded = service.pushes[before];
+      if (recorded && run >= 2) plain.push(recorded.receivedAt - started);
+    }
+    const value = median(samples);
+    const baseline = median(plain);
+    return [
+      { metric: 'push_decision_to_sent_ms', value: round(value), unit: 'ms' },
+      { metric: 'push_decision_to_sent_p90_ms', value: round(percentile(samples, 90)), unit: 'ms' },
+      { metric: 'push_plain_post_ms', value: round(baseline), unit: 'ms' },
+      { metric: 'push_overhead_ratio', value: round(value / baseline), unit: 'x' },
+    ];
+  } finally {
+    await model.close();
+    await service.stop();
+  }
+}
