@@ -92,6 +92,9 @@ beforeAll(async () => {
   phoneBrowser = await launchPhoneBrowser(sandbox.root, origin);
   phone = await pushPhone(phoneBrowser.browser);
   cdp = await phone.context.newCDPSession(phone.page);
+  cdp.on('ServiceWorker.workerErrorReported', ({ errorMessage }) =>
+    console.warn('phone service worker error', errorMessage),
+  );
   cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
     for (const r of registrations) if (r.scopeURL.startsWith(origin) && !r.isDeleted) registrationId = r.registrationId;
   });
@@ -164,6 +167,8 @@ function shownNotifications(): Promise<ShownNotification[]> {
 
 /** What the browser's push service would do: hand the decrypted message to the page's service worker. */
 async function deliverToPhone(plaintext: string): Promise<void> {
+  // Only an activated worker gets push events; the page is controlled once it is.
+  await phone.page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === 'activated');
   await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: plaintext });
 }
 
@@ -350,5 +355,29 @@ describe('web push to the phone', () => {
     });
     if (await phone.page.getByTestId('back').isVisible()) await phone.page.getByTestId('back').click();
     await phone.page.getByTestId('push-enable').waitFor({ timeout: 20_000 });
+  });
+
+  it('a revoked phone loses its subscription and gets no more pushes', async () => {
+    browserKeys = browserSubscription();
+    const sub = pushService.subscribe(vapidKey);
+    subscriptionId = sub.id;
+    expect(
+      await sendFromPhone({
+        type: 'push.subscribe',
+        subscription: { endpoint: sub.endpoint, keys: { p256dh: browserKeys.p256dh, auth: browserKeys.auth } },
+      }),
+    ).toBe('accepted');
+    const id = await deviceId();
+    await panel.evaluate((deviceId) => window.tandem?.client.send({ type: 'devices.revoke', deviceId }), id);
+    const worker = await currentWorker(extension.context);
+    expect(
+      await worker.evaluate((d) => (globalThis as unknown as WorkerPush).tandem.push.store.subscription(d), id),
+    ).toBeUndefined();
+    model.script([{ kind: 'text', text: 'Nobody hears this on the phone.' }]);
+    const threadId = await newThreadFromUi(panel);
+    await sendFromComposer(panel, 'After the revoke');
+    await waitForClientEvent(panel, threadId, 'task_finished');
+    await new Promise((r) => setTimeout(r, 6_000)); // past the coalescing window
+    expect(pushService.pushes.filter((p) => p.subscriptionId === sub.id)).toEqual([]);
   });
 });
