@@ -132,7 +132,8 @@ async function handleNotificationTap(data, action) {
     page.postMessage({ type: 'tandem-push-tap' });
     await page.focus().catch(() => {});
   } else {
-    await self.clients.openWindow(new URL('./', self.registration.scope).href);
+    // Allowed only during a real notification click; the tap is stored either way, for the next page.
+    await self.clients.openWindow(new URL('./', self.registration.scope).href).catch(() => null);
   }
   return tap;
 }

@@ -22,6 +22,7 @@ import {
   configureLink,
   launchPhoneBrowser,
   openOnPhone,
+  openPhoneSettings,
   PHONE_DIST,
   type PhoneBrowser,
   pairedDevices,
@@ -337,6 +338,95 @@ describe('web push to the phone', () => {
           .map((n) => [n.data.kind, n.actions.length]),
       )
       .toEqual([['withdrawn', 0]]);
+  });
+
+  it('a "Deny" tapped while no page is open takes effect when the page next connects, once', async () => {
+    model.script([
+      { kind: 'tool_use', name: 'notify_user', input: { title: 'Tea', message: 'Later.' } },
+      { kind: 'text', text: 'Understood.' },
+    ]);
+    const threadId = await newThreadFromUi(panel);
+    await sendFromComposer(panel, 'Ask me while my phone is locked');
+    const { notice } = await waitForNotice((n) => n.threadId === threadId && n.kind === 'decision');
+    await phone.page.close();
+    const sw = phone.context.serviceWorkers().find((w) => w.url().startsWith(origin));
+    if (!sw) throw new Error('no phone service worker');
+    await sw.evaluate(
+      (d) =>
+        (
+          self as unknown as { tandemHandleNotificationTap(data: unknown, action: string): Promise<unknown> }
+        ).tandemHandleNotificationTap(d, 'deny'),
+      { kind: 'decision', threadId, decisionId: notice.decisionId },
+    );
+    // Still pending on the computer: nothing reached it without a page.
+    expect((await runtimeLog(extension.context, threadId)).some((e) => e.kind === 'decision_resolved')).toBe(false);
+    phone.page = phone.context.pages().find((p) => p.url().startsWith(origin)) ?? (await phone.context.newPage());
+    if (!phone.page.url().startsWith(origin)) await phone.page.goto(site.url);
+    cdp = await phone.context.newCDPSession(phone.page);
+    await expect
+      .poll(() => phone.page.getByTestId('push-tap-outcome').textContent(), { timeout: 30_000 })
+      .toContain('Denied');
+    await waitForClientEvent(panel, threadId, 'task_finished');
+    const log = await runtimeLog(extension.context, threadId);
+    expect(log.filter((e) => e.kind === 'decision_resolved')).toEqual([
+      expect.objectContaining({ optionId: 'deny', by: expect.objectContaining({ kind: 'phone' }) }),
+    ]);
+  });
+
+  it('coalesces: one notice per thread per window, the newest after it', async () => {
+    const worker = await currentWorker(extension.context);
+    const before = pushService.accepted(subscriptionId).length;
+    await worker.evaluate(async () => {
+      const push = (globalThis as unknown as { tandem: { push: { notifyUser(n: unknown): Promise<void> } } }).tandem
+        .push;
+      for (const title of ['first', 'second', 'third']) {
+        await push.notifyUser({ kind: 'notice', threadId: 'coalesce-thread', title, body: '' });
+      }
+    });
+    // Other threads' notices may arrive meanwhile: only this thread's count.
+    const titles = () =>
+      pushService
+        .accepted(subscriptionId)
+        .slice(before)
+        .map((p) => JSON.parse(decryptPush(p.body, browserKeys)) as PushNotice)
+        .filter((n) => n.threadId === 'coalesce-thread')
+        .map((n) => n.title);
+    await expect.poll(titles).toEqual(['first']);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(titles()).toEqual(['first']);
+    await expect.poll(titles, { timeout: 15_000 }).toEqual(['first', 'third']);
+  });
+
+  it('the privacy switch in Settings → Phone makes every notice only "Tandem needs you"', async () => {
+    await openPhoneSettings(panel);
+    await panel.getByTestId('push-details').uncheck();
+    const worker = await currentWorker(extension.context);
+    await expect
+      .poll(() =>
+        worker.evaluate(() =>
+          (
+            globalThis as unknown as { tandem: { push: { store: { settings(): Promise<{ details: boolean }> } } } }
+          ).tandem.push.store
+            .settings()
+            .then((s) => s.details),
+        ),
+      )
+      .toBe(false);
+    await closeSettings(panel);
+    const before = pushService.accepted(subscriptionId).length;
+    await worker.evaluate(() =>
+      (globalThis as unknown as { tandem: { push: { notifyUser(n: unknown): Promise<void> } } }).tandem.push.notifyUser(
+        {
+          kind: 'notice',
+          threadId: 'private-thread',
+          title: 'Quarterly numbers',
+          body: 'Secret details',
+        },
+      ),
+    );
+    const [push] = (await pushService.waitForAccepted(before + 1, subscriptionId)).slice(before);
+    const notice = JSON.parse(decryptPush(push?.body ?? Buffer.alloc(0), browserKeys)) as PushNotice;
+    expect(notice).toMatchObject({ title: 'Tandem needs you', body: '', actions: [] });
   });
 
   it('a 410 from the push service removes the subscription, and nothing more is sent to it', async () => {
