@@ -60,14 +60,10 @@ export class PushNotifier {
 
   /** Every batch of events once it is durable. */
   observe(events: readonly ThreadEvent[]): void {
-    if (
-      !events.some(
-        (e) => e.kind === 'decision_requested' || e.kind === 'decision_resolved' || e.kind === 'task_finished',
-      )
-    )
-      return;
+    const worth = events.filter(isWorthANotice);
+    if (worth.length === 0) return;
     this.chain = this.chain
-      .then(() => this.handle(events))
+      .then(() => this.handle(worth))
       .catch((error: unknown) => {
         console.warn('Tandem: push notice failed', error);
       });
@@ -159,6 +155,10 @@ export class PushNotifier {
         notice,
         options,
       );
+      // Too big for the push service (its limit may be below the 4096 bytes RFC 8291 asks for): say less.
+      if (outcome.kind === 'too_large' && (notice.title !== NEEDS_YOU || notice.body !== '')) {
+        return this.sendOne(subscription, applyPrivacy(notice, { details: false }), options, extraOrigins);
+      }
       // RFC 8030 §7.3: the subscription expired or was removed; it will never work again.
       if (outcome.kind === 'gone') await this.deps.store.deleteIfEndpoint(subscription.deviceId, subscription.endpoint);
       return outcome;
@@ -176,6 +176,10 @@ export class PushNotifier {
     this.inflight.add(tracked);
     void tracked.finally(() => this.inflight.delete(tracked));
   }
+}
+
+function isWorthANotice(event: ThreadEvent): boolean {
+  return event.kind === 'decision_requested' || event.kind === 'decision_resolved' || event.kind === 'task_finished';
 }
 
 /** RFC 8030 §5.4: a topic is at most 32 base64url characters; a hash keeps thread ids out of it. */

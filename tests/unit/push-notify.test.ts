@@ -216,6 +216,17 @@ describe('push to a paired phone', () => {
     expect(await assembled.push.store.subscription(kept.deviceId)).toBeUndefined();
   });
 
+  it('a notice the push service finds too large (413) is sent again as only "Tandem needs you"', async () => {
+    const { assembled } = await setup(0);
+    const phone = await pairedPhone(assembled);
+    service.script(phone.subscriptionId, { status: 413 });
+    await assembled.push.notifyUser({ kind: 'finished', title: 'Report ready', body: 'A long summary' });
+    await assembled.push.notifier.idle();
+    expect(phone.notices()).toEqual([
+      expect.objectContaining({ kind: 'finished', title: 'Tandem needs you', body: '' }),
+    ]);
+  });
+
   it('refuses a subscription from the panel or to an address that is not a push service', async () => {
     const { assembled, panel } = await setup();
     const browser = browserSubscription();
