@@ -256,7 +256,7 @@ describe('push to a paired phone', () => {
 
 describe('coalescing and the desktop', () => {
   it('sends at most one notice per thread per window: the first at once, then only the newest', async () => {
-    const { assembled } = await setup(400);
+    const { assembled } = await setup(1_500);
     const phone = await pairedPhone(assembled);
     for (const title of ['one', 'two', 'three']) {
       await assembled.push.notifyUser({ kind: 'notice', threadId: 'thread-a', title, body: '' });
@@ -266,12 +266,12 @@ describe('coalescing and the desktop', () => {
     expect(phone.notices().map((n) => n.title)).toEqual(['one', 'other thread']);
     const all = await waitForNotices(phone, 3);
     expect(all.map((n) => n.title)).toEqual(['one', 'other thread', 'three']);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1_600));
     expect(phone.notices()).toHaveLength(3);
   });
 
   it('a decision answered before its notice left is never pushed', async () => {
-    const { assembled, panel } = await setup(1_500);
+    const { assembled, panel } = await setup(5_000);
     const phone = await pairedPhone(assembled);
     const threadId = await newThread(panel);
     await assembled.push.notifyUser({ kind: 'notice', threadId, title: 'earlier', body: '' });
