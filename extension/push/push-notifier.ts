@@ -46,8 +46,6 @@ const TTL_S: Record<PushNotice['kind'], number> = {
 export class PushNotifier {
   private readonly coalescer: PushCoalescer;
   private readonly now: () => number;
-  /** Decisions a push went out for, so an answer elsewhere withdraws them. */
-  private readonly pushedDecisions = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly listeners = new Set<(delivery: PushDelivery) => void>();
   /** Serialises event batches so a decision's withdrawal is never handled before the decision. */
@@ -98,11 +96,12 @@ export class PushNotifier {
       if (!notice) continue;
       if (event.kind === 'decision_resolved') {
         if (this.coalescer.withdrawPending(event.threadId, event.decisionId)) continue;
-        if (!this.pushedDecisions.delete(event.decisionId)) continue;
+        // Read from the database: the MV3 worker that pushed the decision has usually been stopped since.
+        if (!(await this.deps.store.takePushedDecision(event.decisionId))) continue;
         this.coalescer.offer(event.threadId, notice, true);
         continue;
       }
-      if (notice.decisionId) this.pushedDecisions.add(notice.decisionId);
+      if (notice.decisionId) await this.deps.store.rememberPushedDecision(notice.decisionId);
       this.coalescer.offer(event.threadId, notice);
       if (event.kind === 'decision_requested' && !this.deps.lookingAt(event.threadId)) await this.desktop(notice);
     }

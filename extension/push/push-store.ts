@@ -13,6 +13,9 @@ const SETTINGS_KEY = 'push.settings';
 const SUBSCRIPTION_PREFIX = 'push.subscription.';
 /** Loopback origins a test rig allows as push services besides the real ones (see endpoint-policy.ts). */
 const EXTRA_ORIGINS_KEY = 'push.extraServiceOrigins';
+/** Decisions a notice went out for, newest last: kept in the database because a decision outlives the MV3 worker. */
+const PUSHED_DECISIONS_KEY = 'push.pushedDecisions';
+const MAX_PUSHED_DECISIONS = 500;
 
 const StoredVapid = z.object({
   kty: z.literal('EC'),
@@ -88,6 +91,29 @@ export class PushStore {
     await this.db.transaction('rw', this.db.kv, async () => {
       if ((await this.subscription(deviceId))?.endpoint === endpoint) await this.deleteSubscription(deviceId);
     });
+  }
+
+  async rememberPushedDecision(decisionId: string): Promise<void> {
+    await this.db.transaction('rw', this.db.kv, async () => {
+      const ids = (await this.pushedDecisions()).filter((id) => id !== decisionId);
+      ids.push(decisionId);
+      await this.db.kv.put({ key: PUSHED_DECISIONS_KEY, value: ids.slice(-MAX_PUSHED_DECISIONS) });
+    });
+  }
+
+  /** True (once) if a notice went out for this decision: its answer must then withdraw it. */
+  async takePushedDecision(decisionId: string): Promise<boolean> {
+    return this.db.transaction('rw', this.db.kv, async () => {
+      const ids = await this.pushedDecisions();
+      if (!ids.includes(decisionId)) return false;
+      await this.db.kv.put({ key: PUSHED_DECISIONS_KEY, value: ids.filter((id) => id !== decisionId) });
+      return true;
+    });
+  }
+
+  private async pushedDecisions(): Promise<string[]> {
+    const parsed = z.array(z.string()).safeParse((await this.db.kv.get(PUSHED_DECISIONS_KEY))?.value);
+    return parsed.success ? parsed.data : [];
   }
 
   async extraServiceOrigins(): Promise<string[]> {
