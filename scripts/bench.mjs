@@ -32,6 +32,7 @@ const NEEDS = {
   web: ['extension'],
   files: ['extension', 'host'],
   phone: ['extension', 'phone'],
+  push: ['extension'],
 };
 
 function newestMtime(path) {

@@ -47,6 +47,9 @@ export interface LinkIdentity {
 }
 
 export class LinkStore {
+  /** Told after a device was revoked (push deletes its subscription). */
+  private readonly revokedListeners = new Set<(deviceId: string) => Promise<void> | void>();
+
   constructor(
     private readonly db: TandemDatabase,
     private readonly now: () => number = Date.now,
@@ -168,12 +171,18 @@ export class LinkStore {
 
   /** False if there was no such active device. */
   async revokeDevice(id: string): Promise<boolean> {
-    return this.db.transaction('rw', this.db.devices, async () => {
+    const revoked = await this.db.transaction('rw', this.db.devices, async () => {
       const row = await this.db.devices.get(id);
       if (row?.status !== 'active') return false;
       await this.db.devices.update(id, { status: 'revoked' });
       return true;
     });
+    if (revoked) for (const listener of this.revokedListeners) await listener(id);
+    return revoked;
+  }
+
+  onDeviceRevoked(listener: (deviceId: string) => Promise<void> | void): void {
+    this.revokedListeners.add(listener);
   }
 
   /** Whether the link host should be registered at the signaling server at all. */

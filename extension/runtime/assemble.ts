@@ -12,6 +12,7 @@ import { LinkStore } from '../link/link-store';
 import { GrantPolicy } from '../permissions/grant-policy';
 import { DexieGrantStore } from '../permissions/grant-store';
 import { PermissionGate } from '../permissions/permission-gate';
+import { PushService } from '../push/push-service';
 import { AuditLog } from '../storage/audit-log';
 import type { SnapshotStore } from '../storage/auto-backup';
 import { TandemDatabase } from '../storage/db';
@@ -49,6 +50,10 @@ export interface AssembleOptions {
   web?: (parts: { sites: SitePolicy; now: () => number }) => WebPlatform;
   /** Scales tool images for the model; default: OffscreenCanvas where the platform has it. */
   images?: ImageResizer;
+  /** How push messages are posted (tests: a fetch that records); default the global fetch. */
+  pushFetch?: typeof fetch;
+  /** The per-thread coalescing window for push notices (tests shorten it). */
+  pushWindowMs?: number;
   /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
   storage?: {
     estimator?: StorageEstimator;
@@ -95,8 +100,20 @@ export function assembleRuntime(options: AssembleOptions = {}) {
         ...(options.storage.markerEveryMs === undefined ? {} : { markerEveryMs: options.storage.markerEveryMs }),
       })
     : undefined;
-  const link = options.linkHost ? new LinkService(new LinkStore(db, now), options.linkHost, now) : undefined;
-  const runtime = new Runtime({
+  const linkStore = new LinkStore(db, now);
+  const link = options.linkHost ? new LinkService(linkStore, options.linkHost, now) : undefined;
+  const push = new PushService({
+    db,
+    now,
+    ...(options.pushFetch ? { fetch: options.pushFetch } : {}),
+    ...(options.pushWindowMs === undefined ? {} : { windowMs: options.pushWindowMs }),
+    activeDevices: async () => (await linkStore.activeDevices()).map((device) => device.id),
+    threadTitle: async (threadId) => (await db.threads.get(threadId))?.title,
+    lookingAt: (threadId) => runtime.hub.isSubscribed(threadId),
+    desktop: (title, message) => show(title, message),
+  });
+  linkStore.onDeviceRevoked((deviceId) => push.deviceRevoked(deviceId));
+  const runtime: Runtime = new Runtime({
     db,
     log,
     settings,
@@ -110,6 +127,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ...(options.taskFinished ? { taskFinished: options.taskFinished } : {}),
     checkKey: async () => checkApiKey(await settings.get()),
     ...(link ? { link } : {}),
+    push,
     sites,
     ...(files ? { files } : {}),
     ...(images ? { images } : {}),
@@ -121,7 +139,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     options.linkHost?.bind?.(link);
     link.bindRuntime((send, device) => runtime.attach('phone', send, device));
   }
-  return { runtime, db, log, link, settings, audit, tools, gate, grants, model, sites, web, files };
+  return { runtime, db, log, link, push, settings, audit, tools, gate, grants, model, sites, web, files };
 }
 
 export type AssembledRuntime = ReturnType<typeof assembleRuntime>;

@@ -13,6 +13,7 @@ import type { Actor, CommandOf, CommandType, ThreadSummary } from '../../shared/
 import type { FileAccess } from '../files/file-access';
 import { applyFileCommand, commandFailureOf, type FileCommand } from '../files/file-commands';
 import type { LinkCommands } from '../link/link-service';
+import { PushRefusal, type PushService } from '../push/push-service';
 import type { AuditLog } from '../storage/audit-log';
 import type { AutoBackup } from '../storage/auto-backup';
 import type { Backup } from '../storage/backup';
@@ -36,6 +37,8 @@ export interface CommandEnv {
   files: FileAccess | undefined;
   sites: SiteDirectory | undefined;
   link: LinkCommands | undefined;
+  /** Web Push to paired phones; absent, the `push.*` commands fail. */
+  push: PushService | undefined;
   backup: Backup;
   autoBackup: AutoBackup | undefined;
   /** After a restore: forget in-memory state, tell every client, re-check the storage status. */
@@ -84,6 +87,23 @@ async function linkCommand<T>(env: CommandEnv, run: (link: LinkCommands) => Prom
   } catch (error) {
     throw toCommandFailure(error);
   }
+}
+
+async function pushCommand<T>(env: CommandEnv, run: (push: PushService) => Promise<T>): Promise<T> {
+  if (!env.push) throw new CommandFailure('unavailable', 'Notifications are not available in this runtime.');
+  try {
+    return await run(env.push);
+  } catch (error) {
+    if (error instanceof PushRefusal) throw new CommandFailure('invalid_command', error.message);
+    throw toCommandFailure(error);
+  }
+}
+
+/** The paired device a phone client is (its command scope, see client-identity.ts); push is per device. */
+function phoneDeviceId(client: ClientConnection): string {
+  const deviceId = client.kind === 'phone' && client.scope.startsWith('phone:') ? client.scope.slice(6) : '';
+  if (!deviceId) throw new CommandFailure('invalid_command', 'Only a paired phone can turn on notifications.');
+  return deviceId;
 }
 
 function siteDirectory(env: CommandEnv): SiteDirectory {
@@ -344,6 +364,30 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
     'link.settings.update': async (command) => {
       const settings = await linkCommand(env, (link) => link.updateSettings(command.patch));
       env.hub.broadcast({ type: 'link.settings', settings }, onlyPanels);
+      return undefined;
+    },
+    'push.status': async (_command, { client }) => {
+      const status = await pushCommand(env, (push) => push.status(phoneDeviceId(client)));
+      client.send({ type: 'push.status', status });
+      return undefined;
+    },
+    'push.subscribe': async (command, { client }) => {
+      const status = await pushCommand(env, (push) => push.subscribe(phoneDeviceId(client), command.subscription));
+      client.send({ type: 'push.status', status });
+      return undefined;
+    },
+    'push.unsubscribe': async (_command, { client }) => {
+      const status = await pushCommand(env, (push) => push.unsubscribe(phoneDeviceId(client)));
+      client.send({ type: 'push.status', status });
+      return undefined;
+    },
+    'push.settings.get': async (_command, { client }) => {
+      client.send({ type: 'push.settings', settings: await pushCommand(env, (push) => push.settings()) });
+      return undefined;
+    },
+    'push.settings.update': async (command) => {
+      const settings = await pushCommand(env, (push) => push.updateSettings(command.patch));
+      env.hub.broadcast({ type: 'push.settings', settings }, onlyPanels);
       return undefined;
     },
     'audit.list': async (command, { client }) => {

@@ -19,6 +19,7 @@ import type { FileAccess } from '../files/file-access';
 import { HostBackups } from '../files/host-backups';
 import type { LinkCommands } from '../link/link-service';
 import type { PermissionGate } from '../permissions/permission-gate';
+import type { PushService } from '../push/push-service';
 import type { AuditLog } from '../storage/audit-log';
 import { AutoBackup, type SnapshotStore } from '../storage/auto-backup';
 import { Backup } from '../storage/backup';
@@ -58,6 +59,8 @@ export interface RuntimeDeps {
   sites?: SiteDirectory;
   /** The phone link (pairing, devices, link settings); absent, those commands fail. */
   link?: LinkCommands;
+  /** Web Push and decision notifications; it hears every event batch once it is durable. */
+  push?: PushService;
   /** Scales images from tools before they are stored for the model; absent, oversized ones become notes. */
   images?: ImageResizer;
   /** Reopen-and-retry around storage; one is made for `db` when absent. */
@@ -249,6 +252,7 @@ export class Runtime {
       files: this.deps.files,
       sites: this.deps.sites,
       link: this.deps.link,
+      push: this.deps.push,
       backup: this.backup,
       autoBackup: this.autoBackup,
       afterRestore: async () => {
@@ -300,7 +304,10 @@ export class Runtime {
       now: this.now,
       newId: this.newId,
       storage: (operation) => this.storage.run(operation),
-      publish: (events) => this.hub.publish(events),
+      publish: (events) => {
+        this.hub.publish(events);
+        this.deps.push?.notifier.observe(events);
+      },
       threadChanged: () => this.scheduleThreadsBroadcast(),
       activity: (threadId, status, retryAt) =>
         this.hub.broadcast({ type: 'thread.activity', threadId, status, retryAt }),

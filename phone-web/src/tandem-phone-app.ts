@@ -14,6 +14,7 @@ import { tokens } from '../../shared/ui/tokens';
 import '../../shared/ui/tandem-conversation';
 import '../../shared/ui/tandem-thread-list';
 import type { LinkPhase, PhoneLink } from './phone-link';
+import './push-bar';
 import { readScannedOffer } from './scanned-offer';
 import './tandem-link-state';
 import './tandem-qr-scanner';
@@ -259,6 +260,18 @@ export class TandemPhoneApp extends LitElement {
               @retry-now=${() => this.link?.retryNow()}
             ></tandem-link-state>`
           : nothing
+      }
+      ${
+        screen
+          ? nothing
+          : html`<tandem-push-bar
+              .client=${client}
+              .link=${this.link}
+              ?compact=${inThread}
+              @push-open-thread=${(e: HTMLElementEventMap['push-open-thread']) => {
+                this.selectedId = e.detail.threadId;
+              }}
+            ></tandem-push-bar>`
       }
       <main>
         ${

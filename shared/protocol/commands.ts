@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Id } from './events';
 import { FolderAddFields, FolderName, FolderUpdateFields, TrashEntryId, TrashEntryIds } from './files';
 import { LinkSettingsPatch } from './link';
+import { PushSettingsPatch, PushSubscriptionInput } from './push';
 
 /** Commands larger than this are refused before parsing: a message box is not a file upload. */
 export const MAX_COMMAND_BYTES = 256 * 1024;
@@ -116,6 +117,15 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('trash.restore'), ...cmd, entryId: TrashEntryId, overwrite: z.boolean().default(false) }),
   /** Permanent deletion: sent only by the Trash view after the user confirmed; never a model tool. */
   z.object({ type: z.literal('trash.purge'), ...cmd, entryIds: TrashEntryIds }),
+  /** Web Push (phones only): answered with `push.status` (the key to subscribe with). */
+  z.object({ type: z.literal('push.status'), ...cmd }),
+  /** Stores this phone's Push API subscription with its device; replaces an earlier one. */
+  z.object({ type: z.literal('push.subscribe'), ...cmd, subscription: PushSubscriptionInput }),
+  /** The phone turned notifications off: its subscription is deleted. */
+  z.object({ type: z.literal('push.unsubscribe'), ...cmd }),
+  /** Push privacy (the computer only): answered with `push.settings`. */
+  z.object({ type: z.literal('push.settings.get'), ...cmd }),
+  z.object({ type: z.literal('push.settings.update'), ...cmd, patch: PushSettingsPatch }),
   z.object({
     type: z.literal('audit.list'),
     ...cmd,
@@ -196,6 +206,11 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'trash.restore': trustedWrite,
   'trash.purge': trustedWrite,
   'audit.list': read,
+  'push.status': read,
+  'push.subscribe': write,
+  'push.unsubscribe': write,
+  'push.settings.get': trustedRead,
+  'push.settings.update': trustedWrite,
 };
 
 /** Commands a paired phone may not send (derived from COMMAND_RULES). */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ClientKind, DeviceIdentity, Id, ThreadEvent, Usage } from './events';
 import { BridgeStatus, FolderList, TrashPage } from './files';
 import { DeviceSummary, LinkSettings, LinkStatus } from './link';
+import { PushSettings, PushStatus } from './push';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -175,6 +176,9 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('devices'), devices: z.array(DeviceSummary) }),
   z.object({ type: z.literal('link.settings'), settings: LinkSettings }),
   z.object({ type: z.literal('link.status'), status: LinkStatus }),
+  /** Web Push: sent to a phone on `push.status` and after it subscribed or unsubscribed. */
+  z.object({ type: z.literal('push.status'), status: PushStatus }),
+  z.object({ type: z.literal('push.settings'), settings: PushSettings }),
 ]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };

@@ -13,6 +13,7 @@ import './tandem-link-settings-view';
 import './tandem-pairing-view';
 import './tandem-backup-view';
 import './tandem-deleted-threads-view';
+import './tandem-push-settings-view';
 
 export interface SettingsSection {
   id: string;
@@ -61,6 +62,8 @@ export const EXTRA_SECTIONS: SettingsSection[] = [
         <hr />
         <tandem-devices-view .client=${client}></tandem-devices-view>
         <hr />
-        <tandem-link-settings-view .client=${client}></tandem-link-settings-view>`,
+        <tandem-link-settings-view .client=${client}></tandem-link-settings-view>
+        <hr />
+        <tandem-push-settings-view .client=${client}></tandem-push-settings-view>`,
   },
 ];
