@@ -22,6 +22,11 @@ export interface PermissionRequest {
   options?: DecisionOption[];
   /** Ask even when a grant exists (payments, deletion): the grant does not cover this action. */
   alwaysAsk?: boolean;
+  /**
+   * What an approved plan or an "allow for this task" answer must name to cover this request
+   * (e.g. `form_submit https://shop.example`); without it neither does (plan-approval.ts).
+   */
+  approvalKey?: string;
 }
 
 export type Verdict = 'allow' | 'deny' | 'ask';
@@ -39,12 +44,24 @@ export interface PermissionPolicy {
   apply(request: PermissionRequest, optionId: string, ctx: GateContext): Promise<'allow' | 'deny'>;
 }
 
+/** Approvals that last for one task: an approved plan, "allow for this task" on a confirmation. */
+export interface TaskApprovals {
+  covers(key: string, ctx: GateContext): Promise<boolean>;
+  allowForTask(key: string, ctx: GateContext): Promise<void>;
+}
+
+/** The answer that covers a confirmation for the rest of the task (when the request offers it). */
+export const ALLOW_TASK = 'allow_task';
+
 export class UnknownPolicyError extends Error {}
 
 export class PermissionGate {
   private readonly policies = new Map<string, PermissionPolicy>();
 
-  constructor(policies: readonly PermissionPolicy[]) {
+  constructor(
+    policies: readonly PermissionPolicy[],
+    private readonly approvals?: TaskApprovals,
+  ) {
     for (const policy of policies) this.policies.set(policy.name, policy);
   }
 
@@ -58,7 +75,10 @@ export class PermissionGate {
   async decide(request: PermissionRequest, ctx: GateContext): Promise<Verdict> {
     const verdict = await this.policy(request.policy).evaluate(request, ctx);
     if (verdict === 'deny') return 'deny';
-    return request.alwaysAsk ? 'ask' : verdict;
+    if (verdict === 'allow' && !request.alwaysAsk) return 'allow';
+    // A rule's deny is never overridden; what would be asked may be covered by this task's approvals.
+    if (request.approvalKey && (await this.approvals?.covers(request.approvalKey, ctx))) return 'allow';
+    return 'ask';
   }
 
   /**
@@ -72,6 +92,12 @@ export class PermissionGate {
 
   async answer(request: PermissionRequest, optionId: string, ctx: GateContext): Promise<'allow' | 'deny'> {
     if (!this.optionsFor(request).some((o) => o.id === optionId)) return 'deny';
+    if (optionId === ALLOW_TASK && request.alwaysAsk) {
+      // A confirmation's policy remembers nothing; "for this task" is kept by the task's approvals.
+      if (!request.approvalKey || !this.approvals) return 'deny';
+      await this.approvals.allowForTask(request.approvalKey, ctx);
+      return 'allow';
+    }
     return this.policy(request.policy).apply(request, optionId, ctx);
   }
 }

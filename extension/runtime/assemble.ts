@@ -12,6 +12,7 @@ import { LinkStore } from '../link/link-store';
 import { GrantPolicy } from '../permissions/grant-policy';
 import { DexieGrantStore } from '../permissions/grant-store';
 import { PermissionGate } from '../permissions/permission-gate';
+import { PlanApprovals } from '../permissions/plan-approval';
 import { AuditLog } from '../storage/audit-log';
 import type { SnapshotStore } from '../storage/auto-backup';
 import { TandemDatabase } from '../storage/db';
@@ -22,6 +23,7 @@ import { clockTools } from '../tools/clock';
 import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
 import { pageActionTools } from '../tools/page-actions';
+import { planTools } from '../tools/plan';
 import { ToolRegistry } from '../tools/registry';
 import { tabTools } from '../tools/tabs';
 import { webTools } from '../tools/web';
@@ -75,7 +77,8 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     tools
       .register(...webTools(web))
       .register(...tabTools(web))
-      .register(...pageActionTools(web));
+      .register(...pageActionTools(web))
+      .register(...planTools(web));
   // Local files through the native host: its tools, the per-folder write question, the delete confirmation.
   const folderWrites = new FolderWritePolicy(grants);
   const files = options.nativeMessaging
@@ -83,7 +86,11 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     : undefined;
   if (files) tools.register(...fileTools(files));
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
-  const gate = new PermissionGate([new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes]);
+  const plans = new PlanApprovals(grants);
+  const gate = new PermissionGate(
+    [new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes, plans],
+    plans,
+  );
   const model = options.model ?? new AnthropicModelClient();
   const images = options.images ?? (CanvasImageResizer.available() ? new CanvasImageResizer() : undefined);
   const storageWatch = options.storage

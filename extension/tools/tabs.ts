@@ -9,8 +9,9 @@
  * typing into password fields is refused.
  */
 import { z } from 'zod';
-import { CONFIRM_OPTIONS } from '../permissions/grant-policy';
-import type { PermissionRequest } from '../permissions/permission-gate';
+import { CONFIRM_OPTIONS, GRANT_OPTIONS } from '../permissions/grant-policy';
+import { ALLOW_TASK, type PermissionRequest } from '../permissions/permission-gate';
+import { approvalKey } from '../permissions/plan-approval';
 import { wrapUntrusted } from '../permissions/untrusted-content';
 import { type ActionPlan, planClick, planKey, planType } from '../web/action-risk';
 import type { TabOwner } from '../web/agent-tabs';
@@ -180,13 +181,18 @@ async function requestForPlan(
     }
   }
   if (plan.confirm) {
+    const origin = (target ?? page).origin;
+    // A form submission may be allowed for the rest of the task; a high-risk step only by a plan naming it.
+    const forTask = plan.confirm.reason === 'form_submit' && GRANT_OPTIONS[ALLOW_TASK];
+    const [allow, ...rest] = CONFIRM_OPTIONS;
     return {
       policy: SITE_POLICY,
-      scope: (target ?? page).origin,
+      scope: origin,
       title: plan.confirm.title,
       detail: plan.confirm.detail,
-      options: CONFIRM_OPTIONS,
+      options: forTask && allow ? [allow, forTask.option, ...rest] : CONFIRM_OPTIONS,
       alwaysAsk: true,
+      approvalKey: approvalKey(plan.confirm.reason, origin),
     };
   }
   return siteRequest(page, 'use');
