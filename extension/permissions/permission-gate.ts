@@ -10,6 +10,7 @@
  */
 import type { DecisionOption } from '../../shared/protocol';
 import { endsWithTask } from './grant-policy';
+import { type SecretVault, TYPE_SECRET } from './secret-vault';
 
 export interface PermissionRequest {
   /** The policy that decides, e.g. 'site', 'folder-write', 'notifications'. */
@@ -27,6 +28,8 @@ export interface PermissionRequest {
    * (e.g. `form_submit https://shop.example`); without it neither does (plan-approval.ts).
    */
   approvalKey?: string;
+  /** The slot (a tool call id) a secret typed into the prompt is kept under (secret-vault.ts). */
+  secretFor?: string;
 }
 
 export type Verdict = 'allow' | 'deny' | 'ask';
@@ -61,6 +64,7 @@ export class PermissionGate {
   constructor(
     policies: readonly PermissionPolicy[],
     private readonly approvals?: TaskApprovals,
+    private readonly secrets?: SecretVault,
   ) {
     for (const policy of policies) this.policies.set(policy.name, policy);
   }
@@ -90,8 +94,19 @@ export class PermissionGate {
     return options.map((option) => ({ ...option, persistent: !request.alwaysAsk && !endsWithTask(option.id) }));
   }
 
-  async answer(request: PermissionRequest, optionId: string, ctx: GateContext): Promise<'allow' | 'deny'> {
+  /** `secret`: what the user typed into the prompt, for a request that asks for one; never stored. */
+  async answer(
+    request: PermissionRequest,
+    optionId: string,
+    ctx: GateContext,
+    secret?: string,
+  ): Promise<'allow' | 'deny'> {
     if (!this.optionsFor(request).some((o) => o.id === optionId)) return 'deny';
+    if (optionId === TYPE_SECRET) {
+      if (!secret || !request.secretFor || !this.secrets) return 'deny';
+      this.secrets.put(request.secretFor, secret);
+      return 'allow';
+    }
     if (optionId === ALLOW_TASK && request.alwaysAsk) {
       // A confirmation's policy remembers nothing; "for this task" is kept by the task's approvals.
       if (!request.approvalKey || !this.approvals) return 'deny';

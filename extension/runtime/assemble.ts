@@ -13,6 +13,7 @@ import { GrantPolicy } from '../permissions/grant-policy';
 import { DexieGrantStore } from '../permissions/grant-store';
 import { PermissionGate } from '../permissions/permission-gate';
 import { PlanApprovals } from '../permissions/plan-approval';
+import { SecretVault } from '../permissions/secret-vault';
 import { AuditLog } from '../storage/audit-log';
 import type { SnapshotStore } from '../storage/auto-backup';
 import { TandemDatabase } from '../storage/db';
@@ -23,6 +24,7 @@ import { clockTools } from '../tools/clock';
 import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
 import { pageActionTools } from '../tools/page-actions';
+import { passwordTools } from '../tools/password';
 import { planTools } from '../tools/plan';
 import { ToolRegistry } from '../tools/registry';
 import { tabTools } from '../tools/tabs';
@@ -73,12 +75,14 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const tools = new ToolRegistry().register(...clockTools()).register(...notifyTools(show));
   const sites = new SitePolicy(grants);
   const web = options.web?.({ sites, now });
+  const secrets = new SecretVault(now);
   if (web)
     tools
       .register(...webTools(web))
       .register(...tabTools(web))
       .register(...pageActionTools(web))
-      .register(...planTools(web));
+      .register(...planTools(web))
+      .register(...passwordTools(web, secrets));
   // Local files through the native host: its tools, the per-folder write question, the delete confirmation.
   const folderWrites = new FolderWritePolicy(grants);
   const files = options.nativeMessaging
@@ -90,6 +94,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const gate = new PermissionGate(
     [new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes, plans],
     plans,
+    secrets,
   );
   const model = options.model ?? new AnthropicModelClient();
   const images = options.images ?? (CanvasImageResizer.available() ? new CanvasImageResizer() : undefined);

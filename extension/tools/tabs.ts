@@ -354,7 +354,7 @@ export function tabTools(web: WebPlatform): ToolDefinition[] {
       {
         name: 'type',
         description:
-          'Types text into a field (by its ref from read_page) in one of your tabs, replacing its content unless clear is false; for a list box, chooses the option with that text. Password fields are refused: ask the user to type passwords themselves.',
+          'Types text into a field (by its ref from read_page) in one of your tabs, replacing its content unless clear is false; for a list box, chooses the option with that text. Password fields are refused here: use type_password.',
         input: Inputs.type,
       },
       {

@@ -395,9 +395,14 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     element.dispatchEvent(new Event('change', { bubbles: true }));
   };
 
-  const typeInto = (element: Element, text: string, clear: boolean): string | undefined => {
+  const typeInto = (element: Element, text: string, clear: boolean, password: boolean): string | undefined => {
+    if (password && !(element instanceof HTMLInputElement)) throw new Error('That is not a password field.');
     if (element instanceof HTMLInputElement) {
-      if (element.type === 'password') throw new Error('Typing into password fields is not allowed.');
+      if ((element.type === 'password') !== password) {
+        throw new Error(
+          password ? 'That is not a password field.' : 'Typing into password fields needs the user’s approval.',
+        );
+      }
       if (!TEXT_INPUTS.has(element.type)) throw new Error(`A ${element.type} input takes a click, not typing.`);
       if (element.disabled || element.readOnly) throw new Error('That field is disabled or read-only.');
       element.focus();
@@ -492,7 +497,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         return { op: 'done' };
       }
       case 'type': {
-        const note = typeInto(find(request.ref), request.text, request.clear);
+        const note = typeInto(find(request.ref), request.text, request.clear, request.password === true);
         return { op: 'done', ...(note ? { note } : {}) };
       }
       case 'press': {

@@ -39,7 +39,8 @@ export const PageRequest = z.discriminatedUnion('op', [
   z.object({ op: z.literal('describe'), ref: Ref }),
   z.object({ op: z.literal('describe_focus') }),
   z.object({ op: z.literal('click'), ref: Ref }),
-  z.object({ op: z.literal('type'), ref: Ref, text: z.string(), clear: z.boolean() }),
+  /** `password`: the user approved typing into this password field (tools/password.ts); refused otherwise. */
+  z.object({ op: z.literal('type'), ref: Ref, text: z.string(), clear: z.boolean(), password: z.boolean().optional() }),
   /** `submit`: Enter in a form field submits its form (only after the user confirmed a submission). */
   z.object({
     op: z.literal('press'),

@@ -19,6 +19,7 @@ const StoredRequest = z.object({
     .optional(),
   alwaysAsk: z.boolean().optional(),
   approvalKey: z.string().optional(),
+  secretFor: z.string().optional(),
 });
 
 export const StoredPlan = z.object({ at: z.number(), key: z.string(), request: StoredRequest.optional() });

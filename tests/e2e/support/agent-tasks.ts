@@ -159,8 +159,8 @@ export function agentTasks(sites: TestSites): AgentTask[] {
   return [searchAndOrder, researchAndContact, download];
 }
 
-/** How the stand-in user answers a prompt. */
-export type Answerer = (decision: ThreadEventOf<'decision_requested'>) => string;
+/** How the stand-in user answers a prompt: an option, or an option with what they typed into the prompt. */
+export type Answerer = (decision: ThreadEventOf<'decision_requested'>) => string | { optionId: string; secret: string };
 
 /** Approves plans; otherwise the widest answer that ends with the task ("for this task" when offered). */
 export const forTheTask: Answerer = (d) =>
@@ -187,7 +187,16 @@ export async function runAnswering(
       if (event.kind !== 'decision_requested' || answered.has(event.decisionId)) continue;
       answered.add(event.decisionId);
       prompts.push(event);
-      await answer(panel, threadId, event.decisionId, answerer(event));
+      const reply = answerer(event);
+      if (typeof reply === 'string') await answer(panel, threadId, event.decisionId, reply);
+      else {
+        // As the panel's decision card sends it (shared/ui/tandem-conversation.ts).
+        await panel.evaluate(
+          ({ threadId, decisionId, optionId, secret }) =>
+            window.tandem?.client.send({ type: 'decision.answer', threadId, decisionId, optionId, secret }),
+          { threadId, decisionId: event.decisionId, ...reply },
+        );
+      }
     }
     if (all.some((e) => e.kind === 'task_finished')) return { prompts, all, threadId };
     if (Date.now() > deadline) throw new Error(`Task "${text}" did not finish: ${all.map((e) => e.kind).join(', ')}`);
