@@ -281,7 +281,25 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     ].map((role) => `[role="${role}"]`),
   ].join(',');
 
-  const snapshotOf = (from: number, maxElements: number, maxTextChars: number): PageResponse => {
+  /** What the browser said has pointer listeners (listener-scan.ts), checked against the live page. */
+  const listenedSet = (listened: ReadonlyArray<{ index: number; tag: string }> | undefined): Set<Element> => {
+    const found = new Set<Element>();
+    if (!listened || !document.body) return found;
+    const all = document.body.querySelectorAll('*');
+    for (const { index, tag } of listened) {
+      const element = all[index];
+      // A page that changed since the scan: that position is someone else now.
+      if (element && element.tagName.toLowerCase() === tag) found.add(element);
+    }
+    return found;
+  };
+
+  const snapshotOf = (
+    from: number,
+    maxElements: number,
+    maxTextChars: number,
+    listened: Set<Element>,
+  ): PageResponse => {
     const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SELECT', 'OPTION', 'TEXTAREA']);
     const BLOCK =
       'address,article,aside,blockquote,dd,details,dialog,div,dl,dt,fieldset,figcaption,figure,footer,form,h1,h2,h3,h4,h5,h6,header,li,main,nav,ol,p,pre,section,summary,table,tr,td,th,ul,label,button';
@@ -317,6 +335,10 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
 
     // Controls wired by script (web/actionable.ts), merged in document order.
     const extra = helpers?.candidates(INTERACTIVE) ?? new Set<Element>();
+    for (const element of listened) {
+      // Part of a control listed already (a word inside a listed row) is that control.
+      if (!element.matches(INTERACTIVE) && !element.parentElement?.closest(INTERACTIVE)) extra.add(element);
+    }
     const listed = [...Array.from(document.querySelectorAll(INTERACTIVE)), ...extra].sort((a, b) =>
       a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
     );
@@ -332,7 +354,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     for (const element of all) refOf(element);
     const elements: SnapshotElement[] = all.slice(from, from + maxElements).map((element) => {
       const own = roleOf(element);
-      const role = own === 'generic' ? (helpers?.roleHint(element) ?? own) : own;
+      const role =
+        own === 'generic' ? (helpers?.roleHint(element) ?? (listened.has(element) ? 'clickable' : own)) : own;
       const entry: SnapshotElement = { ref: refOf(element), role, name: nameOf(element) };
       if (element instanceof HTMLInputElement) {
         if (element.type === 'password') entry.password = true;
@@ -476,7 +499,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
   try {
     switch (request.op) {
       case 'snapshot':
-        return snapshotOf(request.from, request.maxElements, request.maxTextChars);
+        return snapshotOf(request.from, request.maxElements, request.maxTextChars, listenedSet(request.listened));
       case 'describe':
         return { op: 'describe', element: factsOf(find(request.ref)) };
       case 'describe_focus': {

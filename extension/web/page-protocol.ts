@@ -35,6 +35,11 @@ export const PageRequest = z.discriminatedUnion('op', [
     from: z.number().int().min(0),
     maxElements: z.number().int().min(1).max(1_000),
     maxTextChars: z.number().int().min(0).max(40_000),
+    /** Elements with pointer listeners the browser reported (listener-scan.ts): document-order index and tag. */
+    listened: z
+      .array(z.object({ index: z.number().int().min(0), tag: z.string().max(40) }))
+      .max(5_000)
+      .optional(),
   }),
   z.object({ op: z.literal('describe'), ref: Ref }),
   z.object({ op: z.literal('describe_focus') }),

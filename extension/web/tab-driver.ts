@@ -7,6 +7,7 @@ import browser from 'webextension-polyfill';
 import { ToolError } from '../tools/registry';
 import { installActionable } from './actionable';
 import type { AgentTabs, TabOwner } from './agent-tabs';
+import { listenedElements } from './listener-scan';
 import type { NavigationGuard } from './navigation-guard';
 import { pageAgent } from './page-agent';
 import { type PageRequest, type PageResponse, PageResponse as PageResponseSchema } from './page-protocol';
@@ -328,7 +329,11 @@ export class BrowserTabDriver implements TabDriver {
   }
 
   async runPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
-    const full = withKeyCodes(request);
+    let full = withKeyCodes(request);
+    if (this.input && full.op === 'snapshot') {
+      const listened = await listenedElements(this.input, tabId);
+      if (listened) full = { ...full, listened };
+    }
     if (this.input) {
       const trusted = await trustedAction(this.input, tabId, full, (r) => this.runInPage(tabId, expectedOrigin, r));
       if (trusted) return trusted;

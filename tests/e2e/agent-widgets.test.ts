@@ -121,6 +121,26 @@ describe('controls a person can operate', () => {
     ]);
   });
 
+  it('lists controls only the browser’s listener record shows (no cursor, tab stop or role) and clicks them', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/handlers` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'clickable', 'Q4 plan') })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'clickable', 'Star this board') })),
+      ],
+      'Open the Q4 card and star the board',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    const read = resultText(results[1] as (typeof results)[number]);
+    expect(read).toContain('clickable "Q3 plan"');
+    // Text with no listener stays text.
+    expect(read).not.toMatch(/\] \w+ "Just text"/);
+    expect(await widgetLog('/widgets/handlers')).toEqual(['card:card-q4', 'star']);
+  });
+
   it('clicks with the full pointer sequence, so a menu that opens on press opens', async () => {
     const { step } = scriptState();
     const { all } = await run(
