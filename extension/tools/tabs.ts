@@ -15,7 +15,7 @@ import { approvalKey } from '../permissions/plan-approval';
 import { wrapUntrusted } from '../permissions/untrusted-content';
 import { type ActionPlan, planClick, planKey, planType } from '../web/action-risk';
 import type { TabOwner } from '../web/agent-tabs';
-import { type ElementFacts, KeyName, type PageRequest, Ref } from '../web/page-protocol';
+import { type ElementFacts, KeyName, Modifier, type PageRequest, Ref } from '../web/page-protocol';
 import { formatSnapshot } from '../web/page-snapshot';
 import type { ActionOutcome, WebPlatform } from '../web/platform';
 import { unreachableReason } from '../web/reachability';
@@ -47,6 +47,11 @@ const Inputs = {
     tab: Tab,
     key: KeyName.describe('A key such as Enter, Escape, Tab, ArrowDown, or one character.'),
     ref: Ref.optional().describe('The element to press it on; default: the focused element.'),
+    modifiers: z
+      .array(Modifier)
+      .max(4)
+      .default([])
+      .describe('Keys held down with it: ["Control"] with "b" makes selected text bold, with "c" copies it.'),
   }),
   scroll: z.object({
     tab: Tab,
@@ -373,15 +378,21 @@ export function tabTools(web: WebPlatform): ToolDefinition[] {
       },
       {
         plan: (input, ctx) =>
-          elementPlan(web, input.tab, input.ref, ctx, (facts, page) => planKey(input.key, facts, page.href)),
+          elementPlan(web, input.tab, input.ref, ctx, (facts, page) => {
+            const plan = planKey(input.key, facts, page.href);
+            // The plan is decided for this exact chord: the key is part of what the user was asked about.
+            return { ...plan, key: JSON.stringify([plan.key, input.modifiers]) };
+          }),
         // Only a plan that is a submission (it has a target: the form's action) was confirmed as one.
         request: (input, plan) => ({
           op: 'press',
           key: input.key,
           submit: plan.target !== undefined,
           ...(input.ref ? { ref: input.ref } : {}),
+          ...(input.modifiers.length > 0 ? { modifiers: input.modifiers } : {}),
         }),
-        describe: (input) => `Pressed ${input.key}${input.ref ? ` on ${input.ref}` : ''}.`,
+        describe: (input) =>
+          `Pressed ${[...input.modifiers, input.key].join('+')}${input.ref ? ` on ${input.ref}` : ''}.`,
       },
     ),
     {

@@ -465,6 +465,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     submit: boolean,
     code?: string,
     keyCode?: number,
+    modifiers: readonly string[] = [],
   ): string | undefined => {
     const eventKey = key === 'Space' ? ' ' : key;
     const init: KeyboardEventInit & { keyCode?: number; which?: number } = {
@@ -472,6 +473,10 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
       bubbles: true,
       cancelable: true,
       composed: true,
+      ctrlKey: modifiers.includes('Control'),
+      shiftKey: modifiers.includes('Shift'),
+      altKey: modifiers.includes('Alt'),
+      metaKey: modifiers.includes('Meta'),
       ...(code !== undefined ? { code } : {}),
       ...(keyCode !== undefined ? { keyCode, which: keyCode } : {}),
     };
@@ -480,6 +485,14 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     target.dispatchEvent(new KeyboardEvent('keyup', init));
     if (!accepted) return undefined;
     // Synthetic key events have no default action: do the ones people rely on.
+    const command = { b: 'bold', i: 'italic', u: 'underline' }[eventKey.toLowerCase()];
+    if ((init.ctrlKey || init.metaKey) && command && target instanceof HTMLElement && target.isContentEditable) {
+      document.execCommand(command);
+      return undefined;
+    }
+    if ((init.ctrlKey || init.metaKey) && eventKey.toLowerCase() === 'c') {
+      return document.execCommand('copy') ? undefined : 'The browser did not let Tandem copy here.';
+    }
     if (key === 'Enter' && submit && target instanceof HTMLInputElement && target.form) {
       target.form.requestSubmit();
       return 'Submitted the form.';
@@ -525,7 +538,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
       }
       case 'press': {
         const target = request.ref ? find(request.ref) : (document.activeElement ?? document.body);
-        const note = press(request.key, target, request.submit, request.code, request.keyCode);
+        const note = press(request.key, target, request.submit, request.code, request.keyCode, request.modifiers);
         return { op: 'done', ...(note ? { note } : {}) };
       }
       case 'select': {
@@ -565,6 +578,56 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
           matches.push({ context, ...(control && isVisible(control) ? { ref: refOf(control) } : {}) });
         }
         return { op: 'found', matches, total };
+      }
+      case 'select_text': {
+        const root = request.ref ? find(request.ref) : document.body;
+        if (!root) throw new Error('The page has no body.');
+        if (root instanceof HTMLInputElement || root instanceof HTMLTextAreaElement) {
+          if (root instanceof HTMLInputElement && root.type === 'password') {
+            throw new Error('Password fields are never selected.');
+          }
+          const value = root.value;
+          const at = request.text === undefined ? 0 : value.indexOf(request.text);
+          if (at < 0) throw new Error('That text is not in the field.');
+          const end = request.text === undefined ? value.length : at + request.text.length;
+          root.focus();
+          root.setSelectionRange(at, end);
+          return { op: 'done', note: `Selected ${end - at} characters in ${request.ref}.` };
+        }
+        // Only text a person can see is selected, as only that is listed.
+        const nodes: Array<{ node: Text; start: number }> = [];
+        let joined = '';
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const parent = node.parentElement;
+          if (!parent || parent.closest('script, style, noscript, template') || !isVisible(parent)) continue;
+          nodes.push({ node: node as Text, start: joined.length });
+          joined += node.nodeValue ?? '';
+        }
+        const wanted = request.text ?? joined;
+        let at = joined.indexOf(wanted);
+        if (at < 0) at = joined.toLowerCase().indexOf(wanted.toLowerCase());
+        if (at < 0 || !wanted) throw new Error('That text is not visible there: read_page or find_text shows what is.');
+        const end = at + wanted.length;
+        const position = (offset: number, isEnd: boolean) => {
+          const hit =
+            nodes.find((n) => offset >= n.start && offset < n.start + (n.node.nodeValue ?? '').length) ??
+            (isEnd ? nodes.find((n) => offset === n.start + (n.node.nodeValue ?? '').length) : undefined);
+          if (!hit) throw new Error('That text could not be selected.');
+          return { node: hit.node, offset: offset - hit.start };
+        };
+        const from = position(at, false);
+        const to = position(end, true);
+        // An editor takes the focus first: focusing it afterwards would move its caret over the selection.
+        const editor = from.node.parentElement?.closest('[contenteditable]:not([contenteditable="false"])');
+        if (editor instanceof HTMLElement) editor.focus({ preventScroll: true });
+        const range = document.createRange();
+        range.setStart(from.node, from.offset);
+        range.setEnd(to.node, to.offset);
+        const selection = window.getSelection();
+        selection?.removeAllRanges();
+        selection?.addRange(range);
+        return { op: 'done', note: `Selected ${JSON.stringify(collapse(wanted, 80))}.` };
       }
       case 'history':
         if (request.direction === 'back') history.back();

@@ -23,6 +23,9 @@ export const NAMED_KEYS = [
   'Space',
 ] as const;
 export const KeyName = z.union([z.enum(NAMED_KEYS), z.string().length(1)]);
+/** Keys held while a key is pressed (Control+b is bold in an editor, Control+c copies). */
+export const Modifier = z.enum(['Control', 'Shift', 'Alt', 'Meta']);
+export type Modifier = z.infer<typeof Modifier>;
 
 export const Ref = z
   .string()
@@ -55,7 +58,10 @@ export const PageRequest = z.discriminatedUnion('op', [
     /** The physical key and legacy number (web/key-codes.ts), for handlers that read code, keyCode or which. */
     code: z.string().max(40).optional(),
     keyCode: z.number().int().min(0).max(255).optional(),
+    modifiers: z.array(Modifier).max(4).optional(),
   }),
+  /** Selects `text` (its first visible occurrence) inside `ref`, or in the page without one; all of `ref` without text. */
+  z.object({ op: z.literal('select_text'), ref: Ref.optional(), text: z.string().min(1).max(10_000).optional() }),
   /** Scrolls an element into view and says where its centre is, for trusted input (web/trusted-input.ts). */
   z.object({ op: z.literal('locate'), ref: Ref, scroll: z.boolean().optional() }),
   /** A field's exact value (no trimming or collapsing), `max` characters from `from`. */

@@ -18,7 +18,7 @@
  * a form) the plan did not check, goes the synthetic way instead.
  */
 import { keyDescriptor } from './key-codes';
-import type { PageRequest, PageResponse } from './page-protocol';
+import type { Modifier, PageRequest, PageResponse } from './page-protocol';
 
 type Send = (method: string, params: Record<string, unknown>) => Promise<unknown>;
 
@@ -64,21 +64,26 @@ export function debuggerInput(): TrustedInput | undefined {
 }
 
 const SHIFT = 8;
+/** The debugger protocol's modifier bits. */
+const MODIFIER_BITS: Record<Modifier, number> = { Alt: 1, Control: 2, Meta: 4, Shift: SHIFT };
 
-async function pressKey(send: Send, name: string): Promise<void> {
+async function pressKey(send: Send, name: string, modifiers: readonly Modifier[] = []): Promise<void> {
   const key = keyDescriptor(name);
+  const held = modifiers.reduce((bits, m) => bits | MODIFIER_BITS[m], key.shift ? SHIFT : 0);
   const base = {
     key: key.key,
     code: key.code,
     windowsVirtualKeyCode: key.keyCode,
     nativeVirtualKeyCode: key.keyCode,
-    modifiers: key.shift ? SHIFT : 0,
+    modifiers: held,
   };
+  // A shortcut (Control+b) types nothing: the browser runs its editing command (bold, copy) instead.
+  const text = held & ~SHIFT ? undefined : key.text;
   // keyDown with text types it (and fires keypress); rawKeyDown is a key that types nothing.
   await send('Input.dispatchKeyEvent', {
     ...base,
-    type: key.text ? 'keyDown' : 'rawKeyDown',
-    ...(key.text ? { text: key.text, unmodifiedText: key.text } : {}),
+    type: text ? 'keyDown' : 'rawKeyDown',
+    ...(text ? { text, unmodifiedText: text } : {}),
   });
   await send('Input.dispatchKeyEvent', { ...base, type: 'keyUp' });
 }
@@ -166,7 +171,7 @@ export async function trustedAction(
     if (!target.focused || target.password) return undefined;
     if (request.key === 'Enter' && target.enterActs) return undefined;
     if ((request.key === 'Space' || request.key === ' ') && target.spaceActs) return undefined;
-    const done = await input.session(tabId, (send) => pressKey(send, request.key));
+    const done = await input.session(tabId, (send) => pressKey(send, request.key, request.modifiers));
     return done ? { op: 'done' } : undefined;
   }
   return undefined;

@@ -309,6 +309,26 @@ describe('pointing as a person does', () => {
   }
 });
 
+describe('text selection', () => {
+  it('selects a word in an editor and makes it bold with Control+b, then selects page text and copies it', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/editor` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('select_text', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Editor'), text: 'brave' })),
+        step('press_key', (st) => ({ tab: st.tab, key: 'b', modifiers: ['Control'] })),
+        step('select_text', (st) => ({ tab: st.tab, text: 'this sentence' })),
+        step('press_key', (st) => ({ tab: st.tab, key: 'c', modifiers: ['Control'] })),
+      ],
+      'Make "brave" bold and copy "this sentence"',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(6).fill('ok'));
+    expect(await widgetLog('/widgets/editor')).toEqual(['html:Hello <b>brave</b> new world', 'copy:this sentence']);
+  });
+});
+
 describe('fields as they are', () => {
   it('reads a field’s exact value in pages, and lists a 1 px transparent terminal input that takes typing', async () => {
     const { step } = scriptState();
