@@ -309,6 +309,42 @@ describe('pointing as a person does', () => {
   }
 });
 
+describe('custom widgets', () => {
+  it('picks a date through the calendar of a read-only date input', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/date` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('type', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Departure'), text: '2026-04-15' })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Departure') })),
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'link', 'Next month') })),
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'clickable', '15') })),
+        step('read_page', (st) => ({ tab: st.tab })),
+      ],
+      'Book a departure on 15 April 2026',
+    );
+    const results = toolResults(all);
+    // Typing into the read-only field is refused; the calendar does it.
+    expect(results.map((r) => (r.isError ? 'error' : 'ok'))).toEqual([
+      'ok',
+      'ok',
+      'error',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+    ]);
+    expect(resultText(results[6] as (typeof results)[number])).toContain('April 2026');
+    expect(await widgetLog('/widgets/date')).toEqual(['date:2026-04-15']);
+    expect(resultText(results[8] as (typeof results)[number])).toContain('textbox "Departure" = "2026-04-15"');
+  });
+});
+
 describe('text selection', () => {
   it('selects a word in an editor and makes it bold with Control+b, then selects page text and copies it', async () => {
     const { step } = scriptState();
