@@ -24,6 +24,7 @@ import { clockTools } from '../tools/clock';
 import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
 import { pageActionTools } from '../tools/page-actions';
+import { waitTools } from '../tools/page-waits';
 import { passwordTools } from '../tools/password';
 import { planTools } from '../tools/plan';
 import { ToolRegistry } from '../tools/registry';
@@ -82,7 +83,8 @@ export function assembleRuntime(options: AssembleOptions = {}) {
       .register(...tabTools(web))
       .register(...pageActionTools(web))
       .register(...planTools(web))
-      .register(...passwordTools(web, secrets));
+      .register(...passwordTools(web, secrets))
+      .register(...waitTools(web));
   // Local files through the native host: its tools, the per-folder write question, the delete confirmation.
   const folderWrites = new FolderWritePolicy(grants);
   const files = options.nativeMessaging

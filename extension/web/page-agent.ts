@@ -629,6 +629,19 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         selection?.addRange(range);
         return { op: 'done', note: `Selected ${JSON.stringify(collapse(wanted, 80))}.` };
       }
+      case 'query': {
+        let found: Element[];
+        try {
+          found = Array.from(document.querySelectorAll(request.selector)).filter((e) => isVisible(e));
+        } catch {
+          throw new Error(`"${request.selector.slice(0, 80)}" is not a CSS selector.`);
+        }
+        return {
+          op: 'found',
+          matches: found.slice(0, request.max).map((e) => ({ context: nameOf(e), ref: refOf(e) })),
+          total: found.length,
+        };
+      }
       case 'history':
         if (request.direction === 'back') history.back();
         else history.forward();

@@ -73,6 +73,8 @@ export const PageRequest = z.discriminatedUnion('op', [
   }),
   /** Finds visible text (case-insensitive): up to `max` matches with their surroundings. */
   z.object({ op: z.literal('find'), text: z.string().min(1).max(500), max: z.number().int().min(1).max(50) }),
+  /** Visible elements matching a CSS selector (for wait_for): up to `max`, each with its ref. */
+  z.object({ op: z.literal('query'), selector: z.string().min(1).max(500), max: z.number().int().min(1).max(50) }),
   /** Goes back or forward in the tab's history (the navigation is held to the site rules like any other). */
   z.object({ op: z.literal('history'), direction: z.enum(['back', 'forward']) }),
   /** Moves the pointer over an element (menus that open on hover). */

@@ -345,6 +345,50 @@ describe('custom widgets', () => {
   });
 });
 
+describe('waiting', () => {
+  it('waits for late text, an element, the network to go idle and a navigation, each with a timeout', async () => {
+    const { step } = scriptState();
+    let logAtIdle: string[] = [];
+    const url = `${s.sites.allowed.url}/widgets/slow`;
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', 'Load results') })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'network_idle', timeoutMs: 10_000 })),
+        step('wait_for', async (st) => {
+          // The page's own record, the moment the idle wait returned.
+          logAtIdle = await widgetLog('/widgets/slow');
+          return { tab: st.tab, for: 'text', text: 'results ready', timeoutMs: 5_000 };
+        }),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'element', selector: 'p.result' })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'text', text: 'Never shown', timeoutMs: 500 })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'text_gone', text: 'Loading', timeoutMs: 500 })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'navigation', timeoutMs: 500 })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', 'Open the calendar later') })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'navigation', timeoutMs: 5_000 })),
+      ],
+      'Load the results',
+    );
+    const results = toolResults(all);
+    const texts = results.map((r) => resultText(r));
+    expect(results.map((r) => (r.isError ? 'error' : 'ok'))).toEqual([
+      ...['ok', 'ok', 'ok'],
+      ...['ok', 'ok', 'ok'],
+      'error',
+      'ok',
+      'error',
+      ...['ok', 'ok'],
+    ]);
+    // Idle came after the page's 1.5 s request was answered, although it started before the wait.
+    expect(logAtIdle).toEqual(['ready']);
+    expect(texts[5]).toMatch(/\[e\d+\] "Three results found"/);
+    expect(texts[6]).toContain('Not seen');
+    expect(texts[8]).toContain('did not navigate');
+    expect(texts[10]).toContain(`is now at ${s.sites.allowed.url}/widgets/date`);
+  });
+});
+
 describe('text selection', () => {
   it('selects a word in an editor and makes it bold with Control+b, then selects page text and copies it', async () => {
     const { step } = scriptState();
