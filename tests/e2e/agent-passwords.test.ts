@@ -9,7 +9,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Turn } from '../fixtures/model-server';
 import { SIGN_IN_PASSWORD } from '../fixtures/sites/task-pages';
 import { forTheTask, runAnswering, scriptState } from './support/agent-tasks';
-import { refFor, resultText, setSiteRule, startWebSession, toolResults, type WebSession } from './support/web-session';
+import { newThreadFromUi, sendFromComposer } from './support/panel';
+import {
+  answerPrompt,
+  events,
+  refFor,
+  resultText,
+  setSiteRule,
+  startWebSession,
+  toolResults,
+  type WebSession,
+  waitForKind,
+} from './support/web-session';
 
 let s: WebSession;
 
@@ -112,5 +123,22 @@ describe('passwords', () => {
     const results = toolResults(all);
     expect(results[3]?.isError).toBe(true);
     expect(resultText(results.at(-1) as (typeof results)[number])).toContain('Not signed in');
+  });
+
+  it('takes the password in the panel’s own prompt card, as a person types it', async () => {
+    s.server.script(signIn((step) => [step('type_password', (st) => passwordField(st))]));
+    const threadId = await newThreadFromUi(s.panel);
+    await sendFromComposer(s.panel, 'Sign me in');
+    await waitForKind(s.panel, threadId, 'decision_requested', 1);
+    const field = s.panel.getByTestId('decision-secret');
+    await field.fill(SIGN_IN_PASSWORD);
+    await s.panel.locator('[data-testid="decision-option"][data-option-id="type_secret"]').click();
+    await answerPrompt(s.panel, threadId, 2, 'allow_once');
+    await waitForKind(s.panel, threadId, 'task_finished', 1, 60_000);
+    const all = await events(s.panel, threadId);
+    const results = toolResults(all);
+    expect(resultText(results.at(-1) as (typeof results)[number])).toContain('Welcome, ada');
+    expect(JSON.stringify(all)).not.toContain(SIGN_IN_PASSWORD);
+    expect(JSON.stringify(s.server.requests)).not.toContain(SIGN_IN_PASSWORD);
   });
 });
