@@ -159,7 +159,14 @@ export const PageResponse = z.discriminatedUnion('op', [
     total: z.number().int().nonnegative(),
   }),
   /** Viewport CSS pixels of the element's centre; `hit`: a pointer there lands on the element itself. */
-  z.object({ op: z.literal('point'), x: z.number(), y: z.number(), hit: z.boolean() }),
+  /** `draggable`: a native HTML5 drag source (drag and drop through dragstart/drop, not pointer moves). */
+  z.object({
+    op: z.literal('point'),
+    x: z.number(),
+    y: z.number(),
+    hit: z.boolean(),
+    draggable: z.boolean().optional(),
+  }),
   z.object({
     op: z.literal('key_target'),
     /** The element asked for has the focus (a key from the keyboard would reach it). */

@@ -231,4 +231,21 @@ describe('fewer prompts, passwords and selection in Firefox', () => {
     expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(4).fill('ok'));
     expect(await widgetLog('/widgets/editor')).toEqual(['html:Hello <b>brave</b> new world']);
   });
+
+  it('drags a card onto a drop zone with HTML5 drag and drop (synthetic events)', async () => {
+    const { step } = scriptState();
+    server.script([
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/widgets/dnd` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      step('drag', (st) => ({
+        tab: st.tab,
+        ref: refFor(st.page, 'draggable', 'Write report'),
+        to: refFor(st.page, 'focusable', 'Done'),
+      })),
+      { kind: 'text', text: 'Done.' },
+    ]);
+    const results = toolResults(await runTask(firefox.panel, 'Move the task'));
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+    expect(await widgetLog('/widgets/dnd')).toEqual(['dragstart:false', 'drop:task-1:false']);
+  });
 });

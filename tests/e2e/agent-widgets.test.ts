@@ -265,6 +265,24 @@ describe('pointing as a person does', () => {
     expect(await widgetLog('/widgets/pointer')).toEqual(['grab', 'slider:75', 'menu:open', 'export']);
   });
 
+  it('drags a card onto a drop zone with native HTML5 drag and drop, trusted', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/dnd` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('drag', (st) => ({
+          tab: st.tab,
+          ref: refFor(st.page, 'draggable', 'Write report'),
+          to: refFor(st.page, 'focusable', 'Done'),
+        })),
+      ],
+      'Move the report task to Done',
+    );
+    expect(toolResults(all).map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+    expect(await widgetLog('/widgets/dnd')).toEqual(['dragstart:true', 'drop:task-1:true']);
+  });
+
   for (const zoom of [1, 1.5]) {
     it(`clicks a canvas at screenshot coordinates after scrolling, at zoom ${zoom}`, async () => {
       const { step } = scriptState();
