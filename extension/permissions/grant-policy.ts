@@ -29,8 +29,17 @@ type OptionEffect = { effect: 'allow' | 'deny'; durationMs?: number; task?: bool
 
 const HOUR = 3_600_000;
 export const GRANT_OPTIONS: Record<string, { option: DecisionOption; effect: OptionEffect }> = {
+  // "Once" has always meant this task: the label says so.
   allow_once: {
-    option: { id: 'allow_once', label: 'Allow once', tone: 'primary' },
+    option: { id: 'allow_once', label: 'Allow for this task', tone: 'primary' },
+    effect: { effect: 'allow', task: true },
+  },
+  allow_task: {
+    option: { id: 'allow_task', label: 'Allow for this task', tone: 'neutral' },
+    effect: { effect: 'allow', task: true },
+  },
+  approve_plan: {
+    option: { id: 'approve_plan', label: 'Approve the plan', tone: 'primary' },
     effect: { effect: 'allow', task: true },
   },
   allow_hour: {

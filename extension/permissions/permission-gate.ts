@@ -10,6 +10,7 @@
  */
 import type { DecisionOption } from '../../shared/protocol';
 import { endsWithTask } from './grant-policy';
+import { type SecretVault, TYPE_SECRET } from './secret-vault';
 
 export interface PermissionRequest {
   /** The policy that decides, e.g. 'site', 'folder-write', 'notifications'. */
@@ -22,6 +23,13 @@ export interface PermissionRequest {
   options?: DecisionOption[];
   /** Ask even when a grant exists (payments, deletion): the grant does not cover this action. */
   alwaysAsk?: boolean;
+  /**
+   * What an approved plan or an "allow for this task" answer must name to cover this request
+   * (e.g. `form_submit https://shop.example`); without it neither does (plan-approval.ts).
+   */
+  approvalKey?: string;
+  /** The slot (a tool call id) a secret typed into the prompt is kept under (secret-vault.ts). */
+  secretFor?: string;
 }
 
 export type Verdict = 'allow' | 'deny' | 'ask';
@@ -39,12 +47,25 @@ export interface PermissionPolicy {
   apply(request: PermissionRequest, optionId: string, ctx: GateContext): Promise<'allow' | 'deny'>;
 }
 
+/** Approvals that last for one task: an approved plan, "allow for this task" on a confirmation. */
+export interface TaskApprovals {
+  covers(key: string, ctx: GateContext): Promise<boolean>;
+  allowForTask(key: string, ctx: GateContext): Promise<void>;
+}
+
+/** The answer that covers a confirmation for the rest of the task (when the request offers it). */
+export const ALLOW_TASK = 'allow_task';
+
 export class UnknownPolicyError extends Error {}
 
 export class PermissionGate {
   private readonly policies = new Map<string, PermissionPolicy>();
 
-  constructor(policies: readonly PermissionPolicy[]) {
+  constructor(
+    policies: readonly PermissionPolicy[],
+    private readonly approvals?: TaskApprovals,
+    private readonly secrets?: SecretVault,
+  ) {
     for (const policy of policies) this.policies.set(policy.name, policy);
   }
 
@@ -58,7 +79,10 @@ export class PermissionGate {
   async decide(request: PermissionRequest, ctx: GateContext): Promise<Verdict> {
     const verdict = await this.policy(request.policy).evaluate(request, ctx);
     if (verdict === 'deny') return 'deny';
-    return request.alwaysAsk ? 'ask' : verdict;
+    if (verdict === 'allow' && !request.alwaysAsk) return 'allow';
+    // A rule's deny is never overridden; what would be asked may be covered by this task's approvals.
+    if (request.approvalKey && (await this.approvals?.covers(request.approvalKey, ctx))) return 'allow';
+    return 'ask';
   }
 
   /**
@@ -70,8 +94,25 @@ export class PermissionGate {
     return options.map((option) => ({ ...option, persistent: !request.alwaysAsk && !endsWithTask(option.id) }));
   }
 
-  async answer(request: PermissionRequest, optionId: string, ctx: GateContext): Promise<'allow' | 'deny'> {
+  /** `secret`: what the user typed into the prompt, for a request that asks for one; never stored. */
+  async answer(
+    request: PermissionRequest,
+    optionId: string,
+    ctx: GateContext,
+    secret?: string,
+  ): Promise<'allow' | 'deny'> {
     if (!this.optionsFor(request).some((o) => o.id === optionId)) return 'deny';
+    if (optionId === TYPE_SECRET) {
+      if (!secret || !request.secretFor || !this.secrets) return 'deny';
+      this.secrets.put(request.secretFor, secret);
+      return 'allow';
+    }
+    if (optionId === ALLOW_TASK && request.alwaysAsk) {
+      // A confirmation's policy remembers nothing; "for this task" is kept by the task's approvals.
+      if (!request.approvalKey || !this.approvals) return 'deny';
+      await this.approvals.allowForTask(request.approvalKey, ctx);
+      return 'allow';
+    }
     return this.policy(request.policy).apply(request, optionId, ctx);
   }
 }

@@ -12,6 +12,8 @@ import { LinkStore } from '../link/link-store';
 import { GrantPolicy } from '../permissions/grant-policy';
 import { DexieGrantStore } from '../permissions/grant-store';
 import { PermissionGate } from '../permissions/permission-gate';
+import { PlanApprovals } from '../permissions/plan-approval';
+import { SecretVault } from '../permissions/secret-vault';
 import { PushService } from '../push/push-service';
 import { AuditLog } from '../storage/audit-log';
 import type { SnapshotStore } from '../storage/auto-backup';
@@ -23,6 +25,9 @@ import { clockTools } from '../tools/clock';
 import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
 import { pageActionTools } from '../tools/page-actions';
+import { waitTools } from '../tools/page-waits';
+import { passwordTools } from '../tools/password';
+import { planTools } from '../tools/plan';
 import { ToolRegistry } from '../tools/registry';
 import { tabTools } from '../tools/tabs';
 import { webTools } from '../tools/web';
@@ -76,11 +81,15 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const tools = new ToolRegistry().register(...clockTools()).register(...notifyTools(show));
   const sites = new SitePolicy(grants);
   const web = options.web?.({ sites, now });
+  const secrets = new SecretVault(now);
   if (web)
     tools
       .register(...webTools(web))
       .register(...tabTools(web))
-      .register(...pageActionTools(web));
+      .register(...pageActionTools(web))
+      .register(...planTools(web))
+      .register(...passwordTools(web, secrets))
+      .register(...waitTools(web));
   // Local files through the native host: its tools, the per-folder write question, the delete confirmation.
   const folderWrites = new FolderWritePolicy(grants);
   const files = options.nativeMessaging
@@ -88,7 +97,12 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     : undefined;
   if (files) tools.register(...fileTools(files));
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
-  const gate = new PermissionGate([new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes]);
+  const plans = new PlanApprovals(grants);
+  const gate = new PermissionGate(
+    [new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes, plans],
+    plans,
+    secrets,
+  );
   const model = options.model ?? new AnthropicModelClient();
   const images = options.images ?? (CanvasImageResizer.available() ? new CanvasImageResizer() : undefined);
   const storageWatch = options.storage

@@ -278,6 +278,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       await env.runner(command.threadId).answer(command.decisionId, command.optionId, call.actor, {
         trusted: call.client.kind === 'panel',
         ...(call.key ? { commandKey: call.key } : {}),
+        ...(command.secret ? { secret: command.secret } : {}),
       });
       call.markRecorded();
       return command.threadId;

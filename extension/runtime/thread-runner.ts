@@ -260,7 +260,7 @@ export class ThreadRunner {
     decisionId: string,
     optionId: string,
     by: Actor,
-    opts: { trusted: boolean; commandKey?: string },
+    opts: { trusted: boolean; commandKey?: string; secret?: string },
   ): Promise<void> {
     const state = await this.loadState();
     const task = state.task;
@@ -323,7 +323,8 @@ export class ThreadRunner {
       throw new DecisionError(`“${option.label}” lasts beyond this task. ${PERMANENT_ON_COMPUTER}`, 'not_allowed');
     }
     const allowed =
-      (await this.deps.gate.answer(request, optionId, { taskId: task.taskId, now: this.deps.now() })) === 'allow';
+      (await this.deps.gate.answer(request, optionId, { taskId: task.taskId, now: this.deps.now() }, opts.secret)) ===
+      'allow';
     return resolve(allowed);
   }
 

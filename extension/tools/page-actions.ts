@@ -39,6 +39,16 @@ const Inputs = {
     from: z.number().int().min(0).default(0).describe('Start at this character (for long values).'),
   }),
   find_text: z.object({ tab: Tab, text: z.string().min(1).max(500).describe('The text to look for (any case).') }),
+  select_text: z.object({
+    tab: Tab,
+    ref: Ref.optional().describe('The field, editor or element to select in; default: the whole page.'),
+    text: z
+      .string()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('The text to select (its first visible occurrence); default: all of ref.'),
+  }),
   go_history: z.object({ tab: Tab, direction: z.enum(['back', 'forward']).default('back') }),
   hover: z.object({ tab: Tab, ref: Ref }),
   drag: z.object({
@@ -189,6 +199,29 @@ export function pageActionTools(web: WebPlatform): ToolDefinition[] {
         plan: (input, ctx) => elementPlan(web, input.tab, input.ref, ctx, (facts) => ({ key: keyOf('hover', facts) })),
         request: (input) => ({ op: 'hover', ref: input.ref }),
         describe: (input) => `Hovered over ${input.ref}.`,
+      },
+    ),
+    plannedTool(
+      web,
+      {
+        name: 'select_text',
+        description:
+          'Selects text in one of your tabs, as a person does by dragging over it: in a field, an editor or the page. Then act on it: press_key with modifiers ["Control"] and "b" for bold, "c" to copy.',
+        input: Inputs.select_text,
+      },
+      {
+        plan: async (input, ctx) => {
+          if (input.ref)
+            return elementPlan(web, input.tab, input.ref, ctx, (facts) => ({ key: keyOf('select', facts) }));
+          const { owner, page } = await currentPage(web, input.tab, ctx);
+          return { plan: { key: JSON.stringify(['select', page.href]) }, page, owner };
+        },
+        request: (input) => ({
+          op: 'select_text',
+          ...(input.ref ? { ref: input.ref } : {}),
+          ...(input.text ? { text: input.text } : {}),
+        }),
+        describe: () => 'Done:',
       },
     ),
     plannedTool(

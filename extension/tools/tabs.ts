@@ -9,12 +9,13 @@
  * typing into password fields is refused.
  */
 import { z } from 'zod';
-import { CONFIRM_OPTIONS } from '../permissions/grant-policy';
-import type { PermissionRequest } from '../permissions/permission-gate';
+import { CONFIRM_OPTIONS, GRANT_OPTIONS } from '../permissions/grant-policy';
+import { ALLOW_TASK, type PermissionRequest } from '../permissions/permission-gate';
+import { approvalKey } from '../permissions/plan-approval';
 import { wrapUntrusted } from '../permissions/untrusted-content';
 import { type ActionPlan, planClick, planKey, planType } from '../web/action-risk';
 import type { TabOwner } from '../web/agent-tabs';
-import { type ElementFacts, KeyName, type PageRequest, Ref } from '../web/page-protocol';
+import { type ElementFacts, KeyName, Modifier, type PageRequest, Ref } from '../web/page-protocol';
 import { formatSnapshot } from '../web/page-snapshot';
 import type { ActionOutcome, WebPlatform } from '../web/platform';
 import { unreachableReason } from '../web/reachability';
@@ -46,6 +47,11 @@ const Inputs = {
     tab: Tab,
     key: KeyName.describe('A key such as Enter, Escape, Tab, ArrowDown, or one character.'),
     ref: Ref.optional().describe('The element to press it on; default: the focused element.'),
+    modifiers: z
+      .array(Modifier)
+      .max(4)
+      .default([])
+      .describe('Keys held down with it: ["Control"] with "b" makes selected text bold, with "c" copies it.'),
   }),
   scroll: z.object({
     tab: Tab,
@@ -180,13 +186,18 @@ async function requestForPlan(
     }
   }
   if (plan.confirm) {
+    const origin = (target ?? page).origin;
+    // A form submission may be allowed for the rest of the task; a high-risk step only by a plan naming it.
+    const forTask = plan.confirm.reason === 'form_submit' && GRANT_OPTIONS[ALLOW_TASK];
+    const [allow, ...rest] = CONFIRM_OPTIONS;
     return {
       policy: SITE_POLICY,
-      scope: (target ?? page).origin,
+      scope: origin,
       title: plan.confirm.title,
       detail: plan.confirm.detail,
-      options: CONFIRM_OPTIONS,
+      options: forTask && allow ? [allow, forTask.option, ...rest] : CONFIRM_OPTIONS,
       alwaysAsk: true,
+      approvalKey: approvalKey(plan.confirm.reason, origin),
     };
   }
   return siteRequest(page, 'use');
@@ -348,7 +359,7 @@ export function tabTools(web: WebPlatform): ToolDefinition[] {
       {
         name: 'type',
         description:
-          'Types text into a field (by its ref from read_page) in one of your tabs, replacing its content unless clear is false; for a list box, chooses the option with that text. Password fields are refused: ask the user to type passwords themselves.',
+          'Types text into a field (by its ref from read_page) in one of your tabs, replacing its content unless clear is false; for a list box, chooses the option with that text. Password fields are refused here: use type_password.',
         input: Inputs.type,
       },
       {
@@ -367,15 +378,21 @@ export function tabTools(web: WebPlatform): ToolDefinition[] {
       },
       {
         plan: (input, ctx) =>
-          elementPlan(web, input.tab, input.ref, ctx, (facts, page) => planKey(input.key, facts, page.href)),
+          elementPlan(web, input.tab, input.ref, ctx, (facts, page) => {
+            const plan = planKey(input.key, facts, page.href);
+            // The plan is decided for this exact chord: the key is part of what the user was asked about.
+            return { ...plan, key: JSON.stringify([plan.key, input.modifiers]) };
+          }),
         // Only a plan that is a submission (it has a target: the form's action) was confirmed as one.
         request: (input, plan) => ({
           op: 'press',
           key: input.key,
           submit: plan.target !== undefined,
           ...(input.ref ? { ref: input.ref } : {}),
+          ...(input.modifiers.length > 0 ? { modifiers: input.modifiers } : {}),
         }),
-        describe: (input) => `Pressed ${input.key}${input.ref ? ` on ${input.ref}` : ''}.`,
+        describe: (input) =>
+          `Pressed ${[...input.modifiers, input.key].join('+')}${input.ref ? ` on ${input.ref}` : ''}.`,
       },
     ),
     {

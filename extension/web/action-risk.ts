@@ -6,7 +6,7 @@
  * Confirmed every time (a site grant does not cover them): submitting a form,
  * anything that looks like a payment or checkout step or like deleting or
  * closing an account, and starting a download. Typing into a password field is
- * refused outright: the agent never handles the user's passwords.
+ * refused here: tools/password.ts does it, only with the user's approval.
  */
 import type { ElementFacts } from './page-protocol';
 
@@ -147,7 +147,7 @@ export function planType(facts: ElementFacts): ActionPlan {
   if (facts.password) {
     return {
       refuse:
-        'Typing into password fields is not allowed: Tandem never handles your passwords. Ask the user to type it themselves.',
+        'type does not type into password fields. Use type_password: the user approves it for this site, or types the password into Tandem themselves so you never see it.',
       key: keyOf('type', facts, undefined),
     };
   }

@@ -35,7 +35,7 @@ export interface ActionableHelpers {
    */
   hiddenTypingTarget(element: Element): boolean;
   /** Scrolls the element into view; its centre in viewport CSS pixels, and whether a pointer there hits it. */
-  locate(element: Element, scroll: boolean): { x: number; y: number; hit: boolean };
+  locate(element: Element, scroll: boolean): { x: number; y: number; hit: boolean; draggable: boolean };
   /** Focuses `element` (if given) and describes what then has the focus, for trusted keys. */
   keyTarget(element: Element | undefined): {
     focused: boolean;
@@ -70,6 +70,7 @@ export function installActionable(): void {
     '[onpointerdown]',
     '[onpointerup]',
     '[ondblclick]',
+    '[draggable="true"]',
     ...ROLES.map((role) => `[role="${role}"]`),
   ].join(',');
 
@@ -106,6 +107,7 @@ export function installActionable(): void {
   };
 
   const roleHint = (element: Element): string | undefined => {
+    if (element.getAttribute('draggable') === 'true') return 'draggable';
     if (pointerCursor(element)) return 'clickable';
     if (focusable(element)) return 'focusable';
     return undefined;
@@ -136,7 +138,23 @@ export function installActionable(): void {
     element.dispatchEvent(new MouseEvent('mousemove', at));
   };
 
+  /** HTML5 drag and drop, synthetic: the events a native drag fires, sharing one DataTransfer. */
+  const nativeDrag = (from: Element, to: Element): void => {
+    const data = new DataTransfer();
+    const at = (element: Element) => ({ ...mouseAt(centre(element)), dataTransfer: data });
+    from.dispatchEvent(new DragEvent('dragstart', at(from)));
+    to.dispatchEvent(new DragEvent('dragenter', at(to)));
+    const over = to.dispatchEvent(new DragEvent('dragover', at(to)));
+    // A drop target says so by cancelling dragover; without that a real drop would not happen either.
+    if (!over) to.dispatchEvent(new DragEvent('drop', at(to)));
+    from.dispatchEvent(new DragEvent('dragend', at(from)));
+  };
+
   const pointerDrag = (from: Element, to: Element): void => {
+    if (nativeDraggable(from)) {
+      nativeDrag(from, to);
+      return;
+    }
     const start = centre(from);
     const end = centre(to);
     pointerHover(from);
@@ -189,12 +207,19 @@ export function installActionable(): void {
     return `Selected ${picked.map((o) => JSON.stringify(o.text.trim().slice(0, 80))).join(', ')}.`;
   };
 
-  const locate = (element: Element, scroll: boolean): { x: number; y: number; hit: boolean } => {
+  const nativeDraggable = (element: Element): boolean => element.closest('[draggable="true"]') !== null;
+
+  const locate = (element: Element, scroll: boolean): { x: number; y: number; hit: boolean; draggable: boolean } => {
     if (scroll) element.scrollIntoView({ block: 'center', inline: 'center' });
     const { x, y } = centre(element);
     // Something on top (an overlay, a cookie banner) would take a real click: then it is not this element's.
     const top = document.elementFromPoint(x, y);
-    return { x, y, hit: top !== null && (top === element || element.contains(top)) };
+    return {
+      x,
+      y,
+      hit: top !== null && (top === element || element.contains(top)),
+      draggable: nativeDraggable(element),
+    };
   };
 
   const TYPING = ['text', 'email', 'url', 'tel', 'search', 'number', ''];

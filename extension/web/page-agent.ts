@@ -281,7 +281,25 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     ].map((role) => `[role="${role}"]`),
   ].join(',');
 
-  const snapshotOf = (from: number, maxElements: number, maxTextChars: number): PageResponse => {
+  /** What the browser said has pointer listeners (listener-scan.ts), checked against the live page. */
+  const listenedSet = (listened: ReadonlyArray<{ index: number; tag: string }> | undefined): Set<Element> => {
+    const found = new Set<Element>();
+    if (!listened || !document.body) return found;
+    const all = document.body.querySelectorAll('*');
+    for (const { index, tag } of listened) {
+      const element = all[index];
+      // A page that changed since the scan: that position is someone else now.
+      if (element && element.tagName.toLowerCase() === tag) found.add(element);
+    }
+    return found;
+  };
+
+  const snapshotOf = (
+    from: number,
+    maxElements: number,
+    maxTextChars: number,
+    listened: Set<Element>,
+  ): PageResponse => {
     const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SELECT', 'OPTION', 'TEXTAREA']);
     const BLOCK =
       'address,article,aside,blockquote,dd,details,dialog,div,dl,dt,fieldset,figcaption,figure,footer,form,h1,h2,h3,h4,h5,h6,header,li,main,nav,ol,p,pre,section,summary,table,tr,td,th,ul,label,button';
@@ -317,6 +335,10 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
 
     // Controls wired by script (web/actionable.ts), merged in document order.
     const extra = helpers?.candidates(INTERACTIVE) ?? new Set<Element>();
+    for (const element of listened) {
+      // Part of a control listed already (a word inside a listed row) is that control.
+      if (!element.matches(INTERACTIVE) && !element.parentElement?.closest(INTERACTIVE)) extra.add(element);
+    }
     const listed = [...Array.from(document.querySelectorAll(INTERACTIVE)), ...extra].sort((a, b) =>
       a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
     );
@@ -332,7 +354,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     for (const element of all) refOf(element);
     const elements: SnapshotElement[] = all.slice(from, from + maxElements).map((element) => {
       const own = roleOf(element);
-      const role = own === 'generic' ? (helpers?.roleHint(element) ?? own) : own;
+      const role =
+        own === 'generic' ? (helpers?.roleHint(element) ?? (listened.has(element) ? 'clickable' : own)) : own;
       const entry: SnapshotElement = { ref: refOf(element), role, name: nameOf(element) };
       if (element instanceof HTMLInputElement) {
         if (element.type === 'password') entry.password = true;
@@ -395,9 +418,14 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     element.dispatchEvent(new Event('change', { bubbles: true }));
   };
 
-  const typeInto = (element: Element, text: string, clear: boolean): string | undefined => {
+  const typeInto = (element: Element, text: string, clear: boolean, password: boolean): string | undefined => {
+    if (password && !(element instanceof HTMLInputElement)) throw new Error('That is not a password field.');
     if (element instanceof HTMLInputElement) {
-      if (element.type === 'password') throw new Error('Typing into password fields is not allowed.');
+      if ((element.type === 'password') !== password) {
+        throw new Error(
+          password ? 'That is not a password field.' : 'Typing into password fields needs the user’s approval.',
+        );
+      }
       if (!TEXT_INPUTS.has(element.type)) throw new Error(`A ${element.type} input takes a click, not typing.`);
       if (element.disabled || element.readOnly) throw new Error('That field is disabled or read-only.');
       element.focus();
@@ -437,6 +465,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     submit: boolean,
     code?: string,
     keyCode?: number,
+    modifiers: readonly string[] = [],
   ): string | undefined => {
     const eventKey = key === 'Space' ? ' ' : key;
     const init: KeyboardEventInit & { keyCode?: number; which?: number } = {
@@ -444,6 +473,10 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
       bubbles: true,
       cancelable: true,
       composed: true,
+      ctrlKey: modifiers.includes('Control'),
+      shiftKey: modifiers.includes('Shift'),
+      altKey: modifiers.includes('Alt'),
+      metaKey: modifiers.includes('Meta'),
       ...(code !== undefined ? { code } : {}),
       ...(keyCode !== undefined ? { keyCode, which: keyCode } : {}),
     };
@@ -452,6 +485,14 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     target.dispatchEvent(new KeyboardEvent('keyup', init));
     if (!accepted) return undefined;
     // Synthetic key events have no default action: do the ones people rely on.
+    const command = { b: 'bold', i: 'italic', u: 'underline' }[eventKey.toLowerCase()];
+    if ((init.ctrlKey || init.metaKey) && command && target instanceof HTMLElement && target.isContentEditable) {
+      document.execCommand(command);
+      return undefined;
+    }
+    if ((init.ctrlKey || init.metaKey) && eventKey.toLowerCase() === 'c') {
+      return document.execCommand('copy') ? undefined : 'The browser did not let Tandem copy here.';
+    }
     if (key === 'Enter' && submit && target instanceof HTMLInputElement && target.form) {
       target.form.requestSubmit();
       return 'Submitted the form.';
@@ -471,7 +512,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
   try {
     switch (request.op) {
       case 'snapshot':
-        return snapshotOf(request.from, request.maxElements, request.maxTextChars);
+        return snapshotOf(request.from, request.maxElements, request.maxTextChars, listenedSet(request.listened));
       case 'describe':
         return { op: 'describe', element: factsOf(find(request.ref)) };
       case 'describe_focus': {
@@ -492,12 +533,12 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         return { op: 'done' };
       }
       case 'type': {
-        const note = typeInto(find(request.ref), request.text, request.clear);
+        const note = typeInto(find(request.ref), request.text, request.clear, request.password === true);
         return { op: 'done', ...(note ? { note } : {}) };
       }
       case 'press': {
         const target = request.ref ? find(request.ref) : (document.activeElement ?? document.body);
-        const note = press(request.key, target, request.submit, request.code, request.keyCode);
+        const note = press(request.key, target, request.submit, request.code, request.keyCode, request.modifiers);
         return { op: 'done', ...(note ? { note } : {}) };
       }
       case 'select': {
@@ -537,6 +578,69 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
           matches.push({ context, ...(control && isVisible(control) ? { ref: refOf(control) } : {}) });
         }
         return { op: 'found', matches, total };
+      }
+      case 'select_text': {
+        const root = request.ref ? find(request.ref) : document.body;
+        if (!root) throw new Error('The page has no body.');
+        if (root instanceof HTMLInputElement || root instanceof HTMLTextAreaElement) {
+          if (root instanceof HTMLInputElement && root.type === 'password') {
+            throw new Error('Password fields are never selected.');
+          }
+          const value = root.value;
+          const at = request.text === undefined ? 0 : value.indexOf(request.text);
+          if (at < 0) throw new Error('That text is not in the field.');
+          const end = request.text === undefined ? value.length : at + request.text.length;
+          root.focus();
+          root.setSelectionRange(at, end);
+          return { op: 'done', note: `Selected ${end - at} characters in ${request.ref}.` };
+        }
+        // Only text a person can see is selected, as only that is listed.
+        const nodes: Array<{ node: Text; start: number }> = [];
+        let joined = '';
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const parent = node.parentElement;
+          if (!parent || parent.closest('script, style, noscript, template') || !isVisible(parent)) continue;
+          nodes.push({ node: node as Text, start: joined.length });
+          joined += node.nodeValue ?? '';
+        }
+        const wanted = request.text ?? joined;
+        let at = joined.indexOf(wanted);
+        if (at < 0) at = joined.toLowerCase().indexOf(wanted.toLowerCase());
+        if (at < 0 || !wanted) throw new Error('That text is not visible there: read_page or find_text shows what is.');
+        const end = at + wanted.length;
+        const position = (offset: number, isEnd: boolean) => {
+          const hit =
+            nodes.find((n) => offset >= n.start && offset < n.start + (n.node.nodeValue ?? '').length) ??
+            (isEnd ? nodes.find((n) => offset === n.start + (n.node.nodeValue ?? '').length) : undefined);
+          if (!hit) throw new Error('That text could not be selected.');
+          return { node: hit.node, offset: offset - hit.start };
+        };
+        const from = position(at, false);
+        const to = position(end, true);
+        // An editor takes the focus first: focusing it afterwards would move its caret over the selection.
+        const editor = from.node.parentElement?.closest('[contenteditable]:not([contenteditable="false"])');
+        if (editor instanceof HTMLElement) editor.focus({ preventScroll: true });
+        const range = document.createRange();
+        range.setStart(from.node, from.offset);
+        range.setEnd(to.node, to.offset);
+        const selection = window.getSelection();
+        selection?.removeAllRanges();
+        selection?.addRange(range);
+        return { op: 'done', note: `Selected ${JSON.stringify(collapse(wanted, 80))}.` };
+      }
+      case 'query': {
+        let found: Element[];
+        try {
+          found = Array.from(document.querySelectorAll(request.selector)).filter((e) => isVisible(e));
+        } catch {
+          throw new Error(`"${request.selector.slice(0, 80)}" is not a CSS selector.`);
+        }
+        return {
+          op: 'found',
+          matches: found.slice(0, request.max).map((e) => ({ context: nameOf(e), ref: refOf(e) })),
+          total: found.length,
+        };
       }
       case 'history':
         if (request.direction === 'back') history.back();

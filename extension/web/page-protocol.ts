@@ -23,6 +23,9 @@ export const NAMED_KEYS = [
   'Space',
 ] as const;
 export const KeyName = z.union([z.enum(NAMED_KEYS), z.string().length(1)]);
+/** Keys held while a key is pressed (Control+b is bold in an editor, Control+c copies). */
+export const Modifier = z.enum(['Control', 'Shift', 'Alt', 'Meta']);
+export type Modifier = z.infer<typeof Modifier>;
 
 export const Ref = z
   .string()
@@ -35,11 +38,17 @@ export const PageRequest = z.discriminatedUnion('op', [
     from: z.number().int().min(0),
     maxElements: z.number().int().min(1).max(1_000),
     maxTextChars: z.number().int().min(0).max(40_000),
+    /** Elements with pointer listeners the browser reported (listener-scan.ts): document-order index and tag. */
+    listened: z
+      .array(z.object({ index: z.number().int().min(0), tag: z.string().max(40) }))
+      .max(5_000)
+      .optional(),
   }),
   z.object({ op: z.literal('describe'), ref: Ref }),
   z.object({ op: z.literal('describe_focus') }),
   z.object({ op: z.literal('click'), ref: Ref }),
-  z.object({ op: z.literal('type'), ref: Ref, text: z.string(), clear: z.boolean() }),
+  /** `password`: the user approved typing into this password field (tools/password.ts); refused otherwise. */
+  z.object({ op: z.literal('type'), ref: Ref, text: z.string(), clear: z.boolean(), password: z.boolean().optional() }),
   /** `submit`: Enter in a form field submits its form (only after the user confirmed a submission). */
   z.object({
     op: z.literal('press'),
@@ -49,7 +58,10 @@ export const PageRequest = z.discriminatedUnion('op', [
     /** The physical key and legacy number (web/key-codes.ts), for handlers that read code, keyCode or which. */
     code: z.string().max(40).optional(),
     keyCode: z.number().int().min(0).max(255).optional(),
+    modifiers: z.array(Modifier).max(4).optional(),
   }),
+  /** Selects `text` (its first visible occurrence) inside `ref`, or in the page without one; all of `ref` without text. */
+  z.object({ op: z.literal('select_text'), ref: Ref.optional(), text: z.string().min(1).max(10_000).optional() }),
   /** Scrolls an element into view and says where its centre is, for trusted input (web/trusted-input.ts). */
   z.object({ op: z.literal('locate'), ref: Ref, scroll: z.boolean().optional() }),
   /** A field's exact value (no trimming or collapsing), `max` characters from `from`. */
@@ -61,6 +73,8 @@ export const PageRequest = z.discriminatedUnion('op', [
   }),
   /** Finds visible text (case-insensitive): up to `max` matches with their surroundings. */
   z.object({ op: z.literal('find'), text: z.string().min(1).max(500), max: z.number().int().min(1).max(50) }),
+  /** Visible elements matching a CSS selector (for wait_for): up to `max`, each with its ref. */
+  z.object({ op: z.literal('query'), selector: z.string().min(1).max(500), max: z.number().int().min(1).max(50) }),
   /** Goes back or forward in the tab's history (the navigation is held to the site rules like any other). */
   z.object({ op: z.literal('history'), direction: z.enum(['back', 'forward']) }),
   /** Moves the pointer over an element (menus that open on hover). */
@@ -145,7 +159,14 @@ export const PageResponse = z.discriminatedUnion('op', [
     total: z.number().int().nonnegative(),
   }),
   /** Viewport CSS pixels of the element's centre; `hit`: a pointer there lands on the element itself. */
-  z.object({ op: z.literal('point'), x: z.number(), y: z.number(), hit: z.boolean() }),
+  /** `draggable`: a native HTML5 drag source (drag and drop through dragstart/drop, not pointer moves). */
+  z.object({
+    op: z.literal('point'),
+    x: z.number(),
+    y: z.number(),
+    hit: z.boolean(),
+    draggable: z.boolean().optional(),
+  }),
   z.object({
     op: z.literal('key_target'),
     /** The element asked for has the focus (a key from the keyboard would reach it). */

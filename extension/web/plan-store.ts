@@ -18,6 +18,8 @@ const StoredRequest = z.object({
     .array(z.object({ id: z.string(), label: z.string(), tone: z.enum(['primary', 'neutral', 'danger']) }))
     .optional(),
   alwaysAsk: z.boolean().optional(),
+  approvalKey: z.string().optional(),
+  secretFor: z.string().optional(),
 });
 
 export const StoredPlan = z.object({ at: z.number(), key: z.string(), request: StoredRequest.optional() });

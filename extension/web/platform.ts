@@ -76,6 +76,11 @@ export interface TabDriver {
   navigate(tabId: number, url: URL): Promise<ActionOutcome>;
   runPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse>;
   screenshot(tabId: number): Promise<{ mediaType: 'image/jpeg'; data: string }>;
+  /**
+   * Resolves true once the tab has had no request in flight for `quietMs`, false at `timeoutMs`.
+   * Optional: a platform that cannot observe requests says it cannot wait for network idle.
+   */
+  networkIdle?(tabId: number, quietMs: number, timeoutMs: number): Promise<boolean>;
   close(tabId: number): Promise<void>;
 }
 

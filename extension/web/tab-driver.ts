@@ -7,6 +7,7 @@ import browser from 'webextension-polyfill';
 import { ToolError } from '../tools/registry';
 import { installActionable } from './actionable';
 import type { AgentTabs, TabOwner } from './agent-tabs';
+import { listenedElements } from './listener-scan';
 import type { NavigationGuard } from './navigation-guard';
 import { pageAgent } from './page-agent';
 import { type PageRequest, type PageResponse, PageResponse as PageResponseSchema } from './page-protocol';
@@ -35,7 +36,9 @@ export class BrowserTabDriver implements TabDriver {
     private readonly guard: NavigationGuard,
     /** Trusted keys and clicks (Chrome's debugger); without it, the synthetic path in page-agent.ts. */
     private readonly input?: TrustedInput,
-  ) {}
+  ) {
+    this.observeRequests();
+  }
 
   async open(owner: TabOwner): Promise<number> {
     const state = await this.tabs.state();
@@ -328,7 +331,11 @@ export class BrowserTabDriver implements TabDriver {
   }
 
   async runPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
-    const full = withKeyCodes(request);
+    let full = withKeyCodes(request);
+    if (this.input && full.op === 'snapshot') {
+      const listened = await listenedElements(this.input, tabId);
+      if (listened) full = { ...full, listened };
+    }
     if (this.input) {
       const trusted = await trustedAction(this.input, tabId, full, (r) => this.runInPage(tabId, expectedOrigin, r));
       if (trusted) return trusted;
@@ -352,6 +359,40 @@ export class BrowserTabDriver implements TabDriver {
     const parsed = PageResponseSchema.safeParse(results[0]?.result);
     if (!parsed.success) throw new ToolError(`Tab ${tabId} gave an answer Tandem could not read.`);
     return parsed.data;
+  }
+
+  async networkIdle(tabId: number, quietMs: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const inFlight = this.inFlight.get(tabId)?.size ?? 0;
+      const since = this.lastRequestChange.get(tabId) ?? 0;
+      if (inFlight === 0 && Date.now() - since >= quietMs) return true;
+      await sleep(50);
+    }
+    return false;
+  }
+
+  /**
+   * Requests in flight per tab, observed (never blocked) from the start, so a wait for network idle
+   * sees the requests an action started before the wait began.
+   */
+  private readonly inFlight = new Map<number, Set<string>>();
+  private readonly lastRequestChange = new Map<number, number>();
+
+  private observeRequests(): void {
+    const filter = { urls: ['<all_urls>'] };
+    const change = (d: { tabId: number; requestId: string }, started: boolean) => {
+      if (d.tabId < 0) return;
+      const set = this.inFlight.get(d.tabId) ?? new Set<string>();
+      if (started) set.add(d.requestId);
+      else set.delete(d.requestId);
+      if (set.size > 0) this.inFlight.set(d.tabId, set);
+      else this.inFlight.delete(d.tabId);
+      this.lastRequestChange.set(d.tabId, Date.now());
+    };
+    browser.webRequest.onBeforeRequest.addListener((d) => change(d, true), filter);
+    browser.webRequest.onCompleted.addListener((d) => change(d, false), filter);
+    browser.webRequest.onErrorOccurred.addListener((d) => change(d, false), filter);
   }
 
   async screenshot(tabId: number): Promise<{ mediaType: 'image/jpeg'; data: string }> {

@@ -18,15 +18,21 @@
  * a form) the plan did not check, goes the synthetic way instead.
  */
 import { keyDescriptor } from './key-codes';
-import type { PageRequest, PageResponse } from './page-protocol';
+import type { Modifier, PageRequest, PageResponse } from './page-protocol';
 
 type Send = (method: string, params: Record<string, unknown>) => Promise<unknown>;
+/** Resolves with the params of the session's next event of that method, or undefined after `timeoutMs`. */
+type NextEvent = (method: string, timeoutMs: number) => Promise<Record<string, unknown> | undefined>;
 
 /** The part of `chrome.debugger` used here (the polyfill does not wrap it). */
 interface DebuggerApi {
   attach(target: { tabId: number }, version: string): Promise<void>;
   detach(target: { tabId: number }): Promise<void>;
   sendCommand(target: { tabId: number }, method: string, params?: object): Promise<unknown>;
+  onEvent: {
+    addListener(listener: (source: { tabId?: number }, method: string, params?: object) => void): void;
+    removeListener(listener: (source: { tabId?: number }, method: string, params?: object) => void): void;
+  };
 }
 
 interface TabsApi {
@@ -35,7 +41,7 @@ interface TabsApi {
 
 export interface TrustedInput {
   /** Runs `use` inside a debugger session on the tab; undefined when the tab cannot be attached. */
-  session<T>(tabId: number, use: (send: Send) => Promise<T>): Promise<{ value: T } | undefined>;
+  session<T>(tabId: number, use: (send: Send, next: NextEvent) => Promise<T>): Promise<{ value: T } | undefined>;
 }
 
 export function debuggerInput(): TrustedInput | undefined {
@@ -54,9 +60,27 @@ export function debuggerInput(): TrustedInput | undefined {
       } catch {
         return undefined;
       }
+      const waiting = new Map<string, (params: Record<string, unknown>) => void>();
+      const listener = (source: { tabId?: number }, method: string, params?: object) => {
+        if (source.tabId === tabId) waiting.get(method)?.((params ?? {}) as Record<string, unknown>);
+      };
+      api.onEvent.addListener(listener);
+      const next: NextEvent = (method, timeoutMs) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            waiting.delete(method);
+            resolve(undefined);
+          }, timeoutMs);
+          waiting.set(method, (params) => {
+            clearTimeout(timer);
+            waiting.delete(method);
+            resolve(params);
+          });
+        });
       try {
-        return { value: await use((method, params) => api.sendCommand(target, method, params)) };
+        return { value: await use((method, params) => api.sendCommand(target, method, params), next) };
       } finally {
+        api.onEvent.removeListener(listener);
         await api.detach(target).catch(() => {});
       }
     },
@@ -64,21 +88,26 @@ export function debuggerInput(): TrustedInput | undefined {
 }
 
 const SHIFT = 8;
+/** The debugger protocol's modifier bits. */
+const MODIFIER_BITS: Record<Modifier, number> = { Alt: 1, Control: 2, Meta: 4, Shift: SHIFT };
 
-async function pressKey(send: Send, name: string): Promise<void> {
+async function pressKey(send: Send, name: string, modifiers: readonly Modifier[] = []): Promise<void> {
   const key = keyDescriptor(name);
+  const held = modifiers.reduce((bits, m) => bits | MODIFIER_BITS[m], key.shift ? SHIFT : 0);
   const base = {
     key: key.key,
     code: key.code,
     windowsVirtualKeyCode: key.keyCode,
     nativeVirtualKeyCode: key.keyCode,
-    modifiers: key.shift ? SHIFT : 0,
+    modifiers: held,
   };
+  // A shortcut (Control+b) types nothing: the browser runs its editing command (bold, copy) instead.
+  const text = held & ~SHIFT ? undefined : key.text;
   // keyDown with text types it (and fires keypress); rawKeyDown is a key that types nothing.
   await send('Input.dispatchKeyEvent', {
     ...base,
-    type: key.text ? 'keyDown' : 'rawKeyDown',
-    ...(key.text ? { text: key.text, unmodifiedText: key.text } : {}),
+    type: text ? 'keyDown' : 'rawKeyDown',
+    ...(text ? { text, unmodifiedText: text } : {}),
   });
   await send('Input.dispatchKeyEvent', { ...base, type: 'keyUp' });
 }
@@ -119,6 +148,43 @@ async function dragBetween(send: Send, from: { x: number; y: number }, to: { x: 
   await send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...to, button: 'left', buttons: 0, clickCount: 1 });
 }
 
+/**
+ * HTML5 drag and drop: Chrome's own drag starts from the trusted press and moves; the debugger
+ * intercepts it (Input.setInterceptDrags) and hands over its data, which is then dropped on the
+ * target as a real drop (Input.dispatchDragEvent), so dragstart, dragover and drop are all trusted.
+ */
+async function nativeDragBetween(
+  send: Send,
+  next: NextEvent,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+): Promise<void> {
+  await send('Input.setInterceptDrags', { enabled: true });
+  try {
+    const intercepted = next('Input.dragIntercepted', 2_000);
+    await moveTo(send, from.x, from.y, 0);
+    await send('Input.dispatchMouseEvent', {
+      type: 'mousePressed',
+      ...from,
+      button: 'left',
+      buttons: 1,
+      clickCount: 1,
+    });
+    for (let i = 1; i <= 5; i++) {
+      await moveTo(send, from.x + ((to.x - from.x) * i) / 5, from.y + ((to.y - from.y) * i) / 5, 1);
+    }
+    const drag = await intercepted;
+    if (drag?.data) {
+      for (const type of ['dragEnter', 'dragOver', 'drop']) {
+        await send('Input.dispatchDragEvent', { type, ...to, data: drag.data, modifiers: 0 });
+      }
+    }
+    await send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...to, button: 'left', buttons: 0, clickCount: 1 });
+  } finally {
+    await send('Input.setInterceptDrags', { enabled: false }).catch(() => {});
+  }
+}
+
 type RunPage = (request: PageRequest) => Promise<PageResponse>;
 
 /**
@@ -149,7 +215,9 @@ export async function trustedAction(
     // The target is measured where it is now: scrolling it into view would move the source.
     const to = await runPage({ op: 'locate', ref: request.to, scroll: false });
     if (to.op !== 'point') return to;
-    const done = await input.session(tabId, (send) => dragBetween(send, from, to));
+    const done = await input.session(tabId, (send, next) =>
+      from.draggable ? nativeDragBetween(send, next, from, to) : dragBetween(send, from, to),
+    );
     return done ? { op: 'done' } : undefined;
   }
   if (request.op === 'click_point') {
@@ -166,7 +234,7 @@ export async function trustedAction(
     if (!target.focused || target.password) return undefined;
     if (request.key === 'Enter' && target.enterActs) return undefined;
     if ((request.key === 'Space' || request.key === ' ') && target.spaceActs) return undefined;
-    const done = await input.session(tabId, (send) => pressKey(send, request.key));
+    const done = await input.session(tabId, (send) => pressKey(send, request.key, request.modifiers));
     return done ? { op: 'done' } : undefined;
   }
   return undefined;

@@ -84,7 +84,14 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backup.restoreAuto'), ...cmd }),
   /** Restores the newest automatic backup in the file host's own folder on the computer (the bridge installed). */
   z.object({ type: z.literal('backup.restoreFromHost'), ...cmd }),
-  z.object({ type: z.literal('decision.answer'), ...thread, decisionId: Id, optionId: z.string().min(1).max(64) }),
+  z.object({
+    type: z.literal('decision.answer'),
+    ...thread,
+    decisionId: Id,
+    optionId: z.string().min(1).max(64),
+    /** What the user typed into the prompt (a password), for a decision that asks for it; never stored. */
+    secret: z.string().min(1).max(1_000).optional(),
+  }),
   z.object({ type: z.literal('settings.get'), ...cmd }),
   z.object({ type: z.literal('settings.update'), ...cmd, patch: SettingsPatch }),
   z.object({ type: z.literal('settings.checkKey'), ...cmd }),

@@ -24,7 +24,8 @@ export interface TandemEventMap {
   /** Thread view: scrolled to the top while older events exist. */
   'load-older': CustomEvent<Record<string, never>>;
   /** Decision card: an option was chosen. */
-  decide: CustomEvent<{ decisionId: string; optionId: string }>;
+  /** `secret`: what the user typed into a prompt that asks for one (a password); never stored. */
+  decide: CustomEvent<{ decisionId: string; optionId: string; secret?: string }>;
   /** Composer: the person sent a message. */
   send: CustomEvent<{ text: string }>;
   /** Composer: the Stop button. */

@@ -256,13 +256,15 @@ export class TandemConversation extends LitElement {
     event.stopPropagation();
     const { client, threadId } = this;
     if (!client || !threadId) return;
-    const { decisionId, optionId } = event.detail;
+    const { decisionId, optionId, secret } = event.detail;
     this.answering = new Map(this.answering).set(decisionId, optionId);
-    client.send({ type: 'decision.answer', threadId, decisionId, optionId }).catch(() => {
-      const next = new Map(this.answering);
-      next.delete(decisionId);
-      this.answering = next;
-    });
+    client
+      .send({ type: 'decision.answer', threadId, decisionId, optionId, ...(secret ? { secret } : {}) })
+      .catch(() => {
+        const next = new Map(this.answering);
+        next.delete(decisionId);
+        this.answering = next;
+      });
   }
 
   private onLoadOlder(event: TandemEventMap['load-older']): void {

@@ -11,6 +11,9 @@ import { PERMANENT_ON_COMPUTER_TEXT, resolvedText } from './decision-text';
 import { emit } from './events';
 import { hostText, tokens } from './tokens';
 
+/** The answer that carries a password typed into the prompt (extension/permissions/secret-vault.ts). */
+const SECRET_OPTION = 'type_secret';
+
 export type DecisionItem = Extract<ViewItem, { kind: 'decision' }>;
 
 @customElement('tandem-decision-card')
@@ -76,6 +79,12 @@ export class TandemDecisionCard extends LitElement {
    */
   @property({ type: Boolean }) trusted = true;
 
+  private secretFor(optionId: string): { secret?: string } {
+    if (optionId !== SECRET_OPTION) return {};
+    const value = this.renderRoot.querySelector<HTMLInputElement>('[data-testid="decision-secret"]')?.value;
+    return value ? { secret: value } : {};
+  }
+
   override render() {
     const item = this.item;
     if (!item) return nothing;
@@ -102,6 +111,18 @@ export class TandemDecisionCard extends LitElement {
     >
       <p class="title" id="title">${item.title}</p>
       ${item.detail ? html`<p class="detail">${item.detail}</p>` : nothing}
+      ${
+        // A prompt that asks for a password (tools/password.ts): it goes to the page, never to the log.
+        options.some((option) => option.id === SECRET_OPTION)
+          ? html`<input
+              type="password"
+              autocomplete="off"
+              aria-label="Password"
+              data-testid="decision-secret"
+              ?disabled=${this.disabled || this.answering !== undefined}
+            />`
+          : nothing
+      }
       <div class="options">
         ${options.map(
           (option) => html`<button
@@ -110,7 +131,7 @@ export class TandemDecisionCard extends LitElement {
             data-option-id=${option.id}
             ?disabled=${this.disabled || this.answering !== undefined}
             aria-busy=${this.answering === option.id ? 'true' : 'false'}
-            @click=${() => emit(this, 'decide', { decisionId: item.decisionId, optionId: option.id })}
+            @click=${() => emit(this, 'decide', { decisionId: item.decisionId, optionId: option.id, ...this.secretFor(option.id) })}
           >
             ${option.label}
           </button>`,

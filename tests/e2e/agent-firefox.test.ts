@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadEvent } from '../../shared/protocol';
 import { type ModelServer, startModelServer, type Turn } from '../fixtures/model-server';
 import { startTestSites, type TestSites } from '../fixtures/sites';
+import { SIGN_IN_PASSWORD } from '../fixtures/sites/task-pages';
+import { type Answerer, agentTasks, forTheTask } from './support/agent-tasks';
 import { makeSandbox } from './support/chromium';
 import { type FirefoxExtensionBrowser, launchFirefoxWithExtension } from './support/firefox';
 import { refFor, resultText, toolResults } from './support/web-session';
@@ -124,5 +126,126 @@ describe('page tools in Firefox (synthetic fallback)', () => {
     expect(await widgetLog('/widgets/select')).toEqual(['toppings:ch,ol']);
     // Synthetic (isTrusted false) but with the keyCode the old-style handler reads.
     expect(await widgetLog('/widgets/keys')).toEqual(['grid:1:false']);
+  });
+});
+
+/** Runs a task to its end in Firefox, answering every prompt as the panel would; the prompts and the thread. */
+async function runAnswering(panel: Page, text: string, answerer: Answerer) {
+  const threadId = await panel.evaluate(async (text) => {
+    const client = window.tandem?.client;
+    const id = await client?.send({ type: 'thread.create' });
+    if (!id || !client) throw new Error('no thread');
+    client.subscribe(id);
+    await client.send({ type: 'message.send', threadId: id, text });
+    return id;
+  }, text);
+  const answered = new Set<string>();
+  const prompts: string[] = [];
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const all = await panel.evaluate((id) => [...(window.tandem?.client.events(id) ?? [])], threadId);
+    for (const event of all) {
+      if (event.kind !== 'decision_requested' || answered.has(event.decisionId)) continue;
+      answered.add(event.decisionId);
+      prompts.push(event.title);
+      const reply = answerer(event);
+      const { optionId, secret } = typeof reply === 'string' ? { optionId: reply, secret: undefined } : reply;
+      await panel.evaluate(
+        (a) =>
+          window.tandem?.client.send({
+            type: 'decision.answer',
+            threadId: a.threadId,
+            decisionId: a.decisionId,
+            optionId: a.optionId,
+            ...(a.secret ? { secret: a.secret } : {}),
+          }),
+        { threadId, decisionId: event.decisionId, optionId, secret },
+      );
+    }
+    if (all.some((e) => e.kind === 'task_finished')) return { prompts, all };
+    if (Date.now() > deadline) throw new Error(`Task did not finish: ${all.map((e) => e.kind).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function pageText(path: string): Promise<string> {
+  for (const page of (await firefox.browser.pages()).reverse()) {
+    const url = await page.evaluate(() => location.href).catch(() => '');
+    // biome-ignore lint/performance/useDomNodeTextContent: what a person sees on the page.
+    if (url && new URL(url).pathname === path) return page.evaluate(() => document.body.innerText);
+  }
+  return `(no tab at ${path})`;
+}
+
+describe('fewer prompts, passwords and selection in Firefox', () => {
+  it('asks once for an approved plan and the order is placed', async () => {
+    const task = agentTasks(sites)[0];
+    if (!task) throw new Error('no task');
+    server.script(task.turns(true));
+    const { prompts, all } = await runAnswering(firefox.panel, task.message, forTheTask);
+    expect(prompts).toEqual(['Approve the plan for this task?']);
+    expect(
+      toolResults(all)
+        .filter((r) => r.isError)
+        .map(resultText),
+    ).toEqual([]);
+    expect(await pageText('/shop/checkout')).toContain('Ordered: tea deluxe');
+  });
+
+  it('types the password the user enters into the prompt, and the model never sees it', async () => {
+    const { step } = scriptState();
+    server.script([
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/signin` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      step('type', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'User name'), text: 'ada' })),
+      step('type_password', (st) => ({ tab: st.tab, ref: refFor(st.page, 'password', 'Password') })),
+      step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', 'Sign in') })),
+      step('read_page', (st) => ({ tab: st.tab })),
+      { kind: 'text', text: 'Done.' },
+    ]);
+    const { prompts, all } = await runAnswering(firefox.panel, 'Sign me in', (d) =>
+      d.options.some((o) => o.id === 'type_secret')
+        ? { optionId: 'type_secret', secret: SIGN_IN_PASSWORD }
+        : forTheTask(d),
+    );
+    expect(prompts).toEqual([
+      `Type your password for ${sites.allowed.url}`,
+      `Allow submitting a form on ${sites.allowed.url}?`,
+    ]);
+    const results = toolResults(all);
+    expect(resultText(results.at(-1) as (typeof results)[number])).toContain('Welcome, ada');
+    expect(JSON.stringify(all)).not.toContain(SIGN_IN_PASSWORD);
+    expect(JSON.stringify(server.requests)).not.toContain(SIGN_IN_PASSWORD);
+  });
+
+  it('selects a word in an editor and makes it bold with Control+b', async () => {
+    const { step } = scriptState();
+    server.script([
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/widgets/editor` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      step('select_text', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Editor'), text: 'brave' })),
+      step('press_key', (st) => ({ tab: st.tab, key: 'b', modifiers: ['Control'] })),
+      { kind: 'text', text: 'Done.' },
+    ]);
+    const results = toolResults(await runTask(firefox.panel, 'Make brave bold'));
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(4).fill('ok'));
+    expect(await widgetLog('/widgets/editor')).toEqual(['html:Hello <b>brave</b> new world']);
+  });
+
+  it('drags a card onto a drop zone with HTML5 drag and drop (synthetic events)', async () => {
+    const { step } = scriptState();
+    server.script([
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/widgets/dnd` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      step('drag', (st) => ({
+        tab: st.tab,
+        ref: refFor(st.page, 'draggable', 'Write report'),
+        to: refFor(st.page, 'focusable', 'Done'),
+      })),
+      { kind: 'text', text: 'Done.' },
+    ]);
+    const results = toolResults(await runTask(firefox.panel, 'Move the task'));
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+    expect(await widgetLog('/widgets/dnd')).toEqual(['dragstart:false', 'drop:task-1:false']);
   });
 });

@@ -121,6 +121,26 @@ describe('controls a person can operate', () => {
     ]);
   });
 
+  it('lists controls only the browser’s listener record shows (no cursor, tab stop or role) and clicks them', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/handlers` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'clickable', 'Q4 plan') })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'clickable', 'Star this board') })),
+      ],
+      'Open the Q4 card and star the board',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    const read = resultText(results[1] as (typeof results)[number]);
+    expect(read).toContain('clickable "Q3 plan"');
+    // Text with no listener stays text.
+    expect(read).not.toMatch(/\] \w+ "Just text"/);
+    expect(await widgetLog('/widgets/handlers')).toEqual(['card:card-q4', 'star']);
+  });
+
   it('clicks with the full pointer sequence, so a menu that opens on press opens', async () => {
     const { step } = scriptState();
     const { all } = await run(
@@ -245,6 +265,24 @@ describe('pointing as a person does', () => {
     expect(await widgetLog('/widgets/pointer')).toEqual(['grab', 'slider:75', 'menu:open', 'export']);
   });
 
+  it('drags a card onto a drop zone with native HTML5 drag and drop, trusted', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/dnd` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('drag', (st) => ({
+          tab: st.tab,
+          ref: refFor(st.page, 'draggable', 'Write report'),
+          to: refFor(st.page, 'focusable', 'Done'),
+        })),
+      ],
+      'Move the report task to Done',
+    );
+    expect(toolResults(all).map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+    expect(await widgetLog('/widgets/dnd')).toEqual(['dragstart:true', 'drop:task-1:true']);
+  });
+
   for (const zoom of [1, 1.5]) {
     it(`clicks a canvas at screenshot coordinates after scrolling, at zoom ${zoom}`, async () => {
       const { step } = scriptState();
@@ -287,6 +325,106 @@ describe('pointing as a person does', () => {
       await setZoom(tab, 0);
     });
   }
+});
+
+describe('custom widgets', () => {
+  it('picks a date through the calendar of a read-only date input', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/date` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('type', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Departure'), text: '2026-04-15' })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Departure') })),
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'link', 'Next month') })),
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'clickable', '15') })),
+        step('read_page', (st) => ({ tab: st.tab })),
+      ],
+      'Book a departure on 15 April 2026',
+    );
+    const results = toolResults(all);
+    // Typing into the read-only field is refused; the calendar does it.
+    expect(results.map((r) => (r.isError ? 'error' : 'ok'))).toEqual([
+      'ok',
+      'ok',
+      'error',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+    ]);
+    expect(resultText(results[6] as (typeof results)[number])).toContain('April 2026');
+    expect(await widgetLog('/widgets/date')).toEqual(['date:2026-04-15']);
+    expect(resultText(results[8] as (typeof results)[number])).toContain('textbox "Departure" = "2026-04-15"');
+  });
+});
+
+describe('waiting', () => {
+  it('waits for late text, an element, the network to go idle and a navigation, each with a timeout', async () => {
+    const { step } = scriptState();
+    let logAtIdle: string[] = [];
+    const url = `${s.sites.allowed.url}/widgets/slow`;
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', 'Load results') })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'network_idle', timeoutMs: 10_000 })),
+        step('wait_for', async (st) => {
+          // The page's own record, the moment the idle wait returned.
+          logAtIdle = await widgetLog('/widgets/slow');
+          return { tab: st.tab, for: 'text', text: 'results ready', timeoutMs: 5_000 };
+        }),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'element', selector: 'p.result' })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'text', text: 'Never shown', timeoutMs: 500 })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'text_gone', text: 'Loading', timeoutMs: 500 })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'navigation', timeoutMs: 500 })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', 'Open the calendar later') })),
+        step('wait_for', (st) => ({ tab: st.tab, for: 'navigation', timeoutMs: 5_000 })),
+      ],
+      'Load the results',
+    );
+    const results = toolResults(all);
+    const texts = results.map((r) => resultText(r));
+    expect(results.map((r) => (r.isError ? 'error' : 'ok'))).toEqual([
+      ...['ok', 'ok', 'ok'],
+      ...['ok', 'ok', 'ok'],
+      'error',
+      'ok',
+      'error',
+      ...['ok', 'ok'],
+    ]);
+    // Idle came after the page's 1.5 s request was answered, although it started before the wait.
+    expect(logAtIdle).toEqual(['ready']);
+    expect(texts[5]).toMatch(/\[e\d+\] "Three results found"/);
+    expect(texts[6]).toContain('Not seen');
+    expect(texts[8]).toContain('did not navigate');
+    expect(texts[10]).toContain(`is now at ${s.sites.allowed.url}/widgets/date`);
+  });
+});
+
+describe('text selection', () => {
+  it('selects a word in an editor and makes it bold with Control+b, then selects page text and copies it', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/editor` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('select_text', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Editor'), text: 'brave' })),
+        step('press_key', (st) => ({ tab: st.tab, key: 'b', modifiers: ['Control'] })),
+        step('select_text', (st) => ({ tab: st.tab, text: 'this sentence' })),
+        step('press_key', (st) => ({ tab: st.tab, key: 'c', modifiers: ['Control'] })),
+      ],
+      'Make "brave" bold and copy "this sentence"',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(6).fill('ok'));
+    expect(await widgetLog('/widgets/editor')).toEqual(['html:Hello <b>brave</b> new world', 'copy:this sentence']);
+  });
 });
 
 describe('fields as they are', () => {

@@ -91,7 +91,7 @@ describe('tab tools in Chromium', () => {
     );
     const confirm = await answerPrompt(s.panel, threadId, 1, 'allow_once');
     expect(confirm.title).toBe(`Allow submitting a form on ${s.sites.allowed.url}?`);
-    expect(confirm.options.map((o) => o.id)).toEqual(['allow_once', 'deny']);
+    expect(confirm.options.map((o) => o.id)).toEqual(['allow_once', 'allow_task', 'deny']);
     await waitForKind(s.panel, threadId, 'task_finished', 1, 60_000);
     const all = await events(s.panel, threadId);
     const results = toolResults(all);
