@@ -8,6 +8,7 @@
 
 import { addUsage, ZERO_USAGE } from '../pricing';
 import type { DecisionOption, ErrorKind, ThreadEvent, ToolOutputBlock, Usage } from '../protocol/events';
+import { asSentence } from '../text/sentence';
 
 export type ToolStatus = 'proposed' | 'waiting' | 'running' | 'done' | 'error' | 'denied' | 'interrupted';
 
@@ -294,7 +295,7 @@ export class ThreadViewBuilder {
           key: this.retryCards.get(e.taskId) ?? `r${e.seq}`,
           ...base,
           tone: 'warning',
-          text: `${e.message} Retrying in ${Math.ceil(e.delayMs / 1000)} s (attempt ${e.attempt}).`,
+          text: `${asSentence(e.message)} Retrying in ${Math.ceil(e.delayMs / 1000)} s (attempt ${e.attempt}).`,
           errorKind: e.errorKind,
           retryAt: e.at + e.delayMs,
           ...(e.errorKind === 'network'
