@@ -29,8 +29,8 @@ export interface TandemEventMap {
   send: CustomEvent<{ text: string }>;
   /** Composer: the Stop button. */
   stop: CustomEvent<Record<string, never>>;
-  /** Notice / banner: the problem is fixed in settings (e.g. a rejected API key). */
-  'open-settings': CustomEvent<Record<string, never>>;
+  /** Notice / banner / a settings view: the problem is fixed in settings (a rejected key; Folders for a missing host). */
+  'open-settings': CustomEvent<{ section?: string }>;
   /** Notice: its close button. */
   dismiss: CustomEvent<Record<string, never>>;
   /** Retry card: "Retry now" instead of waiting for the next attempt. */

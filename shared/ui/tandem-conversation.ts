@@ -125,6 +125,20 @@ export class TandemConversation extends LitElement {
     this.composer?.focus();
   }
 
+  /** Stops the open thread's run (Escape); false when nothing was running to stop. */
+  stopRun(): boolean {
+    const { client, threadId } = this;
+    if (!client || !threadId || !this.isRunning(client, threadId)) return false;
+    void client.send({ type: 'task.stop', threadId }).catch(() => {});
+    return true;
+  }
+
+  private isRunning(client: ConversationClient, threadId: string): boolean {
+    const summary = client.threads.find((t) => t.id === threadId);
+    const status = client.activity.get(threadId)?.status || summary?.status;
+    return Boolean(client.view(threadId)?.running || (status && ACTIVE_STATUSES.has(status)));
+  }
+
   private listen(): void {
     this.unlisten?.();
     this.unlisten = this.client?.onChange(() => {
@@ -293,8 +307,7 @@ export class TandemConversation extends LitElement {
     const connected = client.connection === 'open';
     const view = this.currentView();
     const summary = threadId ? client.threads.find((t) => t.id === threadId) : undefined;
-    const status = (threadId && client.activity.get(threadId)?.status) || summary?.status;
-    const running = Boolean(view?.running || (status && ACTIVE_STATUSES.has(status)));
+    const running = threadId ? this.isRunning(client, threadId) : false;
     const retryAt = this.retryAt();
     const activity = threadId ? client.activity.get(threadId) : undefined;
     const paused = activity?.status === 'paused' ? (activity.message ?? 'Paused: storage failed.') : undefined;

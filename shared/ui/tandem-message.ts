@@ -83,7 +83,7 @@ export class TandemMessage extends LitElement {
       .markdown ol,
       .markdown pre,
       .markdown blockquote,
-      .markdown table {
+      .markdown .table-scroll {
         margin: 0 0 var(--tandem-space-2);
       }
       .markdown h1,
@@ -133,15 +133,26 @@ export class TandemMessage extends LitElement {
         border-left: 3px solid var(--tandem-border);
         color: var(--tandem-text-muted);
       }
+      .markdown .table-scroll {
+        max-width: 100%;
+        overflow-x: auto;
+        border-radius: var(--tandem-radius);
+      }
+      .markdown .table-scroll:focus-visible {
+        outline: none;
+        box-shadow: var(--tandem-focus-ring);
+      }
       .markdown table {
         border-collapse: collapse;
-        display: block;
-        overflow-x: auto;
+        /* Cells wrap between words only; a table wider than the panel scrolls in its box. */
+        overflow-wrap: normal;
+        word-break: normal;
       }
       .markdown th,
       .markdown td {
         border: 1px solid var(--tandem-border);
         padding: 2px var(--tandem-space-2);
+        overflow-wrap: normal;
       }
       .markdown hr {
         border: none;

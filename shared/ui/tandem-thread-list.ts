@@ -397,13 +397,6 @@ export class TandemThreadList extends LitElement {
             class="open"
             data-part="open"
             tabindex=${tabStop ? 0 : -1}
-            aria-label=${[
-              thread.title,
-              status,
-              thread.pendingDecisions ? `${thread.pendingDecisions} waiting for you` : '',
-            ]
-              .filter(Boolean)
-              .join(', ')}
             @click=${() => this.select(thread)}
             @focus=${() => {
               this.activeId = thread.id;
@@ -411,11 +404,12 @@ export class TandemThreadList extends LitElement {
             @keydown=${(e: KeyboardEvent) => this.onRowKeyDown(e, thread)}
           >
             <span class="dot ${thread.status}" data-testid="thread-status" title=${status}></span>
-            <span class="title" data-testid="thread-title">${thread.title}</span>
+            <span class="title" data-testid="thread-title" title=${thread.title}>${thread.title}</span>
+            ${status ? html`<span class="visually-hidden">, ${status}</span>` : nothing}
             ${
               thread.pendingDecisions > 0
                 ? html`<span class="badge" data-testid="thread-pending-badge" title="Decisions waiting for you"
-                  >${thread.pendingDecisions}</span
+                  >${thread.pendingDecisions}<span class="visually-hidden"> waiting for you</span></span
                 >`
                 : nothing
             }

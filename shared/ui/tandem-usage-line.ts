@@ -52,10 +52,6 @@ export class TandemUsageLine extends LitElement {
         margin-right: var(--tandem-space-1);
         font-weight: 600;
       }
-      .part + .part::before {
-        content: '·';
-        margin-right: var(--tandem-space-2);
-      }
     `,
   ];
 
@@ -87,7 +83,10 @@ export class TandemUsageLine extends LitElement {
       ${
         this.expanded
           ? html`<span class="details" data-testid="${this.testid}-details">${usageParts(usage, this.costUsd).map(
-              (p) => html`<span class="part" title=${p.exact}>${partText(p)}</span>`,
+              (p, i) =>
+                html`${i > 0 ? html`<span aria-hidden="true">${' · '}</span>` : nothing}<span class="part" title=${p.exact}
+                    >${partText(p)}</span
+                  >`,
             )}</span>`
           : nothing
       }
