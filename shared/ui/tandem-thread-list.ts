@@ -62,6 +62,7 @@ export class TandemThreadList extends LitElement {
         color: var(--tandem-text-muted);
         cursor: pointer;
         width: fit-content;
+        min-height: var(--tandem-tap-compact);
       }
       ul {
         list-style: none;
@@ -91,7 +92,7 @@ export class TandemThreadList extends LitElement {
         overflow: hidden;
         justify-content: flex-start;
         gap: var(--tandem-space-2);
-        min-height: 36px;
+        min-height: var(--tandem-tap-row);
         padding: 0 var(--tandem-space-2);
         border: none;
         background: transparent;
@@ -191,8 +192,9 @@ export class TandemThreadList extends LitElement {
         }
       }
       .actions button {
-        min-height: 26px;
-        width: 26px;
+        min-height: var(--tandem-tap-compact);
+        min-width: var(--tandem-tap-compact);
+        width: var(--tandem-tap-compact);
         padding: 0;
         border-color: transparent;
         background: transparent;

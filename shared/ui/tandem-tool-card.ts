@@ -127,7 +127,7 @@ export class TandemToolCard extends LitElement {
         border: none;
         border-radius: 0;
         background: transparent;
-        min-height: 24px;
+        min-height: var(--tandem-tap-compact);
         padding: 0 var(--tandem-space-2);
         font-size: var(--tandem-font-size-small);
         color: var(--tandem-text-muted);

@@ -38,6 +38,13 @@ export class TandemUsageLine extends LitElement {
         cursor: pointer;
         white-space: nowrap;
       }
+      @media (pointer: coarse) {
+        button.figure {
+          min-height: var(--tandem-tap);
+          min-width: var(--tandem-tap);
+          margin: 0;
+        }
+      }
       button.figure:hover {
         color: var(--tandem-text);
       }
