@@ -405,7 +405,7 @@ export class TandemPanelApp extends LitElement {
       </header>
       ${
         client.storageStatus && client.storageStatus.state !== 'ok'
-          ? html`<div class="storage-warning" role="alert" data-testid="storage-warning" data-state=${client.storageStatus.state}>
+          ? html`<section class="storage-warning" role="alert" aria-label="Storage" data-testid="storage-warning" data-state=${client.storageStatus.state}>
             ${client.storageStatus.message}
             ${
               client.storageStatus.state === 'lost' && client.storageStatus.autoBackupAt !== undefined
@@ -427,15 +427,15 @@ export class TandemPanelApp extends LitElement {
             >
               Backup &amp; storage
             </button>
-          </div>`
+          </section>`
           : nothing
       }
       ${
         settings && !settings.apiKeySet && !inSettings
-          ? html`<div class="first-run" data-testid="first-run">
+          ? html`<section class="first-run" aria-label="Getting started" data-testid="first-run">
             <p>Add your Anthropic API key to start.</p>
             <button class="primary" data-testid="first-run-open-settings" @click=${this.openSettings}>Open settings</button>
-          </div>`
+          </section>`
           : nothing
       }
       <main data-view=${this.view} ?hidden=${inSettings} @open-settings=${this.openSettings}>
