@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
 import { type SignalingFixture, startSignalingServer } from '../fixtures/signaling';
+import { axeViolations } from './support/axe';
 import { type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
 import { configureModel, newThreadFromUi, sendFromComposer } from './support/panel';
 import {
@@ -143,5 +144,33 @@ describe('phone page UI', () => {
     const hint = phone.page.getByTestId('composer-hint');
     await hint.waitFor();
     expect(await hint.textContent()).not.toMatch(/Enter/);
+  });
+
+  it('has no axe-core violations in any state, light or dark', async () => {
+    const found: string[] = [];
+    const check = async (page: Page, state: string) => {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.waitForTimeout(150);
+        for (const line of await axeViolations(page)) found.push(`${state} [${scheme}] ${line}`);
+      }
+    };
+    const page = phone.page;
+    await page.getByTestId('decision-option').first().waitFor();
+    await check(page, 'thread with a decision');
+    await page.getByTestId('decision-option').first().click();
+    await page.getByTestId('tool-card').first().waitFor();
+    await expect.poll(() => page.getByTestId('assistant-text').last().textContent()).toContain('kettle');
+    await check(page, 'thread with a tool card and answer');
+    await page.getByTestId('back').click();
+    await page.getByTestId('thread-item').first().waitFor();
+    await check(page, 'thread list');
+
+    const fresh = await newPhone(phone.browser, new URL(site.url).origin);
+    await fresh.page.goto(site.url);
+    await fresh.page.getByTestId('phone-unpaired').waitFor();
+    await check(fresh.page, 'not paired');
+    await fresh.context.close();
+    expect(found).toEqual([]);
   });
 });
