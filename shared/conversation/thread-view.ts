@@ -39,6 +39,8 @@ export type ViewItem =
       output?: string;
       imageCount: number;
       display?: string;
+      /** Where in Settings the failure is fixed (tool_result.fixIn). */
+      fixIn?: 'folders';
       truncated: boolean;
     }
   | {
@@ -259,6 +261,7 @@ export class ThreadViewBuilder {
           output: outputText(e.content),
           imageCount: e.content.filter((b) => b.type === 'image').length,
           display: e.display,
+          ...(e.fixIn ? { fixIn: e.fixIn } : {}),
           truncated: e.truncated,
         }));
         return;

@@ -201,7 +201,7 @@ export class TandemThreadView extends LitElement {
         case 'assistant':
           return html`<div class=${cls}><tandem-message .item=${item} .selfKind=${selfKind}></tandem-message></div>`;
         case 'tool':
-          return html`<div class=${cls}><tandem-tool-card .item=${item}></tandem-tool-card></div>`;
+          return html`<div class=${cls}><tandem-tool-card .item=${item} ?canOpenSettings=${this.selfKind === 'panel'}></tandem-tool-card></div>`;
         case 'decision':
           return html`<div class=${cls}>
             <tandem-decision-card

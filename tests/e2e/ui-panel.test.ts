@@ -195,4 +195,21 @@ describe('side panel UI', () => {
     await panel.getByTestId('trash-open-folders').click();
     expect(await panel.getByTestId('settings-section-folders').getAttribute('aria-selected')).toBe('true');
   });
+
+  it('words a missing-file-host tool error for people and links it to Settings → Folders', async () => {
+    server.script([
+      { kind: 'tool_use', name: 'list_dir', input: {} },
+      { kind: 'text', text: 'The files are not available.' },
+    ]);
+    const threadId = await newThreadFromUi(panel);
+    await sendFromComposer(panel, 'What is in my folders?');
+    await waitForClientEvent(panel, threadId, 'task_finished');
+    const card = panel.getByTestId('tool-card').last();
+    await expect.poll(() => card.getAttribute('data-status')).toBe('error');
+    const problem = card.getByTestId('tool-problem');
+    expect(await problem.textContent()).toContain('file host is not installed');
+    expect(await problem.textContent()).not.toContain('Ask the user');
+    await card.getByTestId('tool-fix-settings').click();
+    await expect.poll(() => panel.getByTestId('settings-section-folders').getAttribute('aria-selected')).toBe('true');
+  });
 });
