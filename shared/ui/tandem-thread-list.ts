@@ -1,5 +1,5 @@
 /**
- * `<tandem-thread-list>`: the threads, newest first, with search, a "show archived"
+ * `<tandem-thread-list>`: the threads, newest first and grouped by day (Today, Yesterday, …), with search, a "show archived"
  * toggle and per-thread rename (inline), archive and delete (after a confirm step).
  *
  * Keyboard: the list is one tab stop; ↑/↓/Home/End move between threads, Enter
@@ -11,6 +11,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { formatUsd } from '../pricing';
 import type { ThreadSummary } from '../protocol/messages';
 import { controlStyles } from './control-styles';
+import { groupByDate } from './date-groups';
 import { emit } from './events';
 import { archiveIcon, pencilIcon, plusIcon, trashIcon, unarchiveIcon } from './icons';
 import { filterThreads } from './thread-filter';
@@ -64,13 +65,22 @@ export class TandemThreadList extends LitElement {
         width: fit-content;
         min-height: var(--tandem-tap-compact);
       }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: var(--tandem-space-1);
+      .groups {
+        padding: 0 var(--tandem-space-1) var(--tandem-space-1);
         overflow-y: auto;
         flex: 1;
         min-height: 0;
+      }
+      .group-label {
+        margin: var(--tandem-space-2) var(--tandem-space-2) var(--tandem-space-1);
+        font-size: var(--tandem-font-size-small);
+        font-weight: 600;
+        color: var(--tandem-text-muted);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
       }
       li {
         position: relative;
@@ -511,13 +521,18 @@ export class TandemThreadList extends LitElement {
                   : 'All threads are archived.'
             }
           </div>`
-          : html`<ul aria-label="Threads" data-testid="thread-list">
-            ${repeat(
-              list,
-              (thread) => thread.id,
-              (thread) => this.renderRow(thread, thread.id === activeId),
+          : html`<div class="groups" data-testid="thread-list">
+            ${groupByDate(list, (t) => t.updatedAt, Date.now()).map(
+              (group) => html`<h2 class="group-label" data-testid="thread-group">${group.label}</h2>
+                <ul aria-label=${`Threads: ${group.label}`}>
+                  ${repeat(
+                    group.items,
+                    (thread) => thread.id,
+                    (thread) => this.renderRow(thread, thread.id === activeId),
+                  )}
+                </ul>`,
             )}
-          </ul>`
+          </div>`
       }
     `;
   }

@@ -212,4 +212,37 @@ describe('side panel UI', () => {
     await card.getByTestId('tool-fix-settings').click();
     await expect.poll(() => panel.getByTestId('settings-section-folders').getAttribute('aria-selected')).toBe('true');
   });
+
+  it('copies a code block or a whole answer, and stamps each message with its time', async () => {
+    const answer = 'Run this:\n\n```sh\necho hello\n```\n\nThat is all.';
+    server.script([{ kind: 'text', text: answer }]);
+    const threadId = await newThreadFromUi(panel);
+    await sendFromComposer(panel, 'Give me a command');
+    await waitForClientEvent(panel, threadId, 'task_finished');
+    await panel.evaluate(() => {
+      const copied: string[] = [];
+      (window as unknown as { copied: string[] }).copied = copied;
+      navigator.clipboard.writeText = async (text: string) => {
+        copied.push(text);
+      };
+    });
+    await panel.getByTestId('copy-code').last().click();
+    await expect.poll(() => panel.getByTestId('copy-code').last().textContent()).toBe('Copied');
+    await panel.getByTestId('copy-message').last().click();
+    const copied = await panel.evaluate(() => (window as unknown as { copied: string[] }).copied);
+    expect(copied).toEqual(['echo hello\n', answer]);
+
+    const times = panel.getByTestId('message-time');
+    expect(await times.count()).toBeGreaterThanOrEqual(2);
+    const stamp = await times.last().getAttribute('datetime');
+    expect(Math.abs(Date.parse(stamp ?? '') - Date.now())).toBeLessThan(5 * 60_000);
+    expect(await times.last().textContent()).toMatch(/\d{1,2}:\d{2}/);
+  });
+
+  it('groups the thread list by day', async () => {
+    await showThreadList(panel);
+    const groups = panel.getByTestId('thread-group');
+    await expect.poll(() => groups.first().textContent()).toBe('Today');
+    expect(await groups.count()).toBe(1);
+  });
 });
