@@ -13,12 +13,14 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
 import type { ThreadView, ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
+import { controlStyles } from './control-styles';
 import { emit, type TandemEventMap } from './events';
 import type { TandemComposer } from './tandem-composer';
 import type { TandemThreadView } from './tandem-thread-view';
 import { tokens } from './tokens';
 import './tandem-composer';
 import { loadDraft, saveDraft } from './draft-store';
+import { exportFileName, threadToJson, threadToMarkdown } from './thread-export';
 import './tandem-notice';
 import './tandem-thread-view';
 import './tandem-usage-line';
@@ -30,6 +32,7 @@ const TITLE_CHARS = 60;
 export class TandemConversation extends LitElement {
   static override styles = [
     tokens,
+    controlStyles,
     css`
       :host {
         display: flex;
@@ -57,6 +60,18 @@ export class TandemConversation extends LitElement {
         gap: var(--tandem-space-3);
         min-height: 16px;
         font-size: var(--tandem-font-size-small);
+        color: var(--tandem-text-muted);
+      }
+      .status-row {
+        flex-wrap: wrap;
+      }
+      .exports {
+        display: inline-flex;
+        gap: 2px;
+      }
+      .exports button {
+        min-height: var(--tandem-tap-compact);
+        padding: 0 var(--tandem-space-2);
         color: var(--tandem-text-muted);
       }
       .status-row tandem-usage-line {
@@ -249,6 +264,24 @@ export class TandemConversation extends LitElement {
     if (this.composer) saveDraft(this.threadId, this.composer.value);
   };
 
+  /** Saves the thread as a file (Markdown to read, JSON with every event) through a download. */
+  private exportThread(format: 'md' | 'json'): void {
+    const { client, threadId } = this;
+    if (!client || !threadId) return;
+    const title = client.threads.find((t) => t.id === threadId)?.title ?? 'Thread';
+    const thread = { id: threadId, title, complete: !client.hasOlder(threadId) };
+    const events = client.events(threadId);
+    const text = format === 'md' ? threadToMarkdown(thread, events) : threadToJson(thread, events, Date.now());
+    const url = URL.createObjectURL(
+      new Blob([text], { type: format === 'md' ? 'text/markdown;charset=utf-8' : 'application/json' }),
+    );
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = exportFileName(title, format);
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
   private onRetryPaused(): void {
     if (this.client && this.threadId)
       void this.client.send({ type: 'task.resume', threadId: this.threadId }).catch(() => {});
@@ -346,8 +379,12 @@ export class TandemConversation extends LitElement {
       <div class="bottom">
         ${this.renderBanner()}
         ${
-          retryAt !== undefined || paused !== undefined || (total && total.costUsd > 0)
+          threadId && view
             ? html`<div class="status-row">
+              <span class="exports">
+                <button class="quiet" data-testid="export-md" @click=${() => this.exportThread('md')}>Export .md</button>
+                <button class="quiet" data-testid="export-json" aria-label="Export .json" @click=${() => this.exportThread('json')}>.json</button>
+              </span>
               ${
                 paused !== undefined
                   ? html`<span class="paused" role="alert" data-testid="task-paused">Paused: ${paused}</span>

@@ -3,6 +3,7 @@
  * keyboard (Escape, arrow keys between settings tabs, focus after Enter), wide tables, long
  * titles, the settings tab row, the usage figure, the key field and the host-less Trash.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
@@ -244,5 +245,25 @@ describe('side panel UI', () => {
     const groups = panel.getByTestId('thread-group');
     await expect.poll(() => groups.first().textContent()).toBe('Today');
     expect(await groups.count()).toBe(1);
+  });
+
+  it('exports the open thread as Markdown and as JSON with its tool calls', async () => {
+    server.script([
+      { kind: 'tool_use', name: 'clock', input: {}, text: 'Checking the clock.' },
+      { kind: 'text', text: 'It is time for tea.' },
+    ]);
+    const threadId = await newThreadFromUi(panel);
+    await sendFromComposer(panel, 'Export me');
+    await waitForClientEvent(panel, threadId, 'task_finished');
+    const [markdown] = await Promise.all([panel.waitForEvent('download'), panel.getByTestId('export-md').click()]);
+    expect(markdown.suggestedFilename()).toMatch(/\.md$/);
+    const md = readFileSync((await markdown.path()) ?? '', 'utf8');
+    expect(md).toContain('Export me');
+    expect(md).toContain('### Tool call: clock');
+    expect(md).toContain('It is time for tea.');
+    const [json] = await Promise.all([panel.waitForEvent('download'), panel.getByTestId('export-json').click()]);
+    const data = JSON.parse(readFileSync((await json.path()) ?? '', 'utf8'));
+    expect(data.format).toBe('tandem-thread');
+    expect(data.events.map((e: { kind: string }) => e.kind)).toContain('tool_result');
   });
 });
