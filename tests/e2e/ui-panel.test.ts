@@ -266,4 +266,14 @@ describe('side panel UI', () => {
     expect(data.format).toBe('tandem-thread');
     expect(data.events.map((e: { kind: string }) => e.kind)).toContain('tool_result');
   });
+
+  it('shows a "Demo model" badge while answers come from a model server on this computer', async () => {
+    await expect.poll(() => panel.getByTestId('model-badge').textContent()).toBe('Demo model');
+    await panel.evaluate(() =>
+      window.tandem?.client.send({ type: 'settings.update', patch: { baseUrl: 'https://api.anthropic.com' } }),
+    );
+    await expect.poll(() => panel.getByTestId('model-badge').count()).toBe(0);
+    await configureModel(panel, server.url, server.apiKey);
+    await expect.poll(() => panel.getByTestId('model-badge').count()).toBe(1);
+  });
 });

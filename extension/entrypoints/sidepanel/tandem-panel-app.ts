@@ -10,6 +10,7 @@ import type { TransportState } from '../../../shared/client/transport';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import type { TandemEventMap } from '../../../shared/ui/events';
 import { backIcon, gearIcon } from '../../../shared/ui/icons';
+import { modelSource, modelSourceLabel } from '../../../shared/ui/model-source';
 import type { TandemConversation } from '../../../shared/ui/tandem-conversation';
 import { tokens } from '../../../shared/ui/tokens';
 import '../../../shared/ui/tandem-connection-state';
@@ -80,6 +81,16 @@ export class TandemPanelApp extends LitElement {
         font-weight: 600;
         overflow: hidden;
         text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .model-badge {
+        flex: none;
+        padding: 1px var(--tandem-space-2);
+        border-radius: 999px;
+        background: var(--tandem-warning-soft);
+        color: var(--tandem-warning);
+        font-size: var(--tandem-font-size-small);
+        font-weight: 600;
         white-space: nowrap;
       }
       .storage-warning {
@@ -367,6 +378,16 @@ export class TandemPanelApp extends LitElement {
     </main>`;
   }
 
+  /** "Demo model" (or the proxy's host) whenever the answers do not come from Anthropic's API. */
+  private renderModelBadge() {
+    const baseUrl = this.client?.settings?.baseUrl;
+    const label = baseUrl ? modelSourceLabel(modelSource(baseUrl)) : undefined;
+    if (!label || !baseUrl) return nothing;
+    return html`<span class="model-badge" data-testid="model-badge" title=${`Answers come from ${baseUrl}, not Claude`}
+      >${label}</span
+    >`;
+  }
+
   override render() {
     const client = this.client;
     if (!client) return nothing;
@@ -391,6 +412,7 @@ export class TandemPanelApp extends LitElement {
             : nothing
         }
         <h1 data-testid="panel-title" title=${title}>${title}</h1>
+        ${this.renderModelBadge()}
         <tandem-connection-state .state=${this.connectionState()} quietWhenConnected></tandem-connection-state>
         <button
           class="quiet icon"
