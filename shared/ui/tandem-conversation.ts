@@ -282,6 +282,24 @@ export class TandemConversation extends LitElement {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
+  /** "Edit": the last message goes back into the composer; sending it starts a new answer. */
+  private onEditLast(event: TandemEventMap['message-edit']): void {
+    event.stopPropagation();
+    if (!this.composer) return;
+    this.composer.value = event.detail.text;
+    saveDraft(this.threadId, event.detail.text);
+    this.composer.focus();
+  }
+
+  /** "Send again": the same words for a fresh answer; the earlier answer stays in the log. */
+  private onResend(event: TandemEventMap['message-resend']): void {
+    event.stopPropagation();
+    const { client, threadId } = this;
+    if (!client || !threadId) return;
+    this.threadView?.scrollToLatest();
+    void client.send({ type: 'message.send', threadId, text: event.detail.text }).catch(() => {});
+  }
+
   private onRetryPaused(): void {
     if (this.client && this.threadId)
       void this.client.send({ type: 'task.resume', threadId: this.threadId }).catch(() => {});
@@ -364,8 +382,11 @@ export class TandemConversation extends LitElement {
             .answering=${this.answering}
             .disabled=${!connected}
             .selfKind=${this.selfKind}
+            .running=${running}
             .emptyText=${loading ? 'Loading…' : 'No messages yet. Say what you want done.'}
             @decide=${this.onDecide}
+            @message-edit=${this.onEditLast}
+            @message-resend=${this.onResend}
             @retry-now=${this.onRetryNow}
             @load-older=${this.onLoadOlder}
           ></tandem-thread-view>`

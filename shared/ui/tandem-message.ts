@@ -14,6 +14,7 @@ import type { ClientKind } from '../protocol/events';
 import { controlStyles } from './control-styles';
 import { addCodeCopyButtons, copyText } from './copy-text';
 import { messageTime } from './date-groups';
+import { emit } from './events';
 import { createMarkdownRenderer } from './markdown';
 import { hostText, tokens } from './tokens';
 import './tandem-usage-line';
@@ -205,6 +206,7 @@ export class TandemMessage extends LitElement {
         font-family: var(--tandem-font);
         font-size: var(--tandem-font-size-small);
       }
+      .source button.quiet,
       .meta button.quiet {
         min-height: var(--tandem-tap-compact);
         padding: 0 var(--tandem-space-2);
@@ -222,6 +224,8 @@ export class TandemMessage extends LitElement {
   @property({ attribute: false }) item: MessageItem | undefined;
   /** Which kind of client shows this; messages written elsewhere say where they came from. */
   @property() selfKind: ClientKind = 'panel';
+  /** The last message sent, while nothing runs: it can be edited or sent again. */
+  @property({ type: Boolean }) resendable = false;
 
   private html = '';
 
@@ -245,7 +249,19 @@ export class TandemMessage extends LitElement {
           : undefined;
       return html`<div class="user" data-testid="user-message">
         <div class="bubble" data-testid="user-message-text">${item.text}</div>
-        <div class="source">${source ? html`${source} · ` : nothing}${stamp(item.at)}</div>
+        <div class="source">
+          ${source ? html`${source} · ` : nothing}${stamp(item.at)}
+          ${
+            this.resendable
+              ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text })}>
+                  Edit
+                </button>
+                <button class="quiet" data-testid="message-resend" @click=${() => emit(this, 'message-resend', { text: item.text })}>
+                  Send again
+                </button>`
+              : nothing
+          }
+        </div>
       </div>`;
     }
     return html`<div class="assistant" data-testid="assistant-message" data-streaming=${item.streaming}>

@@ -276,4 +276,23 @@ describe('side panel UI', () => {
     await configureModel(panel, server.url, server.apiKey);
     await expect.poll(() => panel.getByTestId('model-badge').count()).toBe(1);
   });
+
+  it('sends the last message again for a new answer (the old one stays), or puts it back to edit', async () => {
+    server.script([
+      { kind: 'text', text: 'First answer.' },
+      { kind: 'text', text: 'Second answer.' },
+    ]);
+    const threadId = await newThreadFromUi(panel);
+    await sendFromComposer(panel, 'Say something');
+    await waitForClientEvent(panel, threadId, 'task_finished');
+    await panel.getByTestId('message-resend').click();
+    await waitForClientEvent(panel, threadId, 'task_finished', 2);
+    await expect.poll(() => panel.getByTestId('assistant-text').last().textContent()).toContain('Second answer.');
+    const texts = await panel.getByTestId('assistant-text').allTextContents();
+    expect(texts.some((t) => t.includes('First answer.'))).toBe(true);
+    expect(await panel.getByTestId('message-resend').count()).toBe(1);
+
+    await panel.getByTestId('message-edit').click();
+    expect(await panel.getByTestId('composer-input').inputValue()).toBe('Say something');
+  });
 });
