@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
+import { noFunctionConstructor } from './packaging/no-function-constructor';
 import { GECKO_ID, MANIFEST_KEY } from './shared/extension-identity';
 
 // The API key is never part of the build: it lives only in the user's profile storage.
@@ -7,6 +8,13 @@ export default defineConfig({
   srcDir: 'extension',
   publicDir: resolve(import.meta.dirname, 'public'),
   outDir: '.output',
+  vite: () => ({ plugins: [noFunctionConstructor()] }),
+  // `wxt zip -b firefox` also packs the sources AMO reviewers rebuild from (the bundles are minified).
+  zip: {
+    artifactTemplate: '{{name}}-{{version}}-{{browser}}.zip',
+    sourcesTemplate: '{{name}}-{{version}}-sources.zip',
+    excludeSources: ['.tmp/**', 'phone-web/dist/**', 'native-host/dist/**', '**/.output/**'],
+  },
   manifest: ({ browser }) => ({
     name: 'Tandem',
     description: 'A Claude browser agent with site allowlists, a local file bridge and a paired phone.',
@@ -14,7 +22,15 @@ export default defineConfig({
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: GECKO_ID, strict_min_version: '128.0' },
+            gecko: {
+              id: GECKO_ID,
+              // 140 (the current ESR): the first to read data_collection_permissions.
+              strict_min_version: '140.0',
+              // What leaves the browser (Mozilla's categories): the pages Tandem reads and the
+              // conversation go to the model API on the user's own key. Nothing goes to us.
+              data_collection_permissions: { required: ['websiteContent', 'personalCommunications'] },
+            },
+            gecko_android: { strict_min_version: '142.0' },
           },
         }
       : { key: MANIFEST_KEY, minimum_chrome_version: '116' }),

@@ -19,6 +19,15 @@ export function step(label, command, args) {
   }
 }
 
+/** The Node the tools ask for (package.json `engines`): say so early rather than fail obscurely later. */
+const NODE_FLOOR = [22, 12];
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < NODE_FLOOR[0] || (major === NODE_FLOOR[0] && minor < NODE_FLOOR[1])) {
+  console.warn(
+    `Node.js ${process.versions.node} is older than ${NODE_FLOOR.join('.')}, which wxt, vite and puppeteer-core ask for; install Node 22 (NodeSource or nvm) if anything fails.`,
+  );
+}
+
 export function ensureDependencies() {
   if (!existsSync(join(root, 'node_modules', '.bin', 'wxt'))) step('Installing npm dependencies', 'npm', ['install']);
 }

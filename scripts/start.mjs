@@ -27,10 +27,13 @@ ensureBrowsers(['chromium']);
 step('Building the extension', 'npx', ['wxt', 'build']);
 
 async function startDemoModel() {
-  const child = spawn('npx', ['tsx', 'tests/fixtures/model-server/cli.ts', '--port', '0', '--demo'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // Node itself with tsx's loader, not `npx tsx` (a wrapper process that a signal to it does not
+  // reach through): one process, holding our stdin, so it ends with us however we end.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'tests/fixtures/model-server/cli.ts', '--port', '0', '--demo', '--exit-with-stdin'],
+    { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
     try {
@@ -44,6 +47,29 @@ async function startDemoModel() {
 }
 
 const { chromium } = await import('playwright-core');
+
+/**
+ * One tab with the panel, nothing else: on a new profile the extension opens its own welcome tab
+ * (the panel page) on install, so use that one; otherwise turn the browser's first blank tab into
+ * the panel. Any other blank tab goes.
+ */
+async function panelTab() {
+  const panelUrl = `chrome-extension://${CHROME_EXTENSION_ID}/sidepanel.html`;
+  const isPanel = (page) => page.url().startsWith(panelUrl);
+  const deadline = Date.now() + 3000;
+  let panel = context.pages().find(isPanel);
+  while (!panel && Date.now() < deadline) {
+    await new Promise((wait) => setTimeout(wait, 100));
+    panel = context.pages().find(isPanel);
+  }
+  if (!panel) {
+    panel = context.pages().find((page) => page.url() === 'about:blank') ?? (await context.newPage());
+    await panel.goto(panelUrl);
+  }
+  for (const page of context.pages()) if (page !== panel && page.url() === 'about:blank') await page.close();
+  await panel.bringToFront();
+  return panel;
+}
 const phoneSide = args.has('--no-phone')
   ? undefined
   : await (await import('./phone-server.mjs')).startPhoneServer().catch((error) => {
@@ -73,8 +99,7 @@ const context = await chromium.launchPersistentContext(profileDir, {
     '--no-default-browser-check',
   ],
 });
-const panel = await context.newPage();
-await panel.goto(`chrome-extension://${CHROME_EXTENSION_ID}/sidepanel.html`);
+const panel = await panelTab();
 await panel.waitForFunction(() => window.tandem !== undefined, undefined, { timeout: 15_000 });
 
 const patch = model
@@ -115,11 +140,23 @@ if (phoneSide) {
 }
 console.log('Tandem is running. Click the Tandem toolbar button to open the side panel. Close the browser to stop.');
 
-context.on('close', async () => {
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
   model?.child.kill('SIGTERM');
   await phoneSide?.close().catch(() => {});
   process.exit(0);
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void context.close());
-// Never leave the demo model running behind us, however this process ends.
+}
+context.on('close', shutdown);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    void context
+      .close()
+      .catch(() => {})
+      .finally(shutdown);
+  });
+}
+// Never leave the demo model running behind us, however this process ends (it also exits when
+// our end of its stdin closes, which covers a SIGKILL here).
 process.on('exit', () => model?.child.kill('SIGTERM'));

@@ -5,6 +5,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type { AssistantBlock, ErrorKind, Usage } from '../../shared/protocol';
+import { parenthetical } from '../../shared/text/sentence';
 import { SUMMARY_HEADING } from './context/request-view';
 import type { ApiMessage } from './conversation-state';
 import { parseRetryAfter } from './retry-policy';
@@ -157,7 +158,7 @@ function describe(kind: ErrorKind, status: number | undefined, apiMessage: strin
 export function classifyError(error: unknown, model?: string): ModelCallError {
   if (error instanceof ModelCallError) return error;
   if (error instanceof Anthropic.APIConnectionError) {
-    return new ModelCallError('network', `Cannot reach the model API (${error.message}).`);
+    return new ModelCallError('network', `Cannot reach the model API ${parenthetical(error.message)}.`);
   }
   if (error instanceof Anthropic.APIError) {
     const status = typeof error.status === 'number' ? error.status : undefined;
@@ -174,7 +175,7 @@ export function classifyError(error: unknown, model?: string): ModelCallError {
   }
   if (error instanceof TypeError) {
     // fetch() rejects with TypeError when the network is down.
-    return new ModelCallError('network', `Cannot reach the model API (${error.message}).`);
+    return new ModelCallError('network', `Cannot reach the model API ${parenthetical(error.message)}.`);
   }
   return new ModelCallError('internal', error instanceof Error ? error.message : String(error));
 }
@@ -239,7 +240,10 @@ export class AnthropicModelClient implements ModelClient {
       // After a 200, anything but an API error event is the connection dying: a cut, not a bug.
       if (watch.responded && !(error instanceof Anthropic.APIError)) {
         const detail = error instanceof Error ? error.message : String(error);
-        throw new ModelCallError('network', `The connection to the model API was cut mid-answer (${detail}).`);
+        throw new ModelCallError(
+          'network',
+          `The connection to the model API was cut mid-answer ${parenthetical(detail)}.`,
+        );
       }
       throw classifyError(error, request.model);
     } finally {

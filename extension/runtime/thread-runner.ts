@@ -799,6 +799,11 @@ export class ThreadRunner {
           ? error.message
           : `The tool failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
       body = result(message, true);
+      // The model's words ("ask the user to…") are not the person's: the card shows theirs.
+      const forPeople = !controller.signal.aborted && error instanceof ToolError ? error.forPeople : undefined;
+      if (forPeople && body.kind === 'tool_result') {
+        body = { ...body, display: forPeople.text, ...(forPeople.fixIn ? { fixIn: forPeople.fixIn } : {}) };
+      }
     } finally {
       if (this.inflight === controller) this.inflight = undefined;
     }

@@ -131,6 +131,10 @@ export function toolErrorOf(error: unknown): ToolError {
     case 'not_installed':
       return new ToolError(
         'Local files are not available: the Tandem file host is not installed on this computer. Ask the user to install it (Settings → Folders shows how), then try again.',
+        {
+          text: 'The Tandem file host is not installed on this computer, so Claude cannot use local files yet. Settings → Folders shows how to install it.',
+          fixIn: 'folders',
+        },
       );
     case 'not_allowed':
       return new ToolError(

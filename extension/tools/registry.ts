@@ -39,8 +39,18 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
 }
 
 /** A failure the model should hear about in words a person would understand too. */
+/** What the person sees of a tool failure when the model's wording would not do. */
+export interface ToolErrorForPeople {
+  text: string;
+  /** The settings section where it is fixed. */
+  fixIn?: 'folders';
+}
+
 export class ToolError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly forPeople?: ToolErrorForPeople,
+  ) {
     super(message);
     this.name = 'ToolError';
   }

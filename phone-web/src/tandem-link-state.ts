@@ -29,7 +29,7 @@ export class TandemLinkState extends LitElement {
         font-size: var(--tandem-font-size-small);
       }
       button {
-        min-height: 36px;
+        min-height: var(--tandem-tap);
       }
     `,
   ];
@@ -95,7 +95,8 @@ function describe(phase: LinkPhase): { state: string; detail: string } {
     case 'failed':
       return { state: 'disconnected', detail: 'not paired' };
     case 'unpaired':
-      return { state: 'disconnected', detail: 'not paired' };
+      // A normal state before pairing, not an error: neutral, not the red "Disconnected".
+      return { state: 'not-paired', detail: '' };
   }
 }
 

@@ -8,6 +8,7 @@
 
 import { addUsage, ZERO_USAGE } from '../pricing';
 import type { DecisionOption, ErrorKind, ThreadEvent, ToolOutputBlock, Usage } from '../protocol/events';
+import { asSentence } from '../text/sentence';
 
 export type ToolStatus = 'proposed' | 'waiting' | 'running' | 'done' | 'error' | 'denied' | 'interrupted';
 
@@ -38,6 +39,8 @@ export type ViewItem =
       output?: string;
       imageCount: number;
       display?: string;
+      /** Where in Settings the failure is fixed (tool_result.fixIn). */
+      fixIn?: 'folders';
       truncated: boolean;
     }
   | {
@@ -258,6 +261,7 @@ export class ThreadViewBuilder {
           output: outputText(e.content),
           imageCount: e.content.filter((b) => b.type === 'image').length,
           display: e.display,
+          ...(e.fixIn ? { fixIn: e.fixIn } : {}),
           truncated: e.truncated,
         }));
         return;
@@ -294,7 +298,7 @@ export class ThreadViewBuilder {
           key: this.retryCards.get(e.taskId) ?? `r${e.seq}`,
           ...base,
           tone: 'warning',
-          text: `${e.message} Retrying in ${Math.ceil(e.delayMs / 1000)} s (attempt ${e.attempt}).`,
+          text: `${asSentence(e.message)} Retrying in ${Math.ceil(e.delayMs / 1000)} s (attempt ${e.attempt}).`,
           errorKind: e.errorKind,
           retryAt: e.at + e.delayMs,
           ...(e.errorKind === 'network'

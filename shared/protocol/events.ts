@@ -137,6 +137,8 @@ export const EventBody = z.discriminatedUnion('kind', [
     truncated: z.boolean().default(false),
     /** A human-readable extra shown on the card (e.g. a diff), never sent to the model. */
     display: z.string().optional(),
+    /** Where in Settings a person fixes this failure (a missing file host: Folders). */
+    fixIn: z.enum(['folders']).optional(),
   }),
   z.object({
     kind: z.literal('decision_requested'),

@@ -18,7 +18,8 @@ export const controlStyles = css`
     align-items: center;
     justify-content: center;
     gap: var(--tandem-space-1);
-    min-height: 28px;
+    min-height: var(--tandem-tap);
+    min-width: var(--tandem-tap);
     padding: 0 var(--tandem-space-3);
     border: 1px solid var(--tandem-border);
     border-radius: var(--tandem-radius);
@@ -58,7 +59,7 @@ export const controlStyles = css`
   }
   button.icon {
     padding: 0;
-    width: 28px;
+    width: var(--tandem-tap);
   }
 
   input[type='text'],
@@ -68,12 +69,24 @@ export const controlStyles = css`
   input[type='number'],
   textarea {
     box-sizing: border-box;
-    min-height: 30px;
+    min-height: max(30px, var(--tandem-tap));
     padding: var(--tandem-space-1) var(--tandem-space-2);
     border: 1px solid var(--tandem-border);
     border-radius: var(--tandem-radius);
     background: var(--tandem-bg);
   }
+  @media (pointer: coarse) {
+    input[type='checkbox'],
+    input[type='radio'] {
+      width: 22px;
+      height: 22px;
+    }
+    label:has(> input[type='checkbox']),
+    label:has(> input[type='radio']) {
+      min-height: var(--tandem-tap);
+    }
+  }
+
   input::placeholder,
   textarea::placeholder {
     color: var(--tandem-text-muted);

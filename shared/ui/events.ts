@@ -28,10 +28,14 @@ export interface TandemEventMap {
   decide: CustomEvent<{ decisionId: string; optionId: string; secret?: string }>;
   /** Composer: the person sent a message. */
   send: CustomEvent<{ text: string }>;
+  /** Message: put this (the last sent message) back in the composer to edit and send anew. */
+  'message-edit': CustomEvent<{ text: string }>;
+  /** Message: send this (the last sent message) again for a new answer; the old one stays in the log. */
+  'message-resend': CustomEvent<{ text: string }>;
   /** Composer: the Stop button. */
   stop: CustomEvent<Record<string, never>>;
-  /** Notice / banner: the problem is fixed in settings (e.g. a rejected API key). */
-  'open-settings': CustomEvent<Record<string, never>>;
+  /** Notice / banner / a settings view: the problem is fixed in settings (a rejected key; Folders for a missing host). */
+  'open-settings': CustomEvent<{ section?: string }>;
   /** Notice: its close button. */
   dismiss: CustomEvent<Record<string, never>>;
   /** Retry card: "Retry now" instead of waiting for the next attempt. */

@@ -44,10 +44,24 @@ function anchor(url: string, title: string | null | undefined, innerHtml: string
   return `<a href="${escapeHtml(url)}"${titleAttr} ${LINK_ATTRS}>${innerHtml}</a>`;
 }
 
+/**
+ * A table goes in a box that scrolls sideways (and takes focus, so the keyboard can scroll it):
+ * in a narrow panel its words must not be broken mid-word to fit. The model's own markup never
+ * reaches here (it is escaped above), so every `<table>` in marked's output is marked's.
+ */
+function wrapTables(html: string): string {
+  return html
+    .replaceAll('<table>', '<div class="table-scroll" tabindex="0" role="group" aria-label="Table"><table>')
+    .replaceAll('</table>', '</table></div>');
+}
+
 const marked = new Marked({
   gfm: true,
   breaks: false,
   async: false,
+  hooks: {
+    postprocess: wrapTables,
+  },
   renderer: {
     html(token: Tokens.HTML | Tokens.Tag): string {
       const text = escapeHtml(token.text);

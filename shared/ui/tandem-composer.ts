@@ -2,7 +2,7 @@
  * `<tandem-composer>`: where a person writes to Claude.
  *
  * Enter sends, Shift+Enter is a new line (and Enter while an IME is composing is
- * left to the IME). The box clears on send; whoever handles `send` calls
+ * left to the IME); Escape stops a running answer. The box clears on send; whoever handles `send` calls
  * `restoreDraft(text)` if delivering it failed, so nothing typed is lost.
  */
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -38,7 +38,7 @@ export class TandemComposer extends LitElement {
       }
       textarea {
         width: 100%;
-        min-height: 40px;
+        min-height: max(40px, var(--tandem-tap));
         max-height: 40vh;
         resize: none;
         border: none;
@@ -113,7 +113,15 @@ export class TandemComposer extends LitElement {
     this.value = (event.target as HTMLTextAreaElement).value;
   }
 
+  /** Under a finger (the phone) there is a Send button, and no Shift key to talk about. */
+  private readonly touch = typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches;
+
   private onKeyDown(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && this.running) {
+      event.preventDefault();
+      emit(this, 'stop', {});
+      return;
+    }
     if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
     event.preventDefault();
     this.send();
@@ -131,7 +139,9 @@ export class TandemComposer extends LitElement {
       ? `Too long: ${this.value.length.toLocaleString()} of ${MAX_MESSAGE_CHARS.toLocaleString()} characters`
       : this.disabled
         ? this.disabledReason
-        : 'Enter to send, Shift+Enter for a new line';
+        : this.touch
+          ? 'Tap Send when it is ready'
+          : 'Enter to send, Shift+Enter for a new line';
     return html`<div class="box">
       <textarea
         rows="1"

@@ -8,7 +8,8 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { tokens } from './tokens';
 
-type Tone = 'ok' | 'busy' | 'bad';
+/** `idle`: nothing is wrong and nothing is happening (a phone not paired yet). */
+type Tone = 'ok' | 'busy' | 'bad' | 'idle';
 
 const KNOWN: Record<string, { label: string; tone: Tone } | undefined> = {
   connecting: { label: 'Connecting…', tone: 'busy' },
@@ -17,6 +18,7 @@ const KNOWN: Record<string, { label: string; tone: Tone } | undefined> = {
   reconnecting: { label: 'Reconnecting…', tone: 'busy' },
   disconnected: { label: 'Disconnected', tone: 'bad' },
   closed: { label: 'Disconnected', tone: 'bad' },
+  'not-paired': { label: 'Not paired', tone: 'idle' },
 };
 
 @customElement('tandem-connection-state')
@@ -94,6 +96,7 @@ export class TandemConnectionState extends LitElement {
       role="status"
       data-testid="connection-state"
       data-state=${this.state}
+      data-tone=${tone}
       title=${this.detail ? `${label} — ${this.detail}` : label}
     >
       <span class="dot" aria-hidden="true"></span>

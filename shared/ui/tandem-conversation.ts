@@ -13,12 +13,14 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
 import type { ThreadView, ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
+import { controlStyles } from './control-styles';
 import { emit, type TandemEventMap } from './events';
 import type { TandemComposer } from './tandem-composer';
 import type { TandemThreadView } from './tandem-thread-view';
 import { tokens } from './tokens';
 import './tandem-composer';
 import { loadDraft, saveDraft } from './draft-store';
+import { exportFileName, threadToJson, threadToMarkdown } from './thread-export';
 import './tandem-notice';
 import './tandem-thread-view';
 import './tandem-usage-line';
@@ -30,6 +32,7 @@ const TITLE_CHARS = 60;
 export class TandemConversation extends LitElement {
   static override styles = [
     tokens,
+    controlStyles,
     css`
       :host {
         display: flex;
@@ -57,6 +60,18 @@ export class TandemConversation extends LitElement {
         gap: var(--tandem-space-3);
         min-height: 16px;
         font-size: var(--tandem-font-size-small);
+        color: var(--tandem-text-muted);
+      }
+      .status-row {
+        flex-wrap: wrap;
+      }
+      .exports {
+        display: inline-flex;
+        gap: 2px;
+      }
+      .exports button {
+        min-height: var(--tandem-tap-compact);
+        padding: 0 var(--tandem-space-2);
         color: var(--tandem-text-muted);
       }
       .status-row tandem-usage-line {
@@ -123,6 +138,20 @@ export class TandemConversation extends LitElement {
   /** Focus the message box (after opening a thread). */
   focusComposer(): void {
     this.composer?.focus();
+  }
+
+  /** Stops the open thread's run (Escape); false when nothing was running to stop. */
+  stopRun(): boolean {
+    const { client, threadId } = this;
+    if (!client || !threadId || !this.isRunning(client, threadId)) return false;
+    void client.send({ type: 'task.stop', threadId }).catch(() => {});
+    return true;
+  }
+
+  private isRunning(client: ConversationClient, threadId: string): boolean {
+    const summary = client.threads.find((t) => t.id === threadId);
+    const status = client.activity.get(threadId)?.status || summary?.status;
+    return Boolean(client.view(threadId)?.running || (status && ACTIVE_STATUSES.has(status)));
   }
 
   private listen(): void {
@@ -235,6 +264,42 @@ export class TandemConversation extends LitElement {
     if (this.composer) saveDraft(this.threadId, this.composer.value);
   };
 
+  /** Saves the thread as a file (Markdown to read, JSON with every event) through a download. */
+  private exportThread(format: 'md' | 'json'): void {
+    const { client, threadId } = this;
+    if (!client || !threadId) return;
+    const title = client.threads.find((t) => t.id === threadId)?.title ?? 'Thread';
+    const thread = { id: threadId, title, complete: !client.hasOlder(threadId) };
+    const events = client.events(threadId);
+    const text = format === 'md' ? threadToMarkdown(thread, events) : threadToJson(thread, events, Date.now());
+    const url = URL.createObjectURL(
+      new Blob([text], { type: format === 'md' ? 'text/markdown;charset=utf-8' : 'application/json' }),
+    );
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = exportFileName(title, format);
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  /** "Edit": the last message goes back into the composer; sending it starts a new answer. */
+  private onEditLast(event: TandemEventMap['message-edit']): void {
+    event.stopPropagation();
+    if (!this.composer) return;
+    this.composer.value = event.detail.text;
+    saveDraft(this.threadId, event.detail.text);
+    this.composer.focus();
+  }
+
+  /** "Send again": the same words for a fresh answer; the earlier answer stays in the log. */
+  private onResend(event: TandemEventMap['message-resend']): void {
+    event.stopPropagation();
+    const { client, threadId } = this;
+    if (!client || !threadId) return;
+    this.threadView?.scrollToLatest();
+    void client.send({ type: 'message.send', threadId, text: event.detail.text }).catch(() => {});
+  }
+
   private onRetryPaused(): void {
     if (this.client && this.threadId)
       void this.client.send({ type: 'task.resume', threadId: this.threadId }).catch(() => {});
@@ -295,8 +360,7 @@ export class TandemConversation extends LitElement {
     const connected = client.connection === 'open';
     const view = this.currentView();
     const summary = threadId ? client.threads.find((t) => t.id === threadId) : undefined;
-    const status = (threadId && client.activity.get(threadId)?.status) || summary?.status;
-    const running = Boolean(view?.running || (status && ACTIVE_STATUSES.has(status)));
+    const running = threadId ? this.isRunning(client, threadId) : false;
     const retryAt = this.retryAt();
     const activity = threadId ? client.activity.get(threadId) : undefined;
     const paused = activity?.status === 'paused' ? (activity.message ?? 'Paused: storage failed.') : undefined;
@@ -320,8 +384,11 @@ export class TandemConversation extends LitElement {
             .answering=${this.answering}
             .disabled=${!connected}
             .selfKind=${this.selfKind}
+            .running=${running}
             .emptyText=${loading ? 'Loading…' : 'No messages yet. Say what you want done.'}
             @decide=${this.onDecide}
+            @message-edit=${this.onEditLast}
+            @message-resend=${this.onResend}
             @retry-now=${this.onRetryNow}
             @load-older=${this.onLoadOlder}
           ></tandem-thread-view>`
@@ -335,8 +402,12 @@ export class TandemConversation extends LitElement {
       <div class="bottom">
         ${this.renderBanner()}
         ${
-          retryAt !== undefined || paused !== undefined || (total && total.costUsd > 0)
+          threadId && view
             ? html`<div class="status-row">
+              <span class="exports">
+                <button class="quiet" data-testid="export-md" @click=${() => this.exportThread('md')}>Export .md</button>
+                <button class="quiet" data-testid="export-json" aria-label="Export .json" @click=${() => this.exportThread('json')}>.json</button>
+              </span>
               ${
                 paused !== undefined
                   ? html`<span class="paused" role="alert" data-testid="task-paused">Paused: ${paused}</span>

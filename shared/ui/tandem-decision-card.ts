@@ -48,7 +48,7 @@ export class TandemDecisionCard extends LitElement {
       .options {
         display: flex;
         flex-wrap: wrap;
-        gap: var(--tandem-space-2);
+        gap: var(--tandem-tap-gap);
         margin-top: var(--tandem-space-3);
       }
       .outcome {

@@ -11,6 +11,10 @@ import { customElement, property } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
+import { controlStyles } from './control-styles';
+import { addCodeCopyButtons, copyText } from './copy-text';
+import { messageTime } from './date-groups';
+import { emit } from './events';
 import { createMarkdownRenderer } from './markdown';
 import { hostText, tokens } from './tokens';
 import './tandem-usage-line';
@@ -49,6 +53,7 @@ const SOURCE_LABEL: Record<string, string | undefined> = { phone: 'from phone', 
 export class TandemMessage extends LitElement {
   static override styles = [
     tokens,
+    controlStyles,
     hostText,
     css`
       .user {
@@ -83,7 +88,7 @@ export class TandemMessage extends LitElement {
       .markdown ol,
       .markdown pre,
       .markdown blockquote,
-      .markdown table {
+      .markdown .table-scroll {
         margin: 0 0 var(--tandem-space-2);
       }
       .markdown h1,
@@ -133,15 +138,26 @@ export class TandemMessage extends LitElement {
         border-left: 3px solid var(--tandem-border);
         color: var(--tandem-text-muted);
       }
+      .markdown .table-scroll {
+        max-width: 100%;
+        overflow-x: auto;
+        border-radius: var(--tandem-radius);
+      }
+      .markdown .table-scroll:focus-visible {
+        outline: none;
+        box-shadow: var(--tandem-focus-ring);
+      }
       .markdown table {
         border-collapse: collapse;
-        display: block;
-        overflow-x: auto;
+        /* Cells wrap between words only; a table wider than the panel scrolls in its box. */
+        overflow-wrap: normal;
+        word-break: normal;
       }
       .markdown th,
       .markdown td {
         border: 1px solid var(--tandem-border);
         padding: 2px var(--tandem-space-2);
+        overflow-wrap: normal;
       }
       .markdown hr {
         border: none;
@@ -169,15 +185,47 @@ export class TandemMessage extends LitElement {
           animation: none;
         }
       }
-      tandem-usage-line {
+      .meta {
+        display: flex;
+        align-items: center;
+        gap: var(--tandem-space-2);
         margin-top: var(--tandem-space-1);
+        font-size: var(--tandem-font-size-small);
+        color: var(--tandem-text-muted);
+      }
+      time {
+        font-variant-numeric: tabular-nums;
+      }
+      .markdown pre {
+        position: relative;
+      }
+      .copy-code {
+        position: absolute;
+        top: var(--tandem-space-1);
+        right: var(--tandem-space-1);
+        font-family: var(--tandem-font);
+        font-size: var(--tandem-font-size-small);
+      }
+      .source button.quiet,
+      .meta button.quiet {
+        min-height: var(--tandem-tap-compact);
+        padding: 0 var(--tandem-space-2);
+        font-size: var(--tandem-font-size-small);
+        color: var(--tandem-text-muted);
       }
     `,
   ];
 
+  protected override updated(): void {
+    const markdown = this.renderRoot.querySelector('.markdown');
+    if (markdown && this.item?.kind === 'assistant' && !this.item.streaming) addCodeCopyButtons(markdown);
+  }
+
   @property({ attribute: false }) item: MessageItem | undefined;
   /** Which kind of client shows this; messages written elsewhere say where they came from. */
   @property() selfKind: ClientKind = 'panel';
+  /** The last message sent, while nothing runs: it can be edited or sent again. */
+  @property({ type: Boolean }) resendable = false;
 
   private html = '';
 
@@ -201,7 +249,19 @@ export class TandemMessage extends LitElement {
           : undefined;
       return html`<div class="user" data-testid="user-message">
         <div class="bubble" data-testid="user-message-text">${item.text}</div>
-        ${source ? html`<div class="source">${source}</div>` : nothing}
+        <div class="source">
+          ${source ? html`${source} · ` : nothing}${stamp(item.at)}
+          ${
+            this.resendable
+              ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text })}>
+                  Edit
+                </button>
+                <button class="quiet" data-testid="message-resend" @click=${() => emit(this, 'message-resend', { text: item.text })}>
+                  Send again
+                </button>`
+              : nothing
+          }
+        </div>
       </div>`;
     }
     return html`<div class="assistant" data-testid="assistant-message" data-streaming=${item.streaming}>
@@ -219,12 +279,37 @@ export class TandemMessage extends LitElement {
             : nothing
       }
       ${
-        item.usage && !item.streaming
-          ? html`<tandem-usage-line .usage=${item.usage} .costUsd=${item.costUsd ?? 0} testid="turn-usage"></tandem-usage-line>`
-          : nothing
+        item.streaming
+          ? nothing
+          : html`<div class="meta">
+            ${stamp(item.at)}
+            ${
+              item.text
+                ? html`<button
+                  class="quiet"
+                  data-testid="copy-message"
+                  aria-label="Copy message"
+                  @click=${(e: Event) => copyText(item.text, e.currentTarget as HTMLElement)}
+                >Copy</button>`
+                : nothing
+            }
+            ${
+              item.usage
+                ? html`<tandem-usage-line .usage=${item.usage} .costUsd=${item.costUsd ?? 0} testid="turn-usage"></tandem-usage-line>`
+                : nothing
+            }
+          </div>`
       }
     </div>`;
   }
+}
+
+/** When a message was written: short on screen, the full date and time on hover. */
+function stamp(at: number) {
+  const date = new Date(at);
+  return html`<time data-testid="message-time" datetime=${date.toISOString()} title=${date.toLocaleString()}
+    >${messageTime(at, Date.now())}</time
+  >`;
 }
 
 declare global {

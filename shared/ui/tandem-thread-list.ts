@@ -1,5 +1,5 @@
 /**
- * `<tandem-thread-list>`: the threads, newest first, with search, a "show archived"
+ * `<tandem-thread-list>`: the threads, newest first and grouped by day (Today, Yesterday, …), with search, a "show archived"
  * toggle and per-thread rename (inline), archive and delete (after a confirm step).
  *
  * Keyboard: the list is one tab stop; ↑/↓/Home/End move between threads, Enter
@@ -11,6 +11,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { formatUsd } from '../pricing';
 import type { ThreadSummary } from '../protocol/messages';
 import { controlStyles } from './control-styles';
+import { groupByDate } from './date-groups';
 import { emit } from './events';
 import { archiveIcon, pencilIcon, plusIcon, trashIcon, unarchiveIcon } from './icons';
 import { filterThreads } from './thread-filter';
@@ -62,14 +63,24 @@ export class TandemThreadList extends LitElement {
         color: var(--tandem-text-muted);
         cursor: pointer;
         width: fit-content;
+        min-height: var(--tandem-tap-compact);
+      }
+      .groups {
+        padding: 0 var(--tandem-space-1) var(--tandem-space-1);
+        overflow-y: auto;
+        flex: 1;
+        min-height: 0;
+      }
+      .group-label {
+        margin: var(--tandem-space-2) var(--tandem-space-2) var(--tandem-space-1);
+        font-size: var(--tandem-font-size-small);
+        font-weight: 600;
+        color: var(--tandem-text-muted);
       }
       ul {
         list-style: none;
         margin: 0;
-        padding: var(--tandem-space-1);
-        overflow-y: auto;
-        flex: 1;
-        min-height: 0;
+        padding: 0;
       }
       li {
         position: relative;
@@ -91,7 +102,7 @@ export class TandemThreadList extends LitElement {
         overflow: hidden;
         justify-content: flex-start;
         gap: var(--tandem-space-2);
-        min-height: 36px;
+        min-height: var(--tandem-tap-row);
         padding: 0 var(--tandem-space-2);
         border: none;
         background: transparent;
@@ -191,8 +202,9 @@ export class TandemThreadList extends LitElement {
         }
       }
       .actions button {
-        min-height: 26px;
-        width: 26px;
+        min-height: var(--tandem-tap-compact);
+        min-width: var(--tandem-tap-compact);
+        width: var(--tandem-tap-compact);
         padding: 0;
         border-color: transparent;
         background: transparent;
@@ -397,13 +409,6 @@ export class TandemThreadList extends LitElement {
             class="open"
             data-part="open"
             tabindex=${tabStop ? 0 : -1}
-            aria-label=${[
-              thread.title,
-              status,
-              thread.pendingDecisions ? `${thread.pendingDecisions} waiting for you` : '',
-            ]
-              .filter(Boolean)
-              .join(', ')}
             @click=${() => this.select(thread)}
             @focus=${() => {
               this.activeId = thread.id;
@@ -411,11 +416,12 @@ export class TandemThreadList extends LitElement {
             @keydown=${(e: KeyboardEvent) => this.onRowKeyDown(e, thread)}
           >
             <span class="dot ${thread.status}" data-testid="thread-status" title=${status}></span>
-            <span class="title" data-testid="thread-title">${thread.title}</span>
+            <span class="title" data-testid="thread-title" title=${thread.title}>${thread.title}</span>
+            ${status ? html`<span class="visually-hidden">, ${status}</span>` : nothing}
             ${
               thread.pendingDecisions > 0
                 ? html`<span class="badge" data-testid="thread-pending-badge" title="Decisions waiting for you"
-                  >${thread.pendingDecisions}</span
+                  >${thread.pendingDecisions}<span class="visually-hidden"> waiting for you</span></span
                 >`
                 : nothing
             }
@@ -515,13 +521,18 @@ export class TandemThreadList extends LitElement {
                   : 'All threads are archived.'
             }
           </div>`
-          : html`<ul aria-label="Threads" data-testid="thread-list">
-            ${repeat(
-              list,
-              (thread) => thread.id,
-              (thread) => this.renderRow(thread, thread.id === activeId),
+          : html`<div class="groups" data-testid="thread-list">
+            ${groupByDate(list, (t) => t.updatedAt, Date.now()).map(
+              (group) => html`<h2 class="group-label" data-testid="thread-group">${group.label}</h2>
+                <ul aria-label=${`Threads: ${group.label}`}>
+                  ${repeat(
+                    group.items,
+                    (thread) => thread.id,
+                    (thread) => this.renderRow(thread, thread.id === activeId),
+                  )}
+                </ul>`,
             )}
-          </ul>`
+          </div>`
       }
     `;
   }

@@ -112,6 +112,8 @@ export class TandemThreadView extends LitElement {
   /** No link to the runtime: decision buttons are disabled. */
   @property({ type: Boolean }) disabled = false;
   @property() selfKind: ClientKind = 'panel';
+  /** A run is going: the last message cannot be edited or sent again meanwhile. */
+  @property({ type: Boolean }) running = false;
   /** Shown when there are no items. */
   @property() emptyText = 'No messages yet.';
 
@@ -156,7 +158,13 @@ export class TandemThreadView extends LitElement {
     } else if (changed.has('items')) {
       this.keepPlaceAfterPrepend(changed.get('items') ?? []);
     }
-    if (changed.has('answering') || changed.has('disabled') || changed.has('selfKind') || changed.has('items')) {
+    if (
+      changed.has('answering') ||
+      changed.has('disabled') ||
+      changed.has('selfKind') ||
+      changed.has('items') ||
+      changed.has('running')
+    ) {
       // The virtualizer re-renders rows only when one of its own properties changes.
       this.renderRow = this.makeRenderRow();
     }
@@ -194,14 +202,17 @@ export class TandemThreadView extends LitElement {
     const answering = this.answering;
     const disabled = this.disabled;
     const selfKind = this.selfKind;
+    const lastUserKey = this.running ? undefined : this.items.findLast((i) => i.kind === 'user')?.key;
     return (item: ViewItem, index: number) => {
       const cls = index === last ? 'row last' : 'row';
       switch (item.kind) {
         case 'user':
         case 'assistant':
-          return html`<div class=${cls}><tandem-message .item=${item} .selfKind=${selfKind}></tandem-message></div>`;
+          return html`<div class=${cls}>
+            <tandem-message .item=${item} .selfKind=${selfKind} ?resendable=${!disabled && item.key === lastUserKey}></tandem-message>
+          </div>`;
         case 'tool':
-          return html`<div class=${cls}><tandem-tool-card .item=${item}></tandem-tool-card></div>`;
+          return html`<div class=${cls}><tandem-tool-card .item=${item} ?canOpenSettings=${this.selfKind === 'panel'}></tandem-tool-card></div>`;
         case 'decision':
           return html`<div class=${cls}>
             <tandem-decision-card

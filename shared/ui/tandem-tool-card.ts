@@ -7,6 +7,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ToolStatus, ViewItem } from '../conversation/thread-view';
 import { controlStyles } from './control-styles';
+import { emit } from './events';
 import { hostText, tokens } from './tokens';
 import { summarizeToolInput } from './tool-input-summary';
 
@@ -29,6 +30,8 @@ const STATUS_LABEL: Record<ToolStatus, string> = {
 const openSections = new Set<string>();
 
 type Section = 'input' | 'output' | 'display';
+
+const FIX_LABEL: Record<'folders', string> = { folders: 'Folders' };
 
 @customElement('tandem-tool-card')
 export class TandemToolCard extends LitElement {
@@ -121,13 +124,22 @@ export class TandemToolCard extends LitElement {
       .section {
         border-top: 1px solid var(--tandem-border);
       }
+      .problem {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: var(--tandem-space-2);
+        padding: var(--tandem-space-2);
+        border-top: 1px solid var(--tandem-border);
+        background: var(--tandem-danger-soft);
+      }
       .toggle {
         width: 100%;
         justify-content: flex-start;
         border: none;
         border-radius: 0;
         background: transparent;
-        min-height: 24px;
+        min-height: var(--tandem-tap-compact);
         padding: 0 var(--tandem-space-2);
         font-size: var(--tandem-font-size-small);
         color: var(--tandem-text-muted);
@@ -175,6 +187,8 @@ export class TandemToolCard extends LitElement {
   ];
 
   @property({ attribute: false }) item: ToolItem | undefined;
+  /** Settings can be opened from here (the panel; the phone has no settings). */
+  @property({ type: Boolean }) canOpenSettings = false;
 
   private isOpen(section: Section, item: ToolItem): boolean {
     const key = `${item.toolUseId}:${section}`;
@@ -210,6 +224,20 @@ export class TandemToolCard extends LitElement {
     </div>`;
   }
 
+  /** A failure in words for people, with the way to fix it when there is one. */
+  private renderProblem(text: string, fixIn: 'folders' | undefined) {
+    return html`<div class="problem" data-testid="tool-problem" role="note">
+      <span>${text}</span>
+      ${
+        fixIn && this.canOpenSettings
+          ? html`<button data-testid="tool-fix-settings" @click=${() => emit(this, 'open-settings', { section: fixIn })}>
+            Open Settings → ${FIX_LABEL[fixIn]}
+          </button>`
+          : nothing
+      }
+    </div>`;
+  }
+
   override render() {
     const item = this.item;
     if (!item) return nothing;
@@ -227,7 +255,13 @@ export class TandemToolCard extends LitElement {
         <span class="hint" title=${hint}>${hint}</span>
         <span class="status" data-testid="tool-status">${STATUS_LABEL[item.status]}</span>
       </header>
-      ${item.display ? this.section('display', item, 'Details', () => renderDisplay(item.display ?? '')) : nothing}
+      ${
+        item.status === 'error' && item.display
+          ? this.renderProblem(item.display, item.fixIn)
+          : item.display
+            ? this.section('display', item, 'Details', () => renderDisplay(item.display ?? ''))
+            : nothing
+      }
       ${this.section('input', item, 'Input', () => html`<pre>${JSON.stringify(item.input, null, 2)}</pre>`)}
       ${
         hasOutput

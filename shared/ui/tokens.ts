@@ -47,6 +47,22 @@ export const tokens = css`
     --tandem-code-bg: #f0f0ec;
     --tandem-focus-ring: 0 0 0 2px var(--tandem-bg), 0 0 0 4px var(--tandem-accent);
     --tandem-shadow: 0 1px 2px rgb(0 0 0 / 0.08), 0 2px 8px rgb(0 0 0 / 0.06);
+
+    /* Hit sizes: compact for a mouse in a side panel, 44 px (WCAG 2.5.5, Apple HIG) under a finger. */
+    --tandem-tap: 28px;
+    --tandem-tap-compact: 26px;
+    --tandem-tap-row: 36px;
+    /* Between opposite actions (Allow / Deny): a slip of the thumb must not hit the other one. */
+    --tandem-tap-gap: 8px;
+  }
+
+  @media (pointer: coarse) {
+    :host {
+      --tandem-tap: 44px;
+      --tandem-tap-compact: 44px;
+      --tandem-tap-row: 48px;
+      --tandem-tap-gap: 16px;
+    }
   }
 
   @media (prefers-color-scheme: dark) {

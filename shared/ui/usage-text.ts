@@ -59,3 +59,13 @@ export function partText(part: UsagePart): string {
 export function describeUsage(usage: Usage, costUsd: number): string {
   return usageParts(usage, costUsd).map(partText).join(' · ');
 }
+
+/**
+ * The one short figure a message shows: its estimated cost ("~$0.02", "<$0.01"), or the token
+ * total when there is no price. The full line is one click away (details on demand).
+ */
+export function shortUsage(usage: Usage, costUsd: number): string {
+  if (costUsd > 0) return partText({ label: 'est.', value: formatUsd(costUsd), exact: '' });
+  const total = usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+  return `${formatTokens(total)} tokens`;
+}

@@ -96,4 +96,15 @@ describe('settings form', () => {
     expect(Object.keys(result.errors).sort()).toEqual(['contextBudgetPercent', 'maxRecentImages']);
     expect(result.errors.contextBudgetPercent).toMatch(/5% to 80%/);
   });
+
+  it('refuses a pasted non-key ("hello") with a clear message instead of saving it', () => {
+    const result = patchFromForm({ ...formFromSettings(current), apiKey: 'hello' }, current);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.apiKey).toMatch(/does not look like an API key/);
+    expect(patchFromForm({ ...formFromSettings(current), apiKey: 'my key here please' }, current).ok).toBe(false);
+    expect(patchFromForm({ ...formFromSettings(current), apiKey: 'sk-ant-api03-abcDEF_123-xyz' }, current)).toEqual({
+      ok: true,
+      patch: { apiKey: 'sk-ant-api03-abcDEF_123-xyz' },
+    });
+  });
 });

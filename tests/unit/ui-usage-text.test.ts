@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUsage, formatTokens, usageParts } from '../../shared/ui/usage-text';
+import { describeUsage, formatTokens, shortUsage, usageParts } from '../../shared/ui/usage-text';
 
 describe('formatTokens', () => {
   it('keeps small counts exact and shortens large ones', () => {
@@ -33,5 +33,20 @@ describe('usage line text', () => {
 
   it('keeps exact numbers for the tooltip', () => {
     expect(usageParts({ ...plain, inputTokens: 123_456 }, 0)[0]?.exact).toBe('123456 input tokens');
+  });
+});
+
+describe('the collapsed usage figure', () => {
+  const turn = { inputTokens: 0, outputTokens: 42, cacheCreationInputTokens: 3_970, cacheReadInputTokens: 0 };
+
+  it('is one short figure per message: the cost, with the details kept for on demand', () => {
+    expect(shortUsage(turn, 0.004)).toBe('<$0.01');
+    expect(shortUsage(turn, 0.0234)).toBe('~$0.02');
+    expect(shortUsage(turn, 0.0234).length).toBeLessThanOrEqual(8);
+    expect(describeUsage(turn, 0.004)).toContain('3.97k cache write');
+  });
+
+  it('falls back to the token total when there is no price', () => {
+    expect(shortUsage(turn, 0)).toBe('4.01k tokens');
   });
 });

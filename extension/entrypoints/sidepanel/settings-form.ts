@@ -43,7 +43,8 @@ export function formFromSettings(settings: PublicSettings): SettingsFormValues {
 }
 
 const MESSAGES: Record<SettingsField, string> = {
-  apiKey: 'That does not look like an API key (at most 512 characters).',
+  apiKey:
+    'That does not look like an API key. Paste the whole key from console.anthropic.com (it starts with sk-ant- and has no spaces).',
   model: 'Enter a model name, e.g. claude-sonnet-4-5.',
   baseUrl: 'Enter a full URL, e.g. https://api.anthropic.com.',
   maxTokens: 'Max tokens must be a whole number from 1 to 128,000.',
@@ -74,6 +75,12 @@ function parseNumber(text: string): number {
   return trimmed === '' ? Number.NaN : Number(trimmed);
 }
 
+/**
+ * Keys are one unbroken token of letters, digits, "-" and "_" (Anthropic's are about 100 long, a
+ * proxy's may be shorter): a word or a sentence pasted by mistake must not be saved as the key.
+ */
+const KEY_SHAPE = /^[A-Za-z0-9_-]{10,512}$/;
+
 export type PatchResult = { ok: true; patch: SettingsPatch } | { ok: false; errors: SettingsErrors };
 
 /** The fields that differ from `current`, validated with the protocol's own schema. */
@@ -97,8 +104,10 @@ export function patchFromForm(form: SettingsFormValues, current: PublicSettings)
   }
 
   const parsed = SettingsPatch.safeParse(candidate);
-  if (parsed.success) return { ok: true, patch: parsed.data };
-  const errors: SettingsErrors = {};
+  const keyShapeOk = !apiKey || KEY_SHAPE.test(apiKey);
+  if (parsed.success && keyShapeOk) return { ok: true, patch: parsed.data };
+  const errors: SettingsErrors = keyShapeOk ? {} : { apiKey: MESSAGES.apiKey };
+  if (parsed.success) return { ok: false, errors };
   for (const issue of parsed.error.issues) {
     const path = issue.path[0];
     const field = typeof path === 'string' ? (FIELD_OF_SETTING.get(path) ?? path) : undefined;

@@ -379,6 +379,7 @@ export class TandemFoldersView extends LitElement {
           <div class="row">
             <select
               data-testid="folder-new-mode"
+              aria-label="Access to the new folder"
               .value=${this.draftMode}
               @change=${(e: Event) => {
                 this.draftMode = (e.target as HTMLSelectElement).value === 'read-write' ? 'read-write' : 'read';

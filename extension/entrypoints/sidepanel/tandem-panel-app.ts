@@ -10,6 +10,7 @@ import type { TransportState } from '../../../shared/client/transport';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import type { TandemEventMap } from '../../../shared/ui/events';
 import { backIcon, gearIcon } from '../../../shared/ui/icons';
+import { modelSource, modelSourceLabel } from '../../../shared/ui/model-source';
 import type { TandemConversation } from '../../../shared/ui/tandem-conversation';
 import { tokens } from '../../../shared/ui/tokens';
 import '../../../shared/ui/tandem-connection-state';
@@ -26,19 +27,29 @@ export class TandemPanelApp extends LitElement {
     tokens,
     controlStyles,
     css`
-      nav.sections {
+      /* Wraps rather than scrolls: in a side panel every section stays in sight (no cut-off "Phone"). */
+      div.sections {
         display: flex;
+        flex-wrap: wrap;
         gap: 4px;
         padding: 6px 12px;
-        overflow-x: auto;
         border-bottom: 1px solid var(--tandem-border);
+        flex: none;
       }
-      nav.sections button[aria-selected='true'] {
+      main.settings {
+        flex: 1;
+        min-height: 0;
+        display: flex;
+        flex-direction: column;
+      }
+      div.sections button[aria-selected='true'] {
         background: var(--tandem-accent-soft);
         color: var(--tandem-text);
         font-weight: 600;
       }
       .section-body {
+        flex: 1;
+        min-height: 0;
         padding: 12px;
         overflow: auto;
       }
@@ -70,6 +81,16 @@ export class TandemPanelApp extends LitElement {
         font-weight: 600;
         overflow: hidden;
         text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .model-badge {
+        flex: none;
+        padding: 1px var(--tandem-space-2);
+        border-radius: 999px;
+        background: var(--tandem-warning-soft);
+        color: var(--tandem-warning);
+        font-size: var(--tandem-font-size-small);
+        font-weight: 600;
         white-space: nowrap;
       }
       .storage-warning {
@@ -161,7 +182,22 @@ export class TandemPanelApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.attach();
+    this.addEventListener('keydown', this.onKeyDown);
   }
+
+  /**
+   * Escape, when nothing inside took it (a rename, a confirm step): leaves Settings, or stops
+   * the open thread's run, as chat apps do.
+   */
+  private readonly onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape' || event.defaultPrevented || event.isComposing) return;
+    if (this.view === 'settings') {
+      event.preventDefault();
+      this.back();
+      return;
+    }
+    if (this.conversation?.stopRun()) event.preventDefault();
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -243,9 +279,12 @@ export class TandemPanelApp extends LitElement {
     }
   }
 
-  private onSelect(event: TandemEventMap['thread-select']): void {
+  private async onSelect(event: TandemEventMap['thread-select']): Promise<void> {
     event.stopPropagation();
     this.select(event.detail.threadId);
+    // In a narrow panel the list (holding focus) is hidden by the switch: hand focus on, never to <body>.
+    await this.updateComplete;
+    this.conversation?.focusComposer();
   }
 
   private onRename(event: TandemEventMap['thread-rename']): void {
@@ -267,9 +306,33 @@ export class TandemPanelApp extends LitElement {
     void this.client?.send({ type: 'thread.delete', threadId }).catch(() => {});
   }
 
-  private openSettings(): void {
+  private openSettings(event?: Event): void {
     if (this.view !== 'settings') this.beforeSettings = this.view;
     this.view = 'settings';
+    const section = event instanceof CustomEvent ? (event.detail as { section?: string } | null)?.section : undefined;
+    if (section) this.settingsSection = section;
+  }
+
+  /** Roving focus over the settings tabs (WAI-ARIA tabs pattern, automatic activation). */
+  private onTabKeyDown(event: KeyboardEvent, ids: string[]): void {
+    const index = ids.indexOf(this.settingsSection);
+    const last = ids.length - 1;
+    const moves: Record<string, number> = {
+      ArrowRight: index === last ? 0 : index + 1,
+      ArrowDown: index === last ? 0 : index + 1,
+      ArrowLeft: index <= 0 ? last : index - 1,
+      ArrowUp: index <= 0 ? last : index - 1,
+      Home: 0,
+      End: last,
+    };
+    const next = moves[event.key];
+    const id = next === undefined ? undefined : ids[next];
+    if (id === undefined) return;
+    event.preventDefault();
+    this.settingsSection = id;
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(`[data-testid="settings-section-${id}"]`)?.focus(),
+    );
   }
 
   private back(): void {
@@ -278,23 +341,29 @@ export class TandemPanelApp extends LitElement {
 
   private renderSettings(client: ConversationClient, connected: boolean) {
     const section = EXTRA_SECTIONS.find((s) => s.id === this.settingsSection);
-    return html`
-      <nav class="sections" role="tablist" aria-label="Settings sections">
-        ${[{ id: 'general', label: 'General' }, ...EXTRA_SECTIONS].map(
+    const all = [{ id: 'general', label: 'General' }, ...EXTRA_SECTIONS];
+    const ids = all.map((s) => s.id);
+    return html`<main class="settings" @open-settings=${this.openSettings}>
+      <div class="sections" role="tablist" aria-label="Settings sections">
+        ${all.map(
           (s) => html`<button
             role="tab"
             class="quiet"
+            id=${`tab-${s.id}`}
+            aria-controls="settings-panel"
+            tabindex=${s.id === this.settingsSection ? 0 : -1}
             aria-selected=${s.id === this.settingsSection ? 'true' : 'false'}
             data-testid=${`settings-section-${s.id}`}
             @click=${() => {
               this.settingsSection = s.id;
             }}
+            @keydown=${(e: KeyboardEvent) => this.onTabKeyDown(e, ids)}
           >
             ${s.label}
           </button>`,
         )}
-      </nav>
-      <div class="section-body">
+      </div>
+      <div class="section-body" role="tabpanel" id="settings-panel" aria-labelledby=${`tab-${this.settingsSection}`}>
         ${
           section
             ? section.render(client)
@@ -306,7 +375,17 @@ export class TandemPanelApp extends LitElement {
             ></tandem-settings-view>`
         }
       </div>
-    `;
+    </main>`;
+  }
+
+  /** "Demo model" (or the proxy's host) whenever the answers do not come from Anthropic's API. */
+  private renderModelBadge() {
+    const baseUrl = this.client?.settings?.baseUrl;
+    const label = baseUrl ? modelSourceLabel(modelSource(baseUrl)) : undefined;
+    if (!label || !baseUrl) return nothing;
+    return html`<span class="model-badge" data-testid="model-badge" title=${`Answers come from ${baseUrl}, not Claude`}
+      >${label}</span
+    >`;
   }
 
   override render() {
@@ -316,7 +395,8 @@ export class TandemPanelApp extends LitElement {
     const selected = client.threads.find((t) => t.id === this.selectedId);
     const settings = client.settings;
     const inSettings = this.view === 'settings';
-    const title = inSettings ? 'Settings' : this.view === 'thread' && selected ? selected.title : 'Tandem';
+    // The browser already heads the side panel "Tandem": the list view says what it shows instead.
+    const title = inSettings ? 'Settings' : this.view === 'thread' && selected ? selected.title : 'Conversations';
     return html`
       <header>
         ${
@@ -331,7 +411,8 @@ export class TandemPanelApp extends LitElement {
             </button>`
             : nothing
         }
-        <h1 data-testid="panel-title">${title}</h1>
+        <h1 data-testid="panel-title" title=${title}>${title}</h1>
+        ${this.renderModelBadge()}
         <tandem-connection-state .state=${this.connectionState()} quietWhenConnected></tandem-connection-state>
         <button
           class="quiet icon"
@@ -346,7 +427,7 @@ export class TandemPanelApp extends LitElement {
       </header>
       ${
         client.storageStatus && client.storageStatus.state !== 'ok'
-          ? html`<div class="storage-warning" role="alert" data-testid="storage-warning" data-state=${client.storageStatus.state}>
+          ? html`<section class="storage-warning" role="alert" aria-label="Storage" data-testid="storage-warning" data-state=${client.storageStatus.state}>
             ${client.storageStatus.message}
             ${
               client.storageStatus.state === 'lost' && client.storageStatus.autoBackupAt !== undefined
@@ -368,15 +449,15 @@ export class TandemPanelApp extends LitElement {
             >
               Backup &amp; storage
             </button>
-          </div>`
+          </section>`
           : nothing
       }
       ${
         settings && !settings.apiKeySet && !inSettings
-          ? html`<div class="first-run" data-testid="first-run">
+          ? html`<section class="first-run" aria-label="Getting started" data-testid="first-run">
             <p>Add your Anthropic API key to start.</p>
             <button class="primary" data-testid="first-run-open-settings" @click=${this.openSettings}>Open settings</button>
-          </div>`
+          </section>`
           : nothing
       }
       <main data-view=${this.view} ?hidden=${inSettings} @open-settings=${this.openSettings}>

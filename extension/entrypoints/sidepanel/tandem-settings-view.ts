@@ -167,6 +167,11 @@ export class TandemSettingsView extends LitElement {
     this.dirty = true;
     if (this.errors[field]) this.errors = { ...this.errors, [field]: undefined };
     if (this.save.kind !== 'saving') this.save = { kind: 'idle' };
+    // A new key makes the last check's verdict stale: do not leave its error under the new one.
+    if (field === 'apiKey') {
+      this.checkBaseline = null;
+      this.checkFailed = undefined;
+    }
   }
 
   private async submit(event?: Event): Promise<boolean> {
@@ -300,7 +305,7 @@ export class TandemSettingsView extends LitElement {
               autocomplete="off"
               spellcheck="false"
               data-testid="settings-api-key"
-              placeholder=${settings.apiKeySet ? `Saved: ${settings.apiKeyHint} (type to replace)` : 'sk-ant-…'}
+              placeholder=${settings.apiKeySet ? `Saved${settings.apiKeyHint ? `: ${settings.apiKeyHint}` : ''} (type to replace)` : 'sk-ant-…'}
               aria-describedby="key-help apiKey-error"
               .value=${form.apiKey}
               @input=${text('apiKey')}
@@ -319,7 +324,7 @@ export class TandemSettingsView extends LitElement {
           <span class="help" id="key-help" data-testid="settings-api-key-hint">
             ${
               settings.apiKeySet
-                ? html`A key is saved (${settings.apiKeyHint}). It stays on this computer and is never shown again.`
+                ? html`A key is saved${settings.apiKeyHint ? ` (${settings.apiKeyHint})` : ''}. It stays on this computer and is never shown again.`
                 : 'No key saved yet. Create one at console.anthropic.com; it stays on this computer.'
             }
           </span>

@@ -7,9 +7,11 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
-import type { TrashPage } from '../../../shared/protocol/files';
+import type { BridgeStatus, TrashPage } from '../../../shared/protocol/files';
 import type { TrashEntry } from '../../../shared/protocol/native-host';
+import { parenthetical } from '../../../shared/text/sentence';
 import { controlStyles } from '../../../shared/ui/control-styles';
+import { emit } from '../../../shared/ui/events';
 import { tokens } from '../../../shared/ui/tokens';
 import { formatSize } from '../../files/host-paths';
 import { RuntimeFeed } from './runtime-feed';
@@ -59,6 +61,8 @@ export class TandemTrashView extends LitElement {
   @property({ attribute: false }) client: ConversationClient | undefined;
 
   @state() private page: TrashPage | undefined;
+  /** The file host's state: without a host there is no trash to list, and "Loading…" would never end. */
+  @state() private bridge: BridgeStatus | undefined;
   @state() private error: string | undefined;
   @state() private busy = false;
   @state() private purging: Purging | undefined;
@@ -70,6 +74,7 @@ export class TandemTrashView extends LitElement {
     super();
     new RuntimeFeed(this, {
       onMessage: (message) => {
+        if (message.type === 'bridge') this.bridge = message.status;
         if (message.type !== 'trash') return;
         const next: TrashPage = {
           entries: message.entries,
@@ -88,7 +93,28 @@ export class TandemTrashView extends LitElement {
   }
 
   private refresh(): void {
+    void this.client?.send({ type: 'bridge.status' }).catch(() => {});
     void this.run((client) => client.send({ type: 'trash.list' }));
+  }
+
+  /** No host, no trash: say so, and where it is fixed (Settings → Folders shows how to install it). */
+  private renderHostMissing(bridge: BridgeStatus) {
+    return html`<div class="confirm" role="status" data-testid="trash-host-missing">
+      <p>
+        ${
+          bridge.state === 'not_installed'
+            ? 'The Tandem file host is not installed, so there are no local files and no trash yet.'
+            : `The Tandem file host is not answering${bridge.message ? ` ${parenthetical(bridge.message)}` : ''}.`
+        }
+      </p>
+      <button
+        type="button"
+        data-testid="trash-open-folders"
+        @click=${() => emit(this, 'open-settings', { section: 'folders' })}
+      >
+        Set up in Folders
+      </button>
+    </div>`;
   }
 
   private async run(work: (client: ConversationClient) => Promise<unknown>): Promise<boolean> {
@@ -185,19 +211,31 @@ export class TandemTrashView extends LitElement {
 
   override render() {
     const page = this.page;
+    const hostMissing =
+      page === undefined && (this.bridge?.state === 'not_installed' || this.bridge?.state === 'error');
     return html`
       <h2>Trash</h2>
       <p class="muted">
         Files the agent deleted wait here until you restore them or delete them for good. Tandem never empties its trash
         by itself.
       </p>
-      ${this.error ? html`<p class="error" role="alert" data-testid="trash-error">${this.error}</p>` : nothing}
       ${
-        page === undefined
-          ? html`<p class="muted" data-testid="trash-loading">Loading…</p>`
-          : page.entries.length === 0
-            ? html`<p data-testid="trash-empty">The trash is empty.</p>`
-            : html`<ul data-testid="trash-list">${page.entries.map((entry) => this.renderEntry(entry))}</ul>
+        hostMissing && this.bridge
+          ? this.renderHostMissing(this.bridge)
+          : this.error
+            ? html`<p class="error" role="alert" data-testid="trash-error">${this.error}</p>`
+            : nothing
+      }
+      ${
+        hostMissing
+          ? nothing
+          : page === undefined
+            ? this.error
+              ? nothing
+              : html`<p class="muted" data-testid="trash-loading">Loading…</p>`
+            : page.entries.length === 0
+              ? html`<p data-testid="trash-empty">The trash is empty.</p>`
+              : html`<ul data-testid="trash-list">${page.entries.map((entry) => this.renderEntry(entry))}</ul>
                 <div class="row">
                   <span class="muted">${page.entries.length} of ${page.totalEntries}</span>
                   ${
