@@ -1,5 +1,5 @@
 /** A schedule's rule in words, for the list and the approval card ("Every weekday at 08:00"). */
-import type { Recurrence } from './recurrence';
+import type { Recurrence } from '../../shared/protocol/schedules';
 import { wallClockOf } from './zoned-time';
 
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

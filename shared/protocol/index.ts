@@ -4,3 +4,4 @@ export * from './link';
 export * from './link-relay';
 export * from './messages';
 export * from './offscreen';
+export * from './schedules';

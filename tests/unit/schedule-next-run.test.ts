@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeRecurrence } from '../../extension/schedule/describe';
 import { nextRunAfter } from '../../extension/schedule/next-run';
-import { Recurrence } from '../../extension/schedule/recurrence';
 import { zonedToUtc } from '../../extension/schedule/zoned-time';
+import { Recurrence } from '../../shared/protocol/schedules';
 
 const utc = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
