@@ -12,6 +12,9 @@ import { LinkStore } from '../link/link-store';
 import { GrantPolicy } from '../permissions/grant-policy';
 import { DexieGrantStore } from '../permissions/grant-store';
 import { PermissionGate } from '../permissions/permission-gate';
+import { ScheduleService } from '../schedule/schedule-service';
+import { ShortcutStore } from '../schedule/shortcut-store';
+import { type AlarmPort, WakeTimer } from '../schedule/wake-timer';
 import { AuditLog } from '../storage/audit-log';
 import type { SnapshotStore } from '../storage/auto-backup';
 import { TandemDatabase } from '../storage/db';
@@ -23,6 +26,7 @@ import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
 import { pageActionTools } from '../tools/page-actions';
 import { ToolRegistry } from '../tools/registry';
+import { SCHEDULE_CREATE_POLICY, scheduleTools } from '../tools/schedule';
 import { tabTools } from '../tools/tabs';
 import { webTools } from '../tools/web';
 import type { WebPlatform } from '../web/platform';
@@ -49,6 +53,10 @@ export interface AssembleOptions {
   web?: (parts: { sites: SitePolicy; now: () => number }) => WebPlatform;
   /** Scales tool images for the model; default: OffscreenCanvas where the platform has it. */
   images?: ImageResizer;
+  /** The durable wake-up for schedules (browser `alarms`); without it only an in-process timer. */
+  scheduleAlarm?: AlarmPort;
+  /** Where a scheduled run's outcome goes, in one line (default: showNotification). */
+  notifyScheduleResult?: ShowNotification;
   /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
   storage?: {
     estimator?: StorageEstimator;
@@ -83,7 +91,15 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     : undefined;
   if (files) tools.register(...fileTools(files));
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
-  const gate = new PermissionGate([new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes]);
+  // A schedule the model proposes is confirmed each time (allow once / deny, never remembered).
+  const scheduleCreates = new GrantPolicy(SCHEDULE_CREATE_POLICY, grants, ['allow_once', 'deny']);
+  const gate = new PermissionGate([
+    new GrantPolicy('notifications', grants),
+    sites,
+    folderWrites,
+    fileDeletes,
+    scheduleCreates,
+  ]);
   const model = options.model ?? new AnthropicModelClient();
   const images = options.images ?? (CanvasImageResizer.available() ? new CanvasImageResizer() : undefined);
   const storageWatch = options.storage
@@ -96,6 +112,43 @@ export function assembleRuntime(options: AssembleOptions = {}) {
       })
     : undefined;
   const link = options.linkHost ? new LinkService(new LinkStore(db, now), options.linkHost, now) : undefined;
+  // Schedules: each run is a message in its thread, appended once per run id through the thread's runner.
+  let runtimeRef: Runtime | undefined;
+  let schedulesTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleService: ScheduleService = new ScheduleService({
+    db,
+    now,
+    newId: () => crypto.randomUUID(),
+    wake: new WakeTimer(
+      options.scheduleAlarm,
+      () =>
+        void scheduleService.fireDue().catch((error: unknown) => console.warn('Tandem: schedule fire failed', error)),
+      now,
+    ),
+    runs: {
+      async start(threadId, key, body) {
+        if (!runtimeRef) throw new Error('The runtime is not ready.');
+        const runner = runtimeRef.runner(threadId);
+        const events = await runner.appendForCommand(key, [body]);
+        runner.resume();
+        return events !== null;
+      },
+    },
+    notify: (title, message) => (options.notifyScheduleResult ?? show)(title, message),
+    // Coalesced, and outside any transaction the change was made in.
+    changed: () => {
+      if (schedulesTimer) return;
+      schedulesTimer = setTimeout(() => {
+        schedulesTimer = undefined;
+        void scheduleService
+          .list()
+          .then((schedules) => runtimeRef?.hub.broadcast({ type: 'schedules', schedules }))
+          .catch(() => {});
+      }, 50);
+    },
+  });
+  const schedules = { service: scheduleService, shortcuts: new ShortcutStore(db) };
+  tools.register(...scheduleTools(scheduleService, now));
   const runtime = new Runtime({
     db,
     log,
@@ -111,17 +164,19 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     checkKey: async () => checkApiKey(await settings.get()),
     ...(link ? { link } : {}),
     sites,
+    schedules,
     ...(files ? { files } : {}),
     ...(images ? { images } : {}),
     ...(storageWatch ? { storageWatch } : {}),
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
     ...(options.storage?.snapshotEveryMs === undefined ? {} : { snapshotEveryMs: options.storage.snapshotEveryMs }),
   });
+  runtimeRef = runtime;
   if (link) {
     options.linkHost?.bind?.(link);
     link.bindRuntime((send, device) => runtime.attach('phone', send, device));
   }
-  return { runtime, db, log, link, settings, audit, tools, gate, grants, model, sites, web, files };
+  return { runtime, db, log, link, settings, audit, tools, gate, grants, model, sites, web, files, schedules };
 }
 
 export type AssembledRuntime = ReturnType<typeof assembleRuntime>;

@@ -13,6 +13,7 @@ import type { Actor, CommandOf, CommandType, ThreadSummary } from '../../shared/
 import type { FileAccess } from '../files/file-access';
 import { applyFileCommand, commandFailureOf, type FileCommand } from '../files/file-commands';
 import type { LinkCommands } from '../link/link-service';
+import { type ScheduleParts, scheduleHandlers } from '../schedule/schedule-commands';
 import type { AuditLog } from '../storage/audit-log';
 import type { AutoBackup } from '../storage/auto-backup';
 import type { Backup } from '../storage/backup';
@@ -36,6 +37,8 @@ export interface CommandEnv {
   files: FileAccess | undefined;
   sites: SiteDirectory | undefined;
   link: LinkCommands | undefined;
+  /** Schedules and shortcuts (extension/schedule/); absent, those commands fail. */
+  schedules: ScheduleParts | undefined;
   backup: Backup;
   autoBackup: AutoBackup | undefined;
   /** After a restore: forget in-memory state, tell every client, re-check the storage status. */
@@ -115,6 +118,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
   };
 
   return {
+    ...scheduleHandlers(env, (threadId) => liveThread(env, threadId)),
     'threads.list': async (command, { client }) => {
       client.send({ type: 'threads', threads: await env.listThreads(command.includeArchived) });
       return undefined;
@@ -161,6 +165,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
           () => env.log.deleteThread(command.threadId),
           () => command.threadId,
         );
+        await env.schedules?.service.forgetThread(command.threadId);
       } else {
         await call.atomic(
           async () => {

@@ -19,6 +19,7 @@ import type { FileAccess } from '../files/file-access';
 import { HostBackups } from '../files/host-backups';
 import type { LinkCommands } from '../link/link-service';
 import type { PermissionGate } from '../permissions/permission-gate';
+import type { ScheduleParts } from '../schedule/schedule-commands';
 import type { AuditLog } from '../storage/audit-log';
 import { AutoBackup, type SnapshotStore } from '../storage/auto-backup';
 import { Backup } from '../storage/backup';
@@ -58,6 +59,8 @@ export interface RuntimeDeps {
   sites?: SiteDirectory;
   /** The phone link (pairing, devices, link settings); absent, those commands fail. */
   link?: LinkCommands;
+  /** Schedules and shortcuts; absent, those commands fail. A scheduled run's end is reported to it. */
+  schedules?: ScheduleParts;
   /** Scales images from tools before they are stored for the model; absent, oversized ones become notes. */
   images?: ImageResizer;
   /** Reopen-and-retry around storage; one is made for `db` when absent. */
@@ -249,6 +252,7 @@ export class Runtime {
       files: this.deps.files,
       sites: this.deps.sites,
       link: this.deps.link,
+      schedules: this.deps.schedules,
       backup: this.backup,
       autoBackup: this.autoBackup,
       afterRestore: async () => {
@@ -311,11 +315,18 @@ export class Runtime {
         // A thread that vanished under its loop may mean the browser deleted the database.
         void this.checkStorage().catch(() => {});
       },
-      taskFinished: (threadId, outcome) => {
+      taskFinished: (threadId, outcome, task) => {
         // A task is what fills the disk: see how much is left; and keep the automatic backup fresh.
         void this.storageMonitor.snapshot().catch(() => {});
         // Clears a "retrying" countdown or a running state a client may still show.
         this.hub.broadcast({ type: 'thread.activity', threadId, status: outcome === 'failed' ? 'failed' : 'idle' });
+        if (task.run) {
+          // A scheduled run: its schedule records the outcome and notifies it in one line.
+          void this.deps.schedules?.service
+            .runFinished(threadId, outcome, task.run, task.costUsd)
+            .catch((error: unknown) => console.warn('Tandem: schedule run record failed', error));
+          return;
+        }
         // Best effort: a notification must never take the runtime down.
         this.deps.db.threads
           .get(threadId)

@@ -6,6 +6,7 @@
  */
 import type {
   EventBody,
+  Recurrence,
   RunOutcome,
   ScheduledRun,
   ScheduleFields,
@@ -86,7 +87,7 @@ export class ScheduleService {
       consecutiveFailures: 0,
       costUsd: 0,
     };
-    const next = nextRunAfter(recurrence, fields.timeZone, now - 1);
+    const next = firstRunFrom(recurrence, fields.timeZone, now);
     if (next === undefined) throw new RangeError('That time is in the past.');
     schedule.nextRunAt = next;
     await this.deps.db.schedules.add(schedule);
@@ -101,7 +102,7 @@ export class ScheduleService {
       Object.assign(schedule, rest);
       if (recurrence) schedule.recurrence = resolveRecurrence(recurrence, now);
       if (schedule.status !== 'paused') {
-        const next = nextRunAfter(schedule.recurrence, schedule.timeZone, now - 1);
+        const next = firstRunFrom(schedule.recurrence, schedule.timeZone, now);
         schedule.status = next === undefined ? 'done' : 'active';
         setNext(schedule, next);
       }
@@ -363,6 +364,14 @@ export class ScheduleService {
     this.firing = run.catch(() => {});
     return run;
   }
+}
+
+/**
+ * The first run of a new or edited rule: a time of day that is exactly now counts (08:00 set at
+ * 08:00 runs), but an interval starts one period after its anchor, not at once.
+ */
+function firstRunFrom(rule: Recurrence, timeZone: string, now: number): number | undefined {
+  return nextRunAfter(rule, timeZone, rule.kind === 'interval' ? Math.max(now, rule.anchorAt) : now - 1);
 }
 
 function setNext(schedule: ScheduleRecord, next: number | undefined): void {

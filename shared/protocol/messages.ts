@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ClientKind, DeviceIdentity, Id, ThreadEvent, Usage } from './events';
 import { BridgeStatus, FolderList, TrashPage } from './files';
 import { DeviceSummary, LinkSettings, LinkStatus } from './link';
+import { ScheduleView, Shortcut } from './schedules';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -175,6 +176,9 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('devices'), devices: z.array(DeviceSummary) }),
   z.object({ type: z.literal('link.settings'), settings: LinkSettings }),
   z.object({ type: z.literal('link.status'), status: LinkStatus }),
+  /** Every schedule across threads (clients filter per thread), sent on request and after each change. */
+  z.object({ type: z.literal('schedules'), schedules: z.array(ScheduleView) }),
+  z.object({ type: z.literal('shortcuts'), shortcuts: z.array(Shortcut) }),
 ]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };

@@ -161,6 +161,10 @@ describe('schedule service', () => {
       daily({ recurrence: { kind: 'interval', every: 5, unit: 'minutes', anchorAt: T0 } }),
       'user',
     );
+    // An interval starts one period after it is created, not at once.
+    expect((await service.list())[0]?.nextRunAt).toBe(T0 + 5 * MIN);
+    await service.fireDue();
+    expect(w.started).toHaveLength(0);
     w.clock.now = T0 + 5 * MIN;
     await service.fireDue();
     w.clock.now = T0 + 10 * MIN;
