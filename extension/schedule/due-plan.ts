@@ -6,7 +6,7 @@ import { latestRunAtOrBefore, nextRunAfter } from './next-run';
 import type { ScheduleRecord } from './schedule-record';
 
 /** An alarm this late is still "on time": Chrome may delay alarms, and a worker takes a moment to wake. */
-export const ON_TIME_GRACE_MS = 2 * 60_000;
+export const ON_TIME_GRACE_MS = 60_000;
 
 export type DuePlan =
   | { kind: 'none' }

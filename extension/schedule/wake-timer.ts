@@ -9,6 +9,9 @@
  */
 import type { WakeUp } from './schedule-service';
 
+/** The browser alarm that wakes the worker for the earliest due schedule. */
+export const SCHEDULE_ALARM = 'tandem-schedule';
+
 export interface AlarmPort {
   set(when: number): void;
   clear(): void;
