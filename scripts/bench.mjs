@@ -32,6 +32,7 @@ const NEEDS = {
   web: ['extension'],
   files: ['extension', 'host'],
   phone: ['extension', 'phone'],
+  schedule: ['extension'],
 };
 
 function newestMtime(path) {
