@@ -1,0 +1,55 @@
+/**
+ * `<tandem-schedules-view>`: the Schedules screen of both clients: the open thread's schedules
+ * (with "New schedule") and, below, every schedule across threads.
+ */
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ConversationClient } from '../client/conversation-client';
+import { tokens } from './tokens';
+import './tandem-schedules';
+
+@customElement('tandem-schedules-view')
+export class TandemSchedulesView extends LitElement {
+  static override styles = [
+    tokens,
+    css`
+      :host {
+        display: block;
+        overflow: auto;
+        padding: var(--tandem-space-3);
+        font-family: var(--tandem-font);
+        color: var(--tandem-text);
+      }
+      h2 {
+        font-size: var(--tandem-font-size);
+        margin: var(--tandem-space-3) 0 var(--tandem-space-2);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) client: ConversationClient | undefined;
+  @property() threadId: string | undefined;
+
+  override render() {
+    return html`
+      ${
+        this.threadId
+          ? html`<section data-testid="thread-schedules">
+            <h2>In this conversation</h2>
+            <tandem-schedules .client=${this.client} .threadId=${this.threadId}></tandem-schedules>
+          </section>`
+          : nothing
+      }
+      <section data-testid="all-schedules">
+        <h2>All conversations</h2>
+        <tandem-schedules .client=${this.client}></tandem-schedules>
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tandem-schedules-view': TandemSchedulesView;
+  }
+}
