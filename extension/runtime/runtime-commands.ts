@@ -230,12 +230,14 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       const thread = await liveThread(env, command.threadId);
       const runner = env.runner(command.threadId);
       const key = call.key ?? command.id;
+      // `/name …` sends a saved prompt (a shortcut), for the panel and the phone alike.
+      const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
       const events = await runner.appendForCommand(
         key,
-        [{ kind: 'user_message', text: command.text, by: call.actor, commandId: command.id }],
+        [{ kind: 'user_message', text, by: call.actor, commandId: command.id }],
         (row) => {
           // Name a new thread after its first message, as people expect.
-          if (row.title === DEFAULT_TITLE && thread.lastSeq === 0) row.title = titleFrom(command.text);
+          if (row.title === DEFAULT_TITLE && thread.lastSeq === 0) row.title = titleFrom(text);
         },
       );
       call.markRecorded();

@@ -47,8 +47,14 @@ export function formFromSchedule(view: ScheduleView): ScheduleForm {
     capUsd: view.capUsd === undefined ? '' : String(view.capUsd),
     maxSteps: view.maxSteps === undefined ? '' : String(view.maxSteps),
   };
-  const rule = view.recurrence;
+  return withRule(form, view.recurrence);
+}
+
+/** The editor's inputs for a rule (a shortcut's default schedule, or a schedule being edited). */
+export function withRule(form: ScheduleForm, rule: RecurrenceInput): ScheduleForm {
   switch (rule.kind) {
+    case 'after':
+      return { ...form, kind: 'after', minutes: String(rule.minutes) };
     case 'once':
       return { ...form, kind: 'after', minutes: String(Math.max(1, Math.round((rule.at - Date.now()) / 60_000))) };
     case 'interval':

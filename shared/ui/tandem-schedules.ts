@@ -9,9 +9,16 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../client/conversation-client';
 import { formatUsd } from '../pricing';
-import type { ScheduleView } from '../protocol/schedules';
+import type { RecurrenceInput, ScheduleView } from '../protocol/schedules';
 import { controlStyles } from './control-styles';
-import { emptyForm, fieldsFromForm, formFromSchedule, type RuleKind, type ScheduleForm } from './schedule-form';
+import {
+  emptyForm,
+  fieldsFromForm,
+  formFromSchedule,
+  type RuleKind,
+  type ScheduleForm,
+  withRule,
+} from './schedule-form';
 import { tokens } from './tokens';
 
 const DAY_LETTERS = ['Su', 'Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa'];
@@ -114,8 +121,8 @@ export class TandemSchedules extends LitElement {
   }
 
   /** Opens the editor for a new schedule, prefilled (e.g. from a shortcut or a message). */
-  startNew(prompt = ''): void {
-    this.form = emptyForm(prompt);
+  startNew(prompt = '', rule?: RecurrenceInput): void {
+    this.form = rule ? withRule(emptyForm(prompt), rule) : emptyForm(prompt);
     this.editing = 'new';
     this.error = '';
   }

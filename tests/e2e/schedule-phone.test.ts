@@ -110,4 +110,31 @@ describe('schedules in the panel and on the phone', () => {
     await expect.poll(async () => (await schedules()).length, { timeout: 10_000 }).toBe(0);
     await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(0);
   });
+
+  it('saves a shortcut on the phone and expands /name typed in the phone composer', async () => {
+    await panel.getByTestId('open-schedules').click(); // back from the panel's Schedules screen
+    const threadId = await newThreadFromUi(panel);
+    const title = 'Shortcut test';
+    await panel.evaluate(
+      ({ id, title }) => window.tandem?.client.send({ type: 'thread.rename', threadId: id, title }),
+      { id: threadId, title },
+    );
+    const shortcuts = phone.page.getByTestId('shortcuts');
+    await shortcuts.getByTestId('shortcut-name').fill('news');
+    await shortcuts.getByTestId('shortcut-prompt').fill('Summarise the news.');
+    await shortcuts.getByTestId('shortcut-save').click();
+    await expect.poll(() => shortcuts.getByTestId('shortcut-item').count(), { timeout: 10_000 }).toBe(1);
+    // Back to the thread on the phone, and use it.
+    await phone.page.getByTestId('open-schedules').click();
+    await phone.page.getByTestId('thread-item').filter({ hasText: title }).first().click();
+    await phone.page.getByTestId('composer-input').fill('/news about sport');
+    await phone.page.getByTestId('composer-input').press('Enter');
+    await expect
+      .poll(
+        async () =>
+          (await runtimeLog(extension.context, threadId)).flatMap((e) => (e.kind === 'user_message' ? [e.text] : [])),
+        { timeout: 15_000 },
+      )
+      .toEqual(['Summarise the news.\n\nabout sport']);
+  });
 });

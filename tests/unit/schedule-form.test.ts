@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyForm, fieldsFromForm, formFromSchedule } from '../../shared/ui/schedule-form';
+import { emptyForm, fieldsFromForm, formFromSchedule, withRule } from '../../shared/ui/schedule-form';
 
 describe('schedule editor fields', () => {
   it('turns the inputs into a validated schedule', () => {
@@ -50,5 +50,13 @@ describe('schedule editor fields', () => {
       costUsd: 0,
     });
     expect(form).toMatchObject({ kind: 'monthly', day: '31', time: '09:00', missedPolicy: 'skip', capUsd: '0.5' });
+  });
+
+  it("starts a shortcut's schedule from its default rule", () => {
+    const form = withRule(emptyForm('Summarise the news.'), { kind: 'daily', time: '07:15' });
+    expect(fieldsFromForm(form, 'Europe/Paris')).toMatchObject({
+      ok: true,
+      fields: { recurrence: { kind: 'daily', time: '07:15' }, timeZone: 'Europe/Paris' },
+    });
   });
 });
