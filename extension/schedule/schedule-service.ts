@@ -59,6 +59,17 @@ export class ScheduleBusy extends Error {
 
 const FAILED: ReadonlySet<RunOutcome> = new Set(['failed', 'refusal', 'max_tokens']);
 export const RUN_KEY_PREFIX = 'schedule-run:';
+/**
+ * A run that started this long ago and never reported its end (its loop failed, say) no longer
+ * counts as going: it must not block its schedule forever. A run waiting on an approval overnight
+ * still does, so the next one is skipped rather than stacked.
+ */
+export const STALE_RUN_MS = 36 * 3_600_000;
+
+function isGoing(run: RunRecord, now: number): boolean {
+  if (run.status === 'due') return true;
+  return run.status === 'started' && (run.startedAt ?? run.firedAt) > now - STALE_RUN_MS;
+}
 
 export class ScheduleService {
   /** Serialises firing: two alarms (or an alarm and a start) never plan the same due time twice. */
@@ -184,8 +195,11 @@ export class ScheduleService {
     const schedules = threadId
       ? await db.schedules.where('threadId').equals(threadId).toArray()
       : await db.schedules.toArray();
+    const now = this.deps.now();
     const running = new Set(
-      (await db.scheduleRuns.where('status').anyOf('due', 'started').toArray()).map((r) => r.scheduleId),
+      (await db.scheduleRuns.where('status').anyOf('due', 'started').toArray())
+        .filter((r) => isGoing(r, now))
+        .map((r) => r.scheduleId),
     );
     const titles = new Map(
       (await db.threads.bulkGet([...new Set(schedules.map((s) => s.threadId))])).flatMap((t) =>
@@ -303,8 +317,14 @@ export class ScheduleService {
     const due = await db.scheduleRuns.where('status').equals('due').toArray();
     for (const run of due) {
       const schedule = await db.schedules.get(run.scheduleId);
-      if (!schedule) {
-        await db.scheduleRuns.delete(run.id);
+      const thread = await db.threads.get(run.threadId);
+      if (!schedule || !thread) {
+        // The thread was deleted under it: its schedules go with it.
+        await this.forgetThread(run.threadId);
+        continue;
+      }
+      if (thread.trashedAt !== undefined) {
+        await this.skip(run, schedule, 'Skipped: the conversation is in the trash.');
         continue;
       }
       const label = run.lateByMs === undefined ? '' : ` — ${lateLabel(run.lateByMs)}`;
@@ -330,9 +350,22 @@ export class ScheduleService {
     }
   }
 
+  private async skip(run: RunRecord, schedule: ScheduleRecord, reason: string): Promise<void> {
+    const db = this.deps.db;
+    const now = this.deps.now();
+    await db.transaction('rw', db.schedules, db.scheduleRuns, async () => {
+      await db.scheduleRuns.update(run.id, { status: 'skipped', outcome: 'skipped', summary: reason, finishedAt: now });
+      await db.schedules.update(schedule.id, {
+        lastRun: { runId: run.id, at: now, outcome: 'skipped', summary: reason },
+      });
+    });
+    this.deps.changed();
+  }
+
   private async inProgress(scheduleId: string): Promise<boolean> {
     const runs = await this.deps.db.scheduleRuns.where('scheduleId').equals(scheduleId).toArray();
-    return runs.some((r) => r.status === 'due' || r.status === 'started');
+    const now = this.deps.now();
+    return runs.some((r) => isGoing(r, now));
   }
 
   private async change(id: string, edit: (schedule: ScheduleRecord) => void): Promise<ScheduleRecord> {

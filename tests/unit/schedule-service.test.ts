@@ -238,4 +238,36 @@ describe('schedule service', () => {
     expect((await service.list())[0]).toMatchObject({ status: 'done' });
     expect((await service.list())[0]?.nextRunAt).toBeUndefined();
   });
+
+  it('skips runs of a thread in the trash, and forgets schedules whose thread is gone', async () => {
+    const w = world();
+    const { db, service } = w.make();
+    const threadId = await thread(db);
+    await service.create(threadId, daily(), 'user');
+    await db.threads.update(threadId, { trashedAt: T0 });
+    w.clock.now = Date.parse('2026-01-15T08:00:10Z');
+    await service.fireDue();
+    expect(w.started).toHaveLength(0);
+    expect((await service.list())[0]?.lastRun?.summary).toMatch(/trash/);
+    await db.threads.delete(threadId);
+    w.clock.now = Date.parse('2026-01-16T08:00:10Z');
+    await service.fireDue();
+    expect(w.started).toHaveLength(0);
+    expect(await service.list()).toEqual([]);
+  });
+
+  it('does not let a run that never reported its end block the schedule forever', async () => {
+    const w = world();
+    const { db, service } = w.make();
+    const threadId = await thread(db);
+    await service.create(threadId, daily(), 'user');
+    w.clock.now = Date.parse('2026-01-15T08:00:10Z');
+    await service.fireDue(); // started, and its task never reports back (a loop that failed)
+    w.clock.now = Date.parse('2026-01-16T08:00:10Z');
+    await service.fireDue();
+    expect(w.started).toHaveLength(1);
+    w.clock.now = Date.parse('2026-01-17T08:00:10Z');
+    await service.fireDue();
+    expect(w.started).toHaveLength(2);
+  });
 });
