@@ -304,7 +304,14 @@ export class Runtime {
       now: this.now,
       newId: this.newId,
       storage: (operation) => this.storage.run(operation),
-      publish: (events) => this.hub.publish(events),
+      publish: (events) => {
+        this.hub.publish(events);
+        // A scheduled run that waits on the user says so (nobody may be watching).
+        for (const event of events) {
+          if (event.kind === 'decision_requested')
+            void this.deps.schedules?.service.decisionRequested(event.threadId, event.title).catch(() => {});
+        }
+      },
       threadChanged: () => this.scheduleThreadsBroadcast(),
       activity: (threadId, status, retryAt) =>
         this.hub.broadcast({ type: 'thread.activity', threadId, status, retryAt }),

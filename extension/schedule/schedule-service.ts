@@ -290,6 +290,17 @@ export class ScheduleService {
     }
   }
 
+  /** A task asked the user something: if it is a scheduled run, the user is told it waits. */
+  async decisionRequested(threadId: string, title: string): Promise<void> {
+    const db = this.deps.db;
+    const now = this.deps.now();
+    const runs = await db.scheduleRuns.where('threadId').equals(threadId).toArray();
+    const going = runs.find((r) => r.status === 'started' && isGoing(r, now));
+    const schedule = going && (await db.schedules.get(going.scheduleId));
+    if (!schedule) return;
+    await this.deps.notify(`Tandem: ${schedule.title}`, `Waiting for you: ${title}`).catch(() => {});
+  }
+
   private async apply(schedule: ScheduleRecord, plan: Exclude<DuePlan, { kind: 'none' }>, now: number) {
     const db = this.deps.db;
     const run: RunRecord = {

@@ -150,8 +150,8 @@ describe('schedules in the runtime', () => {
     expect(await assembled.schedules.service.list()).toEqual([]);
   });
 
-  it('pauses a run at its step cap with the usual decision', async () => {
-    const { assembled, clock, panel, threadId } = await setup();
+  it('pauses a run at its step cap with the usual decision, and tells the user it waits', async () => {
+    const { assembled, clock, notes, panel, threadId } = await setup();
     await panel.command({
       type: 'schedule.create',
       threadId,
@@ -171,6 +171,9 @@ describe('schedules in the runtime', () => {
     await assembled.schedules.service.fireDue();
     const request = await panel.waitForEvent(threadId, (e) => e.kind === 'decision_requested');
     expect(request).toMatchObject({ topic: 'budget', title: 'Step cap reached' });
+    // Nobody is watching a scheduled run: the user hears that it waits on them.
+    await waitUntil(() => notes.length > 0, 5_000, 'the waiting notification');
+    expect(notes[0]).toEqual({ title: 'Tandem: Capped', message: 'Waiting for you: Step cap reached' });
     expect((await assembled.schedules.service.list())[0]?.running).toBe(true);
     if (request.kind !== 'decision_requested') throw new Error('unreachable');
     await panel.command({ type: 'decision.answer', threadId, decisionId: request.decisionId, optionId: 'stop' });
