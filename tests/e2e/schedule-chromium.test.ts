@@ -118,8 +118,14 @@ describe('schedules in Chromium', () => {
       ['Panel check', 'user'],
     ]);
 
-    // The worker stops (as Chrome stops an idle one): only the alarm can start the runs now.
-    await browser.stopServiceWorker(panel);
+    // The worker stops (as Chrome stops an idle one) with no panel open to wake it: only the alarm
+    // can start the runs now. Nothing touches the extension until both were due.
+    const blank = await browser.context.newPage();
+    await panel.close();
+    const stoppedAt = Date.now();
+    await browser.stopServiceWorker(blank);
+    await new Promise((r) => setTimeout(r, Math.max(0, modelRunAt + 6_000 - Date.now())));
+    const touchedAt = Date.now();
     const log = await waitForLog(
       threadId,
       (l) =>
@@ -129,6 +135,12 @@ describe('schedules in Chromium', () => {
       60_000,
       'both scheduled runs',
     );
+    // A new worker (started after the stop) ran them before anything touched it: the alarm woke it.
+    const origin = await (await currentWorker(browser.context)).evaluate(() => performance.timeOrigin);
+    expect(origin).toBeGreaterThan(stoppedAt);
+    expect(scheduledMessages(log, 'Model check')[0]?.at).toBeLessThan(touchedAt);
+    panel = await browser.openPanel();
+    await blank.close();
     const [panelRun] = scheduledMessages(log, 'Panel check');
     const [modelRun] = scheduledMessages(log, 'Model check');
     expect(panelRun?.at).toBeGreaterThanOrEqual(panelFirstRun);
