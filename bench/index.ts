@@ -24,6 +24,7 @@ for (const [name, file, fn] of [
   ['phone', './phone', 'runPhoneBench'],
   ['agent', './agent', 'runAgentBench'],
   ['push', './push', 'runPushBench'],
+  ['schedule', './schedule', 'runScheduleBench'],
 ] as const) {
   if (existsSync(resolve(import.meta.dirname, `${file}.ts`))) {
     GROUPS[name] = async () => (await import(file))[fn] as Group;

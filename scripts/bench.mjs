@@ -33,6 +33,7 @@ const NEEDS = {
   files: ['extension', 'host'],
   phone: ['extension', 'phone'],
   push: ['extension'],
+  schedule: ['extension'],
 };
 
 function newestMtime(path) {

@@ -17,6 +17,7 @@ import { showNotification } from '../platform/notifications';
 import { acceptPortClients } from '../platform/port-clients';
 import { storageLocalMarker, storageLocalSnapshots } from '../platform/storage-marker';
 import { assembleRuntime } from '../runtime/assemble';
+import { SCHEDULE_ALARM } from '../schedule/wake-timer';
 import { browserWeb } from '../web/browser-web';
 
 export default defineBackground(() => {
@@ -37,6 +38,13 @@ export default defineBackground(() => {
     // Phone link: Chrome hosts WebRTC in the offscreen document (no RTCPeerConnection in a worker),
     // Firefox in this background page (docs/ARCHITECTURE.md, "Phone link").
     linkHost: import.meta.env.BROWSER === 'firefox' ? new LazyInPageHostControl() : new OffscreenHostControl(),
+    // Schedules: a durable alarm for the earliest due run (set again on every start, below).
+    scheduleAlarm: {
+      set: (when) => void browser.alarms.create(SCHEDULE_ALARM, { when }),
+      clear: () => void browser.alarms.clear(SCHEDULE_ALARM),
+    },
+    // A scheduled run's outcome in one line. [push] can send the same line to the phone here.
+    notifyScheduleResult: (title, line) => showNotification(title, line),
     taskFinished: (thread, outcome) => {
       void assembled.settings.get().then((settings) => {
         if (!settings.notifyOnFinish || outcome === 'stopped') return;
@@ -56,6 +64,7 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === RESUME_ALARM)
       runtime.resume().catch((error: unknown) => console.warn('Tandem: resume failed', error));
+    if (alarm.name === SCHEDULE_ALARM) startSchedules();
   });
   browser.action.onClicked.addListener(() => openPanel());
   browser.runtime.onInstalled.addListener(({ reason }) => {
@@ -67,8 +76,14 @@ export default defineBackground(() => {
     void chromeApi.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
   }
 
-  // Every start (install, browser start, a worker woken by an event) resumes unfinished tasks.
+  // Every start (install, browser start, a worker woken by an event) resumes unfinished tasks,
+  // starts scheduled runs that are due or were left due, and sets the schedule alarm again.
   runtime.resume().catch((error: unknown) => console.warn('Tandem: resume failed', error));
+  startSchedules();
+
+  function startSchedules(): void {
+    assembled.schedules.service.start().catch((error: unknown) => console.warn('Tandem: schedules failed', error));
+  }
 
   // Handle for tests and debugging from the worker's console.
   Object.assign(globalThis, { tandem: assembled });

@@ -72,10 +72,11 @@ export class PushNotifier {
    * For other features (a scheduled run's result): one notice to every subscribed phone, and to
    * the desktop when no client is looking at its thread.
    */
-  async notifyUser(user: UserNotice): Promise<void> {
+  async notifyUser(user: UserNotice, options: { desktop?: boolean } = {}): Promise<void> {
     const notice = noticeForUser(user, this.now());
     if (notice.threadId) this.coalescer.offer(notice.threadId, notice);
     else this.track(this.deliver(notice));
+    if (options.desktop === false) return;
     if (!notice.threadId || !this.deps.lookingAt(notice.threadId)) await this.desktop(notice);
   }
 

@@ -41,8 +41,8 @@ export class PushService {
   }
 
   /** For other rooms (the scheduler's run results): tell the user on their phones and desktop. */
-  notifyUser(notice: UserNotice): Promise<void> {
-    return this.notifier.notifyUser(notice);
+  notifyUser(notice: UserNotice, options: { desktop?: boolean } = {}): Promise<void> {
+    return this.notifier.notifyUser(notice, options);
   }
 
   async status(deviceId: string): Promise<PushStatus> {

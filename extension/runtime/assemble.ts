@@ -15,6 +15,9 @@ import { PermissionGate } from '../permissions/permission-gate';
 import { PlanApprovals } from '../permissions/plan-approval';
 import { SecretVault } from '../permissions/secret-vault';
 import { PushService } from '../push/push-service';
+import { ScheduleService } from '../schedule/schedule-service';
+import { ShortcutStore } from '../schedule/shortcut-store';
+import { type AlarmPort, WakeTimer } from '../schedule/wake-timer';
 import { AuditLog } from '../storage/audit-log';
 import type { SnapshotStore } from '../storage/auto-backup';
 import { TandemDatabase } from '../storage/db';
@@ -29,6 +32,7 @@ import { waitTools } from '../tools/page-waits';
 import { passwordTools } from '../tools/password';
 import { planTools } from '../tools/plan';
 import { ToolRegistry } from '../tools/registry';
+import { SCHEDULE_CREATE_POLICY, scheduleTools } from '../tools/schedule';
 import { tabTools } from '../tools/tabs';
 import { webTools } from '../tools/web';
 import type { WebPlatform } from '../web/platform';
@@ -59,6 +63,10 @@ export interface AssembleOptions {
   pushFetch?: typeof fetch;
   /** The per-thread coalescing window for push notices (tests shorten it). */
   pushWindowMs?: number;
+  /** The durable wake-up for schedules (browser `alarms`); without it only an in-process timer. */
+  scheduleAlarm?: AlarmPort;
+  /** Where a scheduled run's outcome goes, in one line (default: showNotification). */
+  notifyScheduleResult?: ShowNotification;
   /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
   storage?: {
     estimator?: StorageEstimator;
@@ -98,8 +106,10 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   if (files) tools.register(...fileTools(files));
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
   const plans = new PlanApprovals(grants);
+  // A schedule the model proposes is confirmed each time (allow once / deny, never remembered).
+  const scheduleCreates = new GrantPolicy(SCHEDULE_CREATE_POLICY, grants, ['allow_once', 'deny']);
   const gate = new PermissionGate(
-    [new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes, plans],
+    [new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes, scheduleCreates, plans],
     plans,
     secrets,
   );
@@ -127,6 +137,47 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     desktop: (title, message) => show(title, message),
   });
   linkStore.onDeviceRevoked((deviceId) => push.deviceRevoked(deviceId));
+  // Schedules: each run is a message in its thread, appended once per run id through the thread's runner.
+  let runtimeRef: Runtime | undefined;
+  let schedulesTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleService: ScheduleService = new ScheduleService({
+    db,
+    now,
+    newId: () => crypto.randomUUID(),
+    wake: new WakeTimer(
+      options.scheduleAlarm,
+      () =>
+        void scheduleService.fireDue().catch((error: unknown) => console.warn('Tandem: schedule fire failed', error)),
+      now,
+    ),
+    runs: {
+      async start(threadId, key, body) {
+        if (!runtimeRef) throw new Error('The runtime is not ready.');
+        const runner = runtimeRef.runner(threadId);
+        const events = await runner.appendForCommand(key, [body]);
+        runner.resume();
+        return events !== null;
+      },
+    },
+    // The desktop in one line, and the paired phones through push (which would otherwise show a second desktop one).
+    notify: async (title, message) => {
+      await (options.notifyScheduleResult ?? show)(title, message);
+      await push.notifyUser({ kind: 'notice', title, body: message }, { desktop: false });
+    },
+    // Coalesced, and outside any transaction the change was made in.
+    changed: () => {
+      if (schedulesTimer) return;
+      schedulesTimer = setTimeout(() => {
+        schedulesTimer = undefined;
+        void scheduleService
+          .list()
+          .then((schedules) => runtimeRef?.hub.broadcast({ type: 'schedules', schedules }))
+          .catch(() => {});
+      }, 50);
+    },
+  });
+  const schedules = { service: scheduleService, shortcuts: new ShortcutStore(db) };
+  tools.register(...scheduleTools(scheduleService, now));
   const runtime: Runtime = new Runtime({
     db,
     log,
@@ -143,17 +194,19 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ...(link ? { link } : {}),
     push,
     sites,
+    schedules,
     ...(files ? { files } : {}),
     ...(images ? { images } : {}),
     ...(storageWatch ? { storageWatch } : {}),
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
     ...(options.storage?.snapshotEveryMs === undefined ? {} : { snapshotEveryMs: options.storage.snapshotEveryMs }),
   });
+  runtimeRef = runtime;
   if (link) {
     options.linkHost?.bind?.(link);
     link.bindRuntime((send, device) => runtime.attach('phone', send, device));
   }
-  return { runtime, db, log, link, push, settings, audit, tools, gate, grants, model, sites, web, files };
+  return { runtime, db, log, link, push, settings, audit, tools, gate, grants, model, sites, web, files, schedules };
 }
 
 export type AssembledRuntime = ReturnType<typeof assembleRuntime>;

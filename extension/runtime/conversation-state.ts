@@ -8,6 +8,7 @@ import type {
   AssistantBlock,
   ClientKind,
   EventBody,
+  ScheduledRun,
   ThreadEvent,
   ToolOutputBlock,
   ToolUseBlock,
@@ -61,6 +62,8 @@ export interface TaskState {
   firstMessage: number;
   /** The model refused: the whole exchange is left out of later requests (the API says refusals stick otherwise). */
   refused: boolean;
+  /** Set when a schedule started this task: its run, with the per-run limits. */
+  run: ScheduledRun | undefined;
 }
 
 /** The model's summary of the first `throughMessage` messages, sent in their place. */
@@ -75,7 +78,7 @@ export interface ConversationState {
   /** Completed messages for the model (tool results of the current step are added on demand). */
   messages: ApiMessage[];
   /** User messages not yet answered by a task, by seq. */
-  queued: Array<{ seq: number; text: string }>;
+  queued: Array<{ seq: number; text: string; run?: ScheduledRun }>;
   task: TaskState | undefined;
   taskCount: number;
   /** Ranges [from, to) of `messages` never sent again (refused exchanges). */
@@ -96,7 +99,7 @@ export function emptyState(threadId: string): ConversationState {
   };
 }
 
-function newTask(taskId: string, userSeq: number, firstMessage: number): TaskState {
+function newTask(taskId: string, userSeq: number, firstMessage: number, run?: ScheduledRun): TaskState {
   return {
     taskId,
     userSeq,
@@ -116,6 +119,7 @@ function newTask(taskId: string, userSeq: number, firstMessage: number): TaskSta
     retryWaitedMs: 0,
     firstMessage,
     refused: false,
+    run,
   };
 }
 
@@ -179,12 +183,12 @@ export function reduce(
   const task = state.task;
   switch (event.kind) {
     case 'user_message':
-      state.queued.push({ seq: event.seq, text: event.text });
+      state.queued.push({ seq: event.seq, text: event.text, ...(event.run ? { run: event.run } : {}) });
       break;
     case 'task_started': {
       // A task answers the oldest user message still waiting; messages sent during a task queue up.
       const user = state.queued.shift();
-      state.task = newTask(event.taskId, user?.seq ?? 0, state.messages.length);
+      state.task = newTask(event.taskId, user?.seq ?? 0, state.messages.length, user?.run);
       state.taskCount++;
       if (user) state.messages.push({ role: 'user', content: [{ type: 'text', text: user.text }] });
       break;

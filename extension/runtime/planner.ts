@@ -76,7 +76,8 @@ export function nextStep(state: ConversationState, ctx: PlannerContext): Step {
     return { kind: 'finish', outcome: OUTCOME_BY_STOP_REASON[task.lastStopReason ?? 'end_turn'] ?? 'completed' };
   }
 
-  if (wouldPassCap(task, ctx.spendingCapUsd)) return { kind: 'ask_budget' };
+  // A scheduled run carries its own caps (spending and model calls), asked about the same way.
+  if (wouldPassCap(task, task.run?.capUsd ?? ctx.spendingCapUsd) || atStepCap(task)) return { kind: 'ask_budget' };
   return { kind: 'call_model' };
 }
 
@@ -88,4 +89,10 @@ export function wouldPassCap(task: TaskState, capUsd: number | undefined): boole
   if (capUsd === undefined) return false;
   const allowed = capUsd * (1 + task.budgetApprovals);
   return task.costUsd + task.lastTurnCostUsd > allowed;
+}
+
+/** A scheduled run's step cap: model calls so far against the cap times the approvals. */
+export function atStepCap(task: TaskState): boolean {
+  const maxSteps = task.run?.maxSteps;
+  return maxSteps !== undefined && task.turns >= maxSteps * (1 + task.budgetApprovals);
 }

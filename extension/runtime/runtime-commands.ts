@@ -14,6 +14,7 @@ import type { FileAccess } from '../files/file-access';
 import { applyFileCommand, commandFailureOf, type FileCommand } from '../files/file-commands';
 import type { LinkCommands } from '../link/link-service';
 import { PushRefusal, type PushService } from '../push/push-service';
+import { type ScheduleParts, scheduleHandlers } from '../schedule/schedule-commands';
 import type { AuditLog } from '../storage/audit-log';
 import type { AutoBackup } from '../storage/auto-backup';
 import type { Backup } from '../storage/backup';
@@ -39,6 +40,8 @@ export interface CommandEnv {
   link: LinkCommands | undefined;
   /** Web Push to paired phones; absent, the `push.*` commands fail. */
   push: PushService | undefined;
+  /** Schedules and shortcuts (extension/schedule/); absent, those commands fail. */
+  schedules: ScheduleParts | undefined;
   backup: Backup;
   autoBackup: AutoBackup | undefined;
   /** After a restore: forget in-memory state, tell every client, re-check the storage status. */
@@ -135,6 +138,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
   };
 
   return {
+    ...scheduleHandlers(env, (threadId) => liveThread(env, threadId)),
     'threads.list': async (command, { client }) => {
       client.send({ type: 'threads', threads: await env.listThreads(command.includeArchived) });
       return undefined;
@@ -181,6 +185,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
           () => env.log.deleteThread(command.threadId),
           () => command.threadId,
         );
+        await env.schedules?.service.forgetThread(command.threadId);
       } else {
         await call.atomic(
           async () => {
@@ -245,12 +250,14 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       const thread = await liveThread(env, command.threadId);
       const runner = env.runner(command.threadId);
       const key = call.key ?? command.id;
+      // `/name …` sends a saved prompt (a shortcut), for the panel and the phone alike.
+      const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
       const events = await runner.appendForCommand(
         key,
-        [{ kind: 'user_message', text: command.text, by: call.actor, commandId: command.id }],
+        [{ kind: 'user_message', text, by: call.actor, commandId: command.id }],
         (row) => {
           // Name a new thread after its first message, as people expect.
-          if (row.title === DEFAULT_TITLE && thread.lastSeq === 0) row.title = titleFrom(command.text);
+          if (row.title === DEFAULT_TITLE && thread.lastSeq === 0) row.title = titleFrom(text);
         },
       );
       call.markRecorded();

@@ -20,6 +20,7 @@ import { HostBackups } from '../files/host-backups';
 import type { LinkCommands } from '../link/link-service';
 import type { PermissionGate } from '../permissions/permission-gate';
 import type { PushService } from '../push/push-service';
+import type { ScheduleParts } from '../schedule/schedule-commands';
 import type { AuditLog } from '../storage/audit-log';
 import { AutoBackup, type SnapshotStore } from '../storage/auto-backup';
 import { Backup } from '../storage/backup';
@@ -61,6 +62,8 @@ export interface RuntimeDeps {
   link?: LinkCommands;
   /** Web Push and decision notifications; it hears every event batch once it is durable. */
   push?: PushService;
+  /** Schedules and shortcuts; absent, those commands fail. A scheduled run's end is reported to it. */
+  schedules?: ScheduleParts;
   /** Scales images from tools before they are stored for the model; absent, oversized ones become notes. */
   images?: ImageResizer;
   /** Reopen-and-retry around storage; one is made for `db` when absent. */
@@ -253,6 +256,7 @@ export class Runtime {
       sites: this.deps.sites,
       link: this.deps.link,
       push: this.deps.push,
+      schedules: this.deps.schedules,
       backup: this.backup,
       autoBackup: this.autoBackup,
       afterRestore: async () => {
@@ -307,6 +311,11 @@ export class Runtime {
       publish: (events) => {
         this.hub.publish(events);
         this.deps.push?.notifier.observe(events);
+        // A scheduled run that waits on the user says so (nobody may be watching).
+        for (const event of events) {
+          if (event.kind === 'decision_requested')
+            void this.deps.schedules?.service.decisionRequested(event.threadId, event.title).catch(() => {});
+        }
       },
       threadChanged: () => this.scheduleThreadsBroadcast(),
       activity: (threadId, status, retryAt) =>
@@ -318,11 +327,18 @@ export class Runtime {
         // A thread that vanished under its loop may mean the browser deleted the database.
         void this.checkStorage().catch(() => {});
       },
-      taskFinished: (threadId, outcome) => {
+      taskFinished: (threadId, outcome, task) => {
         // A task is what fills the disk: see how much is left; and keep the automatic backup fresh.
         void this.storageMonitor.snapshot().catch(() => {});
         // Clears a "retrying" countdown or a running state a client may still show.
         this.hub.broadcast({ type: 'thread.activity', threadId, status: outcome === 'failed' ? 'failed' : 'idle' });
+        if (task.run) {
+          // A scheduled run: its schedule records the outcome and notifies it in one line.
+          void this.deps.schedules?.service
+            .runFinished(threadId, outcome, task.run, task.costUsd)
+            .catch((error: unknown) => console.warn('Tandem: schedule run record failed', error));
+          return;
+        }
         // Best effort: a notification must never take the runtime down.
         this.deps.db.threads
           .get(threadId)

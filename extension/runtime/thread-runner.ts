@@ -11,6 +11,7 @@ import type {
   AuditEntry,
   DeviceIdentity,
   EventBody,
+  ScheduledRun,
   TaskOutcome,
   ThreadEvent,
   ToolUseBlock,
@@ -29,7 +30,7 @@ import { sizeOf } from './context/token-estimate';
 import { type ConversationState, reduce, stateFromEvents, viewSource } from './conversation-state';
 import { fitImages, type ImageResizer } from './images/image-fit';
 import { classifyError, ModelCallAborted, ModelCallError, type ModelClient, type ModelRequest } from './model-client';
-import { nextStep, type Step } from './planner';
+import { atStepCap, nextStep, type Step } from './planner';
 import { retryDecision } from './retry-policy';
 import { applyToSummary } from './thread-summary';
 
@@ -54,9 +55,15 @@ export interface RunnerDeps {
   publish(events: readonly ThreadEvent[]): void;
   threadChanged(thread: ThreadRecord): void;
   activity(threadId: string, status: 'retrying', retryAt: number): void;
-  taskFinished(threadId: string, outcome: TaskOutcome): void;
+  /** `task`: what the finished task was (a scheduled run, its cost), for the schedule's record. */
+  taskFinished(threadId: string, outcome: TaskOutcome, task: FinishedTask): void;
   /** Held while a loop is running so the host (an MV3 service worker) stays alive. */
   keepAlive(): () => void;
+}
+
+export interface FinishedTask {
+  run: ScheduledRun | undefined;
+  costUsd: number;
 }
 
 /** The answers a task-level decision takes (permission decisions take the gate's options). */
@@ -384,25 +391,34 @@ export class ThreadRunner {
           [this.auditEntry(task.taskId, step.toolUse, 'auto', undefined, 'interrupted')],
         );
         return;
-      case 'ask_budget':
+      case 'ask_budget': {
         if (!task) return;
+        const capUsd = task.run?.capUsd ?? settings.spendingCapUsd;
+        const steps = atStepCap(task) ? task.run?.maxSteps : undefined;
         await this.append([
           {
             kind: 'decision_requested',
             taskId: task.taskId,
             decisionId: this.deps.newId(),
             topic: 'budget',
-            title: 'Spending cap reached',
-            detail: `This task has spent about ${formatUsd(task.costUsd)}; the next step would pass the cap of ${formatUsd(
-              settings.spendingCapUsd * (1 + task.budgetApprovals),
-            )}. Continue spending?`,
+            title: steps ? 'Step cap reached' : 'Spending cap reached',
+            detail: steps
+              ? `This scheduled run has made ${task.turns} model calls, its cap. Continue for ${steps} more?`
+              : `This ${task.run ? 'scheduled run' : 'task'} has spent about ${formatUsd(task.costUsd)}; the next step would pass the cap of ${formatUsd(
+                  capUsd * (1 + task.budgetApprovals),
+                )}. Continue spending?`,
             options: [
-              { id: 'continue', label: `Continue (+${formatUsd(settings.spendingCapUsd)})`, tone: 'primary' },
+              {
+                id: 'continue',
+                label: steps ? `Continue (+${steps} steps)` : `Continue (+${formatUsd(capUsd)})`,
+                tone: 'primary',
+              },
               { id: 'stop', label: 'Stop the task', tone: 'danger' },
             ],
           },
         ]);
         return;
+      }
       case 'finish':
         if (task) await this.finish(state, step.outcome);
         return;
@@ -444,7 +460,7 @@ export class ThreadRunner {
     }
     closing.push({ kind: 'task_finished', taskId: task.taskId, outcome });
     await this.append(closing);
-    this.deps.taskFinished(this.threadId, outcome);
+    this.deps.taskFinished(this.threadId, outcome, { run: task.run, costUsd: task.costUsd });
   }
 
   private async callModel(state: ConversationState, taskId: string, settings: Settings): Promise<void> {

@@ -3,7 +3,8 @@
  * change is a new `version(n)`, never an edit of an old one.
  */
 import { Dexie, type EntityTable } from 'dexie';
-import type { AuditEntry, ThreadEvent, ThreadSummary } from '../../shared/protocol';
+import type { AuditEntry, Shortcut, ThreadEvent, ThreadSummary } from '../../shared/protocol';
+import type { RunRecord, ScheduleRecord } from '../schedule/schedule-record';
 
 /** A thread's row: the summary clients see. `lastSeq` is the head of its event log. */
 export type ThreadRecord = ThreadSummary;
@@ -53,6 +54,9 @@ export class TandemDatabase extends Dexie {
   kv!: EntityTable<KeyValue, 'key'>;
   devices!: EntityTable<DeviceRecord, 'id'>;
   pairings!: EntityTable<PairingRecord, 'secretId'>;
+  schedules!: EntityTable<ScheduleRecord, 'id'>;
+  scheduleRuns!: EntityTable<RunRecord, 'id'>;
+  shortcuts!: EntityTable<Shortcut, 'name'>;
 
   constructor(name = 'tandem') {
     // 'relaxed': a commit returns once the OS has the data, not once it is on disk. That survives a
@@ -70,6 +74,12 @@ export class TandemDatabase extends Dexie {
     this.version(2).stores({
       devices: 'id, status',
       pairings: 'secretId, expiresAt',
+    });
+    // Schedules and their runs, and saved prompts (see extension/schedule/). New tables only: no data moves.
+    this.version(3).stores({
+      schedules: 'id, threadId, nextRunAt',
+      scheduleRuns: 'id, scheduleId, threadId, status',
+      shortcuts: 'name',
     });
   }
 }

@@ -12,6 +12,7 @@ import type { TandemEventMap } from '../../shared/ui/events';
 import { backIcon } from '../../shared/ui/icons';
 import { tokens } from '../../shared/ui/tokens';
 import '../../shared/ui/tandem-conversation';
+import '../../shared/ui/tandem-schedules-view';
 import '../../shared/ui/tandem-thread-list';
 import type { LinkPhase, PhoneLink } from './phone-link';
 import './push-bar';
@@ -111,6 +112,8 @@ export class TandemPhoneApp extends LitElement {
   @state() private phase: LinkPhase = { kind: 'connecting' };
   /** The in-page camera scanner is open. */
   @state() private scanning = false;
+  /** The Schedules screen (this thread's and every thread's schedules). */
+  @state() private showSchedules = false;
   private unlisten: Array<() => void> = [];
   private frame: number | undefined;
 
@@ -251,6 +254,20 @@ export class TandemPhoneApp extends LitElement {
         }
         <h1 data-testid="phone-title">${inThread && selected ? selected.title : 'Tandem'}</h1>
         <tandem-link-state compact .phase=${this.phase}></tandem-link-state>
+        ${
+          screen
+            ? nothing
+            : html`<button
+              class="quiet"
+              aria-pressed=${this.showSchedules ? 'true' : 'false'}
+              data-testid="open-schedules"
+              @click=${() => {
+                this.showSchedules = !this.showSchedules;
+              }}
+            >
+              Schedules
+            </button>`
+        }
       </header>
       ${
         this.phase.kind !== 'open' && !screen
@@ -276,8 +293,10 @@ export class TandemPhoneApp extends LitElement {
       <main>
         ${
           screen ??
-          (inThread
-            ? html`<tandem-conversation
+          (this.showSchedules
+            ? html`<tandem-schedules-view .client=${client} .threadId=${this.selectedId}></tandem-schedules-view>`
+            : inThread
+              ? html`<tandem-conversation
                 .client=${client}
                 .threadId=${this.selectedId}
                 selfKind="phone"
@@ -285,7 +304,7 @@ export class TandemPhoneApp extends LitElement {
                   this.selectedId = e.detail.threadId;
                 }}
               ></tandem-conversation>`
-            : html`<tandem-thread-list
+              : html`<tandem-thread-list
                 .threads=${client.threads}
                 .selectedId=${this.selectedId}
                 .disabled=${!connected}

@@ -11,6 +11,7 @@ import { Id } from './events';
 import { FolderAddFields, FolderName, FolderUpdateFields, TrashEntryId, TrashEntryIds } from './files';
 import { LinkSettingsPatch } from './link';
 import { PushSettingsPatch, PushSubscriptionInput } from './push';
+import { ScheduleFields, ScheduleFieldsPatch, Shortcut, ShortcutName } from './schedules';
 
 /** Commands larger than this are refused before parsing: a message box is not a file upload. */
 export const MAX_COMMAND_BYTES = 256 * 1024;
@@ -133,6 +134,21 @@ export const ClientCommand = z.discriminatedUnion('type', [
   /** Push privacy (the computer only): answered with `push.settings`. */
   z.object({ type: z.literal('push.settings.get'), ...cmd }),
   z.object({ type: z.literal('push.settings.update'), ...cmd, patch: PushSettingsPatch }),
+  /**
+   * Schedules (extension/schedule/): the user's own actions, so a phone may send them too. The
+   * model's `schedule_task` tool is another path and always asks first. Answered by `schedules`.
+   */
+  z.object({ type: z.literal('schedule.create'), ...thread, schedule: ScheduleFields }),
+  z.object({ type: z.literal('schedule.update'), ...cmd, scheduleId: Id, patch: ScheduleFieldsPatch }),
+  z.object({ type: z.literal('schedule.pause'), ...cmd, scheduleId: Id }),
+  z.object({ type: z.literal('schedule.resume'), ...cmd, scheduleId: Id }),
+  z.object({ type: z.literal('schedule.runNow'), ...cmd, scheduleId: Id }),
+  z.object({ type: z.literal('schedule.delete'), ...cmd, scheduleId: Id }),
+  z.object({ type: z.literal('schedule.list'), ...cmd }),
+  /** Saved prompts, invoked as `/name` in the composer; answered by `shortcuts`. */
+  z.object({ type: z.literal('shortcuts.list'), ...cmd }),
+  z.object({ type: z.literal('shortcut.save'), ...cmd, shortcut: Shortcut }),
+  z.object({ type: z.literal('shortcut.delete'), ...cmd, name: ShortcutName }),
   z.object({
     type: z.literal('audit.list'),
     ...cmd,
@@ -218,6 +234,16 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'push.unsubscribe': write,
   'push.settings.get': trustedRead,
   'push.settings.update': trustedWrite,
+  'schedule.create': write,
+  'schedule.update': write,
+  'schedule.pause': write,
+  'schedule.resume': write,
+  'schedule.runNow': write,
+  'schedule.delete': write,
+  'schedule.list': read,
+  'shortcuts.list': read,
+  'shortcut.save': write,
+  'shortcut.delete': write,
 };
 
 /** Commands a paired phone may not send (derived from COMMAND_RULES). */

@@ -7,6 +7,7 @@
  * turn is not erased, it is followed by `turn_discarded`, and views hide it.
  */
 import { z } from 'zod';
+import { ScheduledRun } from './schedules';
 
 export const Id = z.string().min(1).max(128);
 
@@ -100,7 +101,14 @@ export type TaskOutcome = z.infer<typeof TaskOutcome>;
 const task = { taskId: Id };
 
 export const EventBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('user_message'), text: z.string(), by: Actor, commandId: z.string() }),
+  z.object({
+    kind: z.literal('user_message'),
+    text: z.string(),
+    by: Actor,
+    commandId: z.string(),
+    /** Set when a schedule sent this message: the run it starts, and that run's limits. */
+    run: ScheduledRun.optional(),
+  }),
   z.object({ kind: z.literal('task_started'), ...task }),
   /** A model call was issued. `turnId` ties its text and its final message together. */
   z.object({ kind: z.literal('turn_started'), ...task, turnId: Id, model: z.string(), attempt: z.number().int() }),

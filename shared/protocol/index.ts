@@ -5,3 +5,4 @@ export * from './link-relay';
 export * from './messages';
 export * from './offscreen';
 export * from './push';
+export * from './schedules';

@@ -8,6 +8,7 @@ import { ClientKind, DeviceIdentity, Id, ThreadEvent, Usage } from './events';
 import { BridgeStatus, FolderList, TrashPage } from './files';
 import { DeviceSummary, LinkSettings, LinkStatus } from './link';
 import { PushSettings, PushStatus } from './push';
+import { ScheduleView, Shortcut } from './schedules';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -179,6 +180,9 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   /** Web Push: sent to a phone on `push.status` and after it subscribed or unsubscribed. */
   z.object({ type: z.literal('push.status'), status: PushStatus }),
   z.object({ type: z.literal('push.settings'), settings: PushSettings }),
+  /** Every schedule across threads (clients filter per thread), sent on request and after each change. */
+  z.object({ type: z.literal('schedules'), schedules: z.array(ScheduleView) }),
+  z.object({ type: z.literal('shortcuts'), shortcuts: z.array(Shortcut) }),
 ]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };

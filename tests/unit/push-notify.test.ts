@@ -117,6 +117,10 @@ async function pairedPhone(assembled: AssembledRuntime, name = 'Ana’s phone'):
   };
 }
 
+function messagesOf<T extends RuntimeMessage['type']>(client: TestClient, type: T) {
+  return client.messages.filter((m): m is Extract<RuntimeMessage, { type: T }> => m.type === type);
+}
+
 function scriptNotifyTool() {
   model.script([
     { kind: 'tool_use', name: 'notify_user', input: { title: 'Done', message: 'All set' } },
@@ -130,6 +134,33 @@ async function waitForNotices(phone: Phone, count: number) {
 }
 
 describe('push to a paired phone', () => {
+  it("pushes a scheduled run's result in one line, with one desktop notification", async () => {
+    const { assembled, panel, desktop } = await setup();
+    const phone = await pairedPhone(assembled);
+    const threadId = await newThread(panel);
+    await panel.command({
+      type: 'schedule.create',
+      threadId,
+      schedule: {
+        title: 'Morning check',
+        prompt: 'Check the sites.',
+        recurrence: { kind: 'interval', every: 1, unit: 'hours' },
+        timeZone: 'Europe/Paris',
+      },
+    });
+    await waitUntil(() => messagesOf(panel, 'schedules').length > 0, 5_000, 'the schedule list');
+    const scheduleId = messagesOf(panel, 'schedules').at(-1)?.schedules[0]?.id ?? '';
+    model.script([{ kind: 'text', text: 'Nothing changed overnight.' }]);
+    await panel.command({ type: 'schedule.runNow', scheduleId });
+    const notices = await waitForNotices(phone, 2);
+    expect(notices.map((n) => [n.kind, n.title, n.body])).toContainEqual([
+      'notice',
+      'Tandem: Morning check',
+      'Done: Nothing changed overnight.',
+    ]);
+    expect(desktop.filter((d) => d.title === 'Tandem: Morning check')).toHaveLength(1);
+  });
+
   it('pushes a waiting decision with what and which thread, and withdraws it when the computer answers', async () => {
     const { assembled, panel } = await setup();
     const phone = await pairedPhone(assembled);

@@ -15,11 +15,12 @@ import type { TandemConversation } from '../../../shared/ui/tandem-conversation'
 import { tokens } from '../../../shared/ui/tokens';
 import '../../../shared/ui/tandem-connection-state';
 import '../../../shared/ui/tandem-conversation';
+import '../../../shared/ui/tandem-schedules-view';
 import '../../../shared/ui/tandem-thread-list';
 import { EXTRA_SECTIONS } from './settings-sections';
 import './tandem-settings-view';
 
-type View = 'list' | 'thread' | 'settings';
+type View = 'list' | 'thread' | 'settings' | 'schedules';
 
 @customElement('tandem-panel-app')
 export class TandemPanelApp extends LitElement {
@@ -335,8 +336,13 @@ export class TandemPanelApp extends LitElement {
     );
   }
 
+  private openSchedules(): void {
+    if (this.view !== 'settings' && this.view !== 'schedules') this.beforeSettings = this.view;
+    this.view = 'schedules';
+  }
+
   private back(): void {
-    this.view = this.view === 'settings' ? this.beforeSettings : 'list';
+    this.view = this.view === 'settings' || this.view === 'schedules' ? this.beforeSettings : 'list';
   }
 
   private renderSettings(client: ConversationClient, connected: boolean) {
@@ -395,8 +401,15 @@ export class TandemPanelApp extends LitElement {
     const selected = client.threads.find((t) => t.id === this.selectedId);
     const settings = client.settings;
     const inSettings = this.view === 'settings';
+    const inSchedules = this.view === 'schedules';
     // The browser already heads the side panel "Tandem": the list view says what it shows instead.
-    const title = inSettings ? 'Settings' : this.view === 'thread' && selected ? selected.title : 'Conversations';
+    const title = inSettings
+      ? 'Settings'
+      : inSchedules
+        ? 'Schedules'
+        : this.view === 'thread' && selected
+          ? selected.title
+          : 'Conversations';
     return html`
       <header>
         ${
@@ -414,6 +427,14 @@ export class TandemPanelApp extends LitElement {
         <h1 data-testid="panel-title" title=${title}>${title}</h1>
         ${this.renderModelBadge()}
         <tandem-connection-state .state=${this.connectionState()} quietWhenConnected></tandem-connection-state>
+        <button
+          class="quiet"
+          aria-pressed=${inSchedules ? 'true' : 'false'}
+          data-testid="open-schedules"
+          @click=${() => (inSchedules ? this.back() : this.openSchedules())}
+        >
+          Schedules
+        </button>
         <button
           class="quiet icon"
           aria-label="Settings"
@@ -460,7 +481,7 @@ export class TandemPanelApp extends LitElement {
           </section>`
           : nothing
       }
-      <main data-view=${this.view} ?hidden=${inSettings} @open-settings=${this.openSettings}>
+      <main data-view=${this.view} ?hidden=${inSettings || inSchedules} @open-settings=${this.openSettings}>
         <div class="list-pane">
           <tandem-thread-list
             .threads=${client.threads}
@@ -481,6 +502,7 @@ export class TandemPanelApp extends LitElement {
         ></tandem-conversation>
       </main>
       ${inSettings ? this.renderSettings(client, connected) : nothing}
+      ${inSchedules ? html`<tandem-schedules-view .client=${client} .threadId=${this.selectedId}></tandem-schedules-view>` : nothing}
     `;
   }
 }
