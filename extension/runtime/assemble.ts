@@ -3,12 +3,15 @@
  * entrypoint calls it with browser-backed pieces; unit tests and benchmarks call
  * it in Node with an in-memory IndexedDB, so they exercise the same wiring.
  */
+import { ConnectorService } from '../connectors/connector-service';
+import type { HttpTransportOptions } from '../connectors/http-transport';
 import { FileBridge } from '../files/bridge-client';
 import { FileAccess } from '../files/file-access';
 import { FILE_DELETE_POLICY, FolderWritePolicy } from '../files/folder-policy';
 import type { NativeConnector } from '../files/native-port';
 import { type LinkHostControl, LinkService } from '../link/link-service';
 import { LinkStore } from '../link/link-store';
+import { ConnectorPolicy } from '../permissions/connector-policy';
 import { GrantPolicy } from '../permissions/grant-policy';
 import { DexieGrantStore } from '../permissions/grant-store';
 import { PermissionGate } from '../permissions/permission-gate';
@@ -50,6 +53,8 @@ export interface AssembleOptions {
   /** Scales tool images for the model; default: OffscreenCanvas where the platform has it. */
   images?: ImageResizer;
   /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
+  /** Remote connectors' fetch and OAuth; local ones need `nativeMessaging`. */
+  connectors?: HttpTransportOptions & { callTimeoutMs?: number };
   storage?: {
     estimator?: StorageEstimator;
     marker?: MarkerStore;
@@ -83,7 +88,24 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     : undefined;
   if (files) tools.register(...fileTools(files));
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
-  const gate = new PermissionGate([new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes]);
+  // MCP connectors: their tools join the registry as a group each; one policy decides their calls.
+  const connectorPolicy = new ConnectorPolicy(grants);
+  const connectors = new ConnectorService({
+    db,
+    tools,
+    policy: connectorPolicy,
+    bridge: files?.bridge,
+    ...(options.connectors ? { http: options.connectors } : {}),
+    ...(options.connectors?.callTimeoutMs ? { session: { callTimeoutMs: options.connectors.callTimeoutMs } } : {}),
+  });
+  void connectors.load().catch((error: unknown) => console.error('tandem: loading connectors failed', error));
+  const gate = new PermissionGate([
+    new GrantPolicy('notifications', grants),
+    sites,
+    folderWrites,
+    fileDeletes,
+    connectorPolicy,
+  ]);
   const model = options.model ?? new AnthropicModelClient();
   const images = options.images ?? (CanvasImageResizer.available() ? new CanvasImageResizer() : undefined);
   const storageWatch = options.storage
@@ -112,6 +134,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ...(link ? { link } : {}),
     sites,
     ...(files ? { files } : {}),
+    connectors,
     ...(images ? { images } : {}),
     ...(storageWatch ? { storageWatch } : {}),
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
@@ -121,7 +144,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     options.linkHost?.bind?.(link);
     link.bindRuntime((send, device) => runtime.attach('phone', send, device));
   }
-  return { runtime, db, log, link, settings, audit, tools, gate, grants, model, sites, web, files };
+  return { runtime, db, log, link, settings, audit, tools, gate, grants, model, sites, web, files, connectors };
 }
 
 export type AssembledRuntime = ReturnType<typeof assembleRuntime>;

@@ -10,6 +10,8 @@
  */
 import { ZERO_USAGE } from '../../shared/pricing';
 import type { Actor, CommandOf, CommandType, ThreadSummary } from '../../shared/protocol';
+import { connectorHandlers } from '../connectors/connector-commands';
+import type { ConnectorService } from '../connectors/connector-service';
 import type { FileAccess } from '../files/file-access';
 import { applyFileCommand, commandFailureOf, type FileCommand } from '../files/file-commands';
 import type { LinkCommands } from '../link/link-service';
@@ -34,6 +36,7 @@ export interface CommandEnv {
   audit: AuditLog;
   hub: ClientHub;
   files: FileAccess | undefined;
+  connectors: ConnectorService | undefined;
   sites: SiteDirectory | undefined;
   link: LinkCommands | undefined;
   backup: Backup;
@@ -364,6 +367,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       if (!result.ok) throw new CommandFailure('invalid_command', result.message);
       return undefined;
     },
+    ...connectorHandlers(env),
   };
 }
 

@@ -4,6 +4,7 @@
  * interested client, so two clients stay in step without polling).
  */
 import { z } from 'zod';
+import { ConnectorMessages } from './connectors';
 import { ClientKind, DeviceIdentity, Id, ThreadEvent, Usage } from './events';
 import { BridgeStatus, FolderList, TrashPage } from './files';
 import { DeviceSummary, LinkSettings, LinkStatus } from './link';
@@ -58,6 +59,8 @@ export const AuditEntry = z.object({
   toolUseId: Id,
   at: z.number(),
   tool: z.string(),
+  /** The MCP connector the tool belongs to, for connector tools. */
+  connector: z.string().optional(),
   input: z.unknown(),
   decision: z.enum(['auto', 'allowed', 'denied']),
   decidedBy: ClientKind.optional(),
@@ -175,6 +178,7 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('devices'), devices: z.array(DeviceSummary) }),
   z.object({ type: z.literal('link.settings'), settings: LinkSettings }),
   z.object({ type: z.literal('link.status'), status: LinkStatus }),
+  ...ConnectorMessages,
 ]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };
