@@ -5,6 +5,7 @@
  * use with a growing delay (shared/link/backoff.ts) so a server that dies at start
  * cannot make Tandem spin. `tools/list_changed` refreshes the tool list.
  */
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
@@ -25,6 +26,11 @@ export interface SessionOptions {
   callTimeoutMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * After a 401 (OAuth): completes the sign-in the SDK started (exchanging the code for tokens
+   * on `transport`) and says whether to connect again. See oauth-provider.ts.
+   */
+  finishAuth?: (transport: Transport) => Promise<boolean>;
 }
 
 export const CLIENT_INFO = { name: 'tandem', version: '0.1.0' };
@@ -40,6 +46,7 @@ export class ConnectorSession {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   private opening: Client | undefined;
+  private transport: Transport | undefined;
   private tools: Tool[] | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
@@ -49,6 +56,7 @@ export class ConnectorSession {
   private readonly callTimeoutMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly finishAuth: SessionOptions['finishAuth'];
   /** Why the last connection ended, when it was not our choice. */
   lastFailure: string | undefined;
 
@@ -61,6 +69,7 @@ export class ConnectorSession {
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.finishAuth = options.finishAuth;
   }
 
   get connected(): boolean {
@@ -75,23 +84,40 @@ export class ConnectorSession {
   /** The server's tools (fetched once per connection, again on `tools/list_changed`). */
   async listTools(): Promise<Tool[]> {
     const client = await this.ensure();
-    this.tools ??= await this.fetchTools(client);
+    this.tools ??= await this.signedIn(() => this.fetchTools(client));
     return this.tools;
   }
 
   async callTool(name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult> {
     const client = await this.ensure();
     try {
-      const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, {
-        timeout: this.callTimeoutMs,
-        ...(signal ? { signal } : {}),
-      });
+      const result = await this.signedIn(() =>
+        client.callTool({ name, arguments: args }, CallToolResultSchema, {
+          timeout: this.callTimeoutMs,
+          ...(signal ? { signal } : {}),
+        }),
+      );
       this.backoff.reset();
       return result as CallToolResult;
     } catch (error) {
       throw this.explain(error, name);
     } finally {
       this.touch();
+    }
+  }
+
+  /**
+   * A server may ask for a sign-in after `initialize` (a 401 on the first tools/list) or for more
+   * scopes mid-session (403 insufficient_scope): finish that sign-in and run the request once more.
+   */
+  private async signedIn<T>(work: () => Promise<T>): Promise<T> {
+    const transport = this.transport;
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UnauthorizedError && transport && this.finishAuth && (await this.finishAuth(transport)))
+        return work();
+      throw error;
     }
   }
 
@@ -131,7 +157,7 @@ export class ConnectorSession {
     return this.connecting;
   }
 
-  private async connect(): Promise<Client> {
+  private async connect(afterSignIn = false): Promise<Client> {
     const wait = this.restartAt - this.now();
     if (wait > 0) await this.sleep(wait);
     const client = new Client(CLIENT_INFO, { capabilities: { roots: { listChanged: false } } });
@@ -157,11 +183,15 @@ export class ConnectorSession {
     try {
       await client.connect(transport, { timeout: this.callTimeoutMs });
     } catch (error) {
+      // A sign-in the SDK started: finish it and connect once more with the new tokens.
+      if (error instanceof UnauthorizedError && !afterSignIn && this.finishAuth && (await this.finishAuth(transport)))
+        return this.connect(true);
       this.restartAt = this.now() + this.backoff.next();
       const message = error instanceof Error ? error.message : String(error);
       throw new ConnectorError(`Could not start the connector: ${message}${describeExit(transport, ' (', ')')}`);
     }
     this.client = client;
+    this.transport = transport;
     this.opening = undefined;
     this.touch();
     return client;
