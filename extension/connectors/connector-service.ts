@@ -18,6 +18,7 @@ import { ConnectorConfig, importMcpServers } from './connector-config';
 import { ConnectorError, ConnectorSession, type SessionOptions } from './connector-session';
 import { connectorTools } from './connector-tools';
 import { type HttpTransportOptions, httpTransport } from './http-transport';
+import { type Authorize, ConnectorOAuthProvider, type OAuthStore } from './oauth-provider';
 import { modelToolName } from './tool-names';
 
 const CONFIGS_KEY = 'connectors:configs';
@@ -32,6 +33,8 @@ export interface ConnectorServiceDeps {
   /** The native host, for local servers; without it a local connector cannot start. */
   bridge: FileBridge | undefined;
   http?: HttpTransportOptions;
+  /** Sign-in for remote connectors without a static token (the browser's consent window). */
+  oauth?: { authorize: Authorize; redirectUrl: string; store: OAuthStore };
   session?: SessionOptions;
   /** Tells the panels when something they show changed. */
   changed?: () => void;
@@ -106,6 +109,7 @@ export class ConnectorService {
     this.deps.tools.replaceGroup(`connector:${id}`, []);
     await live.session.close().catch(() => undefined);
     await this.deps.policy.forget(id);
+    await this.oauthFor(live.config)?.signOut();
     await this.deps.db.kv.delete(toolsKey(id));
     await this.saveConfigs();
     this.deps.changed?.();
@@ -170,16 +174,46 @@ export class ConnectorService {
     return live;
   }
 
+  /** Remote connectors without a static token sign in with OAuth (the SDK asks only if the server wants it). */
+  private oauthFor(config: ConnectorConfig): ConnectorOAuthProvider | undefined {
+    const oauth = this.deps.oauth;
+    if (!oauth || config.spec.kind !== 'http' || config.spec.bearerToken) return undefined;
+    return new ConnectorOAuthProvider(config.id, oauth.store, oauth.authorize, oauth.redirectUrl);
+  }
+
+  /** Forgets a connector's tokens; the next use asks the user to sign in again. */
+  async signOut(id: string): Promise<void> {
+    const live = this.get(await this.loadThen(id));
+    await this.oauthFor(live.config)?.signOut();
+    await live.session.close().catch(() => undefined);
+    this.deps.changed?.();
+  }
+
   private open(config: ConnectorConfig, tools: Tool[]): void {
-    const session = new ConnectorSession(config.id, () => this.transport(config), this.deps.session);
+    const provider = this.oauthFor(config);
+    const session = new ConnectorSession(config.id, () => this.transport(config, provider), {
+      ...this.deps.session,
+      ...(provider
+        ? {
+            finishAuth: async (transport) => {
+              const code = provider.pendingCode;
+              if (!code) return false;
+              provider.pendingCode = undefined;
+              await (transport as unknown as { finishAuth(code: string): Promise<void> }).finishAuth(code);
+              return true;
+            },
+          }
+        : {}),
+    });
     const live: Live = { config, session, tools, lastError: null };
     session.onToolsChanged((fresh) => void this.toolsChanged(live, fresh));
     this.live.set(config.id, live);
     this.register(live);
   }
 
-  private transport(config: ConnectorConfig): Transport {
-    if (config.spec.kind === 'http') return httpTransport(config.spec, this.deps.http);
+  private transport(config: ConnectorConfig, authProvider?: ConnectorOAuthProvider): Transport {
+    if (config.spec.kind === 'http')
+      return httpTransport(config.spec, { ...this.deps.http, ...(authProvider ? { authProvider } : {}) });
     if (!this.deps.bridge)
       throw new ConnectorError(
         'The file host is not installed, so local connectors cannot run (see Settings → Folders).',

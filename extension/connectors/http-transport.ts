@@ -93,4 +93,9 @@ class FallbackTransport implements Transport {
   close(): Promise<void> {
     return this.current.close();
   }
+
+  /** Completes an OAuth sign-in on whichever transport is in use. */
+  finishAuth(code: string): Promise<void> {
+    return (this.current as StreamableHTTPClientTransport).finishAuth(code);
+  }
 }

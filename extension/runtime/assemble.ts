@@ -5,6 +5,8 @@
  */
 import { ConnectorService } from '../connectors/connector-service';
 import type { HttpTransportOptions } from '../connectors/http-transport';
+import type { Authorize } from '../connectors/oauth-provider';
+import { DexieOAuthStore } from '../connectors/oauth-store';
 import { FileBridge } from '../files/bridge-client';
 import { FileAccess } from '../files/file-access';
 import { FILE_DELETE_POLICY, FolderWritePolicy } from '../files/folder-policy';
@@ -54,7 +56,7 @@ export interface AssembleOptions {
   images?: ImageResizer;
   /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
   /** Remote connectors' fetch and OAuth; local ones need `nativeMessaging`. */
-  connectors?: HttpTransportOptions & { callTimeoutMs?: number };
+  connectors?: HttpTransportOptions & { callTimeoutMs?: number; authorize?: Authorize; redirectUrl?: string };
   storage?: {
     estimator?: StorageEstimator;
     marker?: MarkerStore;
@@ -96,6 +98,15 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     policy: connectorPolicy,
     bridge: files?.bridge,
     ...(options.connectors ? { http: options.connectors } : {}),
+    ...(options.connectors?.authorize && options.connectors.redirectUrl
+      ? {
+          oauth: {
+            authorize: options.connectors.authorize,
+            redirectUrl: options.connectors.redirectUrl,
+            store: new DexieOAuthStore(db),
+          },
+        }
+      : {}),
     ...(options.connectors?.callTimeoutMs ? { session: { callTimeoutMs: options.connectors.callTimeoutMs } } : {}),
   });
   void connectors.load().catch((error: unknown) => console.error('tandem: loading connectors failed', error));

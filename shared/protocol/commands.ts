@@ -206,6 +206,7 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'connectors.test': trustedWrite,
   'connectors.setTool': trustedWrite,
   'connectors.setEnabled': trustedWrite,
+  'connectors.signOut': trustedWrite,
   'connectors.log': trustedRead,
 };
 

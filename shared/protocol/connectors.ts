@@ -59,6 +59,8 @@ export const ConnectorCommands = [
     connectorId: ConnectorIdText,
     enabled: z.boolean(),
   }),
+  /** Forgets a remote connector's OAuth tokens (sign in again with `connectors.test`). */
+  z.object({ type: z.literal('connectors.signOut'), id: z.string().min(1).max(128), connectorId: ConnectorIdText }),
   /** Answered with `connector.log`: the server's stderr as the host kept it. */
   z.object({ type: z.literal('connectors.log'), id: z.string().min(1).max(128), connectorId: ConnectorIdText }),
 ] as const;

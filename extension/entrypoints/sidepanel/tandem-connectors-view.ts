@@ -141,6 +141,7 @@ export class TandemConnectorsView extends LitElement {
         <button type="button" @click=${() => send({ type: 'connectors.setEnabled', connectorId: c.id, enabled: !c.enabled })}>
           ${c.enabled ? 'Turn off' : 'Turn on'}
         </button>
+        ${c.kind === 'http' && !c.hasToken ? html`<button type="button" @click=${() => send({ type: 'connectors.signOut', connectorId: c.id })}>Sign out</button>` : nothing}
         ${c.kind === 'stdio' ? html`<button type="button" @click=${() => send({ type: 'connectors.log', connectorId: c.id })}>Show log</button>` : nothing}
         <button type="button" class="danger" data-testid="connector-remove" @click=${() => send({ type: 'connectors.remove', connectorId: c.id })}>
           Remove
