@@ -24,6 +24,8 @@ export interface SessionOptions {
   idleMs?: number;
   /** One tool call may take this long; then it is cancelled and the model gets a tool error. */
   callTimeoutMs?: number;
+  /** Starting the server and listing its tools may take this long (a cold `npx` start is slow). */
+  startTimeoutMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /**
@@ -36,6 +38,7 @@ export interface SessionOptions {
 export const CLIENT_INFO = { name: 'tandem', version: '0.1.0' };
 const DEFAULT_IDLE_MS = 5 * 60_000;
 const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 /** A connector failure in words for the user and the model. */
 export class ConnectorError extends Error {
@@ -54,6 +57,7 @@ export class ConnectorSession {
   private readonly toolListeners = new Set<(tools: Tool[]) => void>();
   private readonly idleMs: number;
   private readonly callTimeoutMs: number;
+  private readonly startTimeoutMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly finishAuth: SessionOptions['finishAuth'];
@@ -67,6 +71,7 @@ export class ConnectorSession {
   ) {
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.finishAuth = options.finishAuth;
@@ -181,7 +186,7 @@ export class ConnectorSession {
       this.restartAt = this.now() + this.backoff.next();
     };
     try {
-      await client.connect(transport, { timeout: this.callTimeoutMs });
+      await client.connect(transport, { timeout: this.startTimeoutMs });
     } catch (error) {
       // A sign-in the SDK started: finish it and connect once more with the new tokens.
       if (error instanceof UnauthorizedError && !afterSignIn && this.finishAuth && (await this.finishAuth(transport)))
@@ -203,7 +208,7 @@ export class ConnectorSession {
     let cursor: string | undefined;
     // A server that pages forever is cut off: 50 pages is far more tools than a model can use.
     for (let page = 0; page < 50; page++) {
-      const answer = await client.listTools(cursor ? { cursor } : undefined, { timeout: this.callTimeoutMs });
+      const answer = await client.listTools(cursor ? { cursor } : undefined, { timeout: this.startTimeoutMs });
       tools.push(...answer.tools);
       cursor = answer.nextCursor;
       if (!cursor) break;
