@@ -23,6 +23,7 @@ import { modelToolName } from './tool-names';
 
 const CONFIGS_KEY = 'connectors:configs';
 const toolsKey = (id: string) => `connectors:tools:${id}`;
+const resourcesKey = (id: string) => `connectors:resources:${id}`;
 const Configs = z.array(ConnectorConfig);
 const Tools = z.array(ToolSchema);
 
@@ -44,6 +45,8 @@ interface Live {
   config: ConnectorConfig;
   session: ConnectorSession;
   tools: Tool[];
+  /** The server offers resources: the model gets a tool to read them. */
+  resources: boolean;
   lastError: string | null;
 }
 
@@ -61,7 +64,8 @@ export class ConnectorService {
       const configs = Configs.safeParse(row?.value ?? []).data ?? [];
       for (const config of configs) {
         const cached = Tools.safeParse((await this.deps.db.kv.get(toolsKey(config.id)))?.value ?? []).data ?? [];
-        this.open(config, cached as Tool[]);
+        const resources = (await this.deps.db.kv.get(resourcesKey(config.id)))?.value === true;
+        this.open(config, cached as Tool[], resources);
       }
     })();
     return this.loaded;
@@ -111,6 +115,7 @@ export class ConnectorService {
     await this.deps.policy.forget(id);
     await this.oauthFor(live.config)?.signOut();
     await this.deps.db.kv.delete(toolsKey(id));
+    await this.deps.db.kv.delete(resourcesKey(id));
     await this.saveConfigs();
     this.deps.changed?.();
   }
@@ -120,6 +125,8 @@ export class ConnectorService {
     const live = this.get(await this.loadThen(id));
     try {
       const tools = await live.session.listTools();
+      live.resources = await live.session.hasResources();
+      await this.deps.db.kv.put({ key: resourcesKey(id), value: live.resources });
       await this.toolsChanged(live, tools);
       live.lastError = null;
       return { ok: true, message: `Connected: ${tools.length} tools.` };
@@ -189,7 +196,7 @@ export class ConnectorService {
     this.deps.changed?.();
   }
 
-  private open(config: ConnectorConfig, tools: Tool[]): void {
+  private open(config: ConnectorConfig, tools: Tool[], resources = false): void {
     const provider = this.oauthFor(config);
     const session = new ConnectorSession(config.id, () => this.transport(config, provider), {
       ...this.deps.session,
@@ -205,7 +212,7 @@ export class ConnectorService {
           }
         : {}),
     });
-    const live: Live = { config, session, tools, lastError: null };
+    const live: Live = { config, session, tools, resources, lastError: null };
     session.onToolsChanged((fresh) => void this.toolsChanged(live, fresh));
     this.live.set(config.id, live);
     this.register(live);
@@ -229,7 +236,9 @@ export class ConnectorService {
   }
 
   private register(live: Live): void {
-    const tools = live.config.enabled ? connectorTools(live.config, live.session, live.tools) : [];
+    const tools = live.config.enabled
+      ? connectorTools(live.config, live.session, live.tools, { resources: live.resources })
+      : [];
     this.deps.tools.replaceGroup(`connector:${live.config.id}`, tools);
   }
 

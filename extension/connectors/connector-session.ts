@@ -14,6 +14,7 @@ import {
   ErrorCode,
   ListRootsRequestSchema,
   McpError,
+  type ReadResourceResult,
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -123,6 +124,25 @@ export class ConnectorSession {
       if (error instanceof UnauthorizedError && transport && this.finishAuth && (await this.finishAuth(transport)))
         return work();
       throw error;
+    }
+  }
+
+  /** Whether the server offers resources (known once connected). */
+  async hasResources(): Promise<boolean> {
+    const client = await this.ensure();
+    return client.getServerCapabilities()?.resources !== undefined;
+  }
+
+  async readResource(uri: string, signal?: AbortSignal): Promise<ReadResourceResult> {
+    const client = await this.ensure();
+    try {
+      return await this.signedIn(() =>
+        client.readResource({ uri }, { timeout: this.callTimeoutMs, ...(signal ? { signal } : {}) }),
+      );
+    } catch (error) {
+      throw this.explain(error, `Reading ${uri}`);
+    } finally {
+      this.touch();
     }
   }
 

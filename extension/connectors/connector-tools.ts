@@ -30,17 +30,44 @@ function summary(input: unknown): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
+/** The model reads a connector's resources (a file, a record the server names by URI) through one tool. */
+function resourceTool(config: ConnectorConfig, session: ConnectorSession): ToolDefinition {
+  const hints = { readOnlyHint: true, destructiveHint: false };
+  const input = z.object({ uri: z.string().min(1).max(4096).describe('The resource URI, as the server gave it.') });
+  return {
+    name: `mcp_${config.id}___read_resource`.slice(0, 64),
+    connectorId: config.id,
+    description: `[Connector "${config.name}"] Read one of this connector's resources by its URI (from a resource link or an earlier result).`,
+    input,
+    risk: 'read',
+    idempotent: true,
+    permission: (value) => connectorRequest(config.name, config.id, 'read resource', hints, summary(value)),
+    async execute(value, ctx) {
+      const { uri } = value as z.infer<typeof input>;
+      try {
+        const read = await session.readResource(uri, ctx.signal);
+        // Resource contents are the same shapes as embedded resources in a tool result.
+        const content = read.contents.map((resource) => ({ type: 'resource' as const, resource }));
+        return toToolOutput(`mcp:${config.id}/${uri}`, { content });
+      } catch (error) {
+        throw new ToolError(error instanceof Error ? error.message : String(error));
+      }
+    },
+  };
+}
+
 export function connectorTools(
   config: ConnectorConfig,
   session: ConnectorSession,
   serverTools: readonly Tool[],
+  options: { resources?: boolean } = {},
 ): ToolDefinition[] {
   const offered = serverTools.filter((tool) => !config.disabledTools.includes(tool.name));
   const names = nameConnectorTools(
     config.id,
     offered.map((tool) => tool.name),
   );
-  return offered.flatMap((tool): ToolDefinition[] => {
+  const fromServer = offered.flatMap((tool): ToolDefinition[] => {
     const name = names.get(tool.name);
     if (!name) return [];
     const hints = hintsOf(tool);
@@ -66,4 +93,5 @@ export function connectorTools(
       },
     ];
   });
+  return options.resources ? [...fromServer, resourceTool(config, session)] : fromServer;
 }

@@ -215,4 +215,38 @@ describe('connectors in the runtime', () => {
     expect(JSON.stringify(result.content)).toContain('did not answer within 2 s');
     await panel.waitForEvent(threadId, (e) => e.kind === 'task_finished', 20_000);
   }, 60_000);
+
+  it('the model reads a connector resource through the read tool, as untrusted content', async () => {
+    const { assembled, panel, threadId } = await setup();
+    const json = JSON.stringify({
+      mcpServers: { everything: { command: process.execPath, args: [serverEntry('server-everything'), 'stdio'] } },
+    });
+    await panel.command({ type: 'connectors.add', json });
+    expect(await panel.command({ type: 'connectors.test', connectorId: 'everything' })).toMatchObject({ type: 'ack' });
+    expect(assembled.tools.specs().map((s) => s.name)).toContain('mcp_everything___read_resource');
+    server.script([
+      { kind: 'tool_use', name: 'mcp_everything___read_resource', input: { uri: 'demo://resource/dynamic/text/1' } },
+      { kind: 'text', text: 'Read it.' },
+    ]);
+    await panel.command({ type: 'message.send', threadId, text: 'Read resource 1' });
+    const asked = await decision(panel, threadId);
+    if (asked.kind !== 'decision_requested') throw new Error('unreachable');
+    // Reading is read-only: the connector-wide read-only grant is on offer.
+    expect(asked.options.map((o) => o.id)).toContain('allow_read_only');
+    await panel.command({
+      type: 'decision.answer',
+      threadId,
+      decisionId: asked.decisionId,
+      optionId: 'allow_read_only',
+    });
+    const result = (await panel.waitForEvent(threadId, (e) => e.kind === 'tool_result', 20_000)) as Extract<
+      ThreadEvent,
+      { kind: 'tool_result' }
+    >;
+    expect(result.isError).toBe(false);
+    const text = result.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+    expect(text).toMatch(/^<untrusted_content source="mcp:everything\/demo:\/\/resource\/dynamic\/text\/1">/);
+    expect(text).toContain('[resource demo://resource/dynamic/text/1');
+    await panel.waitForEvent(threadId, (e) => e.kind === 'task_finished', 20_000);
+  }, 60_000);
 });
