@@ -18,6 +18,7 @@ import {
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
 import { Backoff } from '../../shared/link/backoff';
 
 export interface SessionOptions {
@@ -185,7 +186,11 @@ export class ConnectorSession {
   private async connect(afterSignIn = false): Promise<Client> {
     const wait = this.restartAt - this.now();
     if (wait > 0) await this.sleep(wait);
-    const client = new Client(CLIENT_INFO, { capabilities: { roots: { listChanged: false } } });
+    const client = new Client(CLIENT_INFO, {
+      capabilities: { roots: { listChanged: false } },
+      // The SDK's default validator (ajv) compiles schemas with eval, which an extension's CSP forbids.
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+    });
     // Tandem shares no folders with servers as roots: a local server reaches what its own arguments say.
     client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [] }));
     // The server may announce new tools before `connect` resolves (server-everything does, during
