@@ -52,6 +52,8 @@ export default defineConfig({
       'webNavigation',
       'webRequest',
       'declarativeNetRequest',
+      // Connectors: a remote MCP server's OAuth consent page (identity.launchWebAuthFlow).
+      'identity',
       // Firefox has a sidebar instead of a side panel, and WebRTC in its background page.
       ...(browser === 'firefox' ? [] : ['sidePanel', 'offscreen', 'tabGroups']),
       // Trusted keys and clicks in agent tabs (web/trusted-input.ts; cost in docs/ARCHITECTURE.md, "Web access").

@@ -25,6 +25,7 @@ for (const [name, file, fn] of [
   ['agent', './agent', 'runAgentBench'],
   ['push', './push', 'runPushBench'],
   ['schedule', './schedule', 'runScheduleBench'],
+  ['connect', './connect', 'runConnectBench'],
 ] as const) {
   if (existsSync(resolve(import.meta.dirname, `${file}.ts`))) {
     GROUPS[name] = async () => (await import(file))[fn] as Group;

@@ -8,6 +8,7 @@ import browser from 'webextension-polyfill';
 import { browser as chromeApi } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { formatUsd } from '../../shared/pricing';
+import { browserSignIn } from '../connectors/web-auth-flow';
 import { browserNativeConnector } from '../files/native-port';
 import { LazyInPageHostControl } from '../link/firefox-control';
 import { OffscreenHostControl } from '../link/offscreen-control';
@@ -28,6 +29,8 @@ export default defineBackground(() => {
     nativeMessaging: browserNativeConnector,
     // Web access: registers its browser listeners synchronously, as MV3 requires.
     web: browserWeb,
+    // Connectors: remote servers sign in through the browser's consent window.
+    connectors: browserSignIn(),
     keepAlive: () => keepAlive.hold(),
     // Space, persistence, and a marker outside IndexedDB that notices a database lost to the browser.
     storage: {

@@ -3,12 +3,17 @@
  * entrypoint calls it with browser-backed pieces; unit tests and benchmarks call
  * it in Node with an in-memory IndexedDB, so they exercise the same wiring.
  */
+import { ConnectorService } from '../connectors/connector-service';
+import type { HttpTransportOptions } from '../connectors/http-transport';
+import type { Authorize } from '../connectors/oauth-provider';
+import { DexieOAuthStore } from '../connectors/oauth-store';
 import { FileBridge } from '../files/bridge-client';
 import { FileAccess } from '../files/file-access';
 import { FILE_DELETE_POLICY, FolderWritePolicy } from '../files/folder-policy';
 import type { NativeConnector } from '../files/native-port';
 import { type LinkHostControl, LinkService } from '../link/link-service';
 import { LinkStore } from '../link/link-store';
+import { ConnectorPolicy } from '../permissions/connector-policy';
 import { GrantPolicy } from '../permissions/grant-policy';
 import { DexieGrantStore } from '../permissions/grant-store';
 import { PermissionGate } from '../permissions/permission-gate';
@@ -68,6 +73,8 @@ export interface AssembleOptions {
   /** Where a scheduled run's outcome goes, in one line (default: showNotification). */
   notifyScheduleResult?: ShowNotification;
   /** Storage space and persistence (`navigator.storage`) and the durable marker outside IndexedDB. */
+  /** Remote connectors' fetch and OAuth; local ones need `nativeMessaging`. */
+  connectors?: HttpTransportOptions & { callTimeoutMs?: number; authorize?: Authorize; redirectUrl?: string };
   storage?: {
     estimator?: StorageEstimator;
     marker?: MarkerStore;
@@ -106,10 +113,38 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   if (files) tools.register(...fileTools(files));
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
   const plans = new PlanApprovals(grants);
+  // MCP connectors: their tools join the registry as a group each; one policy decides their calls.
+  const connectorPolicy = new ConnectorPolicy(grants);
+  const connectors = new ConnectorService({
+    db,
+    tools,
+    policy: connectorPolicy,
+    bridge: files?.bridge,
+    ...(options.connectors ? { http: options.connectors } : {}),
+    ...(options.connectors?.authorize && options.connectors.redirectUrl
+      ? {
+          oauth: {
+            authorize: options.connectors.authorize,
+            redirectUrl: options.connectors.redirectUrl,
+            store: new DexieOAuthStore(db),
+          },
+        }
+      : {}),
+    ...(options.connectors?.callTimeoutMs ? { session: { callTimeoutMs: options.connectors.callTimeoutMs } } : {}),
+  });
+  void connectors.load().catch((error: unknown) => console.error('tandem: loading connectors failed', error));
   // A schedule the model proposes is confirmed each time (allow once / deny, never remembered).
   const scheduleCreates = new GrantPolicy(SCHEDULE_CREATE_POLICY, grants, ['allow_once', 'deny']);
   const gate = new PermissionGate(
-    [new GrantPolicy('notifications', grants), sites, folderWrites, fileDeletes, scheduleCreates, plans],
+    [
+      new GrantPolicy('notifications', grants),
+      sites,
+      folderWrites,
+      fileDeletes,
+      scheduleCreates,
+      connectorPolicy,
+      plans,
+    ],
     plans,
     secrets,
   );
@@ -196,6 +231,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     sites,
     schedules,
     ...(files ? { files } : {}),
+    connectors,
     ...(images ? { images } : {}),
     ...(storageWatch ? { storageWatch } : {}),
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
@@ -206,7 +242,24 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     options.linkHost?.bind?.(link);
     link.bindRuntime((send, device) => runtime.attach('phone', send, device));
   }
-  return { runtime, db, log, link, push, settings, audit, tools, gate, grants, model, sites, web, files, schedules };
+  return {
+    runtime,
+    db,
+    log,
+    link,
+    push,
+    settings,
+    audit,
+    tools,
+    gate,
+    grants,
+    model,
+    sites,
+    web,
+    files,
+    schedules,
+    connectors,
+  };
 }
 
 export type AssembledRuntime = ReturnType<typeof assembleRuntime>;

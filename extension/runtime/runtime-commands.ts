@@ -10,6 +10,8 @@
  */
 import { ZERO_USAGE } from '../../shared/pricing';
 import type { Actor, CommandOf, CommandType, ThreadSummary } from '../../shared/protocol';
+import { connectorHandlers } from '../connectors/connector-commands';
+import type { ConnectorService } from '../connectors/connector-service';
 import type { FileAccess } from '../files/file-access';
 import { applyFileCommand, commandFailureOf, type FileCommand } from '../files/file-commands';
 import type { LinkCommands } from '../link/link-service';
@@ -36,6 +38,7 @@ export interface CommandEnv {
   audit: AuditLog;
   hub: ClientHub;
   files: FileAccess | undefined;
+  connectors: ConnectorService | undefined;
   sites: SiteDirectory | undefined;
   link: LinkCommands | undefined;
   /** Web Push to paired phones; absent, the `push.*` commands fail. */
@@ -416,6 +419,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       if (!result.ok) throw new CommandFailure('invalid_command', result.message);
       return undefined;
     },
+    ...connectorHandlers(env),
   };
 }
 

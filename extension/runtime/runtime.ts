@@ -15,6 +15,7 @@ import {
   type StorageStatus,
   type ThreadSummary,
 } from '../../shared/protocol';
+import type { ConnectorService } from '../connectors/connector-service';
 import type { FileAccess } from '../files/file-access';
 import { HostBackups } from '../files/host-backups';
 import type { LinkCommands } from '../link/link-service';
@@ -56,6 +57,8 @@ export interface RuntimeDeps {
   checkKey?(): Promise<{ ok: boolean; message: string }>;
   /** Local files (Folders and Trash views); absent, the `folders.*`, `trash.*` and `bridge.status` commands fail. */
   files?: FileAccess;
+  /** MCP connectors (Settings → Connectors); absent, the `connectors.*` commands fail. */
+  connectors?: ConnectorService;
   /** Site rules for the Sites view (web access); absent, the `sites.*` commands fail. */
   sites?: SiteDirectory;
   /** The phone link (pairing, devices, link settings); absent, those commands fail. */
@@ -253,6 +256,7 @@ export class Runtime {
       audit: this.deps.audit,
       hub: this.hub,
       files: this.deps.files,
+      connectors: this.deps.connectors,
       sites: this.deps.sites,
       link: this.deps.link,
       push: this.deps.push,

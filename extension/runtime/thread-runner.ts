@@ -837,12 +837,14 @@ export class ThreadRunner {
     outcome: 'ok' | 'error' | 'denied' | 'interrupted',
     detail?: string,
   ): AuditEntry {
+    const connector = this.deps.tools.get(toolUse.name)?.connectorId;
     return {
       threadId: this.threadId,
       taskId,
       toolUseId: toolUse.id,
       at: this.deps.now(),
       tool: toolUse.name,
+      ...(connector ? { connector } : {}),
       input: toolUse.input,
       decision,
       ...(decidedBy ? { decidedBy: decidedBy.kind } : {}),

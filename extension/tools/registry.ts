@@ -36,6 +36,10 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
     ctx: ToolContext,
   ): PermissionRequest | undefined | Promise<PermissionRequest | undefined>;
   execute(input: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
+  /** Sent to the model instead of `input`'s conversion: a connector tool passes its server's schema through. */
+  inputJsonSchema?: Record<string, unknown>;
+  /** The connector a tool comes from, for the audit log. */
+  connectorId?: string;
 }
 
 /** A failure the model should hear about in words a person would understand too. */
@@ -64,6 +68,8 @@ export type ParsedToolCall = { ok: true; tool: ToolDefinition; input: unknown } 
 
 export class ToolRegistry {
   private readonly tools = new Map<string, ToolDefinition>();
+  /** Tools that come and go (connectors, `tools/list_changed`), by group; after the built-in ones. */
+  private readonly groups = new Map<string, Map<string, ToolDefinition>>();
   /** JSON Schema conversion is costly and the specs never change after startup: computed once. */
   private cachedSpecs: ToolSpec[] | undefined;
 
@@ -76,13 +82,41 @@ export class ToolRegistry {
     return this;
   }
 
+  /** Replaces one group's tools (an empty list removes the group); built-in names always win. */
+  replaceGroup(group: string, tools: readonly ToolDefinition[]): void {
+    this.groups.delete(group);
+    const named = new Map<string, ToolDefinition>();
+    for (const tool of tools) if (!this.get(tool.name)) named.set(tool.name, tool);
+    if (named.size > 0) this.groups.set(group, named);
+    this.cachedSpecs = undefined;
+  }
+
   get(name: string): ToolDefinition | undefined {
-    return this.tools.get(name);
+    const builtIn = this.tools.get(name);
+    if (builtIn) return builtIn;
+    for (const group of this.groups.values()) {
+      const tool = group.get(name);
+      if (tool) return tool;
+    }
+    return undefined;
+  }
+
+  private all(): ToolDefinition[] {
+    const grouped = [...this.groups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .flatMap(([, tools]) => [...tools.values()].sort((a, b) => (a.name < b.name ? -1 : 1)));
+    return [...this.tools.values(), ...grouped];
   }
 
   /** Tool definitions for the Messages API, in a stable order so the cached prefix stays the same. */
   specs(): ToolSpec[] {
-    this.cachedSpecs ??= [...this.tools.values()].map((tool) => {
+    this.cachedSpecs ??= this.all().map((tool) => {
+      if (tool.inputJsonSchema)
+        return {
+          name: tool.name,
+          description: tool.description,
+          input_schema: { ...tool.inputJsonSchema, type: 'object' },
+        };
       const schema = z.toJSONSchema(tool.input, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
       delete schema.$schema;
       return {
@@ -96,7 +130,7 @@ export class ToolRegistry {
 
   /** Validates the model's input for a tool; a bad input becomes a tool error for the model. */
   parse(name: string, input: unknown): ParsedToolCall {
-    const tool = this.tools.get(name);
+    const tool = this.get(name);
     if (!tool) return { ok: false, error: `There is no tool named "${name}".` };
     const parsed = tool.input.safeParse(input);
     if (!parsed.success) {

@@ -4,6 +4,7 @@ import type { Caller } from './caller';
 import type { ConfigStore } from './config-store';
 import type { AccessPolicy } from './confine';
 import type { HostDirs } from './host-dirs';
+import type { McpServers } from './mcp/mcp-servers';
 import type { PendingTemps } from './pending-temps';
 import { buildPolicy, type PolicyReport } from './policy';
 import type { TransferRegistry } from './transfers';
@@ -17,6 +18,8 @@ export interface HostContext {
   trash: TrashStore;
   transfers: TransferRegistry;
   pending: PendingTemps;
+  /** Local MCP servers ([connect]), stopped when the session ends. */
+  mcp: McpServers;
   /** How long one search may run before it answers with what it found (stoppedBecause: time_limit). */
   searchBudgetMs: number;
 }

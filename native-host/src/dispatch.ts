@@ -6,6 +6,7 @@ import type {
   NativeHostResultOf,
 } from '../../shared/protocol/native-host';
 import type { HostContext } from './context';
+import { mcpLog, mcpRecv, mcpSend, mcpStart, mcpStop } from './mcp/ops';
 import { backupList, backupLoad, backupSave } from './ops/backup';
 import { editFile } from './ops/edit-file';
 import { listDir, stat } from './ops/list-dir';
@@ -46,6 +47,11 @@ const handlers: Handlers = {
   'backup.list': backupList,
   'backup.load': backupLoad,
   cancel,
+  'mcp.start': mcpStart,
+  'mcp.send': mcpSend,
+  'mcp.recv': mcpRecv,
+  'mcp.stop': mcpStop,
+  'mcp.log': mcpLog,
 };
 
 export function dispatch(request: NativeHostRequest, ctx: HostContext): Promise<unknown> {

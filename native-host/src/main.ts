@@ -3,12 +3,14 @@
  * (argv = caller origin, or manifest path + add-on id) it speaks native
  * messaging on stdio; started by a person with a command it runs the CLI.
  */
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allowedExtensionIds, identifyCaller, isCallerAllowed } from './caller';
 import { CLI_COMMANDS, runCli, USAGE } from './cli';
 import { ConfigStore } from './config-store';
 import { type HostContext, policyOf } from './context';
 import { resolveHostDirs } from './host-dirs';
+import { McpServers } from './mcp/mcp-servers';
 import { PendingTemps } from './pending-temps';
 import { deniedPaths } from './policy';
 import { refuseEverything, runSession } from './session';
@@ -68,6 +70,7 @@ async function runHost(argv: readonly string[]): Promise<number> {
     transfers: new TransferRegistry(),
     searchBudgetMs: searchBudgetMs(process.env),
     pending,
+    mcp: new McpServers(path.join(dirs.dataDir, 'mcp-logs')),
   };
   // Beside the session, not before it: a big leftover must not delay the first answer.
   void policyOf(ctx)

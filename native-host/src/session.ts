@@ -40,7 +40,16 @@ import { isReadOnlyOp, scheduleOf, unscopedQuickRead } from './request-footprint
 
 const MAX_CONCURRENT = 16;
 /** Answered at once, beside whatever runs (see the scheduling note above). */
-const OUT_OF_BAND_OPS: ReadonlySet<NativeHostRequest['op']> = new Set(['cancel', 'hello']);
+const OUT_OF_BAND_OPS: ReadonlySet<NativeHostRequest['op']> = new Set([
+  'cancel',
+  'hello',
+  // Local MCP servers touch no allowed folder; a long `mcp.recv` poll must not hold back file work.
+  'mcp.start',
+  'mcp.send',
+  'mcp.recv',
+  'mcp.stop',
+  'mcp.log',
+]);
 /** Stop reading while this many requests wait, so a flood cannot grow memory without bound. */
 const MAX_QUEUED = 256;
 const IDLE_TRANSFER_MS = 10 * 60 * 1000;
@@ -153,6 +162,7 @@ export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
     finishing = true;
     clearInterval(sweep);
     await ctx.transfers.closeAll();
+    await ctx.mcp.stopAll();
     await writer.flush();
     finish();
   };
@@ -268,6 +278,8 @@ export function runSession(io: SessionIo, ctx: HostContext): Promise<void> {
   });
   io.input.on('end', () => {
     inputEnded = true;
+    // The browser is gone: its MCP servers go too, which also ends any `mcp.recv` poll waiting on them.
+    void ctx.mcp.stopAll();
     for (const frame of decoder.end()) handleFrame(frame);
     pump();
     void maybeFinish();

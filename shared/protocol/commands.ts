@@ -7,6 +7,7 @@
  * again with the same outcome.
  */
 import { z } from 'zod';
+import { ConnectorCommands } from './connectors';
 import { Id } from './events';
 import { FolderAddFields, FolderName, FolderUpdateFields, TrashEntryId, TrashEntryIds } from './files';
 import { LinkSettingsPatch } from './link';
@@ -155,6 +156,8 @@ export const ClientCommand = z.discriminatedUnion('type', [
     threadId: Id.optional(),
     limit: z.number().int().min(1).max(1_000).default(200),
   }),
+  /** Connectors (Settings → Connectors, trusted only): see protocol/connectors.ts. */
+  ...ConnectorCommands,
 ]);
 export type ClientCommand = z.infer<typeof ClientCommand>;
 export type CommandType = ClientCommand['type'];
@@ -244,6 +247,15 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'shortcuts.list': read,
   'shortcut.save': write,
   'shortcut.delete': write,
+  // A phone may answer a connector's permission prompt, never add, change or remove a connector.
+  'connectors.list': trustedRead,
+  'connectors.add': trustedWrite,
+  'connectors.remove': trustedWrite,
+  'connectors.test': trustedWrite,
+  'connectors.setTool': trustedWrite,
+  'connectors.setEnabled': trustedWrite,
+  'connectors.signOut': trustedWrite,
+  'connectors.log': trustedRead,
 };
 
 /** Commands a paired phone may not send (derived from COMMAND_RULES). */

@@ -4,6 +4,7 @@
  * interested client, so two clients stay in step without polling).
  */
 import { z } from 'zod';
+import { ConnectorMessages } from './connectors';
 import { ClientKind, DeviceIdentity, Id, ThreadEvent, Usage } from './events';
 import { BridgeStatus, FolderList, TrashPage } from './files';
 import { DeviceSummary, LinkSettings, LinkStatus } from './link';
@@ -60,6 +61,8 @@ export const AuditEntry = z.object({
   toolUseId: Id,
   at: z.number(),
   tool: z.string(),
+  /** The MCP connector the tool belongs to, for connector tools. */
+  connector: z.string().optional(),
   input: z.unknown(),
   decision: z.enum(['auto', 'allowed', 'denied']),
   decidedBy: ClientKind.optional(),
@@ -183,6 +186,7 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   /** Every schedule across threads (clients filter per thread), sent on request and after each change. */
   z.object({ type: z.literal('schedules'), schedules: z.array(ScheduleView) }),
   z.object({ type: z.literal('shortcuts'), shortcuts: z.array(Shortcut) }),
+  ...ConnectorMessages,
 ]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };

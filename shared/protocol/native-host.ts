@@ -347,6 +347,44 @@ export const BackupLoadRequest = z.strictObject({
 /** Stop a write transfer (its temp file is removed) or a running search. */
 export const CancelRequest = z.strictObject({ op: z.literal('cancel'), ...req, transferId: TransferId });
 
+/**
+ * Local MCP servers ([connect]): the host spawns the configured program as the user and relays its
+ * newline-delimited JSON-RPC. The host is request/answer only, so the server's own messages
+ * (answers, notifications, requests) are fetched with `mcp.recv`, a long poll answered as soon as
+ * anything arrives. These ops skip the file queue (they touch no allowed folder).
+ */
+export const McpConnectorId = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9][a-z0-9-]*$/);
+/** Longest `mcp.recv` wait: below the extension's per-request timeout. */
+export const MCP_RECV_MAX_WAIT_MS = 25_000;
+export const McpStartRequest = z.strictObject({
+  op: z.literal('mcp.start'),
+  ...req,
+  connectorId: McpConnectorId,
+  command: z.string().min(1).max(4096),
+  args: z.array(z.string().max(4096)).max(256),
+  env: z.record(z.string().max(256), z.string().max(32_768)),
+  cwd: z.string().min(1).max(4096).optional(),
+});
+export const McpSendRequest = z.strictObject({
+  op: z.literal('mcp.send'),
+  ...req,
+  connectorId: McpConnectorId,
+  /** One JSON-RPC message; the host writes it as one line. */
+  message: z.record(z.string(), z.unknown()),
+});
+export const McpRecvRequest = z.strictObject({
+  op: z.literal('mcp.recv'),
+  ...req,
+  connectorId: McpConnectorId,
+  waitMs: z.number().int().min(0).max(MCP_RECV_MAX_WAIT_MS),
+});
+export const McpStopRequest = z.strictObject({ op: z.literal('mcp.stop'), ...req, connectorId: McpConnectorId });
+export const McpLogRequest = z.strictObject({ op: z.literal('mcp.log'), ...req, connectorId: McpConnectorId });
+
 export const NativeHostRequest = z.discriminatedUnion('op', [
   HelloRequest,
   RootsListRequest,
@@ -373,6 +411,11 @@ export const NativeHostRequest = z.discriminatedUnion('op', [
   BackupListRequest,
   BackupLoadRequest,
   CancelRequest,
+  McpStartRequest,
+  McpSendRequest,
+  McpRecvRequest,
+  McpStopRequest,
+  McpLogRequest,
 ]);
 
 /**
@@ -387,6 +430,11 @@ export const EXTENSION_ONLY_OPS = [
   'backup.save',
   'backup.list',
   'backup.load',
+  'mcp.start',
+  'mcp.send',
+  'mcp.recv',
+  'mcp.stop',
+  'mcp.log',
 ] as const satisfies readonly NativeHostRequest['op'][];
 /** A request after parsing (defaults filled in): what the host works with. */
 export type NativeHostRequest = z.infer<typeof NativeHostRequest>;
@@ -598,6 +646,17 @@ export const CancelResult = z.object({
   cancelled: z.boolean(),
 });
 
+export const McpExit = z.object({ code: z.number().nullable(), signal: z.string().nullable() });
+export const McpStartResult = z.object({ pid: z.number(), alreadyRunning: z.boolean() });
+export const McpSendResult = z.object({ sent: z.literal(true) });
+export const McpRecvResult = z.object({
+  messages: z.array(z.unknown()),
+  /** Set once the program has exited (crash or stop): nothing more will come. */
+  exited: McpExit.nullable(),
+});
+export const McpStopResult = z.object({ stopped: z.boolean() });
+export const McpLogResult = z.object({ text: z.string() });
+
 /** Result schema per op: parse an `ok` answer with the schema of the op you sent. */
 export const NativeHostResults = {
   hello: HelloResult,
@@ -625,6 +684,11 @@ export const NativeHostResults = {
   'backup.list': BackupListResult,
   'backup.load': BackupLoadResult,
   cancel: CancelResult,
+  'mcp.start': McpStartResult,
+  'mcp.send': McpSendResult,
+  'mcp.recv': McpRecvResult,
+  'mcp.stop': McpStopResult,
+  'mcp.log': McpLogResult,
 } as const satisfies Record<NativeHostOp, z.ZodType>;
 export type NativeHostResultOf<Op extends NativeHostOp> = z.infer<(typeof NativeHostResults)[Op]>;
 

@@ -7,6 +7,7 @@ import type { ConversationClient } from '../../../shared/client/conversation-cli
 import './tandem-audit-view';
 import './tandem-sites-view';
 import './tandem-folders-view';
+import './tandem-connectors-view';
 import './tandem-trash-view';
 import './tandem-devices-view';
 import './tandem-link-settings-view';
@@ -37,6 +38,11 @@ export const EXTRA_SECTIONS: SettingsSection[] = [
     id: 'folders',
     label: 'Folders',
     render: (client) => html`<tandem-folders-view .client=${client}></tandem-folders-view>`,
+  },
+  {
+    id: 'connectors',
+    label: 'Connectors',
+    render: (client) => html`<tandem-connectors-view .client=${client}></tandem-connectors-view>`,
   },
   {
     id: 'trash',
