@@ -273,6 +273,8 @@ export class Runtime {
         );
         await this.checkStorage();
         await this.resume();
+        // Restored schedules: overdue ones fire under their missed-run policy, the wake-up is set again.
+        await this.deps.schedules?.service.start();
       },
       now: this.now,
       newId: this.newId,

@@ -1,11 +1,23 @@
 /**
  * A restorable backup of what matters: every thread's log, settings (the API key and the link's
  * private key only when the user opts in: a backup file is easy to leave lying around), grants
- * (site and folder answers) and paired devices. Import adds threads that are not there and
- * replaces settings, grants and devices; it never deletes anything the database already has.
+ * (site and folder answers), paired devices, schedules and shortcuts. Import adds threads,
+ * schedules and shortcuts that are not there and replaces settings, grants and devices; it never
+ * deletes anything the database already has. Schedules and shortcuts came later (version 1 files
+ * without them still import); a schedule's run history stays behind, since a restored run marked
+ * "due" would start again in the new browser.
  */
 import { z } from 'zod';
-import { ThreadEvent, ThreadSummary } from '../../shared/protocol';
+import {
+  LastRun,
+  MissedRunPolicy,
+  Recurrence,
+  ScheduleStatus,
+  Shortcut,
+  ThreadEvent,
+  ThreadSummary,
+} from '../../shared/protocol';
+import type { ScheduleRecord } from '../schedule/schedule-record';
 import type { TandemDatabase } from './db';
 
 const FORMAT = 'tandem-backup';
@@ -23,6 +35,29 @@ const BackupDevice = z.object({
   status: z.enum(['active', 'revoked']),
 });
 
+/** A stored schedule (`ScheduleRecord`); `satisfies` below keeps the two in step. */
+const BackupSchedule = z.object({
+  id: z.string().min(1).max(128),
+  threadId: z.string().min(1),
+  title: z.string(),
+  prompt: z.string(),
+  recurrence: Recurrence,
+  timeZone: z.string(),
+  missedPolicy: MissedRunPolicy,
+  capUsd: z.number().optional(),
+  maxSteps: z.number().int().optional(),
+  maxFailures: z.number().int(),
+  status: ScheduleStatus,
+  pausedReason: z.string().optional(),
+  createdBy: z.enum(['user', 'model']),
+  createdAt: z.number(),
+  nextRunAt: z.number().optional(),
+  lastRun: LastRun.optional(),
+  runCount: z.number().int(),
+  consecutiveFailures: z.number().int(),
+  costUsd: z.number(),
+}) satisfies z.ZodType<ScheduleRecord>;
+
 export const BackupFile = z.object({
   format: z.literal(FORMAT),
   version: z.literal(VERSION),
@@ -31,8 +66,10 @@ export const BackupFile = z.object({
   events: z.array(ThreadEvent),
   kv: z.array(z.object({ key: z.string(), value: z.unknown() })),
   devices: z.array(BackupDevice),
+  schedules: z.array(BackupSchedule).default([]),
+  shortcuts: z.array(Shortcut).default([]),
 });
-export type BackupFile = z.infer<typeof BackupFile>;
+export type BackupFile = z.output<typeof BackupFile>;
 
 export class BackupError extends Error {}
 
@@ -48,11 +85,13 @@ export class Backup {
   ) {}
 
   async export(options: { includeApiKey: boolean }): Promise<{ fileName: string; json: string }> {
-    const [threads, events, kv, devices] = await Promise.all([
+    const [threads, events, kv, devices, schedules, shortcuts] = await Promise.all([
       this.db.threads.toArray(),
       this.db.events.toArray(),
       this.db.kv.toArray(),
       this.db.devices.toArray(),
+      this.db.schedules.toArray(),
+      this.db.shortcuts.toArray(),
     ]);
     const kept = kv
       .filter((row) => options.includeApiKey || !SECRET_KEYS.has(row.key))
@@ -64,7 +103,17 @@ export class Backup {
         return { key: row.key, value: rest };
       });
     const at = this.now();
-    const file: BackupFile = { format: FORMAT, version: VERSION, exportedAt: at, threads, events, kv: kept, devices };
+    const file: BackupFile = {
+      format: FORMAT,
+      version: VERSION,
+      exportedAt: at,
+      threads,
+      events,
+      kv: kept,
+      devices,
+      schedules,
+      shortcuts,
+    };
     const stamp = new Date(at).toISOString().slice(0, 19).replace(/[:T]/g, '-');
     return { fileName: `tandem-backup-${stamp}.json`, json: JSON.stringify(file) };
   }
@@ -111,6 +160,13 @@ export class Backup {
       }
     }
     await this.db.devices.bulkPut(file.devices);
+    for (const schedule of file.schedules) {
+      if (!(await this.db.schedules.get(schedule.id))) await this.db.schedules.add(schedule);
+    }
+    // A shortcut of the same name here is the user's newer word for it.
+    for (const shortcut of file.shortcuts) {
+      if (!(await this.db.shortcuts.get(shortcut.name))) await this.db.shortcuts.add(shortcut);
+    }
     return { threadsAdded, threadsKept };
   }
 }
