@@ -114,6 +114,8 @@ export class TandemPhoneApp extends LitElement {
   @state() private scanning = false;
   /** The Schedules screen (this thread's and every thread's schedules). */
   @state() private showSchedules = false;
+  /** A message's "Save as shortcut": the Schedules screen opens with it in the shortcut form. */
+  @state() private shortcutDraft: { text: string } | undefined;
   private unlisten: Array<() => void> = [];
   private frame: number | undefined;
 
@@ -262,6 +264,7 @@ export class TandemPhoneApp extends LitElement {
               aria-pressed=${this.showSchedules ? 'true' : 'false'}
               data-testid="open-schedules"
               @click=${() => {
+                this.shortcutDraft = undefined;
                 this.showSchedules = !this.showSchedules;
               }}
             >
@@ -294,12 +297,20 @@ export class TandemPhoneApp extends LitElement {
         ${
           screen ??
           (this.showSchedules
-            ? html`<tandem-schedules-view .client=${client} .threadId=${this.selectedId}></tandem-schedules-view>`
+            ? html`<tandem-schedules-view
+                .client=${client}
+                .threadId=${this.selectedId}
+                .shortcutDraft=${this.shortcutDraft}
+              ></tandem-schedules-view>`
             : inThread
               ? html`<tandem-conversation
                 .client=${client}
                 .threadId=${this.selectedId}
                 selfKind="phone"
+                @message-save-shortcut=${(e: TandemEventMap['message-save-shortcut']) => {
+                  this.shortcutDraft = { text: e.detail.text };
+                  this.showSchedules = true;
+                }}
                 @thread-created=${(e: TandemEventMap['thread-created']) => {
                   this.selectedId = e.detail.threadId;
                 }}

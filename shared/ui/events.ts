@@ -32,6 +32,8 @@ export interface TandemEventMap {
   'message-edit': CustomEvent<{ text: string }>;
   /** Message: send this (the last sent message) again for a new answer; the old one stays in the log. */
   'message-resend': CustomEvent<{ text: string }>;
+  /** Message: "Save as shortcut": open the shortcut form with this message's text. */
+  'message-save-shortcut': CustomEvent<{ text: string }>;
   /** Composer: the Stop button. */
   stop: CustomEvent<Record<string, never>>;
   /** Notice / banner / a settings view: the problem is fixed in settings (a rejected key; Folders for a missing host). */

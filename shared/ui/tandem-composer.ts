@@ -4,12 +4,18 @@
  * Enter sends, Shift+Enter is a new line (and Enter while an IME is composing is
  * left to the IME); Escape stops a running answer. The box clears on send; whoever handles `send` calls
  * `restoreDraft(text)` if delivering it failed, so nothing typed is lost.
+ *
+ * Typing `/` opens a listbox of the saved shortcuts (name and the start of the prompt): arrow keys
+ * move, Enter or Tab picks (the box then reads `/name `, which the runtime expands on send), Escape
+ * closes it. The textarea stays focused throughout (a combobox, `aria-activedescendant`).
  */
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { MAX_MESSAGE_CHARS } from '../protocol/commands';
+import type { Shortcut } from '../protocol/schedules';
 import { controlStyles } from './control-styles';
 import { emit } from './events';
+import { nextOption, promptStart, shortcutMatches } from './shortcut-menu';
 import { tokens } from './tokens';
 
 @customElement('tandem-composer')
@@ -66,6 +72,32 @@ export class TandemComposer extends LitElement {
       .hint.over {
         color: var(--tandem-danger);
       }
+      [role='listbox'] {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        border-bottom: 1px solid var(--tandem-border);
+      }
+      [role='option'] {
+        display: flex;
+        gap: var(--tandem-space-2);
+        align-items: baseline;
+        min-height: var(--tandem-tap-compact, 28px);
+        padding: var(--tandem-space-1) var(--tandem-space-2);
+        border-radius: var(--tandem-radius);
+        cursor: pointer;
+      }
+      [role='option'][aria-selected='true'] {
+        background: var(--tandem-code-bg, var(--tandem-border));
+      }
+      [role='option'] span {
+        min-width: 0;
+        color: var(--tandem-text-muted);
+        font-size: var(--tandem-font-size-small);
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
     `,
   ];
 
@@ -78,6 +110,12 @@ export class TandemComposer extends LitElement {
   @property() disabledReason = '';
   /** The draft; set it to switch drafts (e.g. per thread), read it to save one. */
   @property() value = '';
+  /** The saved shortcuts, offered when the box starts with `/`. */
+  @property({ attribute: false }) shortcuts: readonly Shortcut[] = [];
+
+  @state() private menuIndex = 0;
+  /** Escape closed the menu for what is typed now; typing opens it again. */
+  @state() private menuClosedFor: string | undefined;
 
   @query('textarea') private textarea!: HTMLTextAreaElement;
 
@@ -111,12 +149,42 @@ export class TandemComposer extends LitElement {
 
   private onInput(event: InputEvent): void {
     this.value = (event.target as HTMLTextAreaElement).value;
+    this.menuIndex = 0;
+  }
+
+  private get menu(): Shortcut[] {
+    if (this.disabled || this.menuClosedFor === this.value) return [];
+    return shortcutMatches(this.value, this.shortcuts);
+  }
+
+  private pick(shortcut: Shortcut): void {
+    this.value = `/${shortcut.name} `;
+    this.menuIndex = 0;
+    this.textarea?.focus();
+  }
+
+  /** The menu's keys; true when the key was its own. */
+  private onMenuKey(event: KeyboardEvent, menu: Shortcut[]): boolean {
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      this.menuIndex = nextOption(this.menuIndex, menu.length, event.key);
+    } else if ((event.key === 'Enter' && !event.shiftKey && !event.isComposing) || event.key === 'Tab') {
+      const chosen = menu[Math.min(this.menuIndex, menu.length - 1)];
+      if (chosen) this.pick(chosen);
+    } else if (event.key === 'Escape') {
+      this.menuClosedFor = this.value;
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
   }
 
   /** Under a finger (the phone) there is a Send button, and no Shift key to talk about. */
   private readonly touch = typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches;
 
   private onKeyDown(event: KeyboardEvent): void {
+    const menu = this.menu;
+    if (menu.length > 0 && this.onMenuKey(event, menu)) return;
     if (event.key === 'Escape' && this.running) {
       event.preventDefault();
       emit(this, 'stop', {});
@@ -142,10 +210,35 @@ export class TandemComposer extends LitElement {
         : this.touch
           ? 'Tap Send when it is ready'
           : 'Enter to send, Shift+Enter for a new line';
+    const menu = this.menu;
+    const active = Math.min(this.menuIndex, menu.length - 1);
     return html`<div class="box">
+      ${
+        menu.length > 0
+          ? html`<ul role="listbox" id="shortcut-menu" aria-label="Shortcuts" data-testid="shortcut-menu">
+            ${menu.map(
+              (s, i) => html`<li
+                role="option"
+                id="shortcut-option-${i}"
+                data-testid="shortcut-option"
+                aria-selected=${i === active ? 'true' : 'false'}
+                @mousedown=${(e: Event) => e.preventDefault()}
+                @click=${() => this.pick(s)}
+              >
+                <strong>/${s.name}</strong><span>${promptStart(s.prompt)}</span>
+              </li>`,
+            )}
+          </ul>`
+          : nothing
+      }
       <textarea
         rows="1"
         aria-label="Message"
+        role="combobox"
+        aria-autocomplete="list"
+        aria-expanded=${menu.length > 0 ? 'true' : 'false'}
+        aria-controls="shortcut-menu"
+        aria-activedescendant=${menu.length > 0 ? `shortcut-option-${active}` : nothing}
         data-testid="composer-input"
         .value=${this.value}
         placeholder=${this.placeholder}

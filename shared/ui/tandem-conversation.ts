@@ -13,6 +13,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
 import type { ThreadView, ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
+import type { Shortcut } from '../protocol/schedules';
 import { controlStyles } from './control-styles';
 import { emit, type TandemEventMap } from './events';
 import type { TandemComposer } from './tandem-composer';
@@ -107,6 +108,8 @@ export class TandemConversation extends LitElement {
 
   /** Decisions answered here and not yet resolved: decisionId → optionId. */
   @state() private answering = new Map<string, string>();
+  /** Saved shortcuts, for the composer's "/" menu (the runtime broadcasts every change). */
+  @state() private shortcuts: Shortcut[] = [];
   /** The last command error the person closed (or that predates this view). */
   private dismissedError: CommandError | undefined;
   private drafts = new Map<string, string>();
@@ -156,13 +159,23 @@ export class TandemConversation extends LitElement {
 
   private listen(): void {
     this.unlisten?.();
-    this.unlisten = this.client?.onChange(() => {
+    const client = this.client;
+    const offChange = client?.onChange(() => {
       if (this.frame !== undefined) return;
       this.frame = requestAnimationFrame(() => {
         this.frame = undefined;
         this.requestUpdate();
       });
     });
+    const offMessage = client?.onMessage((message) => {
+      if (message.type === 'shortcuts') this.shortcuts = message.shortcuts;
+    });
+    // Queued until the link is open; an older runtime without shortcuts just answers with an error.
+    void client?.send({ type: 'shortcuts.list' }).catch(() => {});
+    this.unlisten = () => {
+      offChange?.();
+      offMessage?.();
+    };
     this.dismissedError = this.client?.lastError;
   }
 
@@ -430,6 +443,7 @@ export class TandemConversation extends LitElement {
             : nothing
         }
         <tandem-composer
+          .shortcuts=${this.shortcuts}
           .disabled=${!connected}
           .running=${running}
           .disabledReason=${'Not connected to Tandem yet…'}

@@ -250,7 +250,7 @@ export class TandemMessage extends LitElement {
       return html`<div class="user" data-testid="user-message">
         <div class="bubble" data-testid="user-message-text">${item.text}</div>
         <div class="source">
-          ${source ? html`${source} · ` : nothing}${stamp(item.at)}
+          ${source ? html`${source} · ` : nothing}${stamp(item.at)} ${saveAsShortcut(this, item.text)}
           ${
             this.resendable
               ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text })}>
@@ -293,6 +293,7 @@ export class TandemMessage extends LitElement {
                 >Copy</button>`
                 : nothing
             }
+            ${item.text ? saveAsShortcut(this, item.text) : nothing}
             ${
               item.usage
                 ? html`<tandem-usage-line .usage=${item.usage} .costUsd=${item.costUsd ?? 0} testid="turn-usage"></tandem-usage-line>`
@@ -302,6 +303,17 @@ export class TandemMessage extends LitElement {
       }
     </div>`;
   }
+}
+
+/** Any message can become a saved prompt; the app opens the shortcut form with its text. */
+function saveAsShortcut(from: HTMLElement, text: string) {
+  return html`<button
+    class="quiet"
+    data-testid="message-save-shortcut"
+    aria-label="Save as shortcut"
+    title="Save as shortcut"
+    @click=${() => emit(from, 'message-save-shortcut', { text })}
+  >Save as shortcut</button>`;
 }
 
 /** When a message was written: short on screen, the full date and time on hover. */

@@ -32,6 +32,8 @@ export class TandemSchedulesView extends LitElement {
 
   @property({ attribute: false }) client: ConversationClient | undefined;
   @property() threadId: string | undefined;
+  /** A message's text to save as a shortcut (its "Save as shortcut"). */
+  @property({ attribute: false }) shortcutDraft: { text: string } | undefined;
   @query('tandem-schedules[data-thread]') private threadSchedules!: TandemSchedules | null;
 
   private scheduleShortcut(event: ShortcutScheduleEvent): void {
@@ -58,6 +60,7 @@ export class TandemSchedulesView extends LitElement {
         <tandem-shortcuts
           .client=${this.client}
           .threadId=${this.threadId}
+          .draft=${this.shortcutDraft}
           @shortcut-schedule=${this.scheduleShortcut}
         ></tandem-shortcuts>
       </section>

@@ -4,8 +4,8 @@
  * open thread's last message, and "Schedule…" (fired as `shortcut-schedule`) starts a schedule from
  * it with its default rule.
  */
-import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../client/conversation-client';
 import { type Shortcut, Shortcut as ShortcutSchema } from '../protocol/schedules';
 import { controlStyles } from './control-styles';
@@ -60,6 +60,9 @@ export class TandemShortcuts extends LitElement {
   @property({ attribute: false }) client: ConversationClient | undefined;
   /** The open thread, whose last message "From the last message" copies. */
   @property() threadId: string | undefined;
+  /** "Save as shortcut" on a message: the form opens with its text (a new object each time). */
+  @property({ attribute: false }) draft: { text: string } | undefined;
+  @query('[data-testid="shortcut-name"]') private nameInput!: HTMLInputElement | null;
 
   @state() private shortcuts: Shortcut[] = [];
   @state() private name = '';
@@ -79,6 +82,18 @@ export class TandemShortcuts extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.unlisten?.();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('draft') && this.draft) this.fillFrom(this.draft.text);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // The prompt is there; what is left to type is the name.
+    if (changed.has('draft') && this.draft && this.nameInput) {
+      this.nameInput.scrollIntoView({ block: 'nearest' });
+      this.nameInput.focus();
+    }
   }
 
   /** "Save as shortcut" for a message: fills the form with its text. */

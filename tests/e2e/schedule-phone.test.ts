@@ -9,7 +9,7 @@ import type { ScheduleView } from '../../shared/protocol';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
 import { type SignalingFixture, startSignalingServer } from '../fixtures/signaling';
 import { currentWorker, type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
-import { configureModel, newThreadFromUi, runtimeLog } from './support/panel';
+import { configureModel, newThreadFromUi, runtimeLog, sendFromComposer } from './support/panel';
 import {
   buildPhonePage,
   closeSettings,
@@ -59,6 +59,13 @@ afterAll(async () => {
   await Promise.all([model?.close(), signaling?.close(), site?.close()]);
   sandbox?.cleanup();
 });
+
+/** The phone shows one screen at a time: back to the list if a thread is open, then open this one. */
+async function openThreadOnPhone(title: string): Promise<void> {
+  const back = phone.page.getByTestId('back');
+  if (await back.isVisible()) await back.click();
+  await phone.page.getByTestId('thread-item').filter({ hasText: title }).first().click({ timeout: 15_000 });
+}
 
 async function schedules(): Promise<ScheduleView[]> {
   const worker = await currentWorker(extension.context);
@@ -136,5 +143,109 @@ describe('schedules in the panel and on the phone', () => {
         { timeout: 15_000 },
       )
       .toEqual(['Summarise the news.\n\nabout sport']);
+  });
+
+  it('"Save as shortcut" on a message opens the shortcut form with its text, in the panel and on the phone', async () => {
+    const threadId = await newThreadFromUi(panel);
+    const title = 'Save as shortcut test';
+    await panel.evaluate(
+      ({ id, title }) => window.tandem?.client.send({ type: 'thread.rename', threadId: id, title }),
+      { id: threadId, title },
+    );
+    await sendFromComposer(panel, 'Plan my week around the weather.');
+    const answer = panel.getByTestId('assistant-message').last();
+    await answer.getByTestId('message-save-shortcut').waitFor({ timeout: 20_000 });
+
+    // Panel, the user's own message: the Schedules view opens with it in the form.
+    await panel.getByTestId('user-message').last().getByTestId('message-save-shortcut').click();
+    const form = panel.getByTestId('shortcuts');
+    await expect
+      .poll(() => form.getByTestId('shortcut-prompt').inputValue(), { timeout: 5_000 })
+      .toBe('Plan my week around the weather.');
+    await form.getByTestId('shortcut-name').fill('week');
+    await form.getByTestId('shortcut-save').click();
+    await expect.poll(() => form.getByTestId('shortcut-item').filter({ hasText: '/week' }).count()).toBe(1);
+    await panel.getByTestId('open-schedules').click(); // back to the thread
+
+    // Phone, the assistant's answer: its Schedules screen opens with the answer's text.
+    await openThreadOnPhone(title);
+    const answerText = await phone.page.getByTestId('assistant-text').last().innerText({ timeout: 15_000 });
+    await phone.page.getByTestId('assistant-message').last().getByTestId('message-save-shortcut').click();
+    const phoneForm = phone.page.getByTestId('shortcuts');
+    await expect
+      .poll(async () => (await phoneForm.getByTestId('shortcut-prompt').inputValue()).trim(), { timeout: 5_000 })
+      .toBe(answerText.trim());
+    await phone.page.getByTestId('open-schedules').click(); // back
+  });
+
+  it('typing "/" in the composer lists the shortcuts to pick with the keys, in the panel and on the phone', async () => {
+    await phone.page
+      .getByTestId('shortcuts')
+      .waitFor({ state: 'detached' })
+      .catch(() => {});
+    await panel.evaluate(async () => {
+      await window.tandem?.client.send({
+        type: 'shortcut.save',
+        shortcut: { name: 'mail', prompt: 'Read my mail.\nThen file it.' },
+      });
+      await window.tandem?.client.send({
+        type: 'shortcut.save',
+        shortcut: { name: 'mood', prompt: 'How am I doing?' },
+      });
+    });
+    const threadId = await newThreadFromUi(panel);
+    const title = 'Slash menu test';
+    await panel.evaluate(
+      ({ id, title }) => window.tandem?.client.send({ type: 'thread.rename', threadId: id, title }),
+      { id: threadId, title },
+    );
+    const userTexts = async () =>
+      (await runtimeLog(extension.context, threadId)).flatMap((e) => (e.kind === 'user_message' ? [e.text] : []));
+
+    // Panel: "/m" offers both, with the prompt's start; Down then Enter picks the second.
+    const input = panel.getByTestId('composer-input');
+    await input.click();
+    await input.pressSequentially('/m');
+    const options = panel.getByTestId('shortcut-option');
+    await expect
+      .poll(() => options.allInnerTexts(), { timeout: 5_000 })
+      .toEqual([
+        expect.stringMatching(/^\/mail\s*Read my mail\.$/),
+        expect.stringMatching(/^\/mood\s*How am I doing\?$/),
+      ]);
+    expect(await panel.getByTestId('shortcut-menu').getAttribute('role')).toBe('listbox');
+    expect(await options.first().getAttribute('aria-selected')).toBe('true');
+    await input.press('ArrowDown');
+    expect(await options.nth(1).getAttribute('aria-selected')).toBe('true');
+    expect(await input.getAttribute('aria-activedescendant')).toBe('shortcut-option-1');
+    await input.press('Enter');
+    expect(await input.inputValue()).toBe('/mood ');
+    expect(await options.count()).toBe(0);
+    await input.pressSequentially('today');
+    await input.press('Enter');
+    await expect.poll(userTexts, { timeout: 15_000 }).toEqual(['How am I doing?\n\ntoday']);
+
+    // Escape closes the menu and leaves the text; typing opens it again.
+    await input.pressSequentially('/ma');
+    await expect.poll(() => options.count()).toBe(1);
+    await input.press('Escape');
+    expect(await options.count()).toBe(0);
+    expect(await input.inputValue()).toBe('/ma');
+    await input.fill('');
+
+    // Phone: the same menu, picked with Enter.
+    await openThreadOnPhone(title);
+    const phoneInput = phone.page.getByTestId('composer-input');
+    await phoneInput.click();
+    await phoneInput.pressSequentially('/mai');
+    await expect
+      .poll(() => phone.page.getByTestId('shortcut-option').allInnerTexts(), { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/^\/mail\s*Read my mail\.$/)]);
+    await phoneInput.press('Enter');
+    expect(await phoneInput.inputValue()).toBe('/mail ');
+    await phoneInput.press('Enter');
+    await expect
+      .poll(userTexts, { timeout: 15_000 })
+      .toEqual(['How am I doing?\n\ntoday', 'Read my mail.\nThen file it.']);
   });
 });

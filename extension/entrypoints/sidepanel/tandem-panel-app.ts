@@ -168,6 +168,8 @@ export class TandemPanelApp extends LitElement {
   @state() private view: View = 'list';
   @state() private selectedId: string | undefined;
   @state() private settingsSection = 'general';
+  /** A message's "Save as shortcut": the Schedules view opens with it in the shortcut form. */
+  @state() private shortcutDraft: { text: string } | undefined;
   /** The view to go back to from settings. */
   private beforeSettings: View = 'list';
   /** Whether the selected thread has appeared in the list (so its absence means it was deleted). */
@@ -431,7 +433,11 @@ export class TandemPanelApp extends LitElement {
           class="quiet"
           aria-pressed=${inSchedules ? 'true' : 'false'}
           data-testid="open-schedules"
-          @click=${() => (inSchedules ? this.back() : this.openSchedules())}
+          @click=${() => {
+            this.shortcutDraft = undefined;
+            if (inSchedules) this.back();
+            else this.openSchedules();
+          }}
         >
           Schedules
         </button>
@@ -498,11 +504,23 @@ export class TandemPanelApp extends LitElement {
           .client=${client}
           .threadId=${this.selectedId}
           selfKind="panel"
+          @message-save-shortcut=${(e: TandemEventMap['message-save-shortcut']) => {
+            this.shortcutDraft = { text: e.detail.text };
+            this.openSchedules();
+          }}
           @thread-created=${(e: TandemEventMap['thread-created']) => this.select(e.detail.threadId)}
         ></tandem-conversation>
       </main>
       ${inSettings ? this.renderSettings(client, connected) : nothing}
-      ${inSchedules ? html`<tandem-schedules-view .client=${client} .threadId=${this.selectedId}></tandem-schedules-view>` : nothing}
+      ${
+        inSchedules
+          ? html`<tandem-schedules-view
+            .client=${client}
+            .threadId=${this.selectedId}
+            .shortcutDraft=${this.shortcutDraft}
+          ></tandem-schedules-view>`
+          : nothing
+      }
     `;
   }
 }
