@@ -7,7 +7,8 @@
  *
  * Typing `/` opens a listbox of the saved shortcuts (name and the start of the prompt): arrow keys
  * move, Enter or Tab picks (the box then reads `/name `, which the runtime expands on send), Escape
- * closes it. The textarea stays focused throughout (a combobox, `aria-activedescendant`).
+ * closes it. The textarea keeps the focus and points at the highlighted option
+ * (`aria-activedescendant`); a textarea may not take the combobox role, so it stays a textbox.
  */
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -234,10 +235,8 @@ export class TandemComposer extends LitElement {
       <textarea
         rows="1"
         aria-label="Message"
-        role="combobox"
         aria-autocomplete="list"
-        aria-expanded=${menu.length > 0 ? 'true' : 'false'}
-        aria-controls="shortcut-menu"
+        aria-controls=${menu.length > 0 ? 'shortcut-menu' : nothing}
         aria-activedescendant=${menu.length > 0 ? `shortcut-option-${active}` : nothing}
         data-testid="composer-input"
         .value=${this.value}
