@@ -45,9 +45,15 @@ export function scheduleHandlers(
     } catch (error) {
       throw failureOf(error);
     }
+    backupSoon();
     return schedule.threadId;
   };
   const sendShortcuts = async () => env.hub.broadcast({ type: 'shortcuts', shortcuts: await parts().shortcuts.list() });
+  /**
+   * Schedules and shortcuts are in the automatic backup; without this it would wait for the next
+   * task to end (auto-backup.ts spaces snapshots out, so a burst of edits costs one export).
+   */
+  const backupSoon = () => void env.autoBackup?.snapshotSoon().catch(() => {});
 
   return {
     'schedule.create': async (command, call) => {
@@ -57,6 +63,7 @@ export function scheduleHandlers(
       } catch (error) {
         throw failureOf(error);
       }
+      backupSoon();
       return command.threadId;
     },
     'schedule.update': (command, call) =>
@@ -86,12 +93,14 @@ export function scheduleHandlers(
     'shortcut.save': async (command, call) => {
       await call.atomic(() => parts().shortcuts.save(command.shortcut));
       await sendShortcuts();
+      backupSoon();
       return undefined;
     },
     'shortcut.delete': async (command, call) => {
       const removed = await call.atomic(() => parts().shortcuts.remove(command.name));
       if (!removed) throw new CommandFailure('invalid_command', `No shortcut named /${command.name}.`);
       await sendShortcuts();
+      backupSoon();
       return undefined;
     },
   };

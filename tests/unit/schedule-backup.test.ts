@@ -1,11 +1,13 @@
 /** Schedules and shortcuts travel in backups (manual and automatic); older backups still import. */
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assembleRuntime } from '../../extension/runtime/assemble';
+import type { Snapshot } from '../../extension/storage/auto-backup';
 import { Backup } from '../../extension/storage/backup';
 import { TandemDatabase } from '../../extension/storage/db';
 import type { RuntimeMessage } from '../../shared/protocol';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
-import { connect, newThread, startRuntime } from '../support/runtime-harness';
+import { connect, newThread, startRuntime, waitUntil } from '../support/runtime-harness';
 
 let server: ModelServer;
 beforeAll(async () => {
@@ -82,4 +84,38 @@ describe('schedules and shortcuts in backups', () => {
     const { json } = await new Backup(db).export({ includeApiKey: false });
     expect(JSON.parse(json).shortcuts).toEqual([{ name: 'news', prompt: 'Summarise the news.' }]);
   });
+
+  it('refreshes the automatic snapshot when a shortcut or schedule changes, not only after a task', async () => {
+    let stored: Snapshot | undefined;
+    const assembled = assembleRuntime({
+      databaseName: `tandem-schedule-backup-${process.pid}-${++counter}`,
+      storage: {
+        snapshots: {
+          get: async () => stored,
+          getAt: async () => stored?.at,
+          set: async (s: Snapshot) => {
+            stored = s;
+          },
+        },
+        snapshotEveryMs: 200,
+      },
+    });
+    await assembled.settings.update({ apiKey: server.apiKey, baseUrl: server.url, model: 'claude-sonnet-5-5' });
+    const panel = connect(assembled, 'panel');
+    const threadId = await newThread(panel);
+    await panel.command({ type: 'shortcut.save', shortcut: { name: 'news', prompt: 'Summarise the news.' } });
+    await waitUntil(() => stored?.json.includes('Summarise the news.') ?? false, 5_000, 'a snapshot with the shortcut');
+    await panel.command({
+      type: 'schedule.create',
+      threadId,
+      schedule: {
+        title: 'Morning check',
+        prompt: 'Check the three sites.',
+        recurrence: { kind: 'daily', time: '08:00' },
+        timeZone: 'Europe/Paris',
+      },
+    });
+    // Snapshots are at least a little apart (auto-backup.ts), so this one may come a moment later.
+    await waitUntil(() => stored?.json.includes('Morning check') ?? false, 15_000, 'a snapshot with the schedule');
+  }, 20_000);
 });
