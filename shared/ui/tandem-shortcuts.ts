@@ -1,8 +1,8 @@
 /**
  * `<tandem-shortcuts>`: saved prompts, typed as `/name` in the composer (the runtime expands them,
- * so both clients behave the same). Lists, saves and deletes them; a shortcut can be saved from the
- * open thread's last message, and "Schedule…" (fired as `shortcut-schedule`) starts a schedule from
- * it with its default rule.
+ * so both clients behave the same). Lists, saves and deletes them; a message's "Save as shortcut"
+ * arrives as `draft` and fills the form, and "Schedule…" (fired as `shortcut-schedule`) starts a
+ * schedule from a shortcut with its default rule.
  */
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -58,7 +58,7 @@ export class TandemShortcuts extends LitElement {
   ];
 
   @property({ attribute: false }) client: ConversationClient | undefined;
-  /** The open thread, whose last message "From the last message" copies. */
+  /** The open thread, where "Schedule…" puts a schedule. */
   @property() threadId: string | undefined;
   /** "Save as shortcut" on a message: the form opens with its text (a new object each time). */
   @property({ attribute: false }) draft: { text: string } | undefined;
@@ -101,16 +101,6 @@ export class TandemShortcuts extends LitElement {
     this.prompt = text;
   }
 
-  private lastMessage(): string | undefined {
-    if (!this.client || !this.threadId) return undefined;
-    const events = this.client.events(this.threadId);
-    for (let i = events.length - 1; i >= 0; i--) {
-      const event = events[i];
-      if (event?.kind === 'user_message') return event.text;
-    }
-    return undefined;
-  }
-
   private save(event: Event): void {
     event.preventDefault();
     const parsed = ShortcutSchema.safeParse({
@@ -137,7 +127,6 @@ export class TandemShortcuts extends LitElement {
   }
 
   override render() {
-    const last = this.lastMessage();
     return html`
       <ul>
         ${this.shortcuts.map(
@@ -198,13 +187,6 @@ export class TandemShortcuts extends LitElement {
         ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
         <div class="row">
           <button class="primary" type="submit" data-testid="shortcut-save">Save shortcut</button>
-          ${
-            last
-              ? html`<button type="button" data-testid="shortcut-from-message" @click=${() => this.fillFrom(last)}>
-                From the last message
-              </button>`
-              : nothing
-          }
         </div>
       </form>
     `;
