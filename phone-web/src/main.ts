@@ -9,7 +9,7 @@ import { restrictConnectionsTo } from './connect-policy';
 import { guessDeviceName } from './device-name';
 import { PairingStore } from './pairing-store';
 import { PhoneLink } from './phone-link';
-import { readScannedOffer } from './scanned-offer';
+import { readScannedOffer, type ScannedOffer } from './scanned-offer';
 import './tandem-phone-app';
 
 const store = new PairingStore(window.localStorage);
@@ -19,11 +19,17 @@ const link = new PhoneLink(store, {
   allowSignaling: restrictConnectionsTo,
 });
 
-const scanned = readScannedOffer(location.hash, Date.now());
-if (scanned.kind !== 'none') {
-  // The secret must not stay in the address bar, the history or a bookmark.
-  history.replaceState(null, '', `${location.pathname}${location.search}`);
+/** Reads the fragment a camera app opened, and removes it from the address bar at once. */
+function takeScannedOffer(): ScannedOffer {
+  const scanned = readScannedOffer(location.hash, Date.now());
+  if (scanned.kind !== 'none') {
+    // The secret must not stay in the address bar, the history or a bookmark.
+    history.replaceState(null, '', `${location.pathname}${location.search}`);
+  }
+  return scanned;
 }
+
+const scanned = takeScannedOffer();
 const client = new ConversationClient(link);
 
 declare global {
@@ -49,6 +55,19 @@ if (scanned.kind === 'error') {
   // Shown in place of the thread list; a stored pairing (if any) still connects.
   app.scanError = scanned.message;
 }
+
+// A camera app that reuses a tab already on this page only changes the fragment: no reload, so
+// the new code must be read here (a QR code for another signaling server still needs a reload,
+// see connect-policy.ts; PhoneLink says so).
+window.addEventListener('hashchange', () => {
+  const next = takeScannedOffer();
+  if (next.kind === 'offer') {
+    app.scanError = '';
+    link.pair(next);
+  } else if (next.kind === 'error') {
+    app.scanError = next.message;
+  }
+});
 
 // A phone waking up or getting its network back should not wait for the backoff.
 document.addEventListener('visibilitychange', () => {

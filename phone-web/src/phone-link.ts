@@ -19,8 +19,9 @@ import { Backoff } from '../../shared/link/backoff.ts';
 import { FrameSender } from '../../shared/link/frame-sender.ts';
 import { type DecodedFrame, SealedMessenger } from '../../shared/link/sealed-messenger.ts';
 import type { ByeReason, LinkEnvelope } from '../../shared/protocol/link';
-import { AttemptError, type OpenLink, openLink } from './link-attempt';
+import { AttemptError, type AttemptFailure, type OpenLink, openLink } from './link-attempt';
 import type { Pairing, PairingStore } from './pairing-store';
+import { type LinkRoute, type Presence, presenceOf, routeFromStats } from './presence';
 import type { ScannedOffer } from './scanned-offer';
 
 export type LinkPhase =
@@ -72,6 +73,11 @@ export class PhoneLink implements Transport {
   lastProblem = '';
 
   private stateValue: TransportState = 'connecting';
+  /** Facts for `presence` (see presence.ts). */
+  private lastHeardAt: number | undefined;
+  private downSince: number;
+  private lastFailure: AttemptFailure | undefined;
+  private route: LinkRoute = 'unknown';
   private live: Live | undefined;
   /** The signaling registration kept between attempts (see AttemptOptions.reuse). */
   private peer: OpenLink['peer'] | undefined;
@@ -89,6 +95,19 @@ export class PhoneLink implements Transport {
     private readonly options: PhoneLinkOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.downSince = this.now();
+  }
+
+  /** What the phone may truthfully say about the computer right now. */
+  get presence(): Presence {
+    return presenceOf({
+      phase: this.phase.kind,
+      route: this.route,
+      downSince: this.downSince,
+      lastHeardAt: this.lastHeardAt,
+      lastFailure: this.lastFailure,
+      now: this.now(),
+    });
   }
 
   get state(): TransportState {
@@ -236,6 +255,7 @@ export class PhoneLink implements Transport {
         } catch (error) {
           const attempt =
             error instanceof AttemptError ? error : new AttemptError('closed', 'The connection to Tandem failed.');
+          this.lastFailure = attempt.failure;
           const verdict = attempt.handshake?.fromPeer ? attempt.handshake.code : undefined;
           if (verdict === 'revoked_device') return this.revoked(pairing);
           if (verdict === 'secret_used' && pairing.kind === 'pending' && !fallbackToReconnect) {
@@ -306,7 +326,10 @@ export class PhoneLink implements Transport {
         live.sender.close();
         // The data channel goes; the signaling registration stays for the next attempt.
         link.connection.close();
-        if (this.stateValue === 'open') this.setState('connecting');
+        if (this.stateValue === 'open') {
+          this.downSince = this.now();
+          this.setState('connecting');
+        }
         endWith(why);
       },
     };
@@ -331,6 +354,7 @@ export class PhoneLink implements Transport {
   private receiveFrame(live: Live, frame: Uint8Array): void {
     if (this.live !== live) return;
     live.lastHeardAt = this.now();
+    this.lastHeardAt = live.lastHeardAt;
     const decoded: DecodedFrame = live.messenger.decode(frame);
     if (decoded.kind === 'refused') {
       // Only the authenticated extension can seal frames for us: this is noise or an attack.
@@ -345,8 +369,10 @@ export class PhoneLink implements Transport {
           // A new runtime client: (re)announce 'open' so the client resends and resubscribes.
           if (this.stateValue === 'open') this.setState('connecting');
           this.backoff.reset();
+          this.lastFailure = undefined;
           this.setPhase({ kind: 'open' });
           this.setState('open');
+          void this.readRoute(live);
         }
         for (const listener of this.messageListeners) listener(envelope.m);
         return;
@@ -358,6 +384,22 @@ export class PhoneLink implements Transport {
         return;
       default:
         return; // pong: hearing it was the point
+    }
+  }
+
+  /** Direct or relayed: read from the peer connection's selected candidate pair, once it has one. */
+  private async readRoute(live: Live): Promise<void> {
+    const connection = live.link.connection.peerConnection;
+    if (!connection) return;
+    for (let tries = 0; tries < 10 && this.live === live; tries += 1) {
+      const stats = await connection.getStats().catch(() => undefined);
+      const route = stats ? routeFromStats([...stats.values()]) : 'unknown';
+      if (route !== 'unknown') {
+        this.route = route;
+        if (this.live === live) this.setPhase({ ...this.phase });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 

@@ -14,6 +14,7 @@ import { tokens } from '../../shared/ui/tokens';
 import '../../shared/ui/tandem-conversation';
 import '../../shared/ui/tandem-thread-list';
 import type { LinkPhase, PhoneLink } from './phone-link';
+import { clockTime, type Presence, presenceText } from './presence';
 import { readScannedOffer } from './scanned-offer';
 import './tandem-link-state';
 import './tandem-qr-scanner';
@@ -40,6 +41,24 @@ export class TandemPhoneApp extends LitElement {
         padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom)
           env(safe-area-inset-left);
         box-sizing: border-box;
+      }
+      .presence {
+        display: flex;
+        gap: var(--tandem-space-2);
+        margin: 0;
+        padding: var(--tandem-space-1) var(--tandem-space-3);
+        font-size: var(--tandem-font-size-small);
+        color: var(--tandem-text-muted);
+        flex: none;
+      }
+      .presence[data-kind='unreachable'] {
+        background: var(--tandem-warning-soft);
+        color: inherit;
+      }
+      .route {
+        border: 1px solid var(--tandem-border);
+        border-radius: 999px;
+        padding: 0 var(--tandem-space-2);
       }
       header {
         display: flex;
@@ -110,7 +129,10 @@ export class TandemPhoneApp extends LitElement {
   @state() private phase: LinkPhase = { kind: 'connecting' };
   /** The in-page camera scanner is open. */
   @state() private scanning = false;
+  @state() private presence: Presence = { kind: 'none' };
   private unlisten: Array<() => void> = [];
+  /** Re-reads presence while not connected: "Reconnecting" turns into "unreachable" with time alone. */
+  private presenceTicker: ReturnType<typeof setInterval> | undefined;
   private frame: number | undefined;
 
   override connectedCallback(): void {
@@ -118,10 +140,15 @@ export class TandemPhoneApp extends LitElement {
     const { client, link } = this;
     if (!client || !link) return;
     this.phase = link.phase;
+    this.presence = link.presence;
+    this.presenceTicker = setInterval(() => {
+      if (this.link && this.phase.kind !== 'open') this.presence = this.link.presence;
+    }, 1_000);
     this.unlisten.push(
       client.onChange(() => this.scheduleRender()),
       link.onPhase((phase) => {
         this.phase = phase;
+        this.presence = link.presence;
       }),
     );
   }
@@ -134,6 +161,7 @@ export class TandemPhoneApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     for (const unlisten of this.unlisten.splice(0)) unlisten();
+    clearInterval(this.presenceTicker);
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
   }
 
@@ -200,6 +228,20 @@ export class TandemPhoneApp extends LitElement {
     }}>${label}</button>`;
   }
 
+  private renderPresence() {
+    const presence = this.presence;
+    if (presence.kind === 'none') return nothing;
+    return html`<p class="presence" role="status" data-kind=${presence.kind}>
+      <span data-testid="link-presence">${presenceText(presence, clockTime)}</span>
+      ${
+        presence.kind === 'connected' && presence.route !== 'unknown'
+          ? html`<span class="route" data-testid="link-route" title=${ROUTE_HINT[presence.route]}
+              >${presence.route}</span>`
+          : nothing
+      }
+    </p>`;
+  }
+
   private renderScreen() {
     const phase = this.phase;
     if (this.scanning && (phase.kind === 'unpaired' || phase.kind === 'failed')) return this.renderScanner();
@@ -251,6 +293,7 @@ export class TandemPhoneApp extends LitElement {
         <h1 data-testid="phone-title">${inThread && selected ? selected.title : 'Tandem'}</h1>
         <tandem-link-state compact .phase=${this.phase}></tandem-link-state>
       </header>
+      ${this.renderPresence()}
       ${
         this.phase.kind !== 'open' && !screen
           ? html`<tandem-link-state
@@ -299,6 +342,11 @@ export class TandemPhoneApp extends LitElement {
     `;
   }
 }
+
+const ROUTE_HINT: Record<'direct' | 'relayed', string> = {
+  direct: 'Straight between this phone and the computer',
+  relayed: 'Through a TURN relay, which sees only encrypted bytes',
+};
 
 declare global {
   interface HTMLElementTagNameMap {
