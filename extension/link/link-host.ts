@@ -10,6 +10,7 @@
 import type { DataConnection } from 'peerjs';
 import type { HandshakeError } from '../../shared/link/errors.ts';
 import type { StaticKeyPair } from '../../shared/link/handshake.ts';
+import { effectiveIceServers } from '../../shared/link/turn-credentials.ts';
 import { LINK_STATUS_OFF, type LinkStatus } from '../../shared/protocol/link';
 import { type HandshakeSlot, HandshakeSlots } from './handshake-slots';
 import { LINK_LIMITS } from './limits';
@@ -100,7 +101,12 @@ export class LinkHost {
     }
     const identity = await store.identity();
     this.identity = identity.keyPair;
-    const config = JSON.stringify({ s: settings.signaling, i: settings.iceServers, p: identity.peerId });
+    const config = JSON.stringify({
+      s: settings.signaling,
+      i: settings.iceServers,
+      t: settings.turnRest,
+      p: identity.peerId,
+    });
     if (this.keeper && config === this.keeperConfig) return;
     this.keeper?.stop();
     this.keeperConfig = config;
@@ -108,7 +114,7 @@ export class LinkHost {
       peerId: identity.peerId,
       token: identity.token,
       signaling: settings.signaling,
-      iceServers: settings.iceServers,
+      iceServers: () => effectiveIceServers(settings, Date.now()),
       onConnection: (connection) => this.accept(connection),
       onStatus: (status) => this.publish(status),
     });

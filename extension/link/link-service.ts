@@ -10,6 +10,7 @@
 import { encodeBase64url } from '../../shared/link/base64url.ts';
 import { OfferError } from '../../shared/link/errors.ts';
 import { createOffer, offerToUrl, pendingPairingFromOffer } from '../../shared/link/pairing-offer.ts';
+import { effectiveIceServers } from '../../shared/link/turn-credentials.ts';
 import {
   type DeviceSummary,
   ICE_FRAGMENT_PARAM,
@@ -136,9 +137,11 @@ export class LinkService implements LinkCommands {
       if (error instanceof OfferError) throw new LinkCommandError('invalid_command', error.message);
       throw error;
     }
-    if (settings.iceServers.length > 0) {
-      // ICE servers travel beside the offer, in the fragment too (never sent to the page's server).
-      const ice = encodeBase64url(new TextEncoder().encode(JSON.stringify(settings.iceServers)));
+    const iceServers = effectiveIceServers(settings, this.now());
+    if (iceServers.length > 0) {
+      // ICE servers travel beside the offer, in the fragment too (never sent to the page's server);
+      // a TURN REST server's secret never does, only credentials minted now (turn-credentials.ts).
+      const ice = encodeBase64url(new TextEncoder().encode(JSON.stringify(iceServers)));
       url = `${url}&${ICE_FRAGMENT_PARAM}=${ice}`;
     }
     const pending = pendingPairingFromOffer(offer);

@@ -38,6 +38,41 @@ export const IceServer = z.strictObject({
 });
 export type IceServer = z.infer<typeof IceServer>;
 
+/**
+ * Public STUN servers used when the user configured none: a phone on a mobile network and a computer
+ * behind a home NAT need their public addresses to connect directly. STUN servers see only the
+ * addresses asking; nothing of the content.
+ */
+export const DEFAULT_STUN_SERVERS: IceServer[] = [
+  { urls: 'stun:stun.l.google.com:19302' },
+  { urls: 'stun:stun.cloudflare.com:3478' },
+];
+
+/**
+ * A TURN server with time-limited credentials (the "TURN REST API" scheme coturn implements as
+ * `use-auth-secret`): the extension holds the shared secret and hands out only a username
+ * `expiry:tandem` and its HMAC, so a phone (or a QR code photographed later) never holds a
+ * credential that works past `ttlSeconds`.
+ */
+export const TurnRestConfig = z.strictObject({
+  urls: z
+    .array(
+      z
+        .string()
+        .regex(/^turns?:\S+$/, 'a turn: or turns: URL')
+        .max(512),
+    )
+    .min(1)
+    .max(4),
+  secret: z.string().min(8).max(256),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400),
+});
+export type TurnRestConfig = z.infer<typeof TurnRestConfig>;
+
 /** The phone page's address: http(s) only (it becomes the QR code a camera opens). */
 const PhonePageUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]);
 
@@ -48,16 +83,24 @@ export const LinkSettings = z.object({
   iceServers: z.array(IceServer).max(8),
   /** Where the phone page is served (`npm start` serves it on the LAN; any static HTTPS host in production). */
   phonePageUrl: PhonePageUrl,
+  /** A TURN server that takes time-limited credentials, beside any in `iceServers`. */
+  turnRest: TurnRestConfig.nullable().default(null),
 });
 export type LinkSettings = z.infer<typeof LinkSettings>;
 
-export const DEFAULT_LINK_SETTINGS: LinkSettings = { signaling: null, iceServers: [], phonePageUrl: '' };
+export const DEFAULT_LINK_SETTINGS: LinkSettings = {
+  signaling: null,
+  iceServers: DEFAULT_STUN_SERVERS,
+  phonePageUrl: '',
+  turnRest: null,
+};
 
 export const LinkSettingsPatch = z
   .strictObject({
     signaling: SignalingServer.nullable(),
     iceServers: z.array(IceServer).max(8),
     phonePageUrl: PhonePageUrl,
+    turnRest: TurnRestConfig.nullable(),
   })
   .partial();
 export type LinkSettingsPatch = z.infer<typeof LinkSettingsPatch>;

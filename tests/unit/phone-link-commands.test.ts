@@ -11,6 +11,7 @@ import { decodeBase64url } from '../../shared/link/base64url.ts';
 import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
 import { parseOffer } from '../../shared/link/pairing-offer.ts';
 import type { RuntimeMessage } from '../../shared/protocol';
+import { DEFAULT_STUN_SERVERS } from '../../shared/protocol/link';
 import { connect } from '../support/runtime-harness';
 
 class RecordingHost implements LinkHostControl {
@@ -106,6 +107,37 @@ describe('phone link commands', () => {
     expect(await assembled.link?.store.findPairing(offer.secretId)).toBeUndefined();
   });
 
+  it('puts TURN credentials minted now in the QR code, never the TURN REST secret', async () => {
+    const panel = connect(assembled);
+    const secret = 'north-wind-secret';
+    await panel.command({
+      type: 'link.settings.update',
+      patch: {
+        signaling: SIGNALING,
+        phonePageUrl: 'https://phone.example.org/',
+        iceServers: [],
+        turnRest: { urls: ['turn:turn.example.org:3478'], secret, ttlSeconds: 3600 },
+      },
+    });
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'ack' });
+    const offer = panel.messages.find((m) => m.type === 'pairing.offer');
+    if (offer?.type !== 'pairing.offer') throw new Error('no offer');
+    expect(offer.url).not.toContain(secret);
+    const ice = new URLSearchParams(new URL(offer.url).hash.slice(1)).get('ice') ?? '';
+    const servers = JSON.parse(new TextDecoder().decode(decodeBase64url(ice)));
+    expect(JSON.stringify(servers)).not.toContain(secret);
+    expect(servers).toEqual([
+      {
+        urls: 'turn:turn.example.org:3478',
+        username: expect.stringMatching(/^\d+:tandem$/),
+        credential: expect.any(String),
+      },
+    ]);
+    const expiry = Number(servers[0].username.split(':')[0]) * 1000;
+    expect(expiry - Date.now()).toBeGreaterThan(3500_000);
+    expect(expiry - Date.now()).toBeLessThanOrEqual(3600_000);
+  });
+
   it('refuses every link command from a phone', async () => {
     const phone = connect(assembled, 'phone');
     for (const type of ['pairing.start', 'devices.list', 'link.settings.get'] as const) {
@@ -167,7 +199,7 @@ describe('phone link commands', () => {
       type: 'ack',
     });
     expect(other.messages.findLast((m) => m.type === 'link.settings')).toMatchObject({
-      settings: { signaling: SIGNALING, iceServers: [], phonePageUrl: '' },
+      settings: { signaling: SIGNALING, iceServers: DEFAULT_STUN_SERVERS, phonePageUrl: '', turnRest: null },
     });
     expect(await panel.command({ type: 'link.settings.get' })).toMatchObject({ type: 'ack' });
     expect(panel.messages.findLast((m) => m.type === 'link.status')).toMatchObject({ status: { state: 'off' } });

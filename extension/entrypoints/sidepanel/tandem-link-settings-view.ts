@@ -150,6 +150,12 @@ export class TandemLinkSettingsView extends LitElement {
       }
       <label>STUN / TURN servers <span class="muted">One per line: stun:host:port, or turn:host:port user password. Empty works on one network.</span>
         <textarea rows="3" data-testid="link-ice" .value=${values.iceServers} @input=${input('iceServers')}></textarea>${this.field('iceServers')}</label>
+      <label>TURN server with time-limited credentials <span class="muted">Optional. Its turn: addresses, and below
+        the shared secret (coturn's static-auth-secret). Phones get only credentials that expire after a day; the
+        relay sees encrypted bytes only.</span>
+        <input data-testid="link-turn-urls" .value=${values.turnRestUrls} @input=${input('turnRestUrls')} placeholder="turn:turn.example.org:3478" />${this.field('turnRestUrls')}</label>
+      <label>TURN shared secret
+        <input type="password" autocomplete="off" data-testid="link-turn-secret" .value=${values.turnRestSecret} @input=${input('turnRestSecret')} />${this.field('turnRestSecret')}</label>
       <label>Phone page address <span class="muted">Where the phone page is served (npm start prints it).</span>
         <input data-testid="link-phone-url" .value=${values.phonePageUrl} @input=${input('phonePageUrl')} placeholder="https://phone.example.org/" />${this.field('phonePageUrl')}</label>
       <div class="row">
