@@ -13,6 +13,7 @@ import { LazyInPageHostControl } from '../link/firefox-control';
 import { OffscreenHostControl } from '../link/offscreen-control';
 import { acceptLinkRelay } from '../link/relay-server';
 import { KeepAlive, RESUME_ALARM } from '../platform/keep-alive';
+import { browserPower, KeepAwake } from '../platform/keep-awake';
 import { showNotification } from '../platform/notifications';
 import { acceptPortClients } from '../platform/port-clients';
 import { storageLocalMarker, storageLocalSnapshots } from '../platform/storage-marker';
@@ -21,13 +22,25 @@ import { browserWeb } from '../web/browser-web';
 
 export default defineBackground(() => {
   const keepAlive = new KeepAlive();
+  // Settings → Phone, on by default: a user away with the phone needs the computer to stay up.
+  const keepAwake = new KeepAwake(
+    browserPower(),
+    async () => (await assembled.link?.store.settings())?.keepAwake ?? true,
+  );
   const assembled = assembleRuntime({
     showNotification,
     // Local files: the native-messaging bridge to the file host (started on first use).
     nativeMessaging: browserNativeConnector,
     // Web access: registers its browser listeners synchronously, as MV3 requires.
     web: browserWeb,
-    keepAlive: () => keepAlive.hold(),
+    keepAlive: () => {
+      const releaseWorker = keepAlive.hold();
+      const releaseComputer = keepAwake.hold();
+      return () => {
+        releaseWorker();
+        releaseComputer();
+      };
+    },
     // Space, persistence, and a marker outside IndexedDB that notices a database lost to the browser.
     storage: {
       ...(typeof navigator !== 'undefined' && navigator.storage ? { estimator: navigator.storage } : {}),
@@ -49,6 +62,9 @@ export default defineBackground(() => {
 
   acceptPortClients(runtime);
   if (assembled.link) {
+    assembled.link.onBroadcast((message) => {
+      if (message.type === 'link.settings') void keepAwake.refresh();
+    });
     if (import.meta.env.BROWSER !== 'firefox') acceptLinkRelay(assembled.link);
     // Paired phones must be able to reach a browser that just started: bring the link host up.
     void assembled.link.start();

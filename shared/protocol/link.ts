@@ -85,6 +85,8 @@ export const LinkSettings = z.object({
   phonePageUrl: PhonePageUrl,
   /** A TURN server that takes time-limited credentials, beside any in `iceServers`. */
   turnRest: TurnRestConfig.nullable().default(null),
+  /** Keep the computer awake while a task runs (Chrome's power API; Firefox has none). */
+  keepAwake: z.boolean().default(true),
 });
 export type LinkSettings = z.infer<typeof LinkSettings>;
 
@@ -93,6 +95,7 @@ export const DEFAULT_LINK_SETTINGS: LinkSettings = {
   iceServers: DEFAULT_STUN_SERVERS,
   phonePageUrl: '',
   turnRest: null,
+  keepAwake: true,
 };
 
 export const LinkSettingsPatch = z
@@ -101,6 +104,7 @@ export const LinkSettingsPatch = z
     iceServers: z.array(IceServer).max(8),
     phonePageUrl: PhonePageUrl,
     turnRest: TurnRestConfig.nullable(),
+    keepAwake: z.boolean(),
   })
   .partial();
 export type LinkSettingsPatch = z.infer<typeof LinkSettingsPatch>;

@@ -199,7 +199,13 @@ describe('phone link commands', () => {
       type: 'ack',
     });
     expect(other.messages.findLast((m) => m.type === 'link.settings')).toMatchObject({
-      settings: { signaling: SIGNALING, iceServers: DEFAULT_STUN_SERVERS, phonePageUrl: '', turnRest: null },
+      settings: {
+        signaling: SIGNALING,
+        iceServers: DEFAULT_STUN_SERVERS,
+        phonePageUrl: '',
+        turnRest: null,
+        keepAwake: true,
+      },
     });
     expect(await panel.command({ type: 'link.settings.get' })).toMatchObject({ type: 'ack' });
     expect(panel.messages.findLast((m) => m.type === 'link.status')).toMatchObject({ status: { state: 'off' } });

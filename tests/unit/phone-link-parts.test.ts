@@ -103,6 +103,7 @@ describe('link settings form', () => {
         iceServers: DEFAULT_STUN_SERVERS,
         phonePageUrl: 'http://192.168.1.20:5173/',
         turnRest: null,
+        keepAwake: true,
       },
     });
     expect(patchFromLinkForm({ ...values, port: '70000' })).toMatchObject({
@@ -119,6 +120,7 @@ describe('link settings form', () => {
     });
     expect(patchFromLinkForm({ ...values, host: '' })).toMatchObject({ ok: true, patch: { signaling: null } });
     expect(isPeerjsCloud({ host: '0.peerjs.com' })).toBe(true);
+    expect(patchFromLinkForm({ ...values, keepAwake: false })).toMatchObject({ ok: true, patch: { keepAwake: false } });
     const turn = { turnRestUrls: 'turn:198.19.0.1:3478, turns:198.19.0.1:5349', turnRestSecret: 'north-wind-secret' };
     expect(patchFromLinkForm({ ...values, ...turn })).toMatchObject({
       ok: true,

@@ -16,6 +16,7 @@ export interface LinkFormValues {
   /** TURN REST server: its turn: URLs (comma or space separated) and the shared secret. */
   turnRestUrls: string;
   turnRestSecret: string;
+  keepAwake: boolean;
 }
 
 /** Minted TURN credentials live a day: long enough for a phone to reconnect all day, short if a QR photo leaks. */
@@ -36,6 +37,7 @@ export function formFromLinkSettings(settings: LinkSettings): LinkFormValues {
     phonePageUrl: settings.phonePageUrl,
     turnRestUrls: settings.turnRest?.urls.join(' ') ?? '',
     turnRestSecret: settings.turnRest?.secret ?? '',
+    keepAwake: settings.keepAwake,
   };
 }
 
@@ -96,6 +98,7 @@ export function patchFromLinkForm(values: LinkFormValues): LinkFormResult {
     iceServers: iceServers ?? [],
     phonePageUrl: values.phonePageUrl.trim(),
     turnRest: turnUrls.length === 0 ? null : { urls: turnUrls, secret: turnSecret, ttlSeconds: TURN_REST_TTL_SECONDS },
+    keepAwake: values.keepAwake,
   };
   const parsed = LinkSettingsPatch.safeParse(candidate);
   if (!parsed.success) {

@@ -120,7 +120,7 @@ export class TandemLinkSettingsView extends LitElement {
   override render() {
     const values = this.values;
     if (!values) return html`<p class="muted">Loading…</p>`;
-    const input = (name: Exclude<keyof LinkFormValues, 'secure'>) => (event: Event) =>
+    const input = (name: Exclude<keyof LinkFormValues, 'secure' | 'keepAwake'>) => (event: Event) =>
       this.edit({ [name]: (event.target as HTMLInputElement).value });
     return html`<form @submit=${this.save}>
       <h2>Phone link</h2>
@@ -158,6 +158,15 @@ export class TandemLinkSettingsView extends LitElement {
         <input type="password" autocomplete="off" data-testid="link-turn-secret" .value=${values.turnRestSecret} @input=${input('turnRestSecret')} />${this.field('turnRestSecret')}</label>
       <label>Phone page address <span class="muted">Where the phone page is served (npm start prints it).</span>
         <input data-testid="link-phone-url" .value=${values.phonePageUrl} @input=${input('phonePageUrl')} placeholder="https://phone.example.org/" />${this.field('phonePageUrl')}</label>
+      <label class="check"><input type="checkbox" data-testid="link-keep-awake" .checked=${values.keepAwake} @change=${(e: Event) => this.edit({ keepAwake: (e.target as HTMLInputElement).checked })} /> Keep this computer awake while a task runs</label>
+      ${
+        import.meta.env.BROWSER === 'firefox'
+          ? html`<p class="muted" data-testid="link-keep-awake-unsupported">
+            Firefox offers extensions no way to keep the computer awake: set its power settings so it does not sleep
+            while you work from the phone.
+          </p>`
+          : nothing
+      }
       <div class="row">
         <button class="primary" type="submit" data-testid="link-save">Save</button>
         ${this.saved ? html`<span class="saved" role="status">Saved.</span>` : nothing}
