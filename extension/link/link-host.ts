@@ -11,7 +11,7 @@ import type { DataConnection } from 'peerjs';
 import type { HandshakeError } from '../../shared/link/errors.ts';
 import type { StaticKeyPair } from '../../shared/link/handshake.ts';
 import { effectiveIceServers } from '../../shared/link/turn-credentials.ts';
-import { LINK_STATUS_OFF, type LinkStatus } from '../../shared/protocol/link';
+import { LINK_STATUS_OFF, type LinkStatus, signalingOf } from '../../shared/protocol/link';
 import { type HandshakeSlot, HandshakeSlots } from './handshake-slots';
 import { LINK_LIMITS } from './limits';
 import type { LinkStore } from './link-store';
@@ -88,21 +88,21 @@ export class LinkHost {
     const { store } = this.deps;
     const settings = await store.settings();
     const needed = await store.needsLink();
-    if (!settings.signaling || !needed) {
+    if (!needed) {
       this.keeper?.stop();
       this.keeper = undefined;
       this.keeperConfig = '';
       this.publish({
         state: 'off',
         peerId: null,
-        detail: settings.signaling ? 'No phone is paired.' : 'No signaling server is set.',
+        detail: 'No phone is paired.',
       });
       return;
     }
     const identity = await store.identity();
     this.identity = identity.keyPair;
     const config = JSON.stringify({
-      s: settings.signaling,
+      s: signalingOf(settings),
       i: settings.iceServers,
       t: settings.turnRest,
       p: identity.peerId,
@@ -113,7 +113,7 @@ export class LinkHost {
     this.keeper = new PeerKeeper({
       peerId: identity.peerId,
       token: identity.token,
-      signaling: settings.signaling,
+      signaling: signalingOf(settings),
       iceServers: () => effectiveIceServers(settings, Date.now()),
       onConnection: (connection) => this.accept(connection),
       onStatus: (status) => this.publish(status),

@@ -12,12 +12,14 @@ import { OfferError } from '../../shared/link/errors.ts';
 import { createOffer, offerToUrl, pendingPairingFromOffer } from '../../shared/link/pairing-offer.ts';
 import { effectiveIceServers } from '../../shared/link/turn-credentials.ts';
 import {
+  DEFAULT_PHONE_PAGE_URL,
   type DeviceSummary,
   ICE_FRAGMENT_PARAM,
   LINK_STATUS_OFF,
   type LinkSettings,
   type LinkSettingsPatch,
   type LinkStatus,
+  signalingOf,
 } from '../../shared/protocol/link';
 import type { ErrorCode, RuntimeMessage, RuntimeMessageOf } from '../../shared/protocol/messages';
 import type { LinkStore } from './link-store';
@@ -116,12 +118,6 @@ export class LinkService implements LinkCommands {
 
   async startPairing(clientId?: string): Promise<RuntimeMessageOf<'pairing.offer'>> {
     const settings = await this.store.settings();
-    if (!settings.signaling) {
-      throw new LinkCommandError('invalid_command', 'Set a signaling server for the phone link first.');
-    }
-    if (!settings.phonePageUrl) {
-      throw new LinkCommandError('invalid_command', 'Set the address of the phone page first.');
-    }
     const identity = await this.store.identity();
     let url: string;
     let offer: ReturnType<typeof createOffer>;
@@ -129,10 +125,10 @@ export class LinkService implements LinkCommands {
       offer = createOffer({
         extensionPublicKey: identity.keyPair.publicKey,
         peerId: identity.peerId,
-        signaling: settings.signaling,
+        signaling: signalingOf(settings),
         now: this.now(),
       });
-      url = offerToUrl(settings.phonePageUrl, offer);
+      url = offerToUrl(settings.phonePageUrl || DEFAULT_PHONE_PAGE_URL, offer);
     } catch (error) {
       if (error instanceof OfferError) throw new LinkCommandError('invalid_command', error.message);
       throw error;

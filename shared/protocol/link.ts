@@ -25,10 +25,24 @@ export const SignalingServer = z.strictObject({
 export type SignalingServer = z.infer<typeof SignalingServer>;
 
 /**
- * The public PeerJS cloud. Never a default: the user must choose it (the panel says plainly that a
- * third party then relays who connects to whom; the handshake keeps it from reading or injecting).
+ * The public PeerJS cloud: the signaling server used when the user set none of their own, so the
+ * phone works out of the box. It sees peer ids, IP addresses and SDP (who connects to whom, from
+ * where), never content or keys; the handshake binds both DTLS fingerprints to the QR secret, so
+ * it can neither read nor inject (Settings → Phone says so).
  */
 export const PEERJS_CLOUD: SignalingServer = { host: '0.peerjs.com', port: 443, path: '/', secure: true };
+
+/** The signaling server in use: the user's own, or the public PeerJS server. */
+export function signalingOf(settings: { signaling: SignalingServer | null }): SignalingServer {
+  return settings.signaling ?? PEERJS_CLOUD;
+}
+
+/**
+ * The hosted phone page (GitHub Pages, .github/workflows/phone-page.yml) used when the user set no
+ * address of their own. Any static HTTPS host of the same build works; the QR secret rides in the
+ * fragment, which never reaches the host.
+ */
+export const DEFAULT_PHONE_PAGE_URL = 'https://tandem-agent.github.io/tandem/';
 
 /** One STUN/TURN server, as RTCPeerConnection takes it. */
 export const IceServer = z.strictObject({
@@ -77,11 +91,14 @@ export type TurnRestConfig = z.infer<typeof TurnRestConfig>;
 const PhonePageUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]);
 
 export const LinkSettings = z.object({
-  /** Absent until the user sets one: the phone link stays off. */
+  /** The user's own PeerServer; null means the public PeerJS server (signalingOf). */
   signaling: SignalingServer.nullable(),
   /** Empty by default: on a LAN host candidates suffice; across networks add STUN, and TURN for strict NATs. */
   iceServers: z.array(IceServer).max(8),
-  /** Where the phone page is served (`npm start` serves it on the LAN; any static HTTPS host in production). */
+  /**
+   * Where the phone page is served; empty means DEFAULT_PHONE_PAGE_URL (`npm start` serves it on
+   * the LAN for development).
+   */
   phonePageUrl: PhonePageUrl,
   /** A TURN server that takes time-limited credentials, beside any in `iceServers`. */
   turnRest: TurnRestConfig.nullable().default(null),

@@ -11,7 +11,7 @@ import { decodeBase64url } from '../../shared/link/base64url.ts';
 import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
 import { parseOffer } from '../../shared/link/pairing-offer.ts';
 import type { RuntimeMessage } from '../../shared/protocol';
-import { DEFAULT_STUN_SERVERS } from '../../shared/protocol/link';
+import { DEFAULT_PHONE_PAGE_URL, DEFAULT_STUN_SERVERS, PEERJS_CLOUD } from '../../shared/protocol/link';
 import { connect } from '../support/runtime-harness';
 
 class RecordingHost implements LinkHostControl {
@@ -40,14 +40,22 @@ afterEach(async () => {
 const SIGNALING = { host: '192.168.1.20', port: 9000, path: '/tandem', secure: false };
 
 describe('phone link commands', () => {
-  it('needs a signaling server and a phone page before it shows a QR code', async () => {
+  it('works out of the box: the hosted phone page and the public PeerJS server when none is set', async () => {
     const panel = connect(assembled);
-    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'error', code: 'invalid_command' });
-    await panel.command({ type: 'link.settings.update', patch: { signaling: SIGNALING } });
-    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({
-      type: 'error',
-      message: expect.stringContaining('phone page'),
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'ack' });
+    const offer = panel.messages.find((m) => m.type === 'pairing.offer');
+    if (offer?.type !== 'pairing.offer') throw new Error('no offer');
+    expect(offer.url.startsWith(`${DEFAULT_PHONE_PAGE_URL}#`)).toBe(true);
+    expect(parseOffer(offer.url, Date.now()).signaling).toEqual(PEERJS_CLOUD);
+    // The user's own server and page replace both.
+    await panel.command({
+      type: 'link.settings.update',
+      patch: { signaling: SIGNALING, phonePageUrl: 'https://phone.example.org/' },
     });
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'ack' });
+    const own = panel.messages.findLast((m) => m.type === 'pairing.offer');
+    if (own?.type !== 'pairing.offer') throw new Error('no offer');
+    expect(parseOffer(own.url, Date.now()).signaling).toEqual(SIGNALING);
   });
 
   it('cancels the QR codes a panel showed when its port drops (the side panel closed)', async () => {
