@@ -7,6 +7,7 @@ import { ConversationClient } from '../../shared/client/conversation-client';
 import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
 import { restrictConnectionsTo } from './connect-policy';
 import { guessDeviceName } from './device-name';
+import { PageOutbox } from './page-outbox';
 import { PairingStore } from './pairing-store';
 import { PhoneLink } from './phone-link';
 import { readScannedOffer, type ScannedOffer } from './scanned-offer';
@@ -30,7 +31,8 @@ function takeScannedOffer(): ScannedOffer {
 }
 
 const scanned = takeScannedOffer();
-const client = new ConversationClient(link);
+// Messages written while the computer is unreachable wait in the page's storage (page-outbox.ts).
+const client = new ConversationClient(link, new PageOutbox(window.localStorage));
 
 declare global {
   interface Window {

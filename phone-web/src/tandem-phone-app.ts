@@ -311,6 +311,7 @@ export class TandemPhoneApp extends LitElement {
                 .client=${client}
                 .threadId=${this.selectedId}
                 selfKind="phone"
+                sendWhileOffline
                 @thread-created=${(e: TandemEventMap['thread-created']) => {
                   this.selectedId = e.detail.threadId;
                 }}

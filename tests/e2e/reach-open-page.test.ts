@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
 import { type SignalingFixture, startSignalingServer } from '../fixtures/signaling';
 import { type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
-import { configureModel } from './support/panel';
+import { configureModel, runtimeLog } from './support/panel';
 import {
   buildPhonePage,
   closeSettings,
@@ -33,6 +33,8 @@ let extension: ExtensionBrowser;
 let panel: Page;
 let phone: PhoneBrowser;
 
+const launchExtension = () => launchExtensionBrowser(sandbox.root, undefined, { extraArgs: WEBRTC_LOOPBACK_ARGS });
+
 beforeAll(async () => {
   buildPhonePage();
   [model, signaling, site] = await Promise.all([
@@ -41,7 +43,7 @@ beforeAll(async () => {
     serveStatic(PHONE_DIST),
   ]);
   sandbox = makeSandbox('reach-open-page');
-  extension = await launchExtensionBrowser(sandbox.root, undefined, { extraArgs: WEBRTC_LOOPBACK_ARGS });
+  extension = await launchExtension();
   panel = await extension.openPanel();
   await configureModel(panel, model.url, model.apiKey);
   await configureLink(panel, { signaling: signaling.settings, iceServers: [], phonePageUrl: site.url });
@@ -82,5 +84,58 @@ describe('phone page already open', () => {
     await expect
       .poll(() => phone.page.getByTestId('link-route').textContent(), { timeout: 10_000 })
       .toContain('direct');
+  });
+
+  it('says the computer is unreachable once its browser is closed, and delivers what was typed meanwhile once it is back', async () => {
+    model.script([
+      { kind: 'text', text: 'First answer.' },
+      { kind: 'text', text: 'Got it after the restart.' },
+    ]);
+    const page = phone.page;
+    await page.getByTestId('new-thread').first().click();
+    await page.getByTestId('composer-input').fill('First, while connected');
+    await page.getByTestId('composer-input').press('Enter');
+    await expect
+      .poll(() => page.getByTestId('assistant-text').last().textContent(), { timeout: 15_000 })
+      .toContain('First answer.');
+    const threadId = await page.evaluate(() => window.tandemPhone?.client.threads[0]?.id ?? '');
+    expect(threadId).not.toBe('');
+
+    await extension.close();
+    const closedAt = Date.now();
+    // Within the heartbeat timeout (5 s of silence) plus the time to learn the id is gone.
+    await expect
+      .poll(() => page.getByTestId('link-presence').textContent(), { timeout: 20_000 })
+      .toMatch(/^Computer unreachable since \d\d:\d\d$/);
+    expect(Date.now() - closedAt).toBeLessThan(20_000);
+    // Written while unreachable: kept in the page's storage, not lost when the tab reloads.
+    await page.getByTestId('composer-input').fill('Sent from the train');
+    await page.getByTestId('composer-input').press('Enter');
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem('tandem.outbox.v1') ?? ''))
+      .toContain('Sent from the train');
+    await page.reload();
+
+    extension = await launchExtension();
+    panel = await extension.openPanel();
+    await waitForPhoneOpen(page, 45_000);
+    await expect.poll(() => page.getByTestId('link-presence').textContent(), { timeout: 10_000 }).toBe('Connected');
+    // Delivered once, and answered.
+    await expect
+      .poll(
+        async () => (await runtimeLog(extension.context, threadId)).filter((e) => e.kind === 'user_message').length,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(2);
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem('tandem.outbox.v1')), { timeout: 10_000 })
+      .toBeNull();
+    const sent = (await runtimeLog(extension.context, threadId)).filter((e) => e.kind === 'user_message');
+    expect(sent.map((e) => (e.kind === 'user_message' ? e.text : ''))).toEqual([
+      'First, while connected',
+      'Sent from the train',
+    ]);
   });
 });
