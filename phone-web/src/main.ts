@@ -75,7 +75,11 @@ window.addEventListener('hashchange', () => {
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') link.retryNow();
 });
-window.addEventListener('online', () => link.retryNow());
+window.addEventListener('online', () => link.networkChanged());
+// Wi-Fi → mobile (Network Information API, where the browser has it): the old path may be gone.
+(navigator as Navigator & { connection?: EventTarget }).connection?.addEventListener('change', () =>
+  link.networkChanged(),
+);
 
 // Installable app: cache the shell (only where service workers exist: HTTPS or localhost).
 if ('serviceWorker' in navigator && window.isSecureContext) {

@@ -148,6 +148,27 @@ export class PhoneLink implements Transport {
     wake?.();
   }
 
+  /**
+   * The phone's network changed (Wi-Fi → mobile, a new address) or ICE lost its path: a link that
+   * does not answer a probe within PROBE_MS is given up at once and a new one set up (resuming with
+   * afterSeq, no new QR code) instead of waiting out the 5 s silence timeout. PeerJS's server offers
+   * no way to renegotiate an existing connection (an ICE restart proper), so the restart is a fresh
+   * connection through the same signaling registration and the same pairing.
+   */
+  networkChanged(): void {
+    const live = this.live;
+    if (!live) {
+      this.retryNow();
+      return;
+    }
+    const probedAt = this.now();
+    live.pings += 1;
+    this.sendEnvelope(live, { t: 'ping', n: live.pings });
+    setTimeout(() => {
+      if (this.live === live && live.lastHeardAt < probedAt) live.end('the network changed');
+    }, PROBE_MS);
+  }
+
   /** Forgets the pairing (after a revocation, or on request). */
   forget(): void {
     this.stopped = true;
@@ -337,6 +358,7 @@ export class PhoneLink implements Transport {
     link.connection.on('close', () => live.end('the data channel closed'));
     link.connection.on('iceStateChanged', (state: RTCIceConnectionState) => {
       if (state === 'failed' || state === 'closed') live.end(`ICE ${state}`);
+      else if (state === 'disconnected') this.networkChanged();
     });
     link.takeOver((frame) => this.receiveFrame(live, frame));
     return ended;
@@ -468,6 +490,8 @@ export class PhoneLink implements Transport {
 }
 
 const REPLACED_RETRY_MS = 60_000;
+/** A live link answers a ping within a round trip; a second and a half is generous on mobile. */
+const PROBE_MS = 1_500;
 const REVOKED_MESSAGE = 'This phone was removed in Tandem. To use it again, pair it from the side panel.';
 
 function isWelcome(message: unknown): boolean {
