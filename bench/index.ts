@@ -23,6 +23,7 @@ for (const [name, file, fn] of [
   ['files', './files', 'runFilesBench'],
   ['phone', './phone', 'runPhoneBench'],
   ['agent', './agent', 'runAgentBench'],
+  ['reach', './reach', 'runReachBench'],
 ] as const) {
   if (existsSync(resolve(import.meta.dirname, `${file}.ts`))) {
     GROUPS[name] = async () => (await import(file))[fn] as Group;
