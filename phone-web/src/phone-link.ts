@@ -409,10 +409,21 @@ export class PhoneLink implements Transport {
     }
   }
 
-  /** Direct or relayed: read from the peer connection's selected candidate pair, once it has one. */
-  private async readRoute(live: Live): Promise<void> {
+  /**
+   * Direct or relayed: read from the peer connection's selected candidate pair, once it has one,
+   * and again whenever ICE switches pairs (a relayed pair often wins the race and a direct one
+   * takes over a moment later).
+   */
+  private async readRoute(live: Live, watch = true): Promise<void> {
     const connection = live.link.connection.peerConnection;
     if (!connection) return;
+    const ice = (connection as RTCPeerConnection & { sctp?: { transport?: { iceTransport?: EventTarget } } }).sctp
+      ?.transport?.iceTransport;
+    if (watch && ice) {
+      ice.addEventListener('selectedcandidatepairchange', () => {
+        if (this.live === live) void this.readRoute(live, false);
+      });
+    }
     for (let tries = 0; tries < 10 && this.live === live; tries += 1) {
       const stats = await connection.getStats().catch(() => undefined);
       const route = stats ? routeFromStats([...stats.values()]) : 'unknown';
