@@ -310,6 +310,10 @@ export class PhoneLink implements Transport {
         const why = await this.serve(link);
         if (this.stopped) return;
         this.lastProblem = why;
+        // A link lost without a goodbye may mean the phone's network changed: its signaling
+        // WebSocket may be dead without knowing it yet, and reusing it would stall the next attempt
+        // until the attempt timeout. A new registration costs one WebSocket setup.
+        if (!why.startsWith('bye:')) this.dropPeer();
         if (why.startsWith('bye:revoked')) return this.revoked(current);
         if (why === 'bye:replaced') {
           // The same phone connected again elsewhere (another tab): the tab in view takes it back

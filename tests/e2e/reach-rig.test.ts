@@ -6,13 +6,15 @@
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatMode, type Rig, rigUnavailable, STUN_URL, startRig, TURN_SECRET, TURN_URL } from '../rig/rig';
-import { type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
+import { currentWorker, type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
 import {
   buildPhonePage,
+  checkArrivals,
   closeSettings,
   configureLink,
   newPhone,
   PHONE_DIST,
+  readArrivals,
   showAndScanQr,
   WEBRTC_LOOPBACK_ARGS,
   waitForLinkOnline,
@@ -107,6 +109,51 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
       const ms = await pair(setup);
       console.log(`[reach rig] connect_ms_direct ${ms}`);
       await expect.poll(() => route(setup!.phone), { timeout: 15_000 }).toBe('direct');
+    }, 120_000);
+
+    it('reconnects after the phone changes networks mid-stream, nothing lost, duplicated or reordered (case 3)', async () => {
+      if (!setup) throw new Error('no rig');
+      const { panel, phone } = setup;
+      const threadId = await panel.evaluate(
+        async () => (await window.tandem?.client.send({ type: 'thread.create' })) ?? '',
+      );
+      await phone.evaluate((id) => window.tandemPhone?.client.subscribe(id), threadId);
+      const worker = await currentWorker(setup.extension.context);
+      // A stream of runtime events, one every 50 ms, through the move.
+      const streaming = worker.evaluate(async (id) => {
+        type Tandem = {
+          log: { append(t: string, b: unknown[]): Promise<unknown[]> };
+          runtime: { hub: { publish(e: unknown[]): void } };
+        };
+        const { tandem } = globalThis as unknown as { tandem: Tandem };
+        for (let i = 0; i < 240; i++) {
+          const body = { kind: 'text', taskId: 'rig', turnId: 'rig', text: `e${i} ` };
+          tandem.runtime.hub.publish(await tandem.log.append(id, [body]));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }, threadId);
+      const count = () => phone.evaluate((id) => window.tandemPhone?.client.events(id).length ?? 0, threadId);
+      await expect.poll(count, { timeout: 10_000 }).toBeGreaterThan(20);
+      const before = await count();
+      const movedAt = Date.now();
+      setup.rig.movePhone();
+      // Events that were in flight on the old path may still land; wait for the link to be replaced.
+      await expect
+        .poll(() => phone.evaluate(() => window.tandemPhone?.link.phase.kind), { timeout: 10_000 })
+        .not.toBe('open');
+      await waitForPhoneOpen(phone, 20_000);
+      await expect.poll(count, { timeout: 20_000 }).toBeGreaterThan(before);
+      const recoverMs = Date.now() - movedAt;
+      console.log(`[reach rig] network_change_recover_ms ${recoverMs}`);
+      await streaming;
+      await expect.poll(count, { timeout: 15_000 }).toBe(240);
+      const seqs = await phone.evaluate(
+        (id) => window.tandemPhone?.client.events(id).map((e) => e.seq) ?? [],
+        threadId,
+      );
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(checkArrivals(await readArrivals(phone), threadId)).toEqual({ duplicated: 0, reordered: 0 });
+      expect(recoverMs).toBeLessThan(5_000);
     }, 120_000);
   });
 
