@@ -15,6 +15,7 @@ import {
   newPhone,
   PHONE_DIST,
   readArrivals,
+  secretSpellings,
   showAndScanQr,
   WEBRTC_LOOPBACK_ARGS,
   waitForLinkOnline,
@@ -31,6 +32,7 @@ interface Setup {
   phoneBrowser: Browser;
   phone: Page;
   sandbox: ReturnType<typeof makeSandbox>;
+  offerUrl?: string;
 }
 
 async function setUp(mode: NatMode): Promise<Setup> {
@@ -73,6 +75,7 @@ async function tearDown(setup: Setup | undefined): Promise<void> {
 /** Pairs as a person does; returns the time from opening the QR URL to the thread list shown. */
 async function pair(setup: Setup): Promise<number> {
   const url = await showAndScanQr(setup.panel);
+  setup.offerUrl = url;
   await waitForLinkOnline(setup.extension, 30_000);
   const started = Date.now();
   await setup.phone.goto(url);
@@ -173,6 +176,43 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
       await expect.poll(() => route(setup!.phone), { timeout: 15_000 }).toBe('relayed');
       // The relay was used with credentials minted from the secret, never the secret itself.
       expect(setup.rig.turnLog.join('\n')).not.toContain(TURN_SECRET);
+
+      // A message's plaintext crosses the relay: the capture on the TURN server's side holds only
+      // ciphertext (no pairing secret in any spelling, no message text, no TURN REST secret).
+      const canary = `canary-${Date.now()}-plaintext`;
+      const threadId = await setup.panel.evaluate(
+        async () => (await window.tandem?.client.send({ type: 'thread.create' })) ?? '',
+      );
+      await setup.phone.evaluate((id) => window.tandemPhone?.client.subscribe(id), threadId);
+      const worker = await currentWorker(setup.extension.context);
+      const shown = () =>
+        setup!.phone.evaluate((id) => JSON.stringify(window.tandemPhone?.client.events(id) ?? []), threadId);
+      // Appended again until the phone shows it: the subscription may still be on its way.
+      for (let tries = 0; tries < 20 && !(await shown()).includes(canary); tries++) {
+        await worker.evaluate(
+          async ({ id, text }) => {
+            type Tandem = {
+              log: { append(t: string, b: unknown[]): Promise<unknown[]> };
+              runtime: { hub: { publish(e: unknown[]): void } };
+            };
+            const { tandem } = globalThis as unknown as { tandem: Tandem };
+            tandem.runtime.hub.publish(await tandem.log.append(id, [{ kind: 'text', taskId: 'c', turnId: 'c', text }]));
+          },
+          { id: threadId, text: canary },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      expect(await shown()).toContain(canary);
+      const capture = setup.rig.capture();
+      expect(capture.length).toBeGreaterThan(10_000);
+      // The capture is real: it holds the TURN traffic (the STUN magic cookie of its messages).
+      expect(capture.includes(Buffer.from([0x21, 0x12, 0xa4, 0x42]))).toBe(true);
+      const needles = [
+        ...secretSpellings(setup.offerUrl ?? ''),
+        { name: 'message text', bytes: Buffer.from(canary) },
+        { name: 'TURN REST secret', bytes: Buffer.from(TURN_SECRET) },
+      ];
+      expect(needles.filter((needle) => capture.includes(needle.bytes)).map((n) => n.name)).toEqual([]);
     }, 120_000);
   });
 });

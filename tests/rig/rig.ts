@@ -4,12 +4,13 @@
  * computer) and "mobile" (the phone). Everything is removed by `down()`, also after a failure.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const RIG = resolve(import.meta.dirname, 'netns-rig.sh');
 const SERVICES = resolve(import.meta.dirname, 'internet-services.ts');
+const CAPTURE = resolve(import.meta.dirname, 'capture.py');
 export const TURN_SECRET = 'rig-turn-rest-secret';
 export const STUN_URL = 'stun:198.19.0.1:3478';
 export const TURN_URL = 'turn:198.19.0.1:3478?transport=udp';
@@ -35,6 +36,8 @@ export interface Rig {
   movePhone(): void;
   /** Lines coturn logged (allocations show relayed traffic). */
   turnLog: string[];
+  /** Every frame seen in the internet namespace (the TURN server's side), as one buffer. */
+  capture(): Buffer;
   down(): Promise<void>;
 }
 
@@ -90,6 +93,12 @@ export async function startRig(mode: NatMode, dir: string, phoneDist: string): P
         done(JSON.parse(line));
       });
     });
+    const capturePath = join(dir, 'internet.capture');
+    const sniffer = spawn('ip', ['netns', 'exec', `rig${id}-inet`, 'python3', CAPTURE, capturePath], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(sniffer);
+    await new Promise<void>((done) => createInterface({ input: sniffer.stdout }).once('line', () => done()));
     const launcher = (ns: string) => {
       const path = join(dir, `chromium-${ns}.sh`);
       writeFileSync(path, `#!/bin/sh\nexec ip netns exec rig${id}-${ns} /usr/bin/chromium "$@"\n`);
@@ -103,6 +112,7 @@ export async function startRig(mode: NatMode, dir: string, phoneDist: string): P
       mobileChromium: launcher('mob'),
       movePhone: () => void run('move', id),
       turnLog,
+      capture: () => (existsSync(capturePath) ? readFileSync(capturePath) : Buffer.alloc(0)),
       down,
     };
   } catch (error) {
