@@ -3,97 +3,15 @@
  * phone's Chromium behind a mobile NAT, coturn (STUN and TURN REST), the signaling server and the
  * phone page on the "internet". Needs root; skips with the reason otherwise.
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NatMode, type Rig, rigUnavailable, STUN_URL, startRig, TURN_SECRET, TURN_URL } from '../rig/rig';
-import { currentWorker, type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
-import {
-  buildPhonePage,
-  checkArrivals,
-  closeSettings,
-  configureLink,
-  newPhone,
-  PHONE_DIST,
-  readArrivals,
-  secretSpellings,
-  showAndScanQr,
-  WEBRTC_LOOPBACK_ARGS,
-  waitForLinkOnline,
-  waitForPhoneOpen,
-} from './support/phone';
+import { rigUnavailable, TURN_SECRET } from '../rig/rig';
+import { pair, type Setup, setUp, tearDown } from '../rig/rig-session';
+import { currentWorker } from './support/chromium';
+import { buildPhonePage, checkArrivals, readArrivals, secretSpellings, waitForPhoneOpen } from './support/phone';
 
 const unavailable = rigUnavailable();
 if (unavailable) console.warn(`[reach rig] skipped: ${unavailable}`);
-
-interface Setup {
-  rig: Rig;
-  extension: ExtensionBrowser;
-  panel: Page;
-  phoneBrowser: Browser;
-  phone: Page;
-  sandbox: ReturnType<typeof makeSandbox>;
-  offerUrl?: string;
-}
-
-async function setUp(mode: NatMode): Promise<Setup> {
-  const sandbox = makeSandbox(`reach-rig-${mode}`);
-  const rig = await startRig(mode, sandbox.root, PHONE_DIST);
-  const extension = await launchExtensionBrowser(sandbox.root, undefined, {
-    extraArgs: WEBRTC_LOOPBACK_ARGS,
-    executablePath: rig.homeChromium,
-  });
-  const panel = await extension.openPanel();
-  await configureLink(panel, {
-    signaling: rig.signaling,
-    iceServers: [{ urls: STUN_URL }],
-    phonePageUrl: rig.pageUrl,
-    // Time-limited TURN REST credentials, minted by the extension from the coturn secret.
-    turnRest: { urls: [TURN_URL], secret: TURN_SECRET, ttlSeconds: 3600 },
-  });
-  const phoneBrowser = await chromium.launch({
-    executablePath: rig.mobileChromium,
-    headless: true,
-    env: { ...process.env, HOME: `${sandbox.root}/home`, TMPDIR: `${sandbox.root}/tmp` },
-    args: [
-      ...['--no-first-run', '--disable-gpu', '--disable-quic', ...WEBRTC_LOOPBACK_ARGS],
-      // Stands in for the HTTPS host (not built yet): a secure context, as the hosted page has.
-      `--unsafely-treat-insecure-origin-as-secure=${new URL(rig.pageUrl).origin}`,
-    ],
-  });
-  const { page } = await newPhone(phoneBrowser, new URL(rig.pageUrl).origin);
-  return { rig, extension, panel, phoneBrowser, phone: page, sandbox };
-}
-
-async function tearDown(setup: Setup | undefined): Promise<void> {
-  if (!setup) return;
-  await setup.phoneBrowser.close().catch(() => {});
-  await setup.extension.close().catch(() => {});
-  await setup.rig.down();
-  setup.sandbox.cleanup();
-}
-
-/** Pairs as a person does; returns the time from opening the QR URL to the thread list shown. */
-async function pair(setup: Setup): Promise<number> {
-  const url = await showAndScanQr(setup.panel);
-  setup.offerUrl = url;
-  await waitForLinkOnline(setup.extension, 30_000);
-  const started = Date.now();
-  await setup.phone.goto(url);
-  await waitForPhoneOpen(setup.phone, 40_000).catch(async (error: unknown) => {
-    const why = await setup.phone.evaluate(() => [
-      window.tandemPhone?.link.phase.kind,
-      window.tandemPhone?.link.lastProblem,
-    ]);
-    console.log(
-      `[reach rig] phone did not open: ${JSON.stringify(why)}; TURN log tail:\n${setup.rig.turnLog.slice(-15).join('\n')}`,
-    );
-    throw error;
-  });
-  await setup.phone.getByTestId('new-thread').first().waitFor({ timeout: 10_000 });
-  const elapsed = Date.now() - started;
-  await closeSettings(setup.panel);
-  return elapsed;
-}
 
 const route = (page: Page) => page.getByTestId('link-route').textContent({ timeout: 15_000 });
 
