@@ -133,4 +133,53 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
       expect(needles.filter((needle) => capture.includes(needle.bytes)).map((n) => n.name)).toEqual([]);
     }, 120_000);
   });
+
+  describe('through a hostile TURN server', () => {
+    let setup: Setup | undefined;
+    beforeAll(async () => {
+      setup = await setUp('symmetric', { hostileTurn: true });
+    }, 120_000);
+    afterAll(() => tearDown(setup), 60_000);
+
+    it('gets nowhere by replaying and injecting relayed packets: every event once, in order (case 5)', async () => {
+      if (!setup) throw new Error('no rig');
+      await pair(setup);
+      await expect.poll(() => route(setup!.phone), { timeout: 15_000 }).toBe('relayed');
+      const { panel, phone } = setup;
+      const threadId = await panel.evaluate(
+        async () => (await window.tandem?.client.send({ type: 'thread.create' })) ?? '',
+      );
+      await phone.evaluate((id) => window.tandemPhone?.client.subscribe(id), threadId);
+      const worker = await currentWorker(setup.extension.context);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await worker.evaluate(async (id) => {
+        type Tandem = {
+          log: { append(t: string, b: unknown[]): Promise<unknown[]> };
+          runtime: { hub: { publish(e: unknown[]): void } };
+        };
+        const { tandem } = globalThis as unknown as { tandem: Tandem };
+        for (let i = 0; i < 100; i++) {
+          tandem.runtime.hub.publish(
+            await tandem.log.append(id, [{ kind: 'text', taskId: 'h', turnId: 'h', text: `h${i} ` }]),
+          );
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }, threadId);
+      const count = () => phone.evaluate((id) => window.tandemPhone?.client.events(id).length ?? 0, threadId);
+      await expect.poll(count, { timeout: 20_000 }).toBe(100);
+      const counts = await setup.rig.hostileCounts();
+      console.log(`[reach rig] hostile TURN: ${JSON.stringify(counts)}`);
+      // The relay really did replay and inject (else this test proves nothing)…
+      expect(counts.replayed).toBeGreaterThan(50);
+      expect(counts.injected).toBeGreaterThan(10);
+      // …and none of it reached the conversation: each event once, in order, on one unbroken link.
+      const seqs = await phone.evaluate(
+        (id) => window.tandemPhone?.client.events(id).map((e) => e.seq) ?? [],
+        threadId,
+      );
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(checkArrivals(await readArrivals(phone), threadId)).toEqual({ duplicated: 0, reordered: 0 });
+      expect(await phone.evaluate(() => window.tandemPhone?.link.phase.kind)).toBe('open');
+    }, 120_000);
+  });
 });

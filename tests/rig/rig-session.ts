@@ -15,7 +15,7 @@ import {
   waitForLinkOnline,
   waitForPhoneOpen,
 } from '../e2e/support/phone';
-import { type NatMode, type Rig, STUN_URL, startRig, TURN_SECRET, TURN_URL } from './rig';
+import { HOSTILE_TURN_URL, type NatMode, type Rig, STUN_URL, startRig, TURN_SECRET, TURN_URL } from './rig';
 
 export interface Setup {
   rig: Rig;
@@ -27,9 +27,9 @@ export interface Setup {
   offerUrl?: string;
 }
 
-export async function setUp(mode: NatMode): Promise<Setup> {
+export async function setUp(mode: NatMode, options: { hostileTurn?: boolean } = {}): Promise<Setup> {
   const sandbox = makeSandbox(`reach-rig-${mode}`);
-  const rig = await startRig(mode, sandbox.root, PHONE_DIST);
+  const rig = await startRig(mode, sandbox.root, PHONE_DIST, { hostile: options.hostileTurn === true });
   const extension = await launchExtensionBrowser(sandbox.root, undefined, {
     extraArgs: WEBRTC_LOOPBACK_ARGS,
     executablePath: rig.homeChromium,
@@ -40,7 +40,7 @@ export async function setUp(mode: NatMode): Promise<Setup> {
     iceServers: [{ urls: STUN_URL }],
     phonePageUrl: rig.pageUrl,
     // Time-limited TURN REST credentials, minted by the extension from the coturn secret.
-    turnRest: { urls: [TURN_URL], secret: TURN_SECRET, ttlSeconds: 3600 },
+    turnRest: { urls: [options.hostileTurn ? HOSTILE_TURN_URL : TURN_URL], secret: TURN_SECRET, ttlSeconds: 3600 },
   });
   const phoneBrowser = await chromium.launch({
     executablePath: rig.mobileChromium,

@@ -11,6 +11,9 @@ import { createInterface } from 'node:readline';
 const RIG = resolve(import.meta.dirname, 'netns-rig.sh');
 const SERVICES = resolve(import.meta.dirname, 'internet-services.ts');
 const CAPTURE = resolve(import.meta.dirname, 'capture.py');
+const HOSTILE_TURN = resolve(import.meta.dirname, 'hostile-turn.py');
+/** The hostile relay (hostile-turn.py) in front of coturn: same credentials, its own address. */
+export const HOSTILE_TURN_URL = 'turn:198.19.0.2:3478?transport=udp';
 export const TURN_SECRET = 'rig-turn-rest-secret';
 export const STUN_URL = 'stun:198.19.0.1:3478';
 export const TURN_URL = 'turn:198.19.0.1:3478?transport=udp';
@@ -38,6 +41,8 @@ export interface Rig {
   turnLog: string[];
   /** Every frame seen in the internet namespace (the TURN server's side), as one buffer. */
   capture(): Buffer;
+  /** What the hostile relay did so far (started only for `hostile: true`). */
+  hostileCounts(): Promise<{ relayed: number; replayed: number; injected: number }>;
   down(): Promise<void>;
 }
 
@@ -45,7 +50,12 @@ function run(...args: string[]): string {
   return execFileSync(RIG, args, { encoding: 'utf8' });
 }
 
-export async function startRig(mode: NatMode, dir: string, phoneDist: string): Promise<Rig> {
+export async function startRig(
+  mode: NatMode,
+  dir: string,
+  phoneDist: string,
+  options: { hostile?: boolean } = {},
+): Promise<Rig> {
   const id = `${process.pid % 100_000}${mode === 'eim' ? 'e' : 's'}`;
   run('down', id);
   run('up', id, mode);
@@ -69,7 +79,9 @@ export async function startRig(mode: NatMode, dir: string, phoneDist: string): P
       'ip',
       [
         ...['netns', 'exec', `rig${id}-inet`, '/usr/bin/turnserver', '-n'],
-        ...['--listening-ip=198.19.0.1', '--listening-ip=198.19.0.2', '--relay-ip=198.19.0.1'],
+        '--listening-ip=198.19.0.1',
+        ...(options.hostile ? [] : ['--listening-ip=198.19.0.2']),
+        '--relay-ip=198.19.0.1',
         ...['--listening-port=3478', '--min-port=49152', '--max-port=49999'],
         ...['--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=rig.test'],
         ...['--no-tls', '--no-dtls', '--no-cli', '--fingerprint', '--log-file=stdout', '--simple-log'],
@@ -99,6 +111,21 @@ export async function startRig(mode: NatMode, dir: string, phoneDist: string): P
     });
     children.push(sniffer);
     await new Promise<void>((done) => createInterface({ input: sniffer.stdout }).once('line', () => done()));
+    let hostileCounts: Rig['hostileCounts'] = async () => ({ relayed: 0, replayed: 0, injected: 0 });
+    if (options.hostile) {
+      // coturn gives up 198.19.0.2:3478 to the hostile relay, which forwards to 198.19.0.1.
+      const hostile = spawn('ip', ['netns', 'exec', `rig${id}-inet`, 'python3', HOSTILE_TURN], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(hostile);
+      const lines = createInterface({ input: hostile.stdout });
+      await new Promise<void>((done) => lines.once('line', () => done()));
+      hostileCounts = () =>
+        new Promise((done) => {
+          lines.once('line', (line) => done(JSON.parse(line)));
+          hostile.kill('SIGUSR1');
+        });
+    }
     const launcher = (ns: string) => {
       const path = join(dir, `chromium-${ns}.sh`);
       writeFileSync(path, `#!/bin/sh\nexec ip netns exec rig${id}-${ns} /usr/bin/chromium "$@"\n`);
@@ -112,6 +139,7 @@ export async function startRig(mode: NatMode, dir: string, phoneDist: string): P
       mobileChromium: launcher('mob'),
       movePhone: () => void run('move', id),
       turnLog,
+      hostileCounts: () => hostileCounts(),
       capture: () => (existsSync(capturePath) ? readFileSync(capturePath) : Buffer.alloc(0)),
       down,
     };
