@@ -79,9 +79,8 @@ export async function startRig(
       'ip',
       [
         ...['netns', 'exec', `rig${id}-inet`, '/usr/bin/turnserver', '-n'],
-        '--listening-ip=198.19.0.1',
-        ...(options.hostile ? [] : ['--listening-ip=198.19.0.2']),
-        '--relay-ip=198.19.0.1',
+        // 198.19.0.2 stays free for the hostile relay (case 5).
+        ...['--listening-ip=198.19.0.1', '--relay-ip=198.19.0.1'],
         ...['--listening-port=3478', '--min-port=49152', '--max-port=49999'],
         ...['--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=rig.test'],
         ...['--no-tls', '--no-dtls', '--no-cli', '--fingerprint', '--log-file=stdout', '--simple-log'],
