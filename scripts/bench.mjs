@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureBrowsers, ensureDependencies, step } from './setup.mjs';
+import { ensureBrowsers, ensureDependencies, ensureRigTools, step } from './setup.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -32,6 +32,7 @@ const NEEDS = {
   web: ['extension'],
   files: ['extension', 'host'],
   phone: ['extension', 'phone'],
+  reach: ['extension', 'phone'],
 };
 
 function newestMtime(path) {
@@ -58,6 +59,7 @@ const groups = requested.length > 0 ? requested : ['runtime', 'web', 'files', 'p
 const builds = [...new Set(groups.flatMap((group) => NEEDS[group] ?? []))];
 ensureDependencies();
 if (builds.length > 0) ensureBrowsers(['chromium']);
+if (groups.includes('reach')) ensureRigTools();
 for (const name of builds) {
   const build = BUILDS[name];
   if (isStale(build)) step(`build ${name} for the benchmarks`, 'npm', build.run);
