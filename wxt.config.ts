@@ -56,6 +56,8 @@ export default defineConfig({
       'identity',
       // Firefox has a sidebar instead of a side panel, and WebRTC in its background page.
       ...(browser === 'firefox' ? [] : ['sidePanel', 'offscreen', 'tabGroups']),
+      // Keep the computer awake while a task runs (platform/keep-awake.ts); Firefox has no power API.
+      ...(browser === 'firefox' ? [] : ['power']),
       // Trusted keys and clicks in agent tabs (web/trusted-input.ts; cost in docs/ARCHITECTURE.md, "Web access").
       ...(browser === 'firefox' ? [] : ['debugger']),
     ],

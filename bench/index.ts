@@ -26,6 +26,7 @@ for (const [name, file, fn] of [
   ['push', './push', 'runPushBench'],
   ['schedule', './schedule', 'runScheduleBench'],
   ['connect', './connect', 'runConnectBench'],
+  ['reach', './reach', 'runReachBench'],
 ] as const) {
   if (existsSync(resolve(import.meta.dirname, `${file}.ts`))) {
     GROUPS[name] = async () => (await import(file))[fn] as Group;

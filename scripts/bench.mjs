@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureBrowsers, ensureDependencies, step } from './setup.mjs';
+import { ensureBrowsers, ensureDependencies, ensureRigTools, step } from './setup.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -34,6 +34,7 @@ const NEEDS = {
   phone: ['extension', 'phone'],
   push: ['extension'],
   schedule: ['extension'],
+  reach: ['extension', 'phone'],
 };
 
 function newestMtime(path) {
@@ -60,6 +61,7 @@ const groups = requested.length > 0 ? requested : ['runtime', 'web', 'files', 'p
 const builds = [...new Set(groups.flatMap((group) => NEEDS[group] ?? []))];
 ensureDependencies();
 if (builds.length > 0) ensureBrowsers(['chromium']);
+if (groups.includes('reach')) ensureRigTools();
 for (const name of builds) {
   const build = BUILDS[name];
   if (isStale(build)) step(`build ${name} for the benchmarks`, 'npm', build.run);

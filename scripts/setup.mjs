@@ -53,3 +53,18 @@ export function ensureBrowsers(packages) {
   );
   process.exit(1);
 }
+
+/** The [reach] network-namespace rig's tools (tests/rig/): root only; the rig's tests skip without them. */
+const RIG_TOOLS = { coturn: '/usr/bin/turnserver', nftables: '/usr/sbin/nft', iproute2: '/usr/sbin/ip' };
+
+export function ensureRigTools() {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
+  const missing = Object.entries(RIG_TOOLS)
+    .filter(([, path]) => !existsSync(path))
+    .map(([name]) => name);
+  if (missing.length === 0) return;
+  step(`Installing ${missing.join(', ')} (network rig)`, 'bash', [
+    '-c',
+    `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`,
+  ]);
+}

@@ -7,11 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ensureBrowsers, ensureDependencies, root, step } from './setup.mjs';
+import { ensureBrowsers, ensureDependencies, ensureRigTools, root, step } from './setup.mjs';
 
 // A fresh machine has neither the npm dependencies nor the browsers the end-to-end tests drive.
 ensureDependencies();
 ensureBrowsers(['chromium', 'firefox-esr']);
+// The [reach] rig's coturn, nftables and iproute2 (as root; its tests skip with the reason otherwise).
+ensureRigTools();
 
 const only = process.argv.slice(2);
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);

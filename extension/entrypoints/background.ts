@@ -14,6 +14,7 @@ import { LazyInPageHostControl } from '../link/firefox-control';
 import { OffscreenHostControl } from '../link/offscreen-control';
 import { acceptLinkRelay } from '../link/relay-server';
 import { KeepAlive, RESUME_ALARM } from '../platform/keep-alive';
+import { browserPower, KeepAwake } from '../platform/keep-awake';
 import { showNotification } from '../platform/notifications';
 import { acceptPortClients } from '../platform/port-clients';
 import { storageLocalMarker, storageLocalSnapshots } from '../platform/storage-marker';
@@ -23,6 +24,11 @@ import { browserWeb } from '../web/browser-web';
 
 export default defineBackground(() => {
   const keepAlive = new KeepAlive();
+  // Settings → Phone, on by default: a user away with the phone needs the computer to stay up.
+  const keepAwake = new KeepAwake(
+    browserPower(),
+    async () => (await assembled.link?.store.settings())?.keepAwake ?? true,
+  );
   const assembled = assembleRuntime({
     showNotification,
     // Local files: the native-messaging bridge to the file host (started on first use).
@@ -31,7 +37,14 @@ export default defineBackground(() => {
     web: browserWeb,
     // Connectors: remote servers sign in through the browser's consent window.
     connectors: browserSignIn(),
-    keepAlive: () => keepAlive.hold(),
+    keepAlive: () => {
+      const releaseWorker = keepAlive.hold();
+      const releaseComputer = keepAwake.hold();
+      return () => {
+        releaseWorker();
+        releaseComputer();
+      };
+    },
     // Space, persistence, and a marker outside IndexedDB that notices a database lost to the browser.
     storage: {
       ...(typeof navigator !== 'undefined' && navigator.storage ? { estimator: navigator.storage } : {}),
@@ -60,6 +73,9 @@ export default defineBackground(() => {
 
   acceptPortClients(runtime);
   if (assembled.link) {
+    assembled.link.onBroadcast((message) => {
+      if (message.type === 'link.settings') void keepAwake.refresh();
+    });
     if (import.meta.env.BROWSER !== 'firefox') acceptLinkRelay(assembled.link);
     // Paired phones must be able to reach a browser that just started: bring the link host up.
     void assembled.link.start();

@@ -10,7 +10,8 @@
 import type { DataConnection } from 'peerjs';
 import type { HandshakeError } from '../../shared/link/errors.ts';
 import type { StaticKeyPair } from '../../shared/link/handshake.ts';
-import { LINK_STATUS_OFF, type LinkStatus } from '../../shared/protocol/link';
+import { effectiveIceServers } from '../../shared/link/turn-credentials.ts';
+import { LINK_STATUS_OFF, type LinkStatus, signalingOf } from '../../shared/protocol/link';
 import { type HandshakeSlot, HandshakeSlots } from './handshake-slots';
 import { LINK_LIMITS } from './limits';
 import type { LinkStore } from './link-store';
@@ -87,28 +88,33 @@ export class LinkHost {
     const { store } = this.deps;
     const settings = await store.settings();
     const needed = await store.needsLink();
-    if (!settings.signaling || !needed) {
+    if (!needed) {
       this.keeper?.stop();
       this.keeper = undefined;
       this.keeperConfig = '';
       this.publish({
         state: 'off',
         peerId: null,
-        detail: settings.signaling ? 'No phone is paired.' : 'No signaling server is set.',
+        detail: 'No phone is paired.',
       });
       return;
     }
     const identity = await store.identity();
     this.identity = identity.keyPair;
-    const config = JSON.stringify({ s: settings.signaling, i: settings.iceServers, p: identity.peerId });
+    const config = JSON.stringify({
+      s: signalingOf(settings),
+      i: settings.iceServers,
+      t: settings.turnRest,
+      p: identity.peerId,
+    });
     if (this.keeper && config === this.keeperConfig) return;
     this.keeper?.stop();
     this.keeperConfig = config;
     this.keeper = new PeerKeeper({
       peerId: identity.peerId,
       token: identity.token,
-      signaling: settings.signaling,
-      iceServers: settings.iceServers,
+      signaling: signalingOf(settings),
+      iceServers: () => effectiveIceServers(settings, Date.now()),
       onConnection: (connection) => this.accept(connection),
       onStatus: (status) => this.publish(status),
     });

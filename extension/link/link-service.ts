@@ -10,13 +10,16 @@
 import { encodeBase64url } from '../../shared/link/base64url.ts';
 import { OfferError } from '../../shared/link/errors.ts';
 import { createOffer, offerToUrl, pendingPairingFromOffer } from '../../shared/link/pairing-offer.ts';
+import { effectiveIceServers } from '../../shared/link/turn-credentials.ts';
 import {
+  DEFAULT_PHONE_PAGE_URL,
   type DeviceSummary,
   ICE_FRAGMENT_PARAM,
   LINK_STATUS_OFF,
   type LinkSettings,
   type LinkSettingsPatch,
   type LinkStatus,
+  signalingOf,
 } from '../../shared/protocol/link';
 import type { ErrorCode, RuntimeMessage, RuntimeMessageOf } from '../../shared/protocol/messages';
 import type { LinkStore } from './link-store';
@@ -115,12 +118,6 @@ export class LinkService implements LinkCommands {
 
   async startPairing(clientId?: string): Promise<RuntimeMessageOf<'pairing.offer'>> {
     const settings = await this.store.settings();
-    if (!settings.signaling) {
-      throw new LinkCommandError('invalid_command', 'Set a signaling server for the phone link first.');
-    }
-    if (!settings.phonePageUrl) {
-      throw new LinkCommandError('invalid_command', 'Set the address of the phone page first.');
-    }
     const identity = await this.store.identity();
     let url: string;
     let offer: ReturnType<typeof createOffer>;
@@ -128,17 +125,19 @@ export class LinkService implements LinkCommands {
       offer = createOffer({
         extensionPublicKey: identity.keyPair.publicKey,
         peerId: identity.peerId,
-        signaling: settings.signaling,
+        signaling: signalingOf(settings),
         now: this.now(),
       });
-      url = offerToUrl(settings.phonePageUrl, offer);
+      url = offerToUrl(settings.phonePageUrl || DEFAULT_PHONE_PAGE_URL, offer);
     } catch (error) {
       if (error instanceof OfferError) throw new LinkCommandError('invalid_command', error.message);
       throw error;
     }
-    if (settings.iceServers.length > 0) {
-      // ICE servers travel beside the offer, in the fragment too (never sent to the page's server).
-      const ice = encodeBase64url(new TextEncoder().encode(JSON.stringify(settings.iceServers)));
+    const iceServers = effectiveIceServers(settings, this.now());
+    if (iceServers.length > 0) {
+      // ICE servers travel beside the offer, in the fragment too (never sent to the page's server);
+      // a TURN REST server's secret never does, only credentials minted now (turn-credentials.ts).
+      const ice = encodeBase64url(new TextEncoder().encode(JSON.stringify(iceServers)));
       url = `${url}&${ICE_FRAGMENT_PARAM}=${ice}`;
     }
     const pending = pendingPairingFromOffer(offer);

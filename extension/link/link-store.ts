@@ -187,8 +187,6 @@ export class LinkStore {
 
   /** Whether the link host should be registered at the signaling server at all. */
   async needsLink(): Promise<boolean> {
-    const settings = await this.settings();
-    if (!settings.signaling) return false;
     if ((await this.db.devices.where('status').equals('active').count()) > 0) return true;
     return this.hasLivePairing();
   }

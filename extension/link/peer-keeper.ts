@@ -21,7 +21,8 @@ export interface PeerKeeperOptions {
   peerId: string;
   token: string;
   signaling: SignalingServer;
-  iceServers: readonly IceServer[];
+  /** Read at every (re)registration and every watchdog tick: TURN REST credentials expire. */
+  iceServers: () => readonly IceServer[];
   onConnection(connection: DataConnection): void;
   onStatus(status: Pick<LinkStatus, 'state' | 'detail' | 'peerId'>): void;
 }
@@ -73,7 +74,7 @@ export class PeerKeeper {
       path: signaling.path ?? '/',
       secure: signaling.secure,
       token: this.options.token,
-      config: { iceServers: this.options.iceServers.map((server) => ({ ...server })) },
+      config: this.rtcConfig(),
       debug: 0,
     });
     this.peer = peer;
@@ -175,9 +176,15 @@ export class PeerKeeper {
   }
 
   /** Whatever state a missed event left behind, move towards "registered". */
+  private rtcConfig(): RTCConfiguration {
+    return { iceServers: this.options.iceServers().map((server) => ({ ...server })) };
+  }
+
   private repair(): void {
     if (this.stopped || this.timer !== undefined) return;
     const peer = this.peer;
+    // PeerJS builds each answering RTCPeerConnection from the Peer's options: keep them fresh.
+    if (peer && !peer.destroyed) peer.options.config = this.rtcConfig();
     if (!peer || peer.destroyed) this.schedule(() => this.create());
     else if (peer.disconnected) this.schedule(() => this.reconnect(peer));
   }

@@ -7,9 +7,10 @@ import { ConversationClient } from '../../shared/client/conversation-client';
 import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
 import { restrictConnectionsTo } from './connect-policy';
 import { guessDeviceName } from './device-name';
+import { PageOutbox } from './page-outbox';
 import { PairingStore } from './pairing-store';
 import { PhoneLink } from './phone-link';
-import { readScannedOffer } from './scanned-offer';
+import { readScannedOffer, type ScannedOffer } from './scanned-offer';
 import './tandem-phone-app';
 
 const store = new PairingStore(window.localStorage);
@@ -19,12 +20,19 @@ const link = new PhoneLink(store, {
   allowSignaling: restrictConnectionsTo,
 });
 
-const scanned = readScannedOffer(location.hash, Date.now());
-if (scanned.kind !== 'none') {
-  // The secret must not stay in the address bar, the history or a bookmark.
-  history.replaceState(null, '', `${location.pathname}${location.search}`);
+/** Reads the fragment a camera app opened, and removes it from the address bar at once. */
+function takeScannedOffer(): ScannedOffer {
+  const scanned = readScannedOffer(location.hash, Date.now());
+  if (scanned.kind !== 'none') {
+    // The secret must not stay in the address bar, the history or a bookmark.
+    history.replaceState(null, '', `${location.pathname}${location.search}`);
+  }
+  return scanned;
 }
-const client = new ConversationClient(link);
+
+const scanned = takeScannedOffer();
+// Messages written while the computer is unreachable wait in the page's storage (page-outbox.ts).
+const client = new ConversationClient(link, new PageOutbox(window.localStorage));
 
 declare global {
   interface Window {
@@ -50,11 +58,28 @@ if (scanned.kind === 'error') {
   app.scanError = scanned.message;
 }
 
+// A camera app that reuses a tab already on this page only changes the fragment: no reload, so
+// the new code must be read here (a QR code for another signaling server still needs a reload,
+// see connect-policy.ts; PhoneLink says so).
+window.addEventListener('hashchange', () => {
+  const next = takeScannedOffer();
+  if (next.kind === 'offer') {
+    app.scanError = '';
+    link.pair(next);
+  } else if (next.kind === 'error') {
+    app.scanError = next.message;
+  }
+});
+
 // A phone waking up or getting its network back should not wait for the backoff.
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') link.retryNow();
 });
-window.addEventListener('online', () => link.retryNow());
+window.addEventListener('online', () => link.networkChanged());
+// Wi-Fi → mobile (Network Information API, where the browser has it): the old path may be gone.
+(navigator as Navigator & { connection?: EventTarget }).connection?.addEventListener('change', () =>
+  link.networkChanged(),
+);
 
 // Installable app: cache the shell (only where service workers exist: HTTPS or localhost).
 if ('serviceWorker' in navigator && window.isSecureContext) {

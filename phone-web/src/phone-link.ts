@@ -19,8 +19,9 @@ import { Backoff } from '../../shared/link/backoff.ts';
 import { FrameSender } from '../../shared/link/frame-sender.ts';
 import { type DecodedFrame, SealedMessenger } from '../../shared/link/sealed-messenger.ts';
 import type { ByeReason, LinkEnvelope } from '../../shared/protocol/link';
-import { AttemptError, type OpenLink, openLink } from './link-attempt';
+import { AttemptError, type AttemptFailure, type OpenLink, openLink } from './link-attempt';
 import type { Pairing, PairingStore } from './pairing-store';
+import { type LinkRoute, type Presence, presenceOf, routeFromStats } from './presence';
 import type { ScannedOffer } from './scanned-offer';
 
 export type LinkPhase =
@@ -72,6 +73,11 @@ export class PhoneLink implements Transport {
   lastProblem = '';
 
   private stateValue: TransportState = 'connecting';
+  /** Facts for `presence` (see presence.ts). */
+  private lastHeardAt: number | undefined;
+  private downSince: number;
+  private lastFailure: AttemptFailure | undefined;
+  private route: LinkRoute = 'unknown';
   private live: Live | undefined;
   /** The signaling registration kept between attempts (see AttemptOptions.reuse). */
   private peer: OpenLink['peer'] | undefined;
@@ -89,6 +95,19 @@ export class PhoneLink implements Transport {
     private readonly options: PhoneLinkOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.downSince = this.now();
+  }
+
+  /** What the phone may truthfully say about the computer right now. */
+  get presence(): Presence {
+    return presenceOf({
+      phase: this.phase.kind,
+      route: this.route,
+      downSince: this.downSince,
+      lastHeardAt: this.lastHeardAt,
+      lastFailure: this.lastFailure,
+      now: this.now(),
+    });
   }
 
   get state(): TransportState {
@@ -127,6 +146,27 @@ export class PhoneLink implements Transport {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
+  }
+
+  /**
+   * The phone's network changed (Wi-Fi → mobile, a new address) or ICE lost its path: a link that
+   * does not answer a probe within PROBE_MS is given up at once and a new one set up (resuming with
+   * afterSeq, no new QR code) instead of waiting out the 5 s silence timeout. PeerJS's server offers
+   * no way to renegotiate an existing connection (an ICE restart proper), so the restart is a fresh
+   * connection through the same signaling registration and the same pairing.
+   */
+  networkChanged(): void {
+    const live = this.live;
+    if (!live) {
+      this.retryNow();
+      return;
+    }
+    const probedAt = this.now();
+    live.pings += 1;
+    this.sendEnvelope(live, { t: 'ping', n: live.pings });
+    setTimeout(() => {
+      if (this.live === live && live.lastHeardAt < probedAt) live.end('the network changed');
+    }, PROBE_MS);
   }
 
   /** Forgets the pairing (after a revocation, or on request). */
@@ -236,6 +276,7 @@ export class PhoneLink implements Transport {
         } catch (error) {
           const attempt =
             error instanceof AttemptError ? error : new AttemptError('closed', 'The connection to Tandem failed.');
+          this.lastFailure = attempt.failure;
           const verdict = attempt.handshake?.fromPeer ? attempt.handshake.code : undefined;
           if (verdict === 'revoked_device') return this.revoked(pairing);
           if (verdict === 'secret_used' && pairing.kind === 'pending' && !fallbackToReconnect) {
@@ -269,6 +310,10 @@ export class PhoneLink implements Transport {
         const why = await this.serve(link);
         if (this.stopped) return;
         this.lastProblem = why;
+        // A link lost without a goodbye may mean the phone's network changed: its signaling
+        // WebSocket may be dead without knowing it yet, and reusing it would stall the next attempt
+        // until the attempt timeout. A new registration costs one WebSocket setup.
+        if (!why.startsWith('bye:')) this.dropPeer();
         if (why.startsWith('bye:revoked')) return this.revoked(current);
         if (why === 'bye:replaced') {
           // The same phone connected again elsewhere (another tab): the tab in view takes it back
@@ -306,7 +351,10 @@ export class PhoneLink implements Transport {
         live.sender.close();
         // The data channel goes; the signaling registration stays for the next attempt.
         link.connection.close();
-        if (this.stateValue === 'open') this.setState('connecting');
+        if (this.stateValue === 'open') {
+          this.downSince = this.now();
+          this.setState('connecting');
+        }
         endWith(why);
       },
     };
@@ -314,6 +362,7 @@ export class PhoneLink implements Transport {
     link.connection.on('close', () => live.end('the data channel closed'));
     link.connection.on('iceStateChanged', (state: RTCIceConnectionState) => {
       if (state === 'failed' || state === 'closed') live.end(`ICE ${state}`);
+      else if (state === 'disconnected') this.networkChanged();
     });
     link.takeOver((frame) => this.receiveFrame(live, frame));
     return ended;
@@ -331,6 +380,7 @@ export class PhoneLink implements Transport {
   private receiveFrame(live: Live, frame: Uint8Array): void {
     if (this.live !== live) return;
     live.lastHeardAt = this.now();
+    this.lastHeardAt = live.lastHeardAt;
     const decoded: DecodedFrame = live.messenger.decode(frame);
     if (decoded.kind === 'refused') {
       // Only the authenticated extension can seal frames for us: this is noise or an attack.
@@ -345,8 +395,10 @@ export class PhoneLink implements Transport {
           // A new runtime client: (re)announce 'open' so the client resends and resubscribes.
           if (this.stateValue === 'open') this.setState('connecting');
           this.backoff.reset();
+          this.lastFailure = undefined;
           this.setPhase({ kind: 'open' });
           this.setState('open');
+          void this.readRoute(live);
         }
         for (const listener of this.messageListeners) listener(envelope.m);
         return;
@@ -358,6 +410,33 @@ export class PhoneLink implements Transport {
         return;
       default:
         return; // pong: hearing it was the point
+    }
+  }
+
+  /**
+   * Direct or relayed: read from the peer connection's selected candidate pair, once it has one,
+   * and again whenever ICE switches pairs (a relayed pair often wins the race and a direct one
+   * takes over a moment later).
+   */
+  private async readRoute(live: Live, watch = true): Promise<void> {
+    const connection = live.link.connection.peerConnection;
+    if (!connection) return;
+    const ice = (connection as RTCPeerConnection & { sctp?: { transport?: { iceTransport?: EventTarget } } }).sctp
+      ?.transport?.iceTransport;
+    if (watch && ice) {
+      ice.addEventListener('selectedcandidatepairchange', () => {
+        if (this.live === live) void this.readRoute(live, false);
+      });
+    }
+    for (let tries = 0; tries < 10 && this.live === live; tries += 1) {
+      const stats = await connection.getStats().catch(() => undefined);
+      const route = stats ? routeFromStats([...stats.values()]) : 'unknown';
+      if (route !== 'unknown') {
+        this.route = route;
+        if (this.live === live) this.setPhase({ ...this.phase });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
@@ -426,6 +505,8 @@ export class PhoneLink implements Transport {
 }
 
 const REPLACED_RETRY_MS = 60_000;
+/** A live link answers a ping within a round trip; a second and a half is generous on mobile. */
+const PROBE_MS = 1_500;
 const REVOKED_MESSAGE = 'This phone was removed in Tandem. To use it again, pair it from the side panel.';
 
 function isWelcome(message: unknown): boolean {

@@ -16,6 +16,7 @@ import '../../shared/ui/tandem-schedules-view';
 import '../../shared/ui/tandem-thread-list';
 import type { LinkPhase, PhoneLink } from './phone-link';
 import './push-bar';
+import { clockTime, type Presence, presenceText } from './presence';
 import { readScannedOffer } from './scanned-offer';
 import './tandem-link-state';
 import './tandem-qr-scanner';
@@ -42,6 +43,24 @@ export class TandemPhoneApp extends LitElement {
         padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom)
           env(safe-area-inset-left);
         box-sizing: border-box;
+      }
+      .presence {
+        display: flex;
+        gap: var(--tandem-space-2);
+        margin: 0;
+        padding: var(--tandem-space-1) var(--tandem-space-3);
+        font-size: var(--tandem-font-size-small);
+        color: var(--tandem-text-muted);
+        flex: none;
+      }
+      .presence[data-kind='unreachable'] {
+        background: var(--tandem-warning-soft);
+        color: inherit;
+      }
+      .route {
+        border: 1px solid var(--tandem-border);
+        border-radius: 999px;
+        padding: 0 var(--tandem-space-2);
       }
       header {
         display: flex;
@@ -116,7 +135,10 @@ export class TandemPhoneApp extends LitElement {
   @state() private showSchedules = false;
   /** A message's "Save as shortcut": the Schedules screen opens with it in the shortcut form. */
   @state() private shortcutDraft: { text: string } | undefined;
+  @state() private presence: Presence = { kind: 'none' };
   private unlisten: Array<() => void> = [];
+  /** Re-reads presence while not connected: "Reconnecting" turns into "unreachable" with time alone. */
+  private presenceTicker: ReturnType<typeof setInterval> | undefined;
   private frame: number | undefined;
 
   override connectedCallback(): void {
@@ -124,10 +146,15 @@ export class TandemPhoneApp extends LitElement {
     const { client, link } = this;
     if (!client || !link) return;
     this.phase = link.phase;
+    this.presence = link.presence;
+    this.presenceTicker = setInterval(() => {
+      if (this.link && this.phase.kind !== 'open') this.presence = this.link.presence;
+    }, 1_000);
     this.unlisten.push(
       client.onChange(() => this.scheduleRender()),
       link.onPhase((phase) => {
         this.phase = phase;
+        this.presence = link.presence;
       }),
     );
   }
@@ -140,6 +167,7 @@ export class TandemPhoneApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     for (const unlisten of this.unlisten.splice(0)) unlisten();
+    clearInterval(this.presenceTicker);
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
   }
 
@@ -204,6 +232,20 @@ export class TandemPhoneApp extends LitElement {
     return html`<button class="primary" data-testid="scan-start" @click=${() => {
       this.scanning = true;
     }}>${label}</button>`;
+  }
+
+  private renderPresence() {
+    const presence = this.presence;
+    if (presence.kind === 'none') return nothing;
+    return html`<p class="presence" role="status" data-kind=${presence.kind}>
+      <span data-testid="link-presence">${presenceText(presence, clockTime)}</span>
+      ${
+        presence.kind === 'connected' && presence.route !== 'unknown'
+          ? html`<span class="route" data-testid="link-route" title=${ROUTE_HINT[presence.route]}
+              >${presence.route}</span>`
+          : nothing
+      }
+    </p>`;
   }
 
   private renderScreen() {
@@ -272,6 +314,7 @@ export class TandemPhoneApp extends LitElement {
             </button>`
         }
       </header>
+      ${this.renderPresence()}
       ${
         this.phase.kind !== 'open' && !screen
           ? html`<tandem-link-state
@@ -311,6 +354,7 @@ export class TandemPhoneApp extends LitElement {
                   this.shortcutDraft = { text: e.detail.text };
                   this.showSchedules = true;
                 }}
+                sendWhileOffline
                 @thread-created=${(e: TandemEventMap['thread-created']) => {
                   this.selectedId = e.detail.threadId;
                 }}
@@ -342,6 +386,11 @@ export class TandemPhoneApp extends LitElement {
     `;
   }
 }
+
+const ROUTE_HINT: Record<'direct' | 'relayed', string> = {
+  direct: 'Straight between this phone and the computer',
+  relayed: 'Through a TURN relay, which sees only encrypted bytes',
+};
 
 declare global {
   interface HTMLElementTagNameMap {

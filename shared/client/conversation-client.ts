@@ -8,7 +8,7 @@
  */
 
 import { type ThreadView, ThreadViewBuilder } from '../conversation/thread-view';
-import type { ClientCommand, CommandInput } from '../protocol/commands';
+import { type ClientCommand, COMMAND_RULES, type CommandInput } from '../protocol/commands';
 import type { ThreadEvent } from '../protocol/events';
 import {
   type PublicSettings,
@@ -19,6 +19,7 @@ import {
   type ThreadStatus,
   type ThreadSummary,
 } from '../protocol/messages';
+import type { CommandOutbox } from './command-outbox';
 import type { Transport, TransportState } from './transport';
 
 export class CommandError extends Error {
@@ -80,7 +81,14 @@ export class ConversationClient {
   private readonly messageListeners = new Set<(message: RuntimeMessage) => void>();
   private readonly disposers: Array<() => void> = [];
 
-  constructor(private readonly transport: Transport) {
+  constructor(
+    private readonly transport: Transport,
+    /** Keeps unanswered mutating commands durably (the phone); sent again on the next 'open'. */
+    private readonly outbox?: CommandOutbox,
+  ) {
+    for (const command of outbox?.load() ?? []) {
+      this.pending.set(command.id, { command, resolve: () => {}, reject: () => {} });
+    }
     this.connection = transport.state;
     this.disposers.push(
       transport.onMessage((raw) => this.receive(raw)),
@@ -115,6 +123,7 @@ export class ConversationClient {
     const command = { ...input, id: newCommandId() } as ClientCommand;
     return new Promise((resolve, reject) => {
       this.pending.set(command.id, { command, resolve, reject });
+      if (COMMAND_RULES[command.type].mutating) this.outbox?.keep(command);
       this.trySend(command);
     });
   }
@@ -209,6 +218,7 @@ export class ConversationClient {
       case 'ack': {
         const pending = this.pending.get(message.commandId);
         this.pending.delete(message.commandId);
+        this.outbox?.drop(message.commandId);
         pending?.resolve(message.threadId);
         break;
       }
@@ -217,6 +227,7 @@ export class ConversationClient {
         if (message.commandId) {
           const pending = this.pending.get(message.commandId);
           this.pending.delete(message.commandId);
+          this.outbox?.drop(message.commandId);
           pending?.reject(error);
         }
         this.lastError = error;

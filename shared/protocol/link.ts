@@ -25,10 +25,24 @@ export const SignalingServer = z.strictObject({
 export type SignalingServer = z.infer<typeof SignalingServer>;
 
 /**
- * The public PeerJS cloud. Never a default: the user must choose it (the panel says plainly that a
- * third party then relays who connects to whom; the handshake keeps it from reading or injecting).
+ * The public PeerJS cloud: the signaling server used when the user set none of their own, so the
+ * phone works out of the box. It sees peer ids, IP addresses and SDP (who connects to whom, from
+ * where), never content or keys; the handshake binds both DTLS fingerprints to the QR secret, so
+ * it can neither read nor inject (Settings → Phone says so).
  */
 export const PEERJS_CLOUD: SignalingServer = { host: '0.peerjs.com', port: 443, path: '/', secure: true };
+
+/** The signaling server in use: the user's own, or the public PeerJS server. */
+export function signalingOf(settings: { signaling: SignalingServer | null }): SignalingServer {
+  return settings.signaling ?? PEERJS_CLOUD;
+}
+
+/**
+ * The hosted phone page (GitHub Pages, .github/workflows/phone-page.yml) used when the user set no
+ * address of their own. Any static HTTPS host of the same build works; the QR secret rides in the
+ * fragment, which never reaches the host.
+ */
+export const DEFAULT_PHONE_PAGE_URL = 'https://tandem-agent.github.io/tandem/';
 
 /** One STUN/TURN server, as RTCPeerConnection takes it. */
 export const IceServer = z.strictObject({
@@ -38,26 +52,76 @@ export const IceServer = z.strictObject({
 });
 export type IceServer = z.infer<typeof IceServer>;
 
+/**
+ * Public STUN servers used when the user configured none: a phone on a mobile network and a computer
+ * behind a home NAT need their public addresses to connect directly. STUN servers see only the
+ * addresses asking; nothing of the content.
+ */
+export const DEFAULT_STUN_SERVERS: IceServer[] = [
+  { urls: 'stun:stun.l.google.com:19302' },
+  { urls: 'stun:stun.cloudflare.com:3478' },
+];
+
+/**
+ * A TURN server with time-limited credentials (the "TURN REST API" scheme coturn implements as
+ * `use-auth-secret`): the extension holds the shared secret and hands out only a username
+ * `expiry:tandem` and its HMAC, so a phone (or a QR code photographed later) never holds a
+ * credential that works past `ttlSeconds`.
+ */
+export const TurnRestConfig = z.strictObject({
+  urls: z
+    .array(
+      z
+        .string()
+        .regex(/^turns?:\S+$/, 'a turn: or turns: URL')
+        .max(512),
+    )
+    .min(1)
+    .max(4),
+  secret: z.string().min(8).max(256),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400),
+});
+export type TurnRestConfig = z.infer<typeof TurnRestConfig>;
+
 /** The phone page's address: http(s) only (it becomes the QR code a camera opens). */
 const PhonePageUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]);
 
 export const LinkSettings = z.object({
-  /** Absent until the user sets one: the phone link stays off. */
+  /** The user's own PeerServer; null means the public PeerJS server (signalingOf). */
   signaling: SignalingServer.nullable(),
   /** Empty by default: on a LAN host candidates suffice; across networks add STUN, and TURN for strict NATs. */
   iceServers: z.array(IceServer).max(8),
-  /** Where the phone page is served (`npm start` serves it on the LAN; any static HTTPS host in production). */
+  /**
+   * Where the phone page is served; empty means DEFAULT_PHONE_PAGE_URL (`npm start` serves it on
+   * the LAN for development).
+   */
   phonePageUrl: PhonePageUrl,
+  /** A TURN server that takes time-limited credentials, beside any in `iceServers`. */
+  turnRest: TurnRestConfig.nullable().default(null),
+  /** Keep the computer awake while a task runs (Chrome's power API; Firefox has none). */
+  keepAwake: z.boolean().default(true),
 });
 export type LinkSettings = z.infer<typeof LinkSettings>;
 
-export const DEFAULT_LINK_SETTINGS: LinkSettings = { signaling: null, iceServers: [], phonePageUrl: '' };
+export const DEFAULT_LINK_SETTINGS: LinkSettings = {
+  signaling: null,
+  iceServers: DEFAULT_STUN_SERVERS,
+  phonePageUrl: '',
+  turnRest: null,
+  keepAwake: true,
+};
 
 export const LinkSettingsPatch = z
   .strictObject({
     signaling: SignalingServer.nullable(),
     iceServers: z.array(IceServer).max(8),
     phonePageUrl: PhonePageUrl,
+    turnRest: TurnRestConfig.nullable(),
+    keepAwake: z.boolean(),
   })
   .partial();
 export type LinkSettingsPatch = z.infer<typeof LinkSettingsPatch>;

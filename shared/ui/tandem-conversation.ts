@@ -105,6 +105,8 @@ export class TandemConversation extends LitElement {
   @property() threadId: string | undefined;
   /** Which client this is; messages and answers from the other one say where they came from. */
   @property() selfKind: ClientKind = 'panel';
+  /** The client keeps unsent commands durably (the phone's outbox): let the user write while offline. */
+  @property({ type: Boolean }) sendWhileOffline = false;
 
   /** Decisions answered here and not yet resolved: decisionId → optionId. */
   @state() private answering = new Map<string, string>();
@@ -444,7 +446,7 @@ export class TandemConversation extends LitElement {
         }
         <tandem-composer
           .shortcuts=${this.shortcuts}
-          .disabled=${!connected}
+          .disabled=${!connected && !this.sendWhileOffline}
           .running=${running}
           .disabledReason=${'Not connected to Tandem yet…'}
           @send=${this.onSend}

@@ -11,6 +11,7 @@ import { decodeBase64url } from '../../shared/link/base64url.ts';
 import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
 import { parseOffer } from '../../shared/link/pairing-offer.ts';
 import type { RuntimeMessage } from '../../shared/protocol';
+import { DEFAULT_PHONE_PAGE_URL, DEFAULT_STUN_SERVERS, PEERJS_CLOUD } from '../../shared/protocol/link';
 import { connect } from '../support/runtime-harness';
 
 class RecordingHost implements LinkHostControl {
@@ -39,14 +40,22 @@ afterEach(async () => {
 const SIGNALING = { host: '192.168.1.20', port: 9000, path: '/tandem', secure: false };
 
 describe('phone link commands', () => {
-  it('needs a signaling server and a phone page before it shows a QR code', async () => {
+  it('works out of the box: the hosted phone page and the public PeerJS server when none is set', async () => {
     const panel = connect(assembled);
-    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'error', code: 'invalid_command' });
-    await panel.command({ type: 'link.settings.update', patch: { signaling: SIGNALING } });
-    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({
-      type: 'error',
-      message: expect.stringContaining('phone page'),
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'ack' });
+    const offer = panel.messages.find((m) => m.type === 'pairing.offer');
+    if (offer?.type !== 'pairing.offer') throw new Error('no offer');
+    expect(offer.url.startsWith(`${DEFAULT_PHONE_PAGE_URL}#`)).toBe(true);
+    expect(parseOffer(offer.url, Date.now()).signaling).toEqual(PEERJS_CLOUD);
+    // The user's own server and page replace both.
+    await panel.command({
+      type: 'link.settings.update',
+      patch: { signaling: SIGNALING, phonePageUrl: 'https://phone.example.org/' },
     });
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'ack' });
+    const own = panel.messages.findLast((m) => m.type === 'pairing.offer');
+    if (own?.type !== 'pairing.offer') throw new Error('no offer');
+    expect(parseOffer(own.url, Date.now()).signaling).toEqual(SIGNALING);
   });
 
   it('cancels the QR codes a panel showed when its port drops (the side panel closed)', async () => {
@@ -104,6 +113,37 @@ describe('phone link commands', () => {
     // Cancelled: the secret is gone.
     await panel.command({ type: 'pairing.cancel', secretId: offer.secretId });
     expect(await assembled.link?.store.findPairing(offer.secretId)).toBeUndefined();
+  });
+
+  it('puts TURN credentials minted now in the QR code, never the TURN REST secret', async () => {
+    const panel = connect(assembled);
+    const secret = 'north-wind-secret';
+    await panel.command({
+      type: 'link.settings.update',
+      patch: {
+        signaling: SIGNALING,
+        phonePageUrl: 'https://phone.example.org/',
+        iceServers: [],
+        turnRest: { urls: ['turn:turn.example.org:3478'], secret, ttlSeconds: 3600 },
+      },
+    });
+    expect(await panel.command({ type: 'pairing.start' })).toMatchObject({ type: 'ack' });
+    const offer = panel.messages.find((m) => m.type === 'pairing.offer');
+    if (offer?.type !== 'pairing.offer') throw new Error('no offer');
+    expect(offer.url).not.toContain(secret);
+    const ice = new URLSearchParams(new URL(offer.url).hash.slice(1)).get('ice') ?? '';
+    const servers = JSON.parse(new TextDecoder().decode(decodeBase64url(ice)));
+    expect(JSON.stringify(servers)).not.toContain(secret);
+    expect(servers).toEqual([
+      {
+        urls: 'turn:turn.example.org:3478',
+        username: expect.stringMatching(/^\d+:tandem$/),
+        credential: expect.any(String),
+      },
+    ]);
+    const expiry = Number(servers[0].username.split(':')[0]) * 1000;
+    expect(expiry - Date.now()).toBeGreaterThan(3500_000);
+    expect(expiry - Date.now()).toBeLessThanOrEqual(3600_000);
   });
 
   it('refuses every link command from a phone', async () => {
@@ -167,7 +207,13 @@ describe('phone link commands', () => {
       type: 'ack',
     });
     expect(other.messages.findLast((m) => m.type === 'link.settings')).toMatchObject({
-      settings: { signaling: SIGNALING, iceServers: [], phonePageUrl: '' },
+      settings: {
+        signaling: SIGNALING,
+        iceServers: DEFAULT_STUN_SERVERS,
+        phonePageUrl: '',
+        turnRest: null,
+        keepAwake: true,
+      },
     });
     expect(await panel.command({ type: 'link.settings.get' })).toMatchObject({ type: 'ack' });
     expect(panel.messages.findLast((m) => m.type === 'link.status')).toMatchObject({ status: { state: 'off' } });

@@ -15,7 +15,7 @@ import { TandemDatabase } from '../../extension/storage/db';
 import { Backoff } from '../../shared/link/backoff.ts';
 import { FrameSender, type FrameSink, HIGH_WATER_BYTES, MAX_QUEUED_BYTES } from '../../shared/link/frame-sender.ts';
 import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
-import { DEFAULT_LINK_SETTINGS } from '../../shared/protocol/link';
+import { DEFAULT_LINK_SETTINGS, DEFAULT_STUN_SERVERS } from '../../shared/protocol/link';
 
 class SlowSink implements FrameSink {
   readyState = 'open';
@@ -100,8 +100,10 @@ describe('link settings form', () => {
       ok: true,
       patch: {
         signaling: { host: '192.168.1.20', port: 9000, path: '/tandem', secure: false },
-        iceServers: [],
+        iceServers: DEFAULT_STUN_SERVERS,
         phonePageUrl: 'http://192.168.1.20:5173/',
+        turnRest: null,
+        keepAwake: true,
       },
     });
     expect(patchFromLinkForm({ ...values, port: '70000' })).toMatchObject({
@@ -118,6 +120,22 @@ describe('link settings form', () => {
     });
     expect(patchFromLinkForm({ ...values, host: '' })).toMatchObject({ ok: true, patch: { signaling: null } });
     expect(isPeerjsCloud({ host: '0.peerjs.com' })).toBe(true);
+    expect(patchFromLinkForm({ ...values, keepAwake: false })).toMatchObject({ ok: true, patch: { keepAwake: false } });
+    const turn = { turnRestUrls: 'turn:198.19.0.1:3478, turns:198.19.0.1:5349', turnRestSecret: 'north-wind-secret' };
+    expect(patchFromLinkForm({ ...values, ...turn })).toMatchObject({
+      ok: true,
+      patch: { turnRest: { urls: ['turn:198.19.0.1:3478', 'turns:198.19.0.1:5349'], secret: 'north-wind-secret' } },
+    });
+    expect(patchFromLinkForm({ ...values, ...turn, turnRestSecret: 'short' })).toMatchObject({
+      ok: false,
+      errors: { turnRestSecret: expect.any(String) },
+    });
+    expect(
+      patchFromLinkForm({ ...values, turnRestUrls: 'stun:198.19.0.1', turnRestSecret: 'north-wind-secret' }),
+    ).toMatchObject({
+      ok: false,
+      errors: { turnRestUrls: expect.any(String) },
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The phone link settings form ↔ a `link.settings.update` patch. Pure, so its rules are unit-tested:
  * ICE servers are typed one per line ("stun:host:3478" or "turn:host:3478 user credential"), the
- * port may be empty (scheme default), and nothing invalid is ever sent.
+ * port may be empty (scheme default), a TURN REST server is its addresses plus the shared secret,
+ * and nothing invalid is ever sent.
  */
 import { type IceServer, type LinkSettings, LinkSettingsPatch, PEERJS_CLOUD } from '../../../shared/protocol/link';
 
@@ -12,7 +13,14 @@ export interface LinkFormValues {
   secure: boolean;
   iceServers: string;
   phonePageUrl: string;
+  /** TURN REST server: its turn: URLs (comma or space separated) and the shared secret. */
+  turnRestUrls: string;
+  turnRestSecret: string;
+  keepAwake: boolean;
 }
+
+/** Minted TURN credentials live a day: long enough for a phone to reconnect all day, short if a QR photo leaks. */
+export const TURN_REST_TTL_SECONDS = 86_400;
 
 export type LinkFormResult =
   | { ok: true; patch: LinkSettingsPatch }
@@ -27,6 +35,9 @@ export function formFromLinkSettings(settings: LinkSettings): LinkFormValues {
     secure: signaling?.secure ?? true,
     iceServers: settings.iceServers.map(iceServerLine).join('\n'),
     phonePageUrl: settings.phonePageUrl,
+    turnRestUrls: settings.turnRest?.urls.join(' ') ?? '',
+    turnRestSecret: settings.turnRest?.secret ?? '',
+    keepAwake: settings.keepAwake,
   };
 }
 
@@ -70,6 +81,15 @@ export function patchFromLinkForm(values: LinkFormValues): LinkFormResult {
   if (path !== '' && !path.startsWith('/')) errors.path = 'The path starts with "/", e.g. /tandem.';
   const iceServers = parseIceServers(values.iceServers);
   if (!iceServers) errors.iceServers = 'One server per line: "stun:host:port" or "turn:host:port user password".';
+  const turnUrls = values.turnRestUrls.split(/[\s,]+/).filter(Boolean);
+  const turnSecret = values.turnRestSecret.trim();
+  if (turnUrls.length > 0 && !turnUrls.every((url) => /^turns?:\S+$/.test(url))) {
+    errors.turnRestUrls = 'TURN addresses start with turn: or turns:, e.g. turn:turn.example.org:3478.';
+  }
+  if (turnUrls.length > 0 && turnSecret.length < 8) {
+    errors.turnRestSecret = 'The shared secret (coturn static-auth-secret) has at least 8 characters.';
+  }
+  if (turnUrls.length === 0 && turnSecret !== '') errors.turnRestUrls = 'Add the TURN server’s address.';
   const candidate = {
     signaling:
       host === ''
@@ -77,11 +97,17 @@ export function patchFromLinkForm(values: LinkFormValues): LinkFormResult {
         : { host, secure: values.secure, ...(port === undefined ? {} : { port }), ...(path === '' ? {} : { path }) },
     iceServers: iceServers ?? [],
     phonePageUrl: values.phonePageUrl.trim(),
+    turnRest: turnUrls.length === 0 ? null : { urls: turnUrls, secret: turnSecret, ttlSeconds: TURN_REST_TTL_SECONDS },
+    keepAwake: values.keepAwake,
   };
   const parsed = LinkSettingsPatch.safeParse(candidate);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = issue.path[0] === 'signaling' ? (issue.path[1] === 'host' ? 'host' : 'path') : issue.path[0];
+      if (field === 'turnRest') {
+        errors.turnRestUrls ??= 'Not a valid TURN server.';
+        continue;
+      }
       if (field === 'host' || field === 'path' || field === 'phonePageUrl' || field === 'iceServers') {
         errors[field] ??=
           field === 'phonePageUrl'

@@ -41,6 +41,8 @@ export function makeSandbox(name: string): { root: string; profileDir: string; c
 export interface LaunchOptions {
   /** Extra Chromium switches (a `--disable-features` here must already include Playwright's own list). */
   extraArgs?: string[];
+  /** Another Chromium launcher (the [reach] rig's runs Chromium inside a network namespace). */
+  executablePath?: string;
 }
 
 export async function launchExtensionBrowser(
@@ -49,7 +51,7 @@ export async function launchExtensionBrowser(
   options: LaunchOptions = {},
 ): Promise<ExtensionBrowser> {
   const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: options.executablePath ?? CHROMIUM_PATH,
     headless: true,
     viewport: { width: 480, height: 900 },
     env: { ...process.env, HOME: join(root, 'home'), TMPDIR: join(root, 'tmp') },

@@ -1,0 +1,107 @@
+/**
+ * [reach] benchmarks (`npm run bench -- reach`).
+ *
+ * - phone_page_js_gzip_kb: every JavaScript file of the phone page's static build, gzipped at
+ *   level 9 as a static host would serve it, summed, in KiB (goal ≤ 110).
+ * In the network-namespace rig (tests/rig/, root only; skipped with the reason otherwise), one run each:
+ * - connect_ms_direct: both behind endpoint-independent NATs, the QR URL opened on the phone until
+ *   its thread list shows (goal ≤ 1,500);
+ * - connect_ms_turn: the same behind symmetric NATs, through coturn (goal ≤ 2,500);
+ * - network_change_recover_ms: while the runtime streams an event every 50 ms, the phone moves to
+ *   another NAT and address; from the move until the phone's client holds a new event (goal ≤ 5,000).
+ *
+ * Not measured yet: relay_delivered_ratio.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { currentWorker } from '../tests/e2e/support/chromium';
+import { buildPhonePage, PHONE_DIST, waitForPhoneOpen } from '../tests/e2e/support/phone';
+import { rigUnavailable } from '../tests/rig/rig';
+import { pair, type Setup, setUp, tearDown } from '../tests/rig/rig-session';
+import type { Metric } from './index';
+import { round } from './stats';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** The page's JavaScript as a phone downloads it: gzipped, every script (the service worker included). */
+export function phonePageJsGzipKb(dist: string): number {
+  const bytes = filesUnder(dist)
+    .filter((file) => file.endsWith('.js'))
+    .reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).byteLength, 0);
+  return bytes / 1024;
+}
+
+/** Streams events in the worker, moves the phone, and times until the phone holds a new one. */
+async function networkChangeRecoverMs(setup: Setup): Promise<number> {
+  const { panel, phone } = setup;
+  const threadId = await panel.evaluate(
+    async () => (await window.tandem?.client.send({ type: 'thread.create' })) ?? '',
+  );
+  await phone.evaluate((id) => window.tandemPhone?.client.subscribe(id), threadId);
+  const worker = await currentWorker(setup.extension.context);
+  const streaming = worker.evaluate(async (id) => {
+    type Tandem = {
+      log: { append(t: string, b: unknown[]): Promise<unknown[]> };
+      runtime: { hub: { publish(e: unknown[]): void } };
+    };
+    const { tandem } = globalThis as unknown as { tandem: Tandem };
+    for (let i = 0; i < 300; i++) {
+      tandem.runtime.hub.publish(
+        await tandem.log.append(id, [{ kind: 'text', taskId: 'b', turnId: 'b', text: `e${i} ` }]),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }, threadId);
+  const count = () => phone.evaluate((id) => window.tandemPhone?.client.events(id).length ?? 0, threadId);
+  while ((await count()) < 20) await new Promise((resolve) => setTimeout(resolve, 100));
+  const movedAt = Date.now();
+  setup.rig.movePhone();
+  // Wait for the old link to be given up, then for the next event over the new one.
+  while ((await phone.evaluate(() => window.tandemPhone?.link.phase.kind)) === 'open') {
+    if (Date.now() - movedAt > 30_000) throw new Error('The phone never noticed the move.');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const before = await count();
+  await waitForPhoneOpen(phone, 30_000);
+  while ((await count()) <= before) await new Promise((resolve) => setTimeout(resolve, 20));
+  const elapsed = Date.now() - movedAt;
+  await streaming;
+  return elapsed;
+}
+
+async function inRig(mode: 'eim' | 'symmetric', measure: (setup: Setup) => Promise<Metric[]>): Promise<Metric[]> {
+  const setup = await setUp(mode);
+  try {
+    return await measure(setup);
+  } finally {
+    await tearDown(setup);
+  }
+}
+
+export async function runReachBench(): Promise<Metric[]> {
+  buildPhonePage();
+  const metrics: Metric[] = [
+    { metric: 'phone_page_js_gzip_kb', value: round(phonePageJsGzipKb(PHONE_DIST)), unit: 'KiB' },
+  ];
+  const unavailable = rigUnavailable();
+  if (unavailable) {
+    console.error(`bench reach: the rig metrics are skipped: ${unavailable}`);
+    return metrics;
+  }
+  metrics.push(
+    ...(await inRig('eim', async (setup) => [
+      { metric: 'connect_ms_direct', value: await pair(setup), unit: 'ms' },
+      { metric: 'network_change_recover_ms', value: await networkChangeRecoverMs(setup), unit: 'ms' },
+    ])),
+    ...(await inRig('symmetric', async (setup) => [
+      { metric: 'connect_ms_turn', value: await pair(setup), unit: 'ms' },
+    ])),
+  );
+  return metrics;
+}

@@ -1,0 +1,15 @@
+/**
+ * Where a client keeps the commands it has sent but not yet seen answered, beyond its own memory:
+ * the phone keeps them in the page's storage, so a message written while the computer is
+ * unreachable survives the tab being closed or killed and is sent when the link returns. Each keeps
+ * its command id, which the runtime applies once.
+ */
+import type { ClientCommand } from '../protocol/commands';
+
+export interface CommandOutbox {
+  /** Commands kept from earlier (a previous load of the page), oldest first. */
+  load(): ClientCommand[];
+  keep(command: ClientCommand): void;
+  /** Answered (ack or error): forget it. */
+  drop(commandId: string): void;
+}

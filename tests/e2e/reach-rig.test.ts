@@ -1,0 +1,201 @@
+/**
+ * [reach] in a simulated internet (tests/rig/): the computer's Chromium behind a home NAT, the
+ * phone's Chromium behind a mobile NAT, coturn (STUN and TURN REST), the signaling server and the
+ * phone page on the "internet". Needs root; skips with the reason otherwise.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rigUnavailable, TURN_SECRET } from '../rig/rig';
+import { pair, type Setup, setUp, tearDown } from '../rig/rig-session';
+import { currentWorker } from './support/chromium';
+import { buildPhonePage, checkArrivals, readArrivals, secretSpellings, waitForPhoneOpen } from './support/phone';
+
+const unavailable = rigUnavailable();
+if (unavailable) console.warn(`[reach rig] skipped: ${unavailable}`);
+
+const route = (page: Page) => page.getByTestId('link-route').textContent({ timeout: 15_000 });
+
+describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', () => {
+  beforeAll(() => buildPhonePage());
+
+  describe('behind endpoint-independent NATs', () => {
+    let setup: Setup | undefined;
+    beforeAll(async () => {
+      setup = await setUp('eim');
+    }, 120_000);
+    afterAll(() => tearDown(setup), 60_000);
+
+    it('connects directly through STUN (case 1)', async () => {
+      if (!setup) throw new Error('no rig');
+      const ms = await pair(setup);
+      console.log(`[reach rig] connect_ms_direct ${ms}`);
+      await expect.poll(() => route(setup!.phone), { timeout: 15_000 }).toBe('direct');
+    }, 120_000);
+
+    it('reconnects after the phone changes networks mid-stream, nothing lost, duplicated or reordered (case 3)', async () => {
+      if (!setup) throw new Error('no rig');
+      const { panel, phone } = setup;
+      const threadId = await panel.evaluate(
+        async () => (await window.tandem?.client.send({ type: 'thread.create' })) ?? '',
+      );
+      await phone.evaluate((id) => window.tandemPhone?.client.subscribe(id), threadId);
+      const worker = await currentWorker(setup.extension.context);
+      // A stream of runtime events, one every 50 ms, through the move.
+      const streaming = worker.evaluate(async (id) => {
+        type Tandem = {
+          log: { append(t: string, b: unknown[]): Promise<unknown[]> };
+          runtime: { hub: { publish(e: unknown[]): void } };
+        };
+        const { tandem } = globalThis as unknown as { tandem: Tandem };
+        for (let i = 0; i < 240; i++) {
+          const body = { kind: 'text', taskId: 'rig', turnId: 'rig', text: `e${i} ` };
+          tandem.runtime.hub.publish(await tandem.log.append(id, [body]));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }, threadId);
+      const count = () => phone.evaluate((id) => window.tandemPhone?.client.events(id).length ?? 0, threadId);
+      await expect.poll(count, { timeout: 10_000 }).toBeGreaterThan(20);
+      const before = await count();
+      const movedAt = Date.now();
+      setup.rig.movePhone();
+      // Events that were in flight on the old path may still land; wait for the link to be replaced.
+      await expect
+        .poll(() => phone.evaluate(() => window.tandemPhone?.link.phase.kind), { timeout: 10_000 })
+        .not.toBe('open');
+      await waitForPhoneOpen(phone, 20_000);
+      await expect.poll(count, { timeout: 20_000 }).toBeGreaterThan(before);
+      const recoverMs = Date.now() - movedAt;
+      console.log(`[reach rig] network_change_recover_ms ${recoverMs}`);
+      await streaming;
+      await expect.poll(count, { timeout: 15_000 }).toBe(240);
+      const seqs = await phone.evaluate(
+        (id) => window.tandemPhone?.client.events(id).map((e) => e.seq) ?? [],
+        threadId,
+      );
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(checkArrivals(await readArrivals(phone), threadId)).toEqual({ duplicated: 0, reordered: 0 });
+      expect(recoverMs).toBeLessThan(5_000);
+    }, 120_000);
+  });
+
+  describe('behind symmetric NATs', () => {
+    let setup: Setup | undefined;
+    beforeAll(async () => {
+      setup = await setUp('symmetric');
+    }, 120_000);
+    afterAll(() => tearDown(setup), 60_000);
+
+    it('connects through TURN with time-limited credentials (case 2)', async () => {
+      if (!setup) throw new Error('no rig');
+      const ms = await pair(setup);
+      console.log(
+        `[reach rig] connect_ms_turn ${ms} (${await setup.phone.evaluate(() => window.tandemPhone?.link.lastProblem)})`,
+      );
+      await expect.poll(() => route(setup!.phone), { timeout: 15_000 }).toBe('relayed');
+      // The relay was used with credentials minted from the secret, never the secret itself.
+      expect(setup.rig.turnLog.join('\n')).not.toContain(TURN_SECRET);
+
+      // A message's plaintext crosses the relay: the capture on the TURN server's side holds only
+      // ciphertext (no pairing secret in any spelling, no message text, no TURN REST secret).
+      const canary = `canary-${Date.now()}-plaintext`;
+      const threadId = await setup.panel.evaluate(
+        async () => (await window.tandem?.client.send({ type: 'thread.create' })) ?? '',
+      );
+      await setup.phone.evaluate((id) => window.tandemPhone?.client.subscribe(id), threadId);
+      const worker = await currentWorker(setup.extension.context);
+      const shown = () =>
+        setup!.phone.evaluate((id) => JSON.stringify(window.tandemPhone?.client.events(id) ?? []), threadId);
+      // Appended again until the phone shows it: the subscription may still be on its way, and the
+      // relayed link sometimes drops once soon after opening (known, see the [reach] report) and
+      // reconnects; the point here is what crosses the relay, which the capture checks below.
+      const until = Date.now() + 60_000;
+      while (Date.now() < until && !(await shown()).includes(canary)) {
+        await worker.evaluate(
+          async ({ id, text }) => {
+            type Tandem = {
+              log: { append(t: string, b: unknown[]): Promise<unknown[]> };
+              runtime: { hub: { publish(e: unknown[]): void } };
+            };
+            const { tandem } = globalThis as unknown as { tandem: Tandem };
+            tandem.runtime.hub.publish(await tandem.log.append(id, [{ kind: 'text', taskId: 'c', turnId: 'c', text }]));
+          },
+          { id: threadId, text: canary },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      if (!(await shown()).includes(canary)) {
+        const state = await setup.phone.evaluate(
+          (id) => ({
+            phase: window.tandemPhone?.link.phase.kind,
+            threads: window.tandemPhone?.client.threads.map((t) => t.id),
+            id,
+            lastError: window.tandemPhone?.client.lastError?.message,
+            problem: window.tandemPhone?.link.lastProblem,
+          }),
+          threadId,
+        );
+        console.log(`[reach rig] canary not shown: ${JSON.stringify(state)}`);
+      }
+      expect(await shown()).toContain(canary);
+      const capture = setup.rig.capture();
+      expect(capture.length).toBeGreaterThan(10_000);
+      // The capture is real: it holds the TURN traffic (the STUN magic cookie of its messages).
+      expect(capture.includes(Buffer.from([0x21, 0x12, 0xa4, 0x42]))).toBe(true);
+      const needles = [
+        ...secretSpellings(setup.offerUrl ?? ''),
+        { name: 'message text', bytes: Buffer.from(canary) },
+        { name: 'TURN REST secret', bytes: Buffer.from(TURN_SECRET) },
+      ];
+      expect(needles.filter((needle) => capture.includes(needle.bytes)).map((n) => n.name)).toEqual([]);
+    }, 120_000);
+  });
+
+  describe('through a hostile TURN server', () => {
+    let setup: Setup | undefined;
+    beforeAll(async () => {
+      setup = await setUp('symmetric', { hostileTurn: true });
+    }, 120_000);
+    afterAll(() => tearDown(setup), 60_000);
+
+    it('gets nowhere by replaying and injecting relayed packets: every event once, in order (case 5)', async () => {
+      if (!setup) throw new Error('no rig');
+      await pair(setup);
+      await expect.poll(() => route(setup!.phone), { timeout: 15_000 }).toBe('relayed');
+      const { panel, phone } = setup;
+      const threadId = await panel.evaluate(
+        async () => (await window.tandem?.client.send({ type: 'thread.create' })) ?? '',
+      );
+      await phone.evaluate((id) => window.tandemPhone?.client.subscribe(id), threadId);
+      const worker = await currentWorker(setup.extension.context);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await worker.evaluate(async (id) => {
+        type Tandem = {
+          log: { append(t: string, b: unknown[]): Promise<unknown[]> };
+          runtime: { hub: { publish(e: unknown[]): void } };
+        };
+        const { tandem } = globalThis as unknown as { tandem: Tandem };
+        for (let i = 0; i < 100; i++) {
+          tandem.runtime.hub.publish(
+            await tandem.log.append(id, [{ kind: 'text', taskId: 'h', turnId: 'h', text: `h${i} ` }]),
+          );
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }, threadId);
+      const count = () => phone.evaluate((id) => window.tandemPhone?.client.events(id).length ?? 0, threadId);
+      await expect.poll(count, { timeout: 20_000 }).toBe(100);
+      const counts = await setup.rig.hostileCounts();
+      console.log(`[reach rig] hostile TURN: ${JSON.stringify(counts)}`);
+      // The relay really did replay and inject (else this test proves nothing)…
+      expect(counts.replayed).toBeGreaterThan(50);
+      expect(counts.injected).toBeGreaterThan(10);
+      // …and none of it reached the conversation: each event once, in order, on one unbroken link.
+      const seqs = await phone.evaluate(
+        (id) => window.tandemPhone?.client.events(id).map((e) => e.seq) ?? [],
+        threadId,
+      );
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(checkArrivals(await readArrivals(phone), threadId)).toEqual({ duplicated: 0, reordered: 0 });
+      expect(await phone.evaluate(() => window.tandemPhone?.link.phase.kind)).toBe('open');
+    }, 120_000);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { PageOutbox } from '../../phone-web/src/page-outbox';
+import { ConversationClient } from '../../shared/client/conversation-client';
+import type { Transport, TransportState } from '../../shared/client/transport';
+
+class MemoryStorage implements Storage {
+  private readonly map = new Map<string, string>();
+  get length() {
+    return this.map.size;
+  }
+  clear() {
+    this.map.clear();
+  }
+  getItem(key: string) {
+    return this.map.get(key) ?? null;
+  }
+  key(index: number) {
+    return [...this.map.keys()][index] ?? null;
+  }
+  removeItem(key: string) {
+    this.map.delete(key);
+  }
+  setItem(key: string, value: string) {
+    this.map.set(key, value);
+  }
+}
+
+class FakeLink implements Transport {
+  state: TransportState = 'connecting';
+  readonly sent: { type: string; id: string }[] = [];
+  private readonly messageListeners = new Set<(m: unknown) => void>();
+  private readonly stateListeners = new Set<(s: TransportState) => void>();
+  send(message: unknown) {
+    this.sent.push(message as { type: string; id: string });
+  }
+  onMessage(listener: (m: unknown) => void) {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+  onState(listener: (s: TransportState) => void) {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+  close() {}
+  open() {
+    this.state = 'open';
+    for (const listener of this.stateListeners) listener('open');
+  }
+  deliver(message: unknown) {
+    for (const listener of this.messageListeners) listener(message);
+  }
+}
+
+describe('the phone’s durable outbox', () => {
+  it('keeps a message written while unreachable across a page reload and sends it once when the link returns', async () => {
+    const storage = new MemoryStorage();
+    const first = new ConversationClient(new FakeLink(), new PageOutbox(storage));
+    void first.send({ type: 'message.send', threadId: 't1', text: 'written on the train' }).catch(() => {});
+    // The tab is killed before the link came back; a new page load reads the outbox.
+    const link = new FakeLink();
+    const second = new ConversationClient(link, new PageOutbox(storage));
+    link.open();
+    const sends = link.sent.filter((m) => m.type === 'message.send');
+    expect(sends).toHaveLength(1);
+    expect(sends[0]).toMatchObject({ threadId: 't1', text: 'written on the train' });
+    // Answered: gone from storage, so the next load does not send it again.
+    link.deliver({ type: 'ack', commandId: sends[0]?.id });
+    expect(new PageOutbox(storage).load()).toEqual([]);
+    second.dispose();
+  });
+
+  it('keeps only mutating commands, and drops damaged entries instead of sending them', () => {
+    const storage = new MemoryStorage();
+    const client = new ConversationClient(new FakeLink(), new PageOutbox(storage));
+    void client.send({ type: 'threads.list', includeArchived: true }).catch(() => {});
+    expect(new PageOutbox(storage).load()).toEqual([]);
+    storage.setItem('tandem.outbox.v1', JSON.stringify([{ type: 'backup.nuke', id: 'x' }, 'junk']));
+    expect(new PageOutbox(storage).load()).toEqual([]);
+    storage.setItem('tandem.outbox.v1', '{not json');
+    expect(new PageOutbox(storage).load()).toEqual([]);
+  });
+});
