@@ -11,6 +11,13 @@ import { listenedElements } from './listener-scan';
 import type { NavigationGuard } from './navigation-guard';
 import { pageAgent } from './page-agent';
 import { type PageRequest, type PageResponse, PageResponse as PageResponseSchema } from './page-protocol';
+import {
+  PAGE_WORLD_LIMITS,
+  type PageWorldRequest,
+  type PageWorldResponse,
+  PageWorldResponse as PageWorldResponseSchema,
+  pageWorld,
+} from './page-world';
 import type {
   ActionOutcome,
   AgentTabInfo,
@@ -238,6 +245,7 @@ export class BrowserTabDriver implements TabDriver {
             if (await this.guard.wasBlocked(tabId, failure.url, failure.error)) blocked.push(failure.url);
           }
           const all = [...new Set([...blocked, ...this.guard.blockedSince(tabId, since)])];
+          const dialogs = await this.takeDialogs(tabId);
           let state = await this.state(tabId);
           if (all.length > 0 && options.returnTo) {
             // Leave the "blocked" error page: reload the page the agent acted on. (Going back does not
@@ -262,6 +270,7 @@ export class BrowserTabDriver implements TabDriver {
             errorPage: state.errorPage,
             frames,
             openedTabs,
+            ...(dialogs ? { dialogs } : {}),
           };
         } finally {
           await window?.close().catch(() => {});
@@ -343,8 +352,45 @@ export class BrowserTabDriver implements TabDriver {
     return this.runInPage(tabId, expectedOrigin, full);
   }
 
+  /** The dialogs the page opened since the last look, or undefined when there were none (or it cannot be asked). */
+  private async takeDialogs(tabId: number): Promise<ActionOutcome['dialogs']> {
+    const answer = await this.pageWorld(tabId, null, { op: 'take_dialogs' }).catch(() => undefined);
+    if (answer?.op !== 'dialogs' || answer.dialogs.length === 0) return undefined;
+    return { origin: answer.origin, seen: answer.dialogs };
+  }
+
+  async pageWorld(tabId: number, expectedOrigin: string | null, request: PageWorldRequest): Promise<PageWorldResponse> {
+    let results: Array<{ result?: unknown }>;
+    try {
+      // The polyfill's types predate `world`; Chrome and Firefox (128+) both take it.
+      results = await (
+        browser.scripting.executeScript as unknown as (details: {
+          target: { tabId: number; frameIds: number[] };
+          world: 'MAIN';
+          func: typeof pageWorld;
+          args: Parameters<typeof pageWorld>;
+        }) => Promise<Array<{ result?: unknown }>>
+      )({
+        target: { tabId, frameIds: [0] },
+        world: 'MAIN',
+        func: pageWorld,
+        args: [request, expectedOrigin, PAGE_WORLD_LIMITS],
+      });
+    } catch (error) {
+      throw new ToolError(
+        `Could not reach the page in tab ${tabId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const parsed = PageWorldResponseSchema.safeParse(results[0]?.result);
+    if (!parsed.success) throw new ToolError(`Tab ${tabId} gave an answer Tandem could not read.`);
+    return parsed.data;
+  }
+
   private async runInPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
     await this.waitForLoad(tabId);
+    // Before anything can make the page open a dialog, its dialogs answer at once (page-world.ts):
+    // a native one would stop the page, and this tool with it, until someone answered.
+    await this.pageWorld(tabId, expectedOrigin, { op: 'install' }).catch(() => undefined);
     let results: Awaited<ReturnType<typeof browser.scripting.executeScript>>;
     try {
       await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func: installActionable });
