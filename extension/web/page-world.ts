@@ -9,7 +9,9 @@
  * each action with versions that answer at once: with the answer the model set
  * beforehand (answer_dialog), else alert is acknowledged and confirm/prompt
  * are dismissed, the choice that does nothing the model did not ask for. Each
- * dialog is recorded and reported with the action that opened it. This works
+ * dialog is recorded and reported with the action that opened it. A page's
+ * beforeunload warning is switched off, so the agent's navigation is never
+ * held by "Leave site?" (the agent chose to leave). This works
  * the same in Chrome and Firefox (no debugger session needs to stay open while
  * the model thinks). Only agent tabs get it: a user's own tabs are never
  * touched.
@@ -133,6 +135,15 @@ export function pageWorld(
       const answer = record('prompt', message, fallback);
       return answer.accepted ? (answer.text ?? '') : null;
     };
+    // "Leave site?" would stop the agent's own navigation until a person answered. The page's
+    // beforeunload handlers still run (a draft is still saved), but their ways of asking to stay
+    // (preventDefault, returnValue) do nothing. On the prototype, because a listener the page added
+    // before this one runs first. A handler that only returns a string is not covered.
+    const unload = (window as unknown as { BeforeUnloadEvent?: { prototype: object } }).BeforeUnloadEvent;
+    if (unload) {
+      Object.defineProperty(unload.prototype, 'preventDefault', { value: function preventDefault() {} });
+      Object.defineProperty(unload.prototype, 'returnValue', { get: () => '', set: () => {} });
+    }
     const push = (level: string, args: readonly unknown[]) => {
       fresh.console.push({ level, text: cut(args.map(cut).join(' ')), at: Date.now() });
       if (fresh.console.length > limits.console) {

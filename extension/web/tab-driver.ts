@@ -33,6 +33,7 @@ import { type TrustedInput, trustedAction, withKeyCodes } from './trusted-input'
 const NAVIGATION_START_MS = 300;
 const NAVIGATION_FINISH_MS = 15_000;
 const LOAD_WAIT_MS = 10_000;
+const TAKE_DIALOGS_MS = 2_000;
 const AGENT_WINDOW = { width: 1280, height: 900 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -45,6 +46,22 @@ export class BrowserTabDriver implements TabDriver {
     private readonly input?: TrustedInput,
   ) {
     this.observeRequests();
+    this.installOnCommit();
+  }
+
+  /**
+   * Puts the page-world catcher (page-world.ts) into each page of an agent tab as soon as it commits,
+   * so console messages of the page's load are kept too. Best effort: a script that runs before it
+   * is not caught, which is why every action installs it again first.
+   */
+  private installOnCommit(): void {
+    browser.webNavigation.onCommitted.addListener((d) => {
+      if (d.frameId !== 0 || !/^https?:/i.test(d.url)) return;
+      void this.tabs
+        .owner(d.tabId)
+        .then((owner) => (owner ? this.pageWorld(d.tabId, null, { op: 'install' }) : undefined))
+        .catch(() => {});
+    });
   }
 
   async open(owner: TabOwner): Promise<number> {
@@ -354,7 +371,12 @@ export class BrowserTabDriver implements TabDriver {
 
   /** The dialogs the page opened since the last look, or undefined when there were none (or it cannot be asked). */
   private async takeDialogs(tabId: number): Promise<ActionOutcome['dialogs']> {
-    const answer = await this.pageWorld(tabId, null, { op: 'take_dialogs' }).catch(() => undefined);
+    // Bounded: a native dialog still open (one the page opened before the catcher was in) would hold
+    // executeScript, and the action's report with it, until the user answered it.
+    const answer = await Promise.race([
+      this.pageWorld(tabId, null, { op: 'take_dialogs' }).catch(() => undefined),
+      sleep(TAKE_DIALOGS_MS).then(() => undefined),
+    ]);
     if (answer?.op !== 'dialogs' || answer.dialogs.length === 0) return undefined;
     return { origin: answer.origin, seen: answer.dialogs };
   }
@@ -367,12 +389,15 @@ export class BrowserTabDriver implements TabDriver {
         browser.scripting.executeScript as unknown as (details: {
           target: { tabId: number; frameIds: number[] };
           world: 'MAIN';
+          injectImmediately: boolean;
           func: typeof pageWorld;
           args: Parameters<typeof pageWorld>;
         }) => Promise<Array<{ result?: unknown }>>
       )({
         target: { tabId, frameIds: [0] },
         world: 'MAIN',
+        // Not held until the page is idle: the catcher must be in place before the page's scripts run.
+        injectImmediately: true,
         func: pageWorld,
         args: [request, expectedOrigin, PAGE_WORLD_LIMITS],
       });

@@ -5,7 +5,8 @@
  * through read_console. What the page got back from each dialog is checked in
  * the page's own log (`window.widgetLog`), not in the tool's report.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Dialog } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ThreadEvent } from '../../shared/protocol';
 import type { Turn } from '../fixtures/model-server';
 import {
@@ -23,6 +24,15 @@ import {
 } from './support/web-session';
 
 let s: WebSession;
+/**
+ * Native dialogs the browser showed. Playwright dismisses a dialog by itself unless someone
+ * listens, which would hide a hang: this listener holds every dialog open, as a person away from
+ * the screen would, so a tool that waits for one never finishes.
+ */
+let native: Dialog[] = [];
+const holdDialog = (dialog: Dialog) => {
+  native.push(dialog);
+};
 
 beforeAll(async () => {
   s = await startWebSession('agent-dialogs');
@@ -32,6 +42,12 @@ afterAll(() => s?.close());
 beforeEach(() => {
   s.server.reset();
   s.sites.reset();
+  native = [];
+  s.browser.context.on('dialog', holdDialog);
+});
+afterEach(async () => {
+  s.browser.context.off('dialog', holdDialog);
+  for (const dialog of native) await dialog.dismiss().catch(() => {});
 });
 
 /** Remembers the tab and the last read_page text as the script runs. */
@@ -100,6 +116,7 @@ describe('dialogs a page opens', () => {
     expect(text(3)).toMatch(/confirm.*Delete all mail\?.*dismissed/s);
     expect(text(5)).toMatch(/confirm.*Delete all mail\?.*accepted/s);
     expect(text(7)).toMatch(/prompt.*New folder name\?.*"Receipts"/s);
+    expect(native.map((d) => d.type())).toEqual([]);
     // The page's own record: what each dialog gave back to it.
     expect(await pageLog('/widgets/dialogs')).toEqual([
       'alert:closed',
@@ -108,6 +125,29 @@ describe('dialogs a page opens', () => {
       'prompt:Receipts',
       'prompt:null',
     ]);
+  });
+});
+
+describe('leaving a page that asks “Leave site?”', () => {
+  it('navigates away without being held by beforeunload, and the page’s handler still runs', async () => {
+    const { step } = scriptState();
+    const all = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/widgets/dialogs` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Draft') })),
+        step('type', (st) => ({ tab: st.tab, ref: refFor(st.page, 'textbox', 'Draft'), text: 'half a letter' })),
+        step('navigate', (st) => ({ tab: st.tab, url: `${s.sites.allowed.url}/widgets/dialogs?left=1` })),
+      ],
+      'Go to the other page',
+    );
+    const results = toolResults(all);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(5).fill('ok'));
+    expect(native.map((d) => d.type())).toEqual([]);
+    const page = s.browser.context.pages().find((p) => p.url().endsWith('/widgets/dialogs?left=1'));
+    expect(page, 'the tab left the page').toBeDefined();
+    // The page's beforeunload handler ran (it saved the draft); only its question was switched off.
+    expect(await page?.evaluate(() => sessionStorage.getItem('draft'))).toBe('half a letter');
   });
 });
 
