@@ -253,6 +253,8 @@ export class BrowserTabDriver implements TabDriver {
             if (quiet && (finishedOnce || !expectNavigation)) break;
             await sleep(25);
           }
+          // Asked alongside the rest of the report, so the report is not later by a round trip to the page.
+          const dialogsTaken = this.takeDialogs(tabId);
           // Tabs the action opened are adopted (and so under their own rules) before the window closes.
           await window?.close();
           const openedTabs = await this.openedTabs(owner, created, otherErrors, since);
@@ -262,7 +264,7 @@ export class BrowserTabDriver implements TabDriver {
             if (await this.guard.wasBlocked(tabId, failure.url, failure.error)) blocked.push(failure.url);
           }
           const all = [...new Set([...blocked, ...this.guard.blockedSince(tabId, since)])];
-          const dialogs = await this.takeDialogs(tabId);
+          const dialogs = await dialogsTaken;
           let state = await this.state(tabId);
           if (all.length > 0 && options.returnTo) {
             // Leave the "blocked" error page: reload the page the agent acted on. (Going back does not
