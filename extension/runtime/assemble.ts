@@ -33,6 +33,7 @@ import { clockTools } from '../tools/clock';
 import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
 import { pageActionTools } from '../tools/page-actions';
+import { dialogTools } from '../tools/page-dialogs';
 import { waitTools } from '../tools/page-waits';
 import { passwordTools } from '../tools/password';
 import { planTools } from '../tools/plan';
@@ -104,7 +105,8 @@ export function assembleRuntime(options: AssembleOptions = {}) {
       .register(...pageActionTools(web))
       .register(...planTools(web))
       .register(...passwordTools(web, secrets))
-      .register(...waitTools(web));
+      .register(...waitTools(web))
+      .register(...dialogTools(web));
   // Local files through the native host: its tools, the per-folder write question, the delete confirmation.
   const folderWrites = new FolderWritePolicy(grants);
   const files = options.nativeMessaging

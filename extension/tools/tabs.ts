@@ -20,6 +20,7 @@ import { formatSnapshot } from '../web/page-snapshot';
 import type { ActionOutcome, WebPlatform } from '../web/platform';
 import { unreachableReason } from '../web/reachability';
 import { SITE_POLICY } from '../web/site-policy';
+import { dialogLines } from './dialog-report';
 import { type ToolContext, type ToolDefinition, ToolError, type ToolOutput, textOutput } from './registry';
 import { gateContext, parseToolUrl, siteRequest } from './web';
 
@@ -137,7 +138,7 @@ export function describeOutcome(action: string, outcome: ActionOutcome, note?: s
     );
   }
   const sideEffects = sideEffectLines(outcome);
-  lines.push(...sideEffects);
+  lines.push(...sideEffects, ...dialogLines(outcome));
   lines.push(
     outcome.blocked.length > 0
       ? `The tab is at ${outcome.url}${outcome.errorPage ? ' (an error page)' : ', reloaded'}. Use read_page to see it.`

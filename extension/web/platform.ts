@@ -8,6 +8,7 @@ import type { TabOwner } from './agent-tabs';
 import type { EgressGate } from './egress-gate';
 import type { HtmlExtractor } from './extractor';
 import type { PageRequest, PageResponse } from './page-protocol';
+import type { DialogSeen, PageWorldRequest, PageWorldResponse } from './page-world';
 import type { PlanStore } from './plan-store';
 import type { SitePolicy } from './site-policy';
 
@@ -51,6 +52,8 @@ export interface ActionOutcome {
   errorPage: boolean;
   frames: FrameOutcome[];
   openedTabs: OpenedTab[];
+  /** Dialogs (alert, confirm, prompt) the page opened while the action ran, with how each was answered. */
+  dialogs?: { origin: string; seen: DialogSeen[] };
 }
 
 export interface WatchOptions {
@@ -82,6 +85,11 @@ export interface TabDriver {
    */
   networkIdle?(tabId: number, quietMs: number, timeoutMs: number): Promise<boolean>;
   close(tabId: number): Promise<void>;
+  /**
+   * Asks the page's own world (page-world.ts): dialog answers, console messages. Optional: a
+   * platform without it has no dialog or console tools. `expectedOrigin` null skips the origin check.
+   */
+  pageWorld?(tabId: number, expectedOrigin: string | null, request: PageWorldRequest): Promise<PageWorldResponse>;
 }
 
 export interface WebPlatform {

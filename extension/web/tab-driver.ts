@@ -11,6 +11,13 @@ import { listenedElements } from './listener-scan';
 import type { NavigationGuard } from './navigation-guard';
 import { pageAgent } from './page-agent';
 import { type PageRequest, type PageResponse, PageResponse as PageResponseSchema } from './page-protocol';
+import {
+  PAGE_WORLD_LIMITS,
+  type PageWorldRequest,
+  type PageWorldResponse,
+  PageWorldResponse as PageWorldResponseSchema,
+  pageWorld,
+} from './page-world';
 import type {
   ActionOutcome,
   AgentTabInfo,
@@ -26,6 +33,7 @@ import { type TrustedInput, trustedAction, withKeyCodes } from './trusted-input'
 const NAVIGATION_START_MS = 300;
 const NAVIGATION_FINISH_MS = 15_000;
 const LOAD_WAIT_MS = 10_000;
+const TAKE_DIALOGS_MS = 2_000;
 const AGENT_WINDOW = { width: 1280, height: 900 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -38,6 +46,22 @@ export class BrowserTabDriver implements TabDriver {
     private readonly input?: TrustedInput,
   ) {
     this.observeRequests();
+    this.installOnCommit();
+  }
+
+  /**
+   * Puts the page-world catcher (page-world.ts) into each page of an agent tab as soon as it commits,
+   * so console messages of the page's load are kept too. Best effort: a script that runs before it
+   * is not caught, which is why every action installs it again first.
+   */
+  private installOnCommit(): void {
+    browser.webNavigation.onCommitted.addListener((d) => {
+      if (d.frameId !== 0 || !/^https?:/i.test(d.url)) return;
+      void this.tabs
+        .owner(d.tabId)
+        .then((owner) => (owner ? this.pageWorld(d.tabId, null, { op: 'install' }) : undefined))
+        .catch(() => {});
+    });
   }
 
   async open(owner: TabOwner): Promise<number> {
@@ -229,6 +253,8 @@ export class BrowserTabDriver implements TabDriver {
             if (quiet && (finishedOnce || !expectNavigation)) break;
             await sleep(25);
           }
+          // Asked alongside the rest of the report, so the report is not later by a round trip to the page.
+          const dialogsTaken = this.takeDialogs(tabId);
           // Tabs the action opened are adopted (and so under their own rules) before the window closes.
           await window?.close();
           const openedTabs = await this.openedTabs(owner, created, otherErrors, since);
@@ -238,6 +264,7 @@ export class BrowserTabDriver implements TabDriver {
             if (await this.guard.wasBlocked(tabId, failure.url, failure.error)) blocked.push(failure.url);
           }
           const all = [...new Set([...blocked, ...this.guard.blockedSince(tabId, since)])];
+          const dialogs = await dialogsTaken;
           let state = await this.state(tabId);
           if (all.length > 0 && options.returnTo) {
             // Leave the "blocked" error page: reload the page the agent acted on. (Going back does not
@@ -262,6 +289,7 @@ export class BrowserTabDriver implements TabDriver {
             errorPage: state.errorPage,
             frames,
             openedTabs,
+            ...(dialogs ? { dialogs } : {}),
           };
         } finally {
           await window?.close().catch(() => {});
@@ -343,8 +371,53 @@ export class BrowserTabDriver implements TabDriver {
     return this.runInPage(tabId, expectedOrigin, full);
   }
 
+  /** The dialogs the page opened since the last look, or undefined when there were none (or it cannot be asked). */
+  private async takeDialogs(tabId: number): Promise<ActionOutcome['dialogs']> {
+    // Bounded: a native dialog still open (one the page opened before the catcher was in) would hold
+    // executeScript, and the action's report with it, until the user answered it.
+    const answer = await Promise.race([
+      this.pageWorld(tabId, null, { op: 'take_dialogs' }).catch(() => undefined),
+      sleep(TAKE_DIALOGS_MS).then(() => undefined),
+    ]);
+    if (answer?.op !== 'dialogs' || answer.dialogs.length === 0) return undefined;
+    return { origin: answer.origin, seen: answer.dialogs };
+  }
+
+  async pageWorld(tabId: number, expectedOrigin: string | null, request: PageWorldRequest): Promise<PageWorldResponse> {
+    let results: Array<{ result?: unknown }>;
+    try {
+      // The polyfill's types predate `world`; Chrome and Firefox (128+) both take it.
+      results = await (
+        browser.scripting.executeScript as unknown as (details: {
+          target: { tabId: number; frameIds: number[] };
+          world: 'MAIN';
+          injectImmediately: boolean;
+          func: typeof pageWorld;
+          args: Parameters<typeof pageWorld>;
+        }) => Promise<Array<{ result?: unknown }>>
+      )({
+        target: { tabId, frameIds: [0] },
+        world: 'MAIN',
+        // Not held until the page is idle: the catcher must be in place before the page's scripts run.
+        injectImmediately: true,
+        func: pageWorld,
+        args: [request, expectedOrigin, PAGE_WORLD_LIMITS],
+      });
+    } catch (error) {
+      throw new ToolError(
+        `Could not reach the page in tab ${tabId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const parsed = PageWorldResponseSchema.safeParse(results[0]?.result);
+    if (!parsed.success) throw new ToolError(`Tab ${tabId} gave an answer Tandem could not read.`);
+    return parsed.data;
+  }
+
   private async runInPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
     await this.waitForLoad(tabId);
+    // Before anything can make the page open a dialog, its dialogs answer at once (page-world.ts):
+    // a native one would stop the page, and this tool with it, until someone answered.
+    await this.pageWorld(tabId, expectedOrigin, { op: 'install' }).catch(() => undefined);
     let results: Awaited<ReturnType<typeof browser.scripting.executeScript>>;
     try {
       await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func: installActionable });

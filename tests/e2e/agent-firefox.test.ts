@@ -249,3 +249,32 @@ describe('fewer prompts, passwords and selection in Firefox', () => {
     expect(await widgetLog('/widgets/dnd')).toEqual(['dragstart:false', 'drop:task-1:false']);
   });
 });
+
+describe('dialogs and console in Firefox', () => {
+  it('answers confirm and prompt as the model set them without hanging, and reads the console', async () => {
+    const { step } = scriptState();
+    const click = (name: string) => step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'button', name) }));
+    server.script([
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/widgets/dialogs` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      click('Delete all mail'),
+      step('answer_dialog', (st) => ({ tab: st.tab, accept: true })),
+      click('Delete all mail'),
+      step('answer_dialog', (st) => ({ tab: st.tab, accept: true, text: 'Receipts' })),
+      click('Rename folder'),
+      click('Run report'),
+      step('read_console', (st) => ({ tab: st.tab })),
+      { kind: 'text', text: 'Done.' },
+    ]);
+    const results = toolResults(await runTask(firefox.panel, 'Tidy my mail'));
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(9).fill('ok'));
+    expect(resultText(results[2] as (typeof results)[number])).toMatch(/confirm.*Delete all mail\?.*dismissed/s);
+    expect(resultText(results[8] as (typeof results)[number])).toMatch(/warn: slow query/);
+    expect(await widgetLog('/widgets/dialogs')).toEqual([
+      'confirm:false',
+      'confirm:true',
+      'prompt:Receipts',
+      'report:run',
+    ]);
+  });
+});
