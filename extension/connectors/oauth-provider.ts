@@ -30,6 +30,11 @@ export interface OAuthStore {
 /** Opens the consent page and resolves with the URL the authorization server redirected to. */
 export type Authorize = (authorizationUrl: URL, redirectUrl: string) => Promise<string>;
 
+/** The saved sign-in no longer works (revoked, expired beyond refresh) and only the user can sign in again. */
+export class SignInRequiredError extends Error {
+  override name = 'SignInRequiredError';
+}
+
 export class MemoryOAuthStore implements OAuthStore {
   private readonly states = new Map<string, OAuthState>();
   async load(connectorId: string): Promise<OAuthState> {
@@ -43,6 +48,14 @@ export class MemoryOAuthStore implements OAuthStore {
 export class ConnectorOAuthProvider implements OAuthClientProvider {
   /** The code of a finished consent, for the session to hand to `transport.finishAuth`. */
   pendingCode: string | undefined;
+  /**
+   * Whether a consent window may open now. Only while the user acts in Settings (Sign in, Test
+   * connection): a tool call may come from a phone, a schedule or an unattended task, where a
+   * window would pop up on an empty desk or wait for ever, so it gets a "sign in again" error.
+   */
+  interactive = false;
+  /** Told when a sign-in was needed but could not be asked for (Settings shows it). */
+  onSignInRequired: ((message: string) => void) | undefined;
 
   constructor(
     private readonly connectorId: string,
@@ -92,6 +105,11 @@ export class ConnectorOAuthProvider implements OAuthClientProvider {
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    if (!this.interactive) {
+      const message = `The connector "${this.connectorId}" needs you to sign in again: its server no longer accepts the saved sign-in. Press Sign in in Settings → Connectors, then try again.`;
+      this.onSignInRequired?.(message);
+      throw new SignInRequiredError(message);
+    }
     const landed = new URL(await this.authorize(authorizationUrl, this.redirectUrl));
     const error = landed.searchParams.get('error');
     if (error) throw new Error(`Sign-in refused: ${landed.searchParams.get('error_description') ?? error}`);
