@@ -20,6 +20,8 @@ export interface OAuthState {
   client?: OAuthClientInformationMixed;
   tokens?: OAuthTokens;
   codeVerifier?: string;
+  /** The `state` sent with the sign-in under way; its answer must carry it back. */
+  authState?: string;
 }
 
 export interface OAuthStore {
@@ -104,6 +106,14 @@ export class ConnectorOAuthProvider implements OAuthClientProvider {
     return verifier;
   }
 
+  /** A fresh `state` per sign-in (the SDK puts it in the authorization URL). */
+  async state(): Promise<string> {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const authState = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+    await this.update({ authState });
+    return authState;
+  }
+
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     if (!this.interactive) {
       const message = `The connector "${this.connectorId}" needs you to sign in again: its server no longer accepts the saved sign-in. Press Sign in in Settings → Connectors, then try again.`;
@@ -111,6 +121,11 @@ export class ConnectorOAuthProvider implements OAuthClientProvider {
       throw new SignInRequiredError(message);
     }
     const landed = new URL(await this.authorize(authorizationUrl, this.redirectUrl));
+    // An answer to a sign-in we did not start (login CSRF, a mixed-up server) is never exchanged.
+    const sent = (await this.store.load(this.connectorId)).authState;
+    await this.update({ authState: undefined });
+    if (!sent || landed.searchParams.get('state') !== sent)
+      throw new Error('The sign-in answer does not match the sign-in Tandem started (state); sign in again.');
     const error = landed.searchParams.get('error');
     if (error) throw new Error(`Sign-in refused: ${landed.searchParams.get('error_description') ?? error}`);
     const code = landed.searchParams.get('code');

@@ -109,9 +109,10 @@ describe('OAuth connectors in Chromium', () => {
     const page = await consent;
     await page.waitForLoadState();
     expect(page.url()).toContain(`${notes.origin}/authorize`);
-    // PKCE with S256 and the resource indicator, to the redirect URI of the browser's own flow.
+    // PKCE with S256, a fresh state and the resource indicator, to the redirect URI of the browser's own flow.
     const asked = new URL(page.url());
     expect(asked.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(asked.searchParams.get('state')).toMatch(/^[0-9a-f]{32}$/);
     expect(asked.searchParams.get('resource')).toBe(notes.mcpUrl);
     expect(asked.searchParams.get('redirect_uri')).toBe(`https://${browser.extensionId}.chromiumapp.org/mcp`);
     await page.locator('#approve').click();
