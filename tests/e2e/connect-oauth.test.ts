@@ -172,6 +172,27 @@ describe('OAuth connectors in Chromium', () => {
     await expect.poll(async () => (await storedOAuth())?.tokens, { timeout: 10_000 }).toBeUndefined();
   }, 90_000);
 
+  it('a consent the user denies leaves the connector signed out and says so', async () => {
+    const consent = browser.context.waitForEvent('page', { timeout: 20_000 });
+    await row().getByTestId('connector-sign-in').click();
+    await (await consent).locator('#deny').click();
+    await expect
+      .poll(() => row().getByTestId('connector-error').textContent(), { timeout: 20_000 })
+      .toContain('Sign-in refused: The user said no.');
+    expect((await storedOAuth())?.tokens).toBeUndefined();
+    expect(count('denied')).toBe(1);
+  }, 60_000);
+
+  it("closing the consent window ends the sign-in with the browser's words", async () => {
+    const consent = browser.context.waitForEvent('page', { timeout: 20_000 });
+    await row().getByTestId('connector-sign-in').click();
+    await (await consent).close();
+    await expect
+      .poll(() => row().getByTestId('connector-error').textContent(), { timeout: 20_000 })
+      .toMatch(/did not approve/i);
+    expect((await storedOAuth())?.tokens).toBeUndefined();
+  }, 60_000);
+
   it('no token ever reaches the model, a thread log or a message to a client', async () => {
     const tokens = notes.issued();
     expect(tokens.length).toBeGreaterThanOrEqual(6);
