@@ -96,6 +96,17 @@ async function callListNotes(): Promise<{ isError: boolean; text: string }> {
   }
 }
 
+/** The authorization server's consent page, in the window launchWebAuthFlow opens (not any other tab). */
+function consentPage(): Promise<Page> {
+  return browser.context.waitForEvent('page', {
+    timeout: 20_000,
+    predicate: async (page) => {
+      await page.waitForLoadState('domcontentloaded');
+      return page.url().startsWith(`${notes.origin}/authorize`);
+    },
+  });
+}
+
 const count = (kind: string) => notes.events.filter((e) => e.kind === kind).length;
 
 describe('OAuth connectors in Chromium', () => {
@@ -104,7 +115,7 @@ describe('OAuth connectors in Chromium', () => {
     await panel.getByTestId('connector-json').fill(JSON.stringify({ mcpServers: { notes: { url: notes.mcpUrl } } }));
     await panel.getByTestId('connector-add').click();
     await row().waitFor();
-    const consent = browser.context.waitForEvent('page', { timeout: 20_000 });
+    const consent = consentPage();
     await row().getByTestId('connector-sign-in').click();
     const page = await consent;
     await page.waitForLoadState();
@@ -162,7 +173,7 @@ describe('OAuth connectors in Chromium', () => {
   }, 90_000);
 
   it('signing in again from Settings works, and Sign out deletes the tokens', async () => {
-    const consent = browser.context.waitForEvent('page', { timeout: 20_000 });
+    const consent = consentPage();
     await row().getByTestId('connector-sign-in').click();
     const page = await consent;
     await page.locator('#approve').click();
@@ -173,7 +184,7 @@ describe('OAuth connectors in Chromium', () => {
   }, 90_000);
 
   it('a consent the user denies leaves the connector signed out and says so', async () => {
-    const consent = browser.context.waitForEvent('page', { timeout: 20_000 });
+    const consent = consentPage();
     await row().getByTestId('connector-sign-in').click();
     await (await consent).locator('#deny').click();
     await expect
@@ -184,7 +195,7 @@ describe('OAuth connectors in Chromium', () => {
   }, 60_000);
 
   it("closing the consent window ends the sign-in with the browser's words", async () => {
-    const consent = browser.context.waitForEvent('page', { timeout: 20_000 });
+    const consent = consentPage();
     await row().getByTestId('connector-sign-in').click();
     await (await consent).close();
     await expect
