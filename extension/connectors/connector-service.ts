@@ -18,7 +18,8 @@ import { ConnectorConfig, importMcpServers } from './connector-config';
 import { ConnectorError, ConnectorSession, type SessionOptions } from './connector-session';
 import { connectorTools } from './connector-tools';
 import { type HttpTransportOptions, httpTransport } from './http-transport';
-import { type Authorize, ConnectorOAuthProvider, type OAuthStore } from './oauth-provider';
+import { type Authorize, ConnectorOAuthProvider, type OAuthState, type OAuthStore } from './oauth-provider';
+import { revokeAtServer } from './oauth-revoke';
 import { modelToolName } from './tool-names';
 
 const CONFIGS_KEY = 'connectors:configs';
@@ -115,7 +116,7 @@ export class ConnectorService {
     this.deps.tools.replaceGroup(`connector:${id}`, []);
     await live.session.close().catch(() => undefined);
     await this.deps.policy.forget(id);
-    await live.oauth?.signOut();
+    await live.oauth?.signOut(this.revoker(live.config));
     await this.deps.db.kv.delete(toolsKey(id));
     await this.deps.db.kv.delete(resourcesKey(id));
     await this.saveConfigs();
@@ -196,9 +197,15 @@ export class ConnectorService {
   /** Forgets a connector's tokens; the next use asks the user to sign in again. */
   async signOut(id: string): Promise<void> {
     const live = this.get(await this.loadThen(id));
-    await live.oauth?.signOut();
     await live.session.close().catch(() => undefined);
+    await live.oauth?.signOut(this.revoker(live.config));
     this.deps.changed?.();
+  }
+
+  private revoker(config: ConnectorConfig): ((state: OAuthState) => Promise<void>) | undefined {
+    if (config.spec.kind !== 'http') return undefined;
+    const url = config.spec.url;
+    return (state) => revokeAtServer(url, state, this.deps.http?.fetch);
   }
 
   /**

@@ -133,9 +133,14 @@ export class ConnectorOAuthProvider implements OAuthClientProvider {
     this.pendingCode = code;
   }
 
-  /** "Sign out": forget the tokens (and the registration, so the next sign-in starts clean). */
-  async signOut(): Promise<void> {
+  /**
+   * "Sign out": forget the tokens (and the registration, so the next sign-in starts clean); with
+   * `revoke`, first tell the server (see oauth-revoke.ts).
+   */
+  async signOut(revoke?: (state: OAuthState) => Promise<void>): Promise<void> {
+    const state = await this.store.load(this.connectorId);
     await this.store.save(this.connectorId, {});
+    await revoke?.(state);
   }
 
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {

@@ -172,7 +172,7 @@ describe('OAuth connectors in Chromium', () => {
     await expect.poll(() => row().getByTestId('connector-error').textContent()).toMatch(/sign in again/i);
   }, 90_000);
 
-  it('signing in again from Settings works, and Sign out deletes the tokens', async () => {
+  it('signing in again from Settings works, and Sign out deletes the tokens and revokes them at the server', async () => {
     const consent = consentPage();
     await row().getByTestId('connector-sign-in').click();
     const page = await consent;
@@ -181,6 +181,9 @@ describe('OAuth connectors in Chromium', () => {
     await expect.poll(() => row().getByTestId('connector-error').count()).toBe(0);
     await row().getByTestId('connector-sign-out').click();
     await expect.poll(async () => (await storedOAuth())?.tokens, { timeout: 10_000 }).toBeUndefined();
+    // The server is told too (RFC 7009), so a copy of the tokens elsewhere is worthless.
+    await expect.poll(() => notes.liveAccessTokens(), { timeout: 10_000 }).toBe(0);
+    expect(notes.events.filter((e) => e.kind === 'revoked' && e.by === 'client').length).toBe(2);
   }, 90_000);
 
   it('a consent the user denies leaves the connector signed out and says so', async () => {
