@@ -15,6 +15,7 @@ type ConnectorCommandType =
   | 'connectors.test'
   | 'connectors.setTool'
   | 'connectors.setEnabled'
+  | 'connectors.signIn'
   | 'connectors.signOut'
   | 'connectors.log';
 
@@ -46,6 +47,7 @@ export function connectorHandlers(env: CommandEnv): Pick<CommandHandlers, Connec
     'connectors.test': (command) => run(() => service().test(command.connectorId)),
     'connectors.setTool': (command) => run(() => service().setTool(command.connectorId, command.tool, command.enabled)),
     'connectors.setEnabled': (command) => run(() => service().setEnabled(command.connectorId, command.enabled)),
+    'connectors.signIn': (command) => run(() => service().signIn(command.connectorId)),
     'connectors.signOut': (command) => run(() => service().signOut(command.connectorId)),
     'connectors.log': async (command, { client }) => {
       let text = '';

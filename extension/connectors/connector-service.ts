@@ -18,7 +18,8 @@ import { ConnectorConfig, importMcpServers } from './connector-config';
 import { ConnectorError, ConnectorSession, type SessionOptions } from './connector-session';
 import { connectorTools } from './connector-tools';
 import { type HttpTransportOptions, httpTransport } from './http-transport';
-import { type Authorize, ConnectorOAuthProvider, type OAuthStore } from './oauth-provider';
+import { type Authorize, ConnectorOAuthProvider, type OAuthState, type OAuthStore } from './oauth-provider';
+import { revokeAtServer } from './oauth-revoke';
 import { modelToolName } from './tool-names';
 
 const CONFIGS_KEY = 'connectors:configs';
@@ -44,6 +45,8 @@ export interface ConnectorServiceDeps {
 interface Live {
   config: ConnectorConfig;
   session: ConnectorSession;
+  /** The OAuth sign-in of a remote connector without a static token. */
+  oauth: ConnectorOAuthProvider | undefined;
   tools: Tool[];
   /** The server offers resources: the model gets a tool to read them. */
   resources: boolean;
@@ -113,7 +116,7 @@ export class ConnectorService {
     this.deps.tools.replaceGroup(`connector:${id}`, []);
     await live.session.close().catch(() => undefined);
     await this.deps.policy.forget(id);
-    await this.oauthFor(live.config)?.signOut();
+    await live.oauth?.signOut(this.revoker(live.config));
     await this.deps.db.kv.delete(toolsKey(id));
     await this.deps.db.kv.delete(resourcesKey(id));
     await this.saveConfigs();
@@ -123,6 +126,8 @@ export class ConnectorService {
   /** Connects and lists the tools: what "Test connection" does, and how a new connector learns its tools. */
   async test(id: string): Promise<{ ok: boolean; message: string }> {
     const live = this.get(await this.loadThen(id));
+    // The user is here, in Settings: a consent window may open.
+    if (live.oauth) live.oauth.interactive = true;
     try {
       const tools = await live.session.listTools();
       live.resources = await live.session.hasResources();
@@ -134,6 +139,7 @@ export class ConnectorService {
       live.lastError = error instanceof Error ? error.message : String(error);
       return { ok: false, message: live.lastError };
     } finally {
+      if (live.oauth) live.oauth.interactive = false;
       this.deps.changed?.();
     }
   }
@@ -191,9 +197,25 @@ export class ConnectorService {
   /** Forgets a connector's tokens; the next use asks the user to sign in again. */
   async signOut(id: string): Promise<void> {
     const live = this.get(await this.loadThen(id));
-    await this.oauthFor(live.config)?.signOut();
     await live.session.close().catch(() => undefined);
+    await live.oauth?.signOut(this.revoker(live.config));
     this.deps.changed?.();
+  }
+
+  private revoker(config: ConnectorConfig): ((state: OAuthState) => Promise<void>) | undefined {
+    if (config.spec.kind !== 'http') return undefined;
+    const url = config.spec.url;
+    return (state) => revokeAtServer(url, state, this.deps.http?.fetch);
+  }
+
+  /**
+   * "Sign in": a fresh connection with a consent window allowed, so a sign-in the server no longer
+   * accepts is replaced (a live connection would keep using its cached tool list and never ask).
+   */
+  async signIn(id: string): Promise<{ ok: boolean; message: string }> {
+    const live = this.get(await this.loadThen(id));
+    await live.session.close().catch(() => undefined);
+    return this.test(id);
   }
 
   private open(config: ConnectorConfig, tools: Tool[], resources = false): void {
@@ -212,7 +234,12 @@ export class ConnectorService {
           }
         : {}),
     });
-    const live: Live = { config, session, tools, resources, lastError: null };
+    const live: Live = { config, session, oauth: provider, tools, resources, lastError: null };
+    if (provider)
+      provider.onSignInRequired = (message) => {
+        live.lastError = message;
+        this.deps.changed?.();
+      };
     session.onToolsChanged((fresh) => void this.toolsChanged(live, fresh));
     this.live.set(config.id, live);
     this.register(live);

@@ -20,6 +20,8 @@ export interface OAuthState {
   client?: OAuthClientInformationMixed;
   tokens?: OAuthTokens;
   codeVerifier?: string;
+  /** The `state` sent with the sign-in under way; its answer must carry it back. */
+  authState?: string;
 }
 
 export interface OAuthStore {
@@ -29,6 +31,11 @@ export interface OAuthStore {
 
 /** Opens the consent page and resolves with the URL the authorization server redirected to. */
 export type Authorize = (authorizationUrl: URL, redirectUrl: string) => Promise<string>;
+
+/** The saved sign-in no longer works (revoked, expired beyond refresh) and only the user can sign in again. */
+export class SignInRequiredError extends Error {
+  override name = 'SignInRequiredError';
+}
 
 export class MemoryOAuthStore implements OAuthStore {
   private readonly states = new Map<string, OAuthState>();
@@ -43,6 +50,14 @@ export class MemoryOAuthStore implements OAuthStore {
 export class ConnectorOAuthProvider implements OAuthClientProvider {
   /** The code of a finished consent, for the session to hand to `transport.finishAuth`. */
   pendingCode: string | undefined;
+  /**
+   * Whether a consent window may open now. Only while the user acts in Settings (Sign in, Test
+   * connection): a tool call may come from a phone, a schedule or an unattended task, where a
+   * window would pop up on an empty desk or wait for ever, so it gets a "sign in again" error.
+   */
+  interactive = false;
+  /** Told when a sign-in was needed but could not be asked for (Settings shows it). */
+  onSignInRequired: ((message: string) => void) | undefined;
 
   constructor(
     private readonly connectorId: string,
@@ -91,8 +106,26 @@ export class ConnectorOAuthProvider implements OAuthClientProvider {
     return verifier;
   }
 
+  /** A fresh `state` per sign-in (the SDK puts it in the authorization URL). */
+  async state(): Promise<string> {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const authState = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+    await this.update({ authState });
+    return authState;
+  }
+
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    if (!this.interactive) {
+      const message = `The connector "${this.connectorId}" needs you to sign in again: its server no longer accepts the saved sign-in. Press Sign in in Settings → Connectors, then try again.`;
+      this.onSignInRequired?.(message);
+      throw new SignInRequiredError(message);
+    }
     const landed = new URL(await this.authorize(authorizationUrl, this.redirectUrl));
+    // An answer to a sign-in we did not start (login CSRF, a mixed-up server) is never exchanged.
+    const sent = (await this.store.load(this.connectorId)).authState;
+    await this.update({ authState: undefined });
+    if (!sent || landed.searchParams.get('state') !== sent)
+      throw new Error('The sign-in answer does not match the sign-in Tandem started (state); sign in again.');
     const error = landed.searchParams.get('error');
     if (error) throw new Error(`Sign-in refused: ${landed.searchParams.get('error_description') ?? error}`);
     const code = landed.searchParams.get('code');
@@ -100,9 +133,14 @@ export class ConnectorOAuthProvider implements OAuthClientProvider {
     this.pendingCode = code;
   }
 
-  /** "Sign out": forget the tokens (and the registration, so the next sign-in starts clean). */
-  async signOut(): Promise<void> {
+  /**
+   * "Sign out": forget the tokens (and the registration, so the next sign-in starts clean); with
+   * `revoke`, first tell the server (see oauth-revoke.ts).
+   */
+  async signOut(revoke?: (state: OAuthState) => Promise<void>): Promise<void> {
+    const state = await this.store.load(this.connectorId);
     await this.store.save(this.connectorId, {});
+    await revoke?.(state);
   }
 
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {

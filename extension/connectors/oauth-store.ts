@@ -8,6 +8,7 @@ const Stored = z.object({
   client: OAuthClientInformationFullSchema.optional(),
   tokens: OAuthTokensSchema.optional(),
   codeVerifier: z.string().optional(),
+  authState: z.string().optional(),
 });
 
 export class DexieOAuthStore implements OAuthStore {

@@ -117,11 +117,14 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const plans = new PlanApprovals(grants);
   // MCP connectors: their tools join the registry as a group each; one policy decides their calls.
   const connectorPolicy = new ConnectorPolicy(grants);
+  // Set once the runtime exists: a change found outside a command (a sign-in a tool call needed) reaches Settings.
+  let connectorsChanged = (): void => {};
   const connectors = new ConnectorService({
     db,
     tools,
     policy: connectorPolicy,
     bridge: files?.bridge,
+    changed: () => connectorsChanged(),
     ...(options.connectors ? { http: options.connectors } : {}),
     ...(options.connectors?.authorize && options.connectors.redirectUrl
       ? {
@@ -240,6 +243,11 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ...(options.storage?.snapshotEveryMs === undefined ? {} : { snapshotEveryMs: options.storage.snapshotEveryMs }),
   });
   runtimeRef = runtime;
+  connectorsChanged = () =>
+    void connectors
+      .views()
+      .then((views) => runtime.hub.broadcast({ type: 'connectors', connectors: views }, (c) => c.kind === 'panel'))
+      .catch(() => {});
   if (link) {
     options.linkHost?.bind?.(link);
     link.bindRuntime((send, device) => runtime.attach('phone', send, device));

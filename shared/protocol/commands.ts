@@ -254,6 +254,7 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'connectors.test': trustedWrite,
   'connectors.setTool': trustedWrite,
   'connectors.setEnabled': trustedWrite,
+  'connectors.signIn': trustedWrite,
   'connectors.signOut': trustedWrite,
   'connectors.log': trustedRead,
 };

@@ -59,7 +59,9 @@ export const ConnectorCommands = [
     connectorId: ConnectorIdText,
     enabled: z.boolean(),
   }),
-  /** Forgets a remote connector's OAuth tokens (sign in again with `connectors.test`). */
+  /** Signs a remote connector in afresh (the server's consent page); answered with `connectors`. */
+  z.object({ type: z.literal('connectors.signIn'), id: z.string().min(1).max(128), connectorId: ConnectorIdText }),
+  /** Forgets a remote connector's OAuth tokens (sign in again with `connectors.signIn`). */
   z.object({ type: z.literal('connectors.signOut'), id: z.string().min(1).max(128), connectorId: ConnectorIdText }),
   /** Answered with `connector.log`: the server's stderr as the host kept it. */
   z.object({ type: z.literal('connectors.log'), id: z.string().min(1).max(128), connectorId: ConnectorIdText }),

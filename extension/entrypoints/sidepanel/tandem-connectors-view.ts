@@ -141,7 +141,12 @@ export class TandemConnectorsView extends LitElement {
         <button type="button" @click=${() => send({ type: 'connectors.setEnabled', connectorId: c.id, enabled: !c.enabled })}>
           ${c.enabled ? 'Turn off' : 'Turn on'}
         </button>
-        ${c.kind === 'http' && !c.hasToken ? html`<button type="button" @click=${() => send({ type: 'connectors.signOut', connectorId: c.id })}>Sign out</button>` : nothing}
+        ${
+          c.kind === 'http' && !c.hasToken
+            ? html`<button type="button" data-testid="connector-sign-in" ?disabled=${this.busy} @click=${() => send({ type: 'connectors.signIn', connectorId: c.id })}>Sign in</button>
+                <button type="button" data-testid="connector-sign-out" @click=${() => send({ type: 'connectors.signOut', connectorId: c.id })}>Sign out</button>`
+            : nothing
+        }
         ${c.kind === 'stdio' ? html`<button type="button" @click=${() => send({ type: 'connectors.log', connectorId: c.id })}>Show log</button>` : nothing}
         <button type="button" class="danger" data-testid="connector-remove" @click=${() => send({ type: 'connectors.remove', connectorId: c.id })}>
           Remove
