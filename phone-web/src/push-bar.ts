@@ -164,7 +164,8 @@ export class TandemPushBar extends LitElement {
   override render() {
     const toggle = this.renderToggle();
     if (toggle === nothing && !this.error && !this.outcome) return nothing;
-    return html`<div class="bar">
+    // A named region: axe wants all content in landmarks, and a screen reader can jump to it.
+    return html`<div class="bar" role="region" aria-label="Phone notifications">
       ${
         this.outcome
           ? html`<p class=${this.outcome.ok ? 'done' : 'error'} role="status" data-testid="push-tap-outcome">
