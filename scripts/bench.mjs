@@ -29,6 +29,7 @@ const BUILDS = {
 /** The builds each group needs; groups not listed run in Node alone. */
 const NEEDS = {
   runtime: ['extension'],
+  agent: ['extension'],
   web: ['extension'],
   files: ['extension', 'host'],
   phone: ['extension', 'phone'],
