@@ -6,60 +6,24 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ModelServer, startModelServer } from '../fixtures/model-server';
-import { type SignalingFixture, startSignalingServer } from '../fixtures/signaling';
-import { currentWorker, type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
-import { configureModel, newThreadFromUi, runtimeLog, sendFromComposer, waitForClientEvent } from './support/panel';
-import {
-  buildPhonePage,
-  closeSettings,
-  configureLink,
-  launchPhoneBrowser,
-  openOnPhone,
-  PHONE_DIST,
-  type PhoneBrowser,
-  type StaticServer,
-  serveStatic,
-  showAndScanQr,
-  WEBRTC_LOOPBACK_ARGS,
-  waitForLinkOnline,
-  waitForPhoneEvent,
-} from './support/phone';
+import type { ModelServer } from '../fixtures/model-server';
+import { currentWorker, type ExtensionBrowser } from './support/chromium';
+import { newThreadFromUi, runtimeLog, sendFromComposer, waitForClientEvent } from './support/panel';
+import { type PhoneBrowser, waitForPhoneEvent } from './support/phone';
+import { type PhoneRig, startPhoneRig } from './support/phone-rig';
 
 let model: ModelServer;
-let signaling: SignalingFixture;
-let site: StaticServer;
-let sandbox: ReturnType<typeof makeSandbox>;
+let rig: PhoneRig | undefined;
 let extension: ExtensionBrowser;
 let panel: Page;
 let phone: PhoneBrowser;
 
 beforeAll(async () => {
-  buildPhonePage();
-  [model, signaling, site] = await Promise.all([
-    startModelServer({ minCacheableTokens: 0 }),
-    startSignalingServer(),
-    serveStatic(PHONE_DIST),
-  ]);
-  sandbox = makeSandbox('phone-powers');
-  extension = await launchExtensionBrowser(sandbox.root, undefined, { extraArgs: WEBRTC_LOOPBACK_ARGS });
-  panel = await extension.openPanel();
-  await configureModel(panel, model.url, model.apiKey);
-  await configureLink(panel, { signaling: signaling.settings, iceServers: [], phonePageUrl: site.url });
-  phone = await launchPhoneBrowser(sandbox.root, new URL(site.url).origin);
-  const url = await showAndScanQr(panel);
-  await waitForLinkOnline(extension);
-  await openOnPhone(phone.page, url);
-  await panel.getByTestId('pairing-done').waitFor({ timeout: 10_000 });
-  await closeSettings(panel);
+  rig = await startPhoneRig('phone-powers', { pair: true });
+  ({ model, extension, panel, phone } = rig);
 });
 
-afterAll(async () => {
-  await phone?.close();
-  await extension?.close();
-  await Promise.all([model?.close(), signaling?.close(), site?.close()]);
-  sandbox?.cleanup();
-});
+afterAll(() => rig?.close());
 
 beforeEach(() => model.reset());
 

@@ -5,31 +5,24 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ModelServer, startModelServer } from '../fixtures/model-server';
-import { type SignalingFixture, startSignalingServer } from '../fixtures/signaling';
+import type { ModelServer } from '../fixtures/model-server';
 import { axeViolations } from './support/axe';
-import { type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
-import { configureModel, newThreadFromUi, sendFromComposer } from './support/panel';
+import type { ExtensionBrowser } from './support/chromium';
+import { newThreadFromUi, sendFromComposer } from './support/panel';
 import {
-  buildPhonePage,
   closeSettings,
-  configureLink,
-  launchPhoneBrowser,
   newPhone,
   openOnPhone,
-  PHONE_DIST,
   type PhoneBrowser,
   type StaticServer,
-  serveStatic,
   showAndScanQr,
-  WEBRTC_LOOPBACK_ARGS,
   waitForLinkOnline,
 } from './support/phone';
+import { type PhoneRig, startPhoneRig } from './support/phone-rig';
 
 let model: ModelServer;
-let signaling: SignalingFixture;
 let site: StaticServer;
-let sandbox: ReturnType<typeof makeSandbox>;
+let rig: PhoneRig | undefined;
 let extension: ExtensionBrowser;
 let panel: Page;
 let phone: PhoneBrowser;
@@ -37,26 +30,11 @@ let phone: PhoneBrowser;
 const MIN_TAP = 44;
 
 beforeAll(async () => {
-  buildPhonePage();
-  [model, signaling, site] = await Promise.all([
-    startModelServer({ minCacheableTokens: 0 }),
-    startSignalingServer(),
-    serveStatic(PHONE_DIST),
-  ]);
-  sandbox = makeSandbox('ui-phone');
-  extension = await launchExtensionBrowser(sandbox.root, undefined, { extraArgs: WEBRTC_LOOPBACK_ARGS });
-  panel = await extension.openPanel();
-  await configureModel(panel, model.url, model.apiKey);
-  await configureLink(panel, { signaling: signaling.settings, iceServers: [], phonePageUrl: site.url });
-  phone = await launchPhoneBrowser(sandbox.root, new URL(site.url).origin);
+  rig = await startPhoneRig('ui-phone');
+  ({ model, site, extension, panel, phone } = rig);
 });
 
-afterAll(async () => {
-  await phone?.close();
-  await extension?.close();
-  await Promise.all([model?.close(), signaling?.close(), site?.close()]);
-  sandbox?.cleanup();
-});
+afterAll(() => rig?.close());
 
 interface Target {
   what: string;
