@@ -3,7 +3,8 @@
  * WebCrypto alone so it runs in an MV3 service worker. The push service sees only this ciphertext
  * and the endpoint: the keys are the phone's (p256dh, auth) and a fresh sender key per message.
  */
-import { bufferOf, concatBytes, utf8 } from './web-crypto-bytes';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bufferOf } from './web-crypto-bytes';
 
 /** RFC 8291 §4: one record; a push service must accept 4096 bytes of body. */
 export const RECORD_SIZE = 4096;
@@ -66,11 +67,11 @@ export async function encryptPayload(
     await crypto.subtle.deriveBits({ name: 'ECDH', public: phoneKey }, sender.privateKey, 256),
   );
   // RFC 8291 §3.4: bind the key to both public keys, keyed by the phone's auth secret.
-  const keyInfo = concatBytes(utf8('WebPush: info\0'), keys.p256dh, senderPublic);
+  const keyInfo = concatBytes(utf8ToBytes('WebPush: info\0'), keys.p256dh, senderPublic);
   const ikm = await hkdf(keys.auth, ecdhSecret, keyInfo, 32);
   const salt = randomness.salt ?? crypto.getRandomValues(new Uint8Array(16));
-  const cek = await hkdf(salt, ikm, utf8('Content-Encoding: aes128gcm\0'), 16);
-  const nonce = await hkdf(salt, ikm, utf8('Content-Encoding: nonce\0'), 12);
+  const cek = await hkdf(salt, ikm, utf8ToBytes('Content-Encoding: aes128gcm\0'), 16);
+  const nonce = await hkdf(salt, ikm, utf8ToBytes('Content-Encoding: nonce\0'), 12);
   const aesKey = await crypto.subtle.importKey('raw', bufferOf(cek), 'AES-GCM', false, ['encrypt']);
   // 0x02 marks the last (and only) record (RFC 8188 §2); no padding.
   const record = concatBytes(plaintext, new Uint8Array([0x02]));

@@ -4,6 +4,8 @@
  * thread. Runs beside the runtime (it is told of every event batch once it is in IndexedDB) and
  * never holds the runtime up: sends happen in the background and failures are only recorded.
  */
+
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { decodeBase64url, encodeBase64url } from '../../shared/link/base64url';
 import type { PushNotice, ThreadEvent } from '../../shared/protocol';
 import { isAllowedPushEndpoint } from './endpoint-policy';
@@ -11,7 +13,6 @@ import { PushCoalescer } from './push-coalescer';
 import { applyPrivacy, NEEDS_YOU, noticeFor, noticeForUser, type UserNotice } from './push-notices';
 import type { PushOptions, PushOutcome, PushSender } from './push-sender';
 import type { PushStore, StoredSubscription } from './push-store';
-import { utf8 } from './web-crypto-bytes';
 
 export interface PushNotifierDeps {
   store: PushStore;
@@ -184,7 +185,9 @@ function isWorthANotice(event: ThreadEvent): boolean {
 
 /** RFC 8030 §5.4: a topic is at most 32 base64url characters; a hash keeps thread ids out of it. */
 async function topicOf(threadId: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(threadId) as Uint8Array<ArrayBuffer>));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', utf8ToBytes(threadId) as Uint8Array<ArrayBuffer>),
+  );
   return encodeBase64url(digest).slice(0, 32);
 }
 

@@ -4,10 +4,12 @@
  * retried after `Retry-After` or the shared backoff. Nothing but the endpoint, these headers and
  * the aes128gcm ciphertext ever leaves for the push service.
  */
+
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { Backoff } from '../../shared/link/backoff';
 import { encryptPayload, PayloadTooLargeError, type PushKeys } from './aes128gcm';
 import { type VapidKeys, vapidAuthorization } from './vapid';
-import { bufferOf, utf8 } from './web-crypto-bytes';
+import { bufferOf } from './web-crypto-bytes';
 
 export interface PushTarget extends PushKeys {
   endpoint: string;
@@ -59,7 +61,7 @@ export class PushSender {
     if (push.topic !== undefined && !TOPIC.test(push.topic)) throw new Error('A push topic is 1-32 base64url chars.');
     let body: Uint8Array;
     try {
-      body = await encryptPayload(utf8(JSON.stringify(payload)), target);
+      body = await encryptPayload(utf8ToBytes(JSON.stringify(payload)), target);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) return { kind: 'too_large' };
       throw error;

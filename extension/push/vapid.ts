@@ -4,8 +4,10 @@
  * A push service refuses messages for a subscription made with another key, so a leaked endpoint
  * alone does not let anyone else push to the phone.
  */
+
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { encodeBase64url } from '../../shared/link/base64url';
-import { bufferOf, utf8 } from './web-crypto-bytes';
+import { bufferOf } from './web-crypto-bytes';
 
 export interface VapidKeys {
   publicKey: CryptoKey;
@@ -42,9 +44,9 @@ export async function vapidKeysFromJwk(privateJwk: JsonWebKey): Promise<VapidKey
 
 /** The `Authorization` header for a message to `endpoint` (RFC 8292 §3: `vapid t=<jwt>, k=<key>`). */
 export async function vapidAuthorization(keys: VapidKeys, endpoint: string, nowMs: number): Promise<string> {
-  const header = encodeBase64url(utf8(JSON.stringify({ typ: 'JWT', alg: 'ES256' })));
+  const header = encodeBase64url(utf8ToBytes(JSON.stringify({ typ: 'JWT', alg: 'ES256' })));
   const claims = encodeBase64url(
-    utf8(
+    utf8ToBytes(
       JSON.stringify({
         // The audience is the push service's origin, so a token cannot be replayed at another service.
         aud: new URL(endpoint).origin,
@@ -56,7 +58,7 @@ export async function vapidAuthorization(keys: VapidKeys, endpoint: string, nowM
   const signingInput = `${header}.${claims}`;
   // WebCrypto's ECDSA signature is r||s (IEEE P1363), exactly JWS's ES256 form (RFC 7518 §3.4).
   const signature = new Uint8Array(
-    await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, bufferOf(utf8(signingInput))),
+    await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, bufferOf(utf8ToBytes(signingInput))),
   );
   return `vapid t=${signingInput}.${encodeBase64url(signature)}, k=${keys.publicKeyText}`;
 }
