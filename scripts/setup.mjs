@@ -55,7 +55,14 @@ export function ensureBrowsers(packages) {
 }
 
 /** The [reach] network-namespace rig's tools (tests/rig/): root only; the rig's tests skip without them. */
-const RIG_TOOLS = { coturn: '/usr/bin/turnserver', nftables: '/usr/sbin/nft', iproute2: '/usr/sbin/ip' };
+// python3 runs the rig's packet capture and hostile relay; procps brings sysctl (slim Debian images lack both).
+const RIG_TOOLS = {
+  coturn: '/usr/bin/turnserver',
+  nftables: '/usr/sbin/nft',
+  iproute2: '/usr/sbin/ip',
+  python3: '/usr/bin/python3',
+  procps: '/usr/sbin/sysctl',
+};
 
 export function ensureRigTools() {
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
