@@ -33,6 +33,10 @@ function takeScannedOffer(): ScannedOffer {
 const scanned = takeScannedOffer();
 // Messages written while the computer is unreachable wait in the page's storage (page-outbox.ts).
 const client = new ConversationClient(link, new PageOutbox(window.localStorage));
+// Forgotten or revoked: what waits in the outbox would reach no computer, or the next one paired.
+link.onPhase((phase) => {
+  if (phase.kind === 'unpaired' || phase.kind === 'revoked') client.discardQueued();
+});
 
 declare global {
   interface Window {

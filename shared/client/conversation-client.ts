@@ -60,6 +60,12 @@ function newCommandId(): string {
   return `${Date.now().toString(36)}-${counter.toString(36)}-${random}`;
 }
 
+/** A message the runtime has not logged yet. */
+export interface QueuedMessage {
+  commandId: string;
+  text: string;
+}
+
 export class ConversationClient {
   threads: ThreadSummary[] = [];
   settings: PublicSettings | undefined;
@@ -125,7 +131,39 @@ export class ConversationClient {
       this.pending.set(command.id, { command, resolve, reject });
       if (COMMAND_RULES[command.type].mutating) this.outbox?.keep(command);
       this.trySend(command);
+      if (command.type === 'message.send') this.notify(); // shown as queued until the log has it
     });
+  }
+
+  /**
+   * Messages sent to a thread that its log does not hold yet (waiting for the link, or in flight),
+   * oldest first: the views show them as queued, so nothing typed offline looks lost.
+   */
+  queuedMessages(threadId: string): QueuedMessage[] {
+    const logged = new Set<string>();
+    for (const event of this.subscriptions.get(threadId)?.events ?? []) {
+      if (event.kind === 'user_message') logged.add(event.commandId);
+    }
+    const queued: QueuedMessage[] = [];
+    for (const { command } of this.pending.values()) {
+      if (command.type === 'message.send' && command.threadId === threadId && !logged.has(command.id)) {
+        queued.push({ commandId: command.id, text: command.text });
+      }
+    }
+    return queued;
+  }
+
+  /**
+   * Drops every unanswered command, here and in the outbox: the pairing was forgotten, so they
+   * would reach no computer, or worse, the next one paired.
+   */
+  discardQueued(): void {
+    for (const [id, { reject }] of this.pending) {
+      this.outbox?.drop(id);
+      reject(new CommandError('cancelled', 'The pairing was forgotten before this was sent.'));
+    }
+    this.pending.clear();
+    this.notify();
   }
 
   subscribe(threadId: string): void {

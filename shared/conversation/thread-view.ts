@@ -13,7 +13,17 @@ import { asSentence } from '../text/sentence';
 export type ToolStatus = 'proposed' | 'waiting' | 'running' | 'done' | 'error' | 'denied' | 'interrupted';
 
 export type ViewItem =
-  | { kind: 'user'; key: string; seq: number; at: number; text: string; by: string; device?: string }
+  | {
+      kind: 'user';
+      key: string;
+      seq: number;
+      at: number;
+      text: string;
+      by: string;
+      device?: string;
+      /** Not in the log yet: waiting for the link to the computer, or on its way. */
+      queued?: 'waiting' | 'sending';
+    }
   | {
       kind: 'assistant';
       key: string;

@@ -115,7 +115,7 @@ export class TandemConversation extends LitElement {
   /** The last command error the person closed (or that predates this view). */
   private dismissedError: CommandError | undefined;
   private drafts = new Map<string, string>();
-  private itemsCache: { threadId: string; revision: number; items: ViewItem[] } | undefined;
+  private itemsCache: { threadId: string; revision: number; queueKey: string; items: ViewItem[] } | undefined;
   private unlisten: (() => void) | undefined;
   private frame: number | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -216,11 +216,29 @@ export class TandemConversation extends LitElement {
 
   /** A fresh array per view revision: the virtualizer notices changes by identity. */
   private items(threadId: string, view: ThreadView): ViewItem[] {
-    const revision = this.client?.viewRevision(threadId) ?? -1;
+    const client = this.client;
+    const revision = client?.viewRevision(threadId) ?? -1;
+    const queued = client?.queuedMessages(threadId) ?? [];
+    const queuedAs: 'sending' | 'waiting' = client?.connection === 'open' ? 'sending' : 'waiting';
+    const queueKey = `${queuedAs}:${queued.map((m) => m.commandId).join(',')}`;
     const cached = this.itemsCache;
-    if (cached && cached.threadId === threadId && cached.revision === revision) return cached.items;
-    const items = [...view.items];
-    this.itemsCache = { threadId, revision, items };
+    if (cached && cached.threadId === threadId && cached.revision === revision && cached.queueKey === queueKey) {
+      return cached.items;
+    }
+    const lastSeq = view.items.at(-1)?.seq ?? 0;
+    const items: ViewItem[] = [
+      ...view.items,
+      ...queued.map((message, i) => ({
+        kind: 'user' as const,
+        key: `q${message.commandId}`,
+        seq: lastSeq + (i + 1) / (queued.length + 1),
+        at: Date.now(),
+        text: message.text,
+        by: this.selfKind,
+        queued: queuedAs,
+      })),
+    ];
+    this.itemsCache = { threadId, revision, queueKey, items };
     return items;
   }
 

@@ -69,6 +69,11 @@ export class TandemMessage extends LitElement {
         white-space: pre-wrap;
         overflow-wrap: anywhere;
       }
+      /* Not sent yet: outlined, not faded (faded text would fail contrast). */
+      .queued .bubble {
+        outline: 2px dashed var(--tandem-text-muted);
+        outline-offset: -2px;
+      }
       .source {
         margin-top: 2px;
         font-size: var(--tandem-font-size-small);
@@ -247,6 +252,14 @@ export class TandemMessage extends LitElement {
         : item.by !== this.selfKind
           ? SOURCE_LABEL[item.by]
           : undefined;
+      if (item.queued) {
+        return html`<div class="user queued" data-testid="queued-message">
+          <div class="bubble" data-testid="user-message-text">${item.text}</div>
+          <div class="source" data-testid="queued-state" role="status">
+            ${item.queued === 'waiting' ? 'Waiting for your computer: sent when it is reachable' : 'Sending…'}
+          </div>
+        </div>`;
+      }
       return html`<div class="user" data-testid="user-message">
         <div class="bubble" data-testid="user-message-text">${item.text}</div>
         <div class="source">

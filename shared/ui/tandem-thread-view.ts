@@ -202,7 +202,7 @@ export class TandemThreadView extends LitElement {
     const answering = this.answering;
     const disabled = this.disabled;
     const selfKind = this.selfKind;
-    const lastUserKey = this.running ? undefined : this.items.findLast((i) => i.kind === 'user')?.key;
+    const lastUserKey = this.running ? undefined : this.items.findLast((i) => i.kind === 'user' && !i.queued)?.key;
     return (item: ViewItem, index: number) => {
       const cls = index === last ? 'row last' : 'row';
       switch (item.kind) {

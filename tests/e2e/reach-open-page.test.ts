@@ -114,6 +114,13 @@ describe('phone page already open', () => {
     await expect
       .poll(() => page.evaluate(() => localStorage.getItem('tandem.outbox.v1') ?? ''))
       .toContain('Sent from the train');
+    // Shown in the thread as not sent yet, not as if the computer had it.
+    await expect
+      .poll(() => page.getByTestId('queued-state').textContent(), { timeout: 5_000 })
+      .toContain('Waiting for your computer');
+    expect(await page.getByTestId('queued-message').getByTestId('user-message-text').textContent()).toBe(
+      'Sent from the train',
+    );
     await page.reload();
 
     extension = await launchExtension();
@@ -132,6 +139,7 @@ describe('phone page already open', () => {
     await expect
       .poll(() => page.evaluate(() => localStorage.getItem('tandem.outbox.v1')), { timeout: 10_000 })
       .toBeNull();
+    expect(await page.getByTestId('queued-message').count()).toBe(0);
     const sent = (await runtimeLog(extension.context, threadId)).filter((e) => e.kind === 'user_message');
     expect(sent.map((e) => (e.kind === 'user_message' ? e.text : ''))).toEqual([
       'First, while connected',

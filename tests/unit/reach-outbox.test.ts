@@ -79,4 +79,51 @@ describe('the phone’s durable outbox', () => {
     storage.setItem('tandem.outbox.v1', '{not json');
     expect(new PageOutbox(storage).load()).toEqual([]);
   });
+
+  it('shows a message that is waiting for the link as queued, until the runtime applied it', () => {
+    const link = new FakeLink();
+    const client = new ConversationClient(link, new PageOutbox(new MemoryStorage()));
+    client.subscribe('t1');
+    void client.send({ type: 'message.send', threadId: 't1', text: 'written in the tunnel' }).catch(() => {});
+    void client.send({ type: 'message.send', threadId: 't2', text: 'another thread' }).catch(() => {});
+    expect(client.queuedMessages('t1').map((m) => m.text)).toEqual(['written in the tunnel']);
+    link.open();
+    const sent = link.sent.find(
+      (m) => m.type === 'message.send' && m.id && (m as { text?: string }).text === 'written in the tunnel',
+    );
+    expect(sent).toBeDefined();
+    // The runtime logged it (the event names the command): shown from the log, no longer as queued.
+    link.deliver({
+      type: 'thread.event',
+      threadId: 't1',
+      event: {
+        threadId: 't1',
+        seq: 1,
+        at: Date.now(),
+        kind: 'user_message',
+        text: 'written in the tunnel',
+        by: { kind: 'phone', clientId: 'c1' },
+        commandId: sent?.id,
+      },
+    });
+    expect(client.queuedMessages('t1')).toEqual([]);
+    client.dispose();
+  });
+
+  it('forgets what was waiting when the pairing is forgotten: it would go to no computer', () => {
+    const storage = new MemoryStorage();
+    const client = new ConversationClient(new FakeLink(), new PageOutbox(storage));
+    void client.send({ type: 'message.send', threadId: 't1', text: 'for the old computer' }).catch(() => {});
+    expect(new PageOutbox(storage).load()).toHaveLength(1);
+    client.discardQueued();
+    expect(client.queuedMessages('t1')).toEqual([]);
+    expect(new PageOutbox(storage).load()).toEqual([]);
+    // A new pairing's link opens: nothing from before is sent to it.
+    const link = new FakeLink();
+    const next = new ConversationClient(link, new PageOutbox(storage));
+    link.open();
+    expect(link.sent.filter((m) => m.type === 'message.send')).toEqual([]);
+    next.dispose();
+    client.dispose();
+  });
 });
