@@ -310,6 +310,8 @@ export class Runtime {
       model: this.deps.model,
       ...(this.deps.images ? { images: this.deps.images } : {}),
       settings: () => this.deps.settings.get(),
+      // A connector that fails to load is logged by assemble.ts; its tools are then simply absent.
+      toolsReady: () => this.deps.connectors?.load().catch(() => {}) ?? Promise.resolve(),
       systemPrompt: this.deps.systemPrompt,
       now: this.now,
       newId: this.newId,

@@ -42,6 +42,8 @@ export interface RunnerDeps {
   /** Scales tool images before they are stored for the model (see images/image-fit.ts). */
   images?: ImageResizer;
   settings(): Promise<Settings>;
+  /** Resolves once tools that load from storage (connectors) are registered: a step needs them all. */
+  toolsReady?(): Promise<void>;
   systemPrompt(): string;
   now(): number;
   newId(): string;
@@ -336,6 +338,7 @@ export class ThreadRunner {
   }
 
   private async run(): Promise<void> {
+    await this.deps.toolsReady?.();
     while (this.wake) {
       this.wake = false;
       for (;;) {

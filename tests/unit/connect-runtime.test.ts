@@ -118,6 +118,32 @@ describe('connectors in the runtime', () => {
     ).toEqual([]);
   }, 60_000);
 
+  it('after a restart, the first model call already has the connectors’ tools (they load before the loop runs)', async () => {
+    const databaseName = `connect-restart-${Math.random()}`;
+    const first = assembleRuntime({
+      databaseName,
+      nativeMessaging: realHostConnector(bundle, tempDir('home'), children),
+    });
+    runtimes.push(first);
+    await first.settings.update({ apiKey: server.apiKey, baseUrl: server.url, model: 'claude-sonnet-5-5' });
+    await addMemory(connect(first, 'panel'));
+    await first.connectors.closeAll();
+
+    // The browser starts again and a message arrives at once (a phone's outbox, a schedule).
+    const second = assembleRuntime({
+      databaseName,
+      nativeMessaging: realHostConnector(bundle, tempDir('home'), children),
+    });
+    runtimes.push(second);
+    const panel = connect(second, 'panel');
+    const threadId = await newThread(panel);
+    server.script([{ kind: 'text', text: 'Hello.' }]);
+    await panel.command({ type: 'message.send', threadId, text: 'What can you use?' });
+    await server.waitForRequests(1);
+    const tools = server.requests.at(-1)?.body?.tools?.map((t) => t.name) ?? [];
+    expect(tools).toEqual(expect.arrayContaining(['mcp_memory__read_graph']));
+  }, 60_000);
+
   it('a phone answers a connector prompt; the result is untrusted; the audit names connector, tool, input, decision, outcome', async () => {
     const { assembled, panel, threadId } = await setup();
     await addMemory(panel);
