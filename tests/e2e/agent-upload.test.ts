@@ -41,6 +41,7 @@ interface Received {
 interface UploadState {
   report: Received[];
   photos: Received[];
+  avatar: Received[];
   dropped: Received[];
   events: string[];
   pending: number;
@@ -161,13 +162,18 @@ describe('uploading local files to a page', () => {
           ref: refFor(st.page, 'file', 'Photos'),
           paths: [beach, 'work/notes.txt'],
         })),
+        // read_page shows what each field holds now.
+        step('read_page', (st) => ({ tab: st.tab })),
       ],
       ['allow_once', 'allow_once'],
     );
     // Read by the host (before the test's own hashing reads them).
     expect([report, beach, notes].map(wasRead)).toEqual([true, true, true]);
     const results = toolResults(all);
-    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    const reread = resultText(results[4] as ThreadEventOf<'tool_result'>);
+    expect(reread).toContain('file "Report" = "report.pdf"');
+    expect(reread).toContain('file "Photos" = "beach.png, notes.txt"');
     // Asked every time, each time naming what leaves the computer and where it goes.
     expect(prompts).toHaveLength(2);
     expect(prompts[0]?.title).toContain('report.pdf');
@@ -282,6 +288,28 @@ describe('uploading local files to a page', () => {
     const results = toolResults(all);
     expect(results.map((r) => r.isError)).toEqual([false, false, false, false, true]);
     expect((await pageState()).report.map((f) => f.name)).toEqual(['report.pdf']);
+  });
+
+  it('finds a file field hidden behind a styled chooser button and fills it', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        openUpload(),
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('upload_file', (st) => ({
+          tab: st.tab,
+          ref: refFor(st.page, 'file', 'Avatar'),
+          paths: ['work/beach.png'],
+        })),
+      ],
+      ['allow_once'],
+    );
+    expect(toolResults(all).map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+    const state = await pageState();
+    expect(state.events).toEqual(['avatar:input', 'avatar:change:1']);
+    expect(state.avatar).toEqual([
+      { name: 'beach.png', size: 1_300_000, type: 'image/png', sha256: sha256(join(work, 'beach.png')) },
+    ]);
   });
 
   it('drops files on a drop zone', async () => {
