@@ -74,8 +74,8 @@ beforeAll(async () => {
   mkdirSync(work, { recursive: true });
   mkdirSync(outside, { recursive: true });
   makeFile(join(work, 'report.pdf'), '%PDF-1.4\n', 120 * 1024);
-  // Bigger than one bridge chunk (512 KiB): read in several, put back together in order.
-  makeFile(join(work, 'beach.png'), '\x89PNG\r\n\x1a\n', 1_300_000);
+  // Bigger than one bridge chunk (512 KiB) and one page staging chunk (2 MiB): both put back together in order.
+  makeFile(join(work, 'beach.png'), '\x89PNG\r\n\x1a\n', 2_600_000);
   writeFileSync(join(work, 'notes.txt'), 'three lines\nof plain\ntext\n');
   makeFile(join(work, 'private.pdf'), '%PDF-1.4\n', 50 * 1024);
   writeFileSync(join(outside, 'secret.txt'), 'outside secret\n');
@@ -190,7 +190,7 @@ describe('uploading local files to a page', () => {
       { name: 'report.pdf', size: 120 * 1024, type: 'application/pdf', sha256: sha256(report) },
     ]);
     expect(state.photos).toEqual([
-      { name: 'beach.png', size: 1_300_000, type: 'image/png', sha256: sha256(beach) },
+      { name: 'beach.png', size: 2_600_000, type: 'image/png', sha256: sha256(beach) },
       { name: 'notes.txt', size: statSync(notes).size, type: 'text/plain', sha256: sha256(notes) },
     ]);
     // The page heard it as a person's choice sounds: input, then change, on each field.
@@ -308,7 +308,7 @@ describe('uploading local files to a page', () => {
     const state = await pageState();
     expect(state.events).toEqual(['avatar:input', 'avatar:change:1']);
     expect(state.avatar).toEqual([
-      { name: 'beach.png', size: 1_300_000, type: 'image/png', sha256: sha256(join(work, 'beach.png')) },
+      { name: 'beach.png', size: 2_600_000, type: 'image/png', sha256: sha256(join(work, 'beach.png')) },
     ]);
   });
 
