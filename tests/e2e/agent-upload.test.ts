@@ -239,11 +239,14 @@ describe('uploading local files to a page', () => {
       upload(['work/huge.bin']),
       // Two files into a field that takes one.
       upload(['work/report.pdf', 'work/notes.txt']),
+      // A click would open the system's file chooser on the user's screen.
+      step('click', (st) => ({ tab: st.tab, ref: refFor(st.page, 'file', 'Report') })),
     ]);
     expect(prompts).toEqual([]);
     const results = toolResults(all).slice(2);
-    expect(results.map((r) => r.isError)).toEqual([true, true, true, true]);
-    const [first, second, big, many] = results.map(resultText);
+    expect(results.map((r) => r.isError)).toEqual([true, true, true, true, true]);
+    const [first, second, big, many, click] = results.map(resultText);
+    expect(click).toContain('upload_file');
     expect(first).toMatch(/Refused/);
     expect(second).toMatch(/Refused/);
     expect(big).toContain('25 MB');

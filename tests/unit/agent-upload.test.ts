@@ -10,6 +10,7 @@ import { GrantPolicy } from '../../extension/permissions/grant-policy';
 import { PermissionGate } from '../../extension/permissions/permission-gate';
 import { PlanApprovals, planRequest } from '../../extension/permissions/plan-approval';
 import { MAX_UPLOAD_BYTES, uploadRequest } from '../../extension/tools/page-upload';
+import { planClick } from '../../extension/web/action-risk';
 import type { FileTarget } from '../../extension/web/file-input';
 
 class MemoryStore implements GrantStore {
@@ -106,5 +107,37 @@ describe('file types', () => {
     expect(mimeForName('Makefile')).toBeUndefined();
     expect(mimeForName('.bashrc')).toBeUndefined();
     expect(mimeForName('strange.xyz')).toBeUndefined();
+  });
+});
+
+describe('clicking a file field', () => {
+  it('is refused with a pointer to upload_file: a real click would open the system file chooser', () => {
+    const plan = planClick(
+      {
+        tag: 'input',
+        role: 'file',
+        name: 'Report',
+        inputType: 'file',
+        password: false,
+        editable: false,
+        download: false,
+        submitsForm: false,
+      },
+      'https://example.com/',
+    );
+    expect(plan.refuse).toContain('upload_file');
+    const button = planClick(
+      {
+        tag: 'button',
+        role: 'button',
+        name: 'Choose',
+        password: false,
+        editable: false,
+        download: false,
+        submitsForm: false,
+      },
+      'https://example.com/',
+    );
+    expect(button.refuse).toBeUndefined();
   });
 });
