@@ -10,7 +10,8 @@
  *   policy's deny before any approval).
  * - A form submission it names is covered for the task on that site, as
  *   "allow for this task" is.
- * - A high-risk step it names (a payment, a download, an account deletion)
+ * - A high-risk step it names (a payment, a download, an account deletion,
+ *   an upload of local files)
  *   covers exactly one such confirmation on that site per step named: a second
  *   payment asks again. High-risk confirmations never offer "for this task".
  * - Passwords are never covered by a plan: typing one needs its own answer.
@@ -26,11 +27,11 @@ import type { GateContext, PermissionPolicy, PermissionRequest, TaskApprovals, V
 export const PLAN_POLICY = 'plan';
 
 /** Steps a plan may name: form submissions (covered for the task) and the high-risk kinds (once each). */
-export const PLAN_STEP_KINDS = ['form_submit', 'payment', 'download', 'account_deletion'] as const;
+export const PLAN_STEP_KINDS = ['form_submit', 'payment', 'download', 'account_deletion', 'upload'] as const;
 export type PlanStepKind = (typeof PLAN_STEP_KINDS)[number];
 /** A task rarely runs a day: approvals older than that belong to a task that is over. */
 const TASK_APPROVAL_MAX_AGE_MS = 24 * 3_600_000;
-const HIGH_RISK: ReadonlySet<string> = new Set<PlanStepKind>(['payment', 'download', 'account_deletion']);
+const HIGH_RISK: ReadonlySet<string> = new Set<PlanStepKind>(['payment', 'download', 'account_deletion', 'upload']);
 
 /** The confirmations a key can name: the plan's step kinds and the password approval. */
 export type ApprovalKind = PlanStepKind | 'password';
@@ -52,6 +53,7 @@ const LABEL: Record<PlanStepKind, string> = {
   payment: 'Pay or check out',
   download: 'Download',
   account_deletion: 'Delete or close an account',
+  upload: 'Upload files',
 };
 
 /** The gate's question for a proposed plan; the plan itself is the scope (it is what is decided about). */

@@ -34,6 +34,7 @@ import { fileTools } from '../tools/files';
 import { notifyTools, type ShowNotification } from '../tools/notify';
 import { pageActionTools } from '../tools/page-actions';
 import { dialogTools } from '../tools/page-dialogs';
+import { uploadTools } from '../tools/page-upload';
 import { waitTools } from '../tools/page-waits';
 import { passwordTools } from '../tools/password';
 import { planTools } from '../tools/plan';
@@ -113,6 +114,8 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ? new FileAccess(new FileBridge({ connector: options.nativeMessaging, now }), folderWrites)
     : undefined;
   if (files) tools.register(...fileTools(files));
+  // Uploading needs both: a page to put files into and the bridge to read them through.
+  if (files && web) tools.register(...uploadTools(web, files));
   const fileDeletes = new GrantPolicy(FILE_DELETE_POLICY, grants, ['allow_once', 'deny']);
   const plans = new PlanApprovals(grants);
   // MCP connectors: their tools join the registry as a group each; one policy decides their calls.

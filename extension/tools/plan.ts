@@ -31,7 +31,7 @@ const PlanInput = z.object({
     .max(20)
     .default([])
     .describe(
-      'The steps that need confirming: form submissions, payments, downloads, account deletions. Name each payment, download or deletion: each named one is confirmed once.',
+      'The steps that need confirming: form submissions, payments, downloads, account deletions, uploads of local files. Name each payment, download, deletion or upload: each named one is confirmed once.',
     ),
 });
 type PlanInput = z.infer<typeof PlanInput>;
@@ -52,7 +52,7 @@ export function planTools(web: WebPlatform): ToolDefinition<typeof PlanInput>[] 
     {
       name: 'propose_plan',
       description:
-        'Before a task that uses several sites or needs confirmations, asks the user to approve a plan once: the sites you will use and the steps that need confirming (form submissions, payments, downloads, account deletions). Once approved, those sites and steps do not ask again during this task; anything outside the plan still asks. Passwords always ask.',
+        'Before a task that uses several sites or needs confirmations, asks the user to approve a plan once: the sites you will use and the steps that need confirming (form submissions, payments, downloads, account deletions, uploads of local files). Once approved, those sites and steps do not ask again during this task; anything outside the plan still asks. Passwords always ask.',
       input: PlanInput,
       risk: 'write',
       idempotent: true,

@@ -128,6 +128,14 @@ function submission(kind: string, facts: ElementFacts, pageUrl: string, what: st
 }
 
 export function planClick(facts: ElementFacts, pageUrl: string): ActionPlan {
+  if (facts.tag === 'input' && facts.inputType === 'file') {
+    // A real click opens the system's file chooser on the user's screen, which the agent cannot operate.
+    return {
+      refuse:
+        "Clicking a file field opens the file chooser on the user's screen. Use upload_file with its ref instead.",
+      key: keyOf('click', facts, undefined),
+    };
+  }
   const what = `click ${facts.role} ${quote(facts.name)}`;
   if (facts.submitsForm) return submission('click', facts, pageUrl, what);
   const href = facts.href && !/^\s*javascript:/i.test(facts.href) ? facts.href : undefined;

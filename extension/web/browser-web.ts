@@ -8,6 +8,7 @@ import browser from 'webextension-polyfill';
 import { AgentTabs } from './agent-tabs';
 import { EgressGate } from './egress-gate';
 import { browserExtractor } from './extractor';
+import { browserFileInputs } from './file-input-driver';
 import { manualFetchHop, RedirectObserver } from './manual-fetch';
 import { NavigationGuard } from './navigation-guard';
 import { SessionPlanStore } from './plan-store';
@@ -32,5 +33,6 @@ export function browserWeb({ sites, now }: { sites: SitePolicy; now: () => numbe
     extractor: browserExtractor(),
     tabs: new BrowserTabDriver(agentTabs, guard, debuggerInput()),
     plans: new SessionPlanStore(browser.storage.session, now),
+    fileInputs: browserFileInputs,
   };
 }

@@ -294,6 +294,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     return found;
   };
 
+  const isFileField = (element: Element) => element instanceof HTMLInputElement && element.type === 'file';
+
   const snapshotOf = (
     from: number,
     maxElements: number,
@@ -345,7 +347,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     const all = listed.filter(
       (element) =>
         !element.closest('[inert]') &&
-        (isVisible(element) || helpers?.hiddenTypingTarget(element) === true) &&
+        // File fields are usually hidden behind a styled button that opens the chooser: list them anyway.
+        (isVisible(element) || helpers?.hiddenTypingTarget(element) === true || isFileField(element)) &&
         (!(element instanceof HTMLLabelElement) ||
           element.matches('[role], [onclick]') ||
           submitterOf(element) !== undefined),
@@ -361,6 +364,8 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
         if (element.type === 'password') entry.password = true;
         else if (element.type === 'checkbox' || element.type === 'radio') entry.checked = element.checked;
         else if (TEXT_INPUTS.has(element.type) || element.type === 'range') entry.value = collapse(element.value, 400);
+        else if (element.type === 'file' && element.files?.length)
+          entry.value = collapse(Array.from(element.files, (file) => file.name).join(', '), 400);
         if (element.required) entry.required = true;
       } else if (element instanceof HTMLTextAreaElement) {
         entry.value = collapse(element.value, 400);

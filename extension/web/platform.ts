@@ -7,6 +7,7 @@
 import type { TabOwner } from './agent-tabs';
 import type { EgressGate } from './egress-gate';
 import type { HtmlExtractor } from './extractor';
+import type { FileInputs } from './file-input-driver';
 import type { PageRequest, PageResponse } from './page-protocol';
 import type { DialogSeen, PageWorldRequest, PageWorldResponse } from './page-world';
 import type { PlanStore } from './plan-store';
@@ -98,4 +99,6 @@ export interface WebPlatform {
   extractor: HtmlExtractor;
   tabs: TabDriver;
   plans: PlanStore;
+  /** File fields and drop zones (upload_file); absent where a platform cannot reach them. */
+  fileInputs?: FileInputs;
 }
