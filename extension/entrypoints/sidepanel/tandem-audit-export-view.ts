@@ -52,6 +52,9 @@ export class TandemAuditExportView extends LitElement {
         /* A 64-character hash in a narrow panel: break anywhere rather than overflow. */
         word-break: break-all;
       }
+      p[role='status'] {
+        overflow-wrap: anywhere;
+      }
       .bad {
         color: var(--tandem-danger);
       }
