@@ -407,7 +407,13 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
     },
     'audit.export': async (_command, { client }) => {
       const file = await env.audit.exportJsonLines();
-      client.send({ type: 'audit.export', fileName: file.fileName, jsonl: file.text, rows: file.rows, head: file.head });
+      client.send({
+        type: 'audit.export',
+        fileName: file.fileName,
+        jsonl: file.text,
+        rows: file.rows,
+        head: file.head,
+      });
       return undefined;
     },
     'audit.head': async (_command, { client }) => {
