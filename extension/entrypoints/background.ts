@@ -31,6 +31,7 @@ export default defineBackground(() => {
   );
   const assembled = assembleRuntime({
     showNotification,
+    extensionVersion: browser.runtime.getManifest().version,
     // Local files: the native-messaging bridge to the file host (started on first use).
     nativeMessaging: browserNativeConnector,
     // Web access: registers its browser listeners synchronously, as MV3 requires.

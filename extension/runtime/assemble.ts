@@ -60,6 +60,8 @@ export interface AssembleOptions {
   now?: () => number;
   /** Where the phone link's host runs (offscreen document, Firefox background page); without it no phone link. */
   linkHost?: LinkHostControl;
+  /** The extension's version (the manifest's), written into audit log exports. */
+  extensionVersion?: string;
   /** Native messaging (the local file bridge); without it no file tools are registered. */
   nativeMessaging?: NativeConnector;
   /** The browser side of web access (fetch, extraction, agent tabs); without it no web tools are registered. */
@@ -92,7 +94,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
   const now = options.now ?? Date.now;
   const log = new EventLog(db, now);
   const settings = new SettingsStore(db);
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(db, options.extensionVersion ?? 'unknown', now);
   const grants = new DexieGrantStore(db);
   const show = options.showNotification ?? (async () => {});
   const tools = new ToolRegistry().register(...clockTools()).register(...notifyTools(show));

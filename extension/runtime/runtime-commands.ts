@@ -405,6 +405,21 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       client.send({ type: 'audit', entries: await env.audit.list(command.threadId, command.limit) });
       return undefined;
     },
+    'audit.export': async (_command, { client }) => {
+      const file = await env.audit.exportJsonLines();
+      client.send({
+        type: 'audit.export',
+        fileName: file.fileName,
+        jsonl: file.text,
+        rows: file.rows,
+        head: file.head,
+      });
+      return undefined;
+    },
+    'audit.head': async (_command, { client }) => {
+      client.send({ type: 'audit.head', ...(await env.audit.head()) });
+      return undefined;
+    },
     'sites.list': async (_command, { client }) => {
       client.send({ type: 'sites', sites: await siteDirectory(env).list(env.now()) });
       return undefined;

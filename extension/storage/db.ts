@@ -3,11 +3,15 @@
  * change is a new `version(n)`, never an edit of an old one.
  */
 import { Dexie, type EntityTable } from 'dexie';
+import { GENESIS, linkRows } from '../../shared/audit/audit-chain';
 import type { AuditEntry, Shortcut, ThreadEvent, ThreadSummary } from '../../shared/protocol';
 import type { RunRecord, ScheduleRecord } from '../schedule/schedule-record';
 
 /** A thread's row: the summary clients see. `lastSeq` is the head of its event log. */
 export type ThreadRecord = ThreadSummary;
+
+/** An audit row as stored: its id and its links in the audit hash chain (shared/audit/audit-chain.ts). */
+export type AuditRecord = AuditEntry & { id: number; prev: string; hash: string };
 
 /** A command id the runtime has applied, with the answer it gave, so a re-sent command is answered identically. */
 export interface AppliedCommand {
@@ -49,7 +53,7 @@ export interface KeyValue {
 export class TandemDatabase extends Dexie {
   threads!: EntityTable<ThreadRecord, 'id'>;
   events!: Dexie.Table<ThreadEvent, [string, number]>;
-  audit!: EntityTable<AuditEntry, 'id'>;
+  audit!: EntityTable<AuditRecord, 'id'>;
   commands!: EntityTable<AppliedCommand, 'id'>;
   kv!: EntityTable<KeyValue, 'key'>;
   devices!: EntityTable<DeviceRecord, 'id'>;
@@ -81,5 +85,14 @@ export class TandemDatabase extends Dexie {
       scheduleRuns: 'id, scheduleId, threadId, status',
       shortcuts: 'name',
     });
+    // The audit hash chain: rows written before it are linked now, in id order, from the genesis.
+    // The chain vouches for them from this upgrade on, not from when they happened.
+    this.version(4)
+      .stores({})
+      .upgrade(async (tx) => {
+        const audit = tx.table<AuditEntry & { id: number }, number>('audit');
+        const rows = await audit.orderBy(':id').toArray();
+        if (rows.length > 0) await audit.bulkPut(linkRows(rows, GENESIS));
+      });
   }
 }

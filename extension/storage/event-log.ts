@@ -5,6 +5,7 @@
  */
 import { Dexie } from 'dexie';
 import type { AuditEntry, EventBody, ThreadEvent } from '../../shared/protocol';
+import { appendAuditRows } from './audit-log';
 import type { TandemDatabase, ThreadRecord } from './db';
 
 export class UnknownThreadError extends Error {
@@ -41,7 +42,7 @@ export class EventLog {
       thread.updatedAt = at;
       update?.(thread, events);
       await this.db.threads.put(thread);
-      if (audit.length > 0) await this.db.audit.bulkAdd([...audit]);
+      await appendAuditRows(this.db, audit);
       return events;
     });
   }

@@ -156,6 +156,10 @@ export const ClientCommand = z.discriminatedUnion('type', [
     threadId: Id.optional(),
     limit: z.number().int().min(1).max(1_000).default(200),
   }),
+  /** The whole audit log as hash-chained JSON Lines (shared/audit/); answered by `audit.export`. */
+  z.object({ type: z.literal('audit.export'), ...cmd }),
+  /** The audit chain's row count and head, for the user to note; answered by `audit.head`. */
+  z.object({ type: z.literal('audit.head'), ...cmd }),
   /** Connectors (Settings → Connectors, trusted only): see protocol/connectors.ts. */
   ...ConnectorCommands,
 ]);
@@ -232,6 +236,9 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'trash.restore': trustedWrite,
   'trash.purge': trustedWrite,
   'audit.list': read,
+  // The export and its head stay on the computer, like backups.
+  'audit.export': trustedRead,
+  'audit.head': trustedRead,
   'push.status': read,
   'push.subscribe': write,
   'push.unsubscribe': write,

@@ -160,6 +160,16 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('settings'), settings: PublicSettings }),
   z.object({ type: z.literal('key.checked'), ok: z.boolean(), message: z.string() }),
   z.object({ type: z.literal('audit'), entries: z.array(AuditEntry) }),
+  /** The audit log as a file (panels only), sent on `audit.export`; `head` is its last row's hash. */
+  z.object({
+    type: z.literal('audit.export'),
+    fileName: z.string(),
+    jsonl: z.string(),
+    rows: z.number().int(),
+    head: z.string(),
+  }),
+  /** The audit chain's current head (panels only), sent on `audit.head` and after each export. */
+  z.object({ type: z.literal('audit.head'), rows: z.number().int(), head: z.string() }),
   /** File bridge state (panels only); sent on `bridge.status` and to every panel when it changes. */
   z.object({ type: z.literal('bridge'), status: BridgeStatus }),
   /** The allowed folders; sent on `folders.list` and to every panel after a change. */

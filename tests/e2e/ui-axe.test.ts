@@ -2,6 +2,8 @@
  * axe-core over every state of the side panel, light and dark, at side-panel width:
  * 0 violations of any impact. The phone page's states are checked in ui-axe-phone.test.ts.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
@@ -100,6 +102,16 @@ describe('accessibility of the side panel (axe-core)', () => {
       await panel.waitForTimeout(300);
       found.push(...(await checkBothSchemes(`settings ${section}`)));
     }
+    // The audit log's export and "Verify a file" with their results on screen (one of them a failure).
+    await panel.getByTestId('settings-section-activity').click();
+    await panel.getByTestId('audit-head').waitFor();
+    await Promise.all([panel.waitForEvent('download'), panel.getByTestId('audit-export').click()]);
+    await panel.getByTestId('audit-export-result').filter({ hasText: 'verifies' }).waitFor();
+    const notAudit = join(sandbox.root, 'not-an-audit-log.jsonl');
+    writeFileSync(notAudit, '{"hello":1}\n');
+    await panel.getByTestId('audit-verify-file').setInputFiles(notAudit);
+    await panel.getByTestId('audit-verify-result').waitFor();
+    found.push(...(await checkBothSchemes('settings activity, audit export and verify results')));
     expect(found).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GENESIS, linkRows } from '../../shared/audit/audit-chain';
+import { buildAuditExport } from '../../shared/audit/audit-export';
 import { NATIVE_HOST_NAME } from '../../shared/extension-identity';
 import { makeSandbox } from './support/chromium';
 
@@ -66,5 +68,14 @@ describe('tandem-host npm package', () => {
     const doctor = run('npx', ['--offline', 'tandem-host', 'doctor', '--profile-dir', profile], app);
     expect(doctor.status, doctor.out).toBe(0);
     expect(doctor.out).toContain('✓');
+
+    // The same package carries the audit log verifier.
+    const rows = linkRows([{ id: 1, tool: 'get_time', decision: 'auto', outcome: 'ok' }], GENESIS);
+    const exported = buildAuditExport(rows, { extensionVersion: '0.1.0', exportedAt: new Date() });
+    const file = join(sandbox.root, 'audit.jsonl');
+    writeFileSync(file, exported.text);
+    const verify = run('npx', ['--offline', 'tandem-audit', 'verify', file], app);
+    expect(verify.status, verify.out).toBe(0);
+    expect(verify.out).toContain(`OK: 1 row, chain head ${exported.head}`);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { html, type TemplateResult } from 'lit';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
+import './tandem-audit-export-view';
 import './tandem-audit-view';
 import './tandem-sites-view';
 import './tandem-folders-view';
@@ -32,7 +33,11 @@ export const EXTRA_SECTIONS: SettingsSection[] = [
   {
     id: 'activity',
     label: 'Activity',
-    render: (client) => html`<tandem-audit-view .client=${client}></tandem-audit-view>`,
+    // The audit log's export and verifier above the list of what it holds.
+    render: (client) =>
+      html`<tandem-audit-export-view .client=${client}></tandem-audit-export-view>
+        <hr />
+        <tandem-audit-view .client=${client}></tandem-audit-view>`,
   },
   {
     id: 'folders',
