@@ -64,7 +64,12 @@ export interface TaskState {
   refused: boolean;
   /** Set when a schedule started this task: its run, with the per-run limits. */
   run: ScheduledRun | undefined;
+  /** The agent tab the task acts in now (tab_acting); null once it closed it, undefined before any. */
+  actingTab: ActingTab | null | undefined;
 }
+
+export type ActingTab = NonNullable<EventOf<'tab_acting'>['tab']>;
+type EventOf<K extends EventBody['kind']> = EventBody & { kind: K };
 
 /** The model's summary of the first `throughMessage` messages, sent in their place. */
 export interface Compaction {
@@ -120,6 +125,7 @@ function newTask(taskId: string, userSeq: number, firstMessage: number, run?: Sc
     firstMessage,
     refused: false,
     run,
+    actingTab: undefined,
   };
 }
 
@@ -270,6 +276,9 @@ export function reduce(
     case 'context_compacted':
       state.compaction = { throughMessage: event.throughMessage, summary: event.summary };
       if (task) task.costUsd += event.costUsd;
+      break;
+    case 'tab_acting':
+      if (task) task.actingTab = event.tab;
       break;
     case 'text':
       break;

@@ -23,6 +23,7 @@ import type { Backup } from '../storage/backup';
 import type { TandemDatabase, ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
 import { publicSettings, type Settings, type SettingsStore } from '../storage/settings-store';
+import type { TabIndicator } from '../web/platform';
 import type { SiteDirectory } from '../web/site-policy';
 import type { ClientConnection, ClientHub } from './client-hub';
 import { CommandFailure, toCommandFailure } from './command-failure';
@@ -40,6 +41,8 @@ export interface CommandEnv {
   files: FileAccess | undefined;
   connectors: ConnectorService | undefined;
   sites: SiteDirectory | undefined;
+  /** The browser side of "Show tab"; absent, `tab.show` fails. */
+  indicator: TabIndicator | undefined;
   link: LinkCommands | undefined;
   /** Web Push to paired phones; absent, the `push.*` commands fail. */
   push: PushService | undefined;
@@ -271,6 +274,15 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
     'task.stop': async (command, call) => {
       await liveThread(env, command.threadId);
       await env.runner(command.threadId).stop(call.actor);
+      return command.threadId;
+    },
+    'tab.show': async (command) => {
+      await liveThread(env, command.threadId);
+      // Only the tab the log says the task acts in: a client cannot name another tab to bring forward.
+      const tab = (await env.runner(command.threadId).loadState()).task?.actingTab;
+      if (!tab) throw new CommandFailure('invalid_command', 'Tandem is not acting in a tab in this thread now.');
+      if (!env.indicator) throw new CommandFailure('unavailable', 'Tabs are not available in this runtime.');
+      if (!(await env.indicator.show(tab.tabId))) throw new CommandFailure('unavailable', 'That tab was closed.');
       return command.threadId;
     },
     'task.resume': async (command) => {

@@ -31,6 +31,7 @@ import { publicSettings, type SettingsStore } from '../storage/settings-store';
 import { type StorageFailure, StorageGuard } from '../storage/storage-guard';
 import type { StorageWatch } from '../storage/storage-watch';
 import type { ToolRegistry } from '../tools/registry';
+import type { TabIndicator } from '../web/platform';
 import type { SiteDirectory } from '../web/site-policy';
 import { type ClientConnection, ClientHub } from './client-hub';
 import { actorFor, commandScope, type PhoneDevice, scopedCommandKey } from './client-identity';
@@ -69,6 +70,8 @@ export interface RuntimeDeps {
   schedules?: ScheduleParts;
   /** Scales images from tools before they are stored for the model; absent, oversized ones become notes. */
   images?: ImageResizer;
+  /** The "acting in this tab" mark in the browser and "Show tab"; absent, `tab.show` fails. */
+  indicator?: TabIndicator;
   /** Reopen-and-retry around storage; one is made for `db` when absent. */
   storage?: StorageGuard;
   /** How long a task paused by a failed write waits before trying again on its own. */
@@ -258,6 +261,7 @@ export class Runtime {
       files: this.deps.files,
       connectors: this.deps.connectors,
       sites: this.deps.sites,
+      indicator: this.deps.indicator,
       link: this.deps.link,
       push: this.deps.push,
       schedules: this.deps.schedules,
@@ -309,6 +313,7 @@ export class Runtime {
       gate: this.deps.gate,
       model: this.deps.model,
       ...(this.deps.images ? { images: this.deps.images } : {}),
+      ...(this.deps.indicator ? { indicator: this.deps.indicator } : {}),
       settings: () => this.deps.settings.get(),
       systemPrompt: this.deps.systemPrompt,
       now: this.now,

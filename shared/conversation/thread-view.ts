@@ -71,11 +71,22 @@ export type ViewItem =
 
 export type NoticeAction = 'retry_now' | 'settings';
 
+/** The agent tab a running task acts in, as the "Acting in …" indicator shows it. */
+export interface ActingTabView {
+  tabId: number;
+  /** The page's host ("shop.example.com"), or the URL when it has none. */
+  site: string;
+  url: string;
+  title: string;
+}
+
 export interface ThreadView {
   items: readonly ViewItem[];
   lastSeq: number;
   /** A task is in progress (between task_started and task_finished). */
   running: boolean;
+  /** Set while the running task acts in an agent tab. */
+  actingTab?: ActingTabView;
   /** Decisions still waiting for an answer, oldest first. */
   pendingDecisionIds: readonly string[];
   usage: Usage;
@@ -105,6 +116,7 @@ export class ThreadViewBuilder {
   private readonly open = new Set<string>();
   private lastSeq = 0;
   private running = false;
+  private actingTab: ActingTabView | undefined;
   private usage: Usage = ZERO_USAGE;
   private costUsd = 0;
   private version = 0;
@@ -131,6 +143,7 @@ export class ThreadViewBuilder {
       items: this.items,
       lastSeq: this.lastSeq,
       running: this.running,
+      ...(this.actingTab ? { actingTab: this.actingTab } : {}),
       pendingDecisionIds: [...this.pending],
       usage: this.usage,
       costUsd: this.costUsd,
@@ -330,8 +343,12 @@ export class ThreadViewBuilder {
         return;
       case 'stop_requested':
         return;
+      case 'tab_acting':
+        this.actingTab = e.tab ? { ...e.tab, site: siteOf(e.tab.url) } : undefined;
+        return;
       case 'task_finished': {
         this.running = false;
+        this.actingTab = undefined;
         this.retryCards.delete(e.taskId);
         // Tool cards left open by an interrupted or stopped task must not spin forever.
         for (const key of this.open) {
@@ -369,4 +386,12 @@ export function buildThreadView(events: Iterable<ThreadEvent>): ThreadView {
 /** "Ana’s phone (a1b2 c3d4 e5f6 0718)": which phone acted, so a stolen one's actions can be told apart. */
 function deviceOf(by: { device?: { name: string; fingerprint: string } | undefined }): { device?: string } {
   return by.device ? { device: `${by.device.name} (${by.device.fingerprint})` } : {};
+}
+
+function siteOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
 }

@@ -70,6 +70,8 @@ export const ClientCommand = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('message.send'), ...thread, text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) }),
   z.object({ type: z.literal('task.stop'), ...thread }),
+  /** Brings the agent tab the thread's task acts in to the front (its window focused): "Show tab". */
+  z.object({ type: z.literal('tab.show'), ...thread }),
   /** Ends a retry wait now: the "Retry now" on a "Can't reach …" card. */
   z.object({ type: z.literal('task.retryNow'), ...thread }),
   /** Carries on a task that paused because a write failed (storage full); harmless when nothing is paused. */
@@ -204,6 +206,8 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'task.stop': write,
   'task.resume': read,
   'task.retryNow': read,
+  // Harmless from a phone too: it only brings a window forward on the computer, nothing crosses the link.
+  'tab.show': read,
   'decision.answer': write,
   'threads.trash': trustedRead,
   'thread.restore': trustedWrite,

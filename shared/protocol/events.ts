@@ -185,6 +185,17 @@ export const EventBody = z.discriminatedUnion('kind', [
     status: z.number().int().optional(),
   }),
   z.object({ kind: z.literal('stop_requested'), ...task, by: Actor }),
+  /**
+   * The agent tab the task acts in now (null: it closed its tab): what the "acting in this tab"
+   * indicator shows, in the log so a client that connects later sees it too (web/tab-indicator.ts).
+   */
+  z.object({
+    kind: z.literal('tab_acting'),
+    ...task,
+    tab: z
+      .object({ tabId: z.number().int().nonnegative(), url: z.string().max(4_096), title: z.string().max(500) })
+      .nullable(),
+  }),
   z.object({ kind: z.literal('task_finished'), ...task, outcome: TaskOutcome }),
   // --- Context management (issue 17, model side) ---
   /**

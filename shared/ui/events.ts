@@ -34,8 +34,10 @@ export interface TandemEventMap {
   'message-resend': CustomEvent<{ text: string }>;
   /** Message: "Save as shortcut": open the shortcut form with this message's text. */
   'message-save-shortcut': CustomEvent<{ text: string }>;
-  /** Composer: the Stop button. */
+  /** Composer, "acting in this tab" bar: the Stop button. */
   stop: CustomEvent<Record<string, never>>;
+  /** "Acting in this tab" bar: bring the agent's tab to the front on the computer. */
+  'show-tab': CustomEvent<Record<string, never>>;
   /** Notice / banner / a settings view: the problem is fixed in settings (a rejected key; Folders for a missing host). */
   'open-settings': CustomEvent<{ section?: string }>;
   /** Notice: its close button. */

@@ -19,6 +19,7 @@ import { emit, type TandemEventMap } from './events';
 import type { TandemComposer } from './tandem-composer';
 import type { TandemThreadView } from './tandem-thread-view';
 import { tokens } from './tokens';
+import './tandem-acting-tab';
 import './tandem-composer';
 import { loadDraft, saveDraft } from './draft-store';
 import { exportFileName, threadToJson, threadToMarkdown } from './thread-export';
@@ -326,6 +327,13 @@ export class TandemConversation extends LitElement {
       void this.client.send({ type: 'task.stop', threadId: this.threadId }).catch(() => {});
   }
 
+  /** "Show tab": the runtime brings the tab its log names to the front (harmless from a phone too). */
+  private onShowTab(event: TandemEventMap['show-tab']): void {
+    event.stopPropagation();
+    if (this.client && this.threadId)
+      void this.client.send({ type: 'tab.show', threadId: this.threadId }).catch(() => {});
+  }
+
   private onRetryNow(event: TandemEventMap['retry-now']): void {
     event.stopPropagation();
     if (this.client && this.threadId)
@@ -416,6 +424,16 @@ export class TandemConversation extends LitElement {
       }
       <div class="bottom">
         ${this.renderBanner()}
+        ${
+          view?.actingTab && running
+            ? html`<tandem-acting-tab
+                .tab=${view.actingTab}
+                .disabled=${!connected}
+                @show-tab=${this.onShowTab}
+                @stop=${this.onStop}
+              ></tandem-acting-tab>`
+            : nothing
+        }
         ${
           threadId && view
             ? html`<div class="status-row">
