@@ -13,14 +13,13 @@
  */
 import browser from 'webextension-polyfill';
 import { z } from 'zod';
+import { ACTING_BADGE } from './acting-badge';
 import type { TabIndicator } from './platform';
 
 const STORAGE_KEY = 'tandem.actingTabs';
 /** threadId → the tab its task acts in. */
 const ActingTabs = z.record(z.string(), z.number().int());
 type ActingTabs = z.infer<typeof ActingTabs>;
-
-export const ACTING_BADGE = { text: '●', color: '#c2410c', title: 'Tandem is acting in this tab' } as const;
 
 export class BrowserTabIndicator implements TabIndicator {
   private chain: Promise<unknown> = Promise.resolve();
