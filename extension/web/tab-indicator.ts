@@ -95,7 +95,9 @@ export class BrowserTabIndicator implements TabIndicator {
     try {
       await browser.action.setBadgeText({ tabId, text: acting ? ACTING_BADGE.text : '' });
       if (acting) await browser.action.setBadgeBackgroundColor({ tabId, color: ACTING_BADGE.color });
-      await browser.action.setTitle({ tabId, title: acting ? ACTING_BADGE.title : null });
+      // Chrome refuses `title: null` (Firefox's way back to the default), so the default is set for the tab.
+      const normal = browser.runtime.getManifest().action?.default_title ?? 'Tandem';
+      await browser.action.setTitle({ tabId, title: acting ? ACTING_BADGE.title : normal });
     } catch {
       // The tab is gone.
     }

@@ -12,7 +12,10 @@ import { setSiteRule, startWebSession, type WebSession, waitForKind } from './su
 /** The few extension APIs the test calls inside the service worker (where `chrome` exists). */
 declare const chrome: {
   runtime: { id: string };
-  action: { getBadgeText(details: { tabId: number }): Promise<string> };
+  action: {
+    getBadgeText(details: { tabId: number }): Promise<string>;
+    getTitle(details: { tabId: number }): Promise<string>;
+  };
   tabs: {
     get(tabId: number): Promise<{ active: boolean; windowId: number }>;
     query(query: { url: string }): Promise<Array<{ id?: number }>>;
@@ -31,6 +34,7 @@ afterAll(() => s?.close());
 
 interface TabFacts {
   badge: string;
+  title: string;
   active: boolean;
   windowId: number;
 }
@@ -40,7 +44,12 @@ async function tabFacts(tabId: number): Promise<TabFacts> {
   const worker = await currentWorker(s.browser.context);
   return worker.evaluate(async (id) => {
     const tab = await chrome.tabs.get(id);
-    return { badge: await chrome.action.getBadgeText({ tabId: id }), active: tab.active, windowId: tab.windowId };
+    return {
+      badge: await chrome.action.getBadgeText({ tabId: id }),
+      title: await chrome.action.getTitle({ tabId: id }),
+      active: tab.active,
+      windowId: tab.windowId,
+    };
   }, tabId);
 }
 
@@ -59,6 +68,7 @@ describe('the acting-in-this-tab indicator in Chromium', () => {
     expect(await bar.textContent()).toBe(`Acting in ${new URL(page).host} — A frame`);
     const facts = await tabFacts(tabId);
     expect(facts.badge).toBe(ACTING_BADGE.text);
+    expect(facts.title).toBe(ACTING_BADGE.title);
     // The badge is for that tab only: the panel's own tab has none.
     const worker = await currentWorker(s.browser.context);
     const panelBadge = await worker.evaluate(async () => {
@@ -82,5 +92,6 @@ describe('the acting-in-this-tab indicator in Chromium', () => {
     expect(finished.outcome).toBe('stopped');
     await s.panel.getByTestId('acting-tab').waitFor({ state: 'detached' });
     await expect.poll(async () => (await tabFacts(tabId)).badge, { timeout: 10_000 }).toBe('');
+    expect((await tabFacts(tabId)).title).toBe('Open Tandem');
   });
 });
