@@ -27,6 +27,7 @@ import type { TabIndicator } from '../web/platform';
 import type { SiteDirectory } from '../web/site-policy';
 import type { ClientConnection, ClientHub } from './client-hub';
 import { CommandFailure, toCommandFailure } from './command-failure';
+import { onCurrentBranch } from './conversation-state';
 import type { ThreadRunner } from './thread-runner';
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -268,6 +269,24 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       );
       call.markRecorded();
       // A new message is also a retry of a task a full disk had paused.
+      if (events) env.resumeThread(command.threadId);
+      return command.threadId;
+    },
+    'message.edit': async (command, call) => {
+      await liveThread(env, command.threadId);
+      const runner = env.runner(command.threadId);
+      const state = await runner.loadState();
+      if (state.task || state.queued.length > 0) {
+        throw new CommandFailure('busy', 'Wait for the current answer to finish (or stop it) before editing.');
+      }
+      if (!onCurrentBranch(state, command.replaces)) {
+        throw new CommandFailure('invalid_command', 'That message is not one you can edit now.');
+      }
+      const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
+      const events = await runner.appendForCommand(call.key ?? command.id, [
+        { kind: 'user_message', text, by: call.actor, commandId: command.id, replaces: command.replaces },
+      ]);
+      call.markRecorded();
       if (events) env.resumeThread(command.threadId);
       return command.threadId;
     },

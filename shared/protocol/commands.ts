@@ -69,6 +69,17 @@ export const ClientCommand = z.discriminatedUnion('type', [
     limit: z.number().int().min(1).max(2_000).default(500),
   }),
   z.object({ type: z.literal('message.send'), ...thread, text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) }),
+  /**
+   * Edits a sent message (or regenerates its answer, with the same text) as a new branch: the
+   * message at seq `replaces` and what followed stay in the log; the model continues from before it.
+   * Refused with `busy` while a task runs.
+   */
+  z.object({
+    type: z.literal('message.edit'),
+    ...thread,
+    replaces: z.number().int().positive(),
+    text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+  }),
   z.object({ type: z.literal('task.stop'), ...thread }),
   /** Brings the agent tab the thread's task acts in to the front (its window focused): "Show tab". */
   z.object({ type: z.literal('tab.show'), ...thread }),
@@ -203,6 +214,7 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'thread.unsubscribe': read,
   'thread.history': read,
   'message.send': write,
+  'message.edit': write,
   'task.stop': write,
   'task.resume': read,
   'task.retryNow': read,
