@@ -13,7 +13,17 @@ import { asSentence } from '../text/sentence';
 export type ToolStatus = 'proposed' | 'waiting' | 'running' | 'done' | 'error' | 'denied' | 'interrupted';
 
 export type ViewItem =
-  | { kind: 'user'; key: string; seq: number; at: number; text: string; by: string; device?: string }
+  | {
+      kind: 'user';
+      key: string;
+      seq: number;
+      at: number;
+      text: string;
+      by: string;
+      device?: string;
+      /** An edit or a regenerate: the seq of the message this one replaces (see branches.ts). */
+      replaces?: number;
+    }
   | {
       kind: 'assistant';
       key: string;
@@ -182,7 +192,15 @@ export class ThreadViewBuilder {
     const base = { seq: e.seq, at: e.at };
     switch (e.kind) {
       case 'user_message':
-        this.push({ kind: 'user', key: `u${e.seq}`, ...base, text: e.text, by: e.by.kind, ...deviceOf(e.by) });
+        this.push({
+          kind: 'user',
+          key: `u${e.seq}`,
+          ...base,
+          text: e.text,
+          by: e.by.kind,
+          ...deviceOf(e.by),
+          ...(e.replaces === undefined ? {} : { replaces: e.replaces }),
+        });
         return;
       case 'task_started':
         this.running = true;
