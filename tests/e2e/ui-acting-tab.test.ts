@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTING_BADGE } from '../../extension/web/acting-badge';
+import { axeViolations } from './support/axe';
 import { currentWorker } from './support/chromium';
 import { newThreadFromUi, sendFromComposer } from './support/panel';
 import { setSiteRule, startWebSession, type WebSession, waitForKind } from './support/web-session';
@@ -66,6 +67,13 @@ describe('the acting-in-this-tab indicator in Chromium', () => {
     const bar = s.panel.getByTestId('acting-tab-text');
     await bar.waitFor({ state: 'visible' });
     expect(await bar.textContent()).toBe(`Acting in ${new URL(page).host} — A frame`);
+    const violations: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await s.panel.emulateMedia({ colorScheme });
+      await s.panel.waitForTimeout(150);
+      for (const line of await axeViolations(s.panel)) violations.push(`[${colorScheme}] ${line}`);
+    }
+    expect(violations).toEqual([]);
     const facts = await tabFacts(tabId);
     expect(facts.badge).toBe(ACTING_BADGE.text);
     expect(facts.title).toBe(ACTING_BADGE.title);

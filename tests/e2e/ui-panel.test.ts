@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
+import { axeViolations } from './support/axe';
 import { type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
 import { configureModel, newThreadFromUi, sendFromComposer, showThreadList, waitForClientEvent } from './support/panel';
 
@@ -306,6 +307,15 @@ describe('side panel UI', () => {
     await panel.getByTestId('message-edit').click();
     expect(await panel.getByTestId('composer-input').inputValue()).toBe('Say something');
     await panel.getByTestId('editing-note').waitFor({ state: 'visible' });
+    // The switcher and the editing note, in both colour schemes: nothing for axe-core to report.
+    const violations: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme });
+      await panel.waitForTimeout(150);
+      for (const line of await axeViolations(panel)) violations.push(`[${colorScheme}] ${line}`);
+    }
+    await panel.emulateMedia({ colorScheme: 'light' });
+    expect(violations).toEqual([]);
     await sendFromComposer(panel, 'Say something else');
     await waitForClientEvent(panel, threadId, 'task_finished', 3);
     await expect.poll(() => panel.getByTestId('version-position').textContent()).toBe('3/3');
