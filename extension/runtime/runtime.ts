@@ -218,15 +218,19 @@ export class Runtime {
     await this.checkStorage();
     const threads = await this.storage.run(() => this.deps.db.threads.toArray());
     let resumed = 0;
+    const unfinished: string[] = [];
     for (const thread of threads) {
       if (thread.lastSeq === 0 || thread.trashedAt !== undefined) continue;
       const last = await this.storage.run(() => this.deps.db.events.get([thread.id, thread.lastSeq]));
       if (!last || last.kind === 'task_finished') continue;
+      unfinished.push(thread.id);
       if (await this.runner(thread.id).hasWork()) {
         this.runner(thread.id).kick();
         resumed++;
       }
     }
+    // A task that ended while the worker was gone (between its last event and the clear) leaves no badge.
+    await this.deps.indicator?.keepOnly(unfinished).catch(() => {});
     await this.storage
       .run(() =>
         this.deps.db.commands

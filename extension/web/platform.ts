@@ -106,6 +106,8 @@ export interface TabIndicator {
   clear(threadId: string): Promise<void>;
   /** Focuses the tab's window and makes it the window's active tab; false when the tab is gone. */
   show(tabId: number): Promise<boolean>;
+  /** After a restart: unmarks the tabs of every thread but these (their tasks ended while the worker was gone). */
+  keepOnly(threadIds: readonly string[]): Promise<void>;
 }
 
 export interface WebPlatform {

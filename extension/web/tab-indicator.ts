@@ -73,6 +73,19 @@ export class BrowserTabIndicator implements TabIndicator {
     return true;
   }
 
+  async keepOnly(threadIds: readonly string[]): Promise<void> {
+    const keep = new Set(threadIds);
+    const gone: number[] = [];
+    await this.change((marks) => {
+      for (const [threadId, tabId] of Object.entries(marks)) {
+        if (keep.has(threadId)) continue;
+        gone.push(tabId);
+        delete marks[threadId];
+      }
+    });
+    for (const tabId of gone) await this.paint(tabId, false);
+  }
+
   private async marked(): Promise<ActingTabs> {
     const stored = await browser.storage.session.get(STORAGE_KEY);
     const parsed = ActingTabs.safeParse(stored[STORAGE_KEY]);

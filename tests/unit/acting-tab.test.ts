@@ -76,6 +76,9 @@ function fakeBrowser() {
       calls.push(`show ${tabId}`);
       return pages.has(tabId);
     },
+    async keepOnly(threadIds) {
+      calls.push(`keep ${threadIds.join(',')}`);
+    },
   };
   return { tabs, indicator, calls };
 }
@@ -162,6 +165,30 @@ describe('the "acting in this tab" indicator', () => {
     ]);
     // Closing the tab took its mark down at once, and the end of the task made sure.
     expect(calls.filter((c) => c.startsWith('clear'))).toEqual([`clear ${threadId}`, `clear ${threadId}`]);
+  });
+
+  it('after a restart, keeps the marks of unfinished tasks only', async () => {
+    const { assembled, panel, threadId, calls } = await setup();
+    const idle = await newThread(panel);
+    server.script([{ kind: 'text', text: 'Done.' }]);
+    await panel.command({ type: 'message.send', threadId: idle, text: 'hi' });
+    await panel.waitForEvent(idle, (e) => e.kind === 'task_finished');
+    // A task waiting on the user (its tab still marked) is unfinished, though it has no step to take.
+    await assembled.log.append(threadId, [
+      { kind: 'user_message', text: 'go', by: { kind: 'panel', clientId: 'p' }, commandId: 'c-wait' },
+      { kind: 'task_started', taskId: 'waiting' },
+      {
+        kind: 'decision_requested',
+        taskId: 'waiting',
+        decisionId: 'd1',
+        topic: 'budget',
+        title: 'Spending cap reached',
+        detail: '',
+        options: [{ id: 'continue', label: 'Continue', tone: 'primary' }],
+      },
+    ]);
+    await assembled.runtime.resume();
+    expect(calls.at(-1)).toBe(`keep ${threadId}`);
   });
 
   it('a thread view shows no tab before the first tab_acting, after a null one, or after the task', () => {
