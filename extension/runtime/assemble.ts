@@ -243,6 +243,7 @@ export function assembleRuntime(options: AssembleOptions = {}) {
     ...(files ? { files } : {}),
     connectors,
     ...(images ? { images } : {}),
+    ...(web?.indicator ? { indicator: web.indicator } : {}),
     ...(storageWatch ? { storageWatch } : {}),
     ...(options.storage?.snapshots ? { snapshots: options.storage.snapshots } : {}),
     ...(options.storage?.snapshotEveryMs === undefined ? {} : { snapshotEveryMs: options.storage.snapshotEveryMs }),

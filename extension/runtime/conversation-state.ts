@@ -64,7 +64,12 @@ export interface TaskState {
   refused: boolean;
   /** Set when a schedule started this task: its run, with the per-run limits. */
   run: ScheduledRun | undefined;
+  /** The agent tab the task acts in now (tab_acting); null once it closed it, undefined before any. */
+  actingTab: ActingTab | null | undefined;
 }
+
+export type ActingTab = NonNullable<EventOf<'tab_acting'>['tab']>;
+type EventOf<K extends EventBody['kind']> = EventBody & { kind: K };
 
 /** The model's summary of the first `throughMessage` messages, sent in their place. */
 export interface Compaction {
@@ -78,7 +83,11 @@ export interface ConversationState {
   /** Completed messages for the model (tool results of the current step are added on demand). */
   messages: ApiMessage[];
   /** User messages not yet answered by a task, by seq. */
-  queued: Array<{ seq: number; text: string; run?: ScheduledRun }>;
+  queued: Array<{ seq: number; text: string; run?: ScheduledRun; replaces?: number }>;
+  /** For each user message on the current branch: the index in `messages` where its exchange starts. */
+  branchStarts: Map<number, number>;
+  /** Branches made so far (edits that cut the conversation). */
+  branches: number;
   task: TaskState | undefined;
   taskCount: number;
   /** Ranges [from, to) of `messages` never sent again (refused exchanges). */
@@ -92,6 +101,8 @@ export function emptyState(threadId: string): ConversationState {
     lastSeq: 0,
     messages: [],
     queued: [],
+    branchStarts: new Map(),
+    branches: 0,
     task: undefined,
     taskCount: 0,
     excluded: [],
@@ -120,6 +131,7 @@ function newTask(taskId: string, userSeq: number, firstMessage: number, run?: Sc
     firstMessage,
     refused: false,
     run,
+    actingTab: undefined,
   };
 }
 
@@ -166,7 +178,34 @@ export function requestMessages(state: ConversationState): ApiMessage[] {
 }
 
 export function viewSource(state: ConversationState): ViewSource {
-  return { messages: allMessages(state), excluded: state.excluded, compaction: state.compaction };
+  return {
+    messages: allMessages(state),
+    excluded: state.excluded,
+    compaction: state.compaction,
+    ...(state.branches > 0 ? { branch: state.branches } : {}),
+  };
+}
+
+/** Whether the user message at `seq` is on the current branch (an edit may replace it). */
+export function onCurrentBranch(state: ConversationState, seq: number): boolean {
+  return state.branchStarts.has(seq) || state.queued.some((q) => q.seq === seq);
+}
+
+/**
+ * Starts a new branch where the exchange of user message `replaces` started: the model is told
+ * the history before it only. The log keeps everything; only this reading of it is cut.
+ */
+function cutAt(state: ConversationState, replaces: number): void {
+  const cut = state.branchStarts.get(replaces);
+  if (cut === undefined) return;
+  state.messages.length = cut;
+  for (const [seq, start] of state.branchStarts) if (start >= cut) state.branchStarts.delete(seq);
+  state.excluded = state.excluded
+    .filter((range) => range.from < cut)
+    .map((range) => ({ from: range.from, to: Math.min(range.to, cut) }));
+  // A summary of messages past the cut would carry the replaced answer into the new branch.
+  if (state.compaction && state.compaction.throughMessage > cut) state.compaction = undefined;
+  state.branches++;
 }
 
 function assistantContent(blocks: readonly AssistantBlock[]): ApiContentBlock[] {
@@ -183,14 +222,25 @@ export function reduce(
   const task = state.task;
   switch (event.kind) {
     case 'user_message':
-      state.queued.push({ seq: event.seq, text: event.text, ...(event.run ? { run: event.run } : {}) });
+      // An edit of a message still waiting replaces it in the queue: the older words are never sent.
+      if (event.replaces !== undefined) state.queued = state.queued.filter((q) => q.seq !== event.replaces);
+      state.queued.push({
+        seq: event.seq,
+        text: event.text,
+        ...(event.run ? { run: event.run } : {}),
+        ...(event.replaces === undefined ? {} : { replaces: event.replaces }),
+      });
       break;
     case 'task_started': {
       // A task answers the oldest user message still waiting; messages sent during a task queue up.
       const user = state.queued.shift();
+      if (user?.replaces !== undefined) cutAt(state, user.replaces);
       state.task = newTask(event.taskId, user?.seq ?? 0, state.messages.length, user?.run);
       state.taskCount++;
-      if (user) state.messages.push({ role: 'user', content: [{ type: 'text', text: user.text }] });
+      if (user) {
+        state.branchStarts.set(user.seq, state.messages.length);
+        state.messages.push({ role: 'user', content: [{ type: 'text', text: user.text }] });
+      }
       break;
     }
     case 'turn_started':
@@ -270,6 +320,9 @@ export function reduce(
     case 'context_compacted':
       state.compaction = { throughMessage: event.throughMessage, summary: event.summary };
       if (task) task.costUsd += event.costUsd;
+      break;
+    case 'tab_acting':
+      if (task) task.actingTab = event.tab;
       break;
     case 'text':
       break;

@@ -23,9 +23,11 @@ import type { Backup } from '../storage/backup';
 import type { TandemDatabase, ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
 import { publicSettings, type Settings, type SettingsStore } from '../storage/settings-store';
+import type { TabIndicator } from '../web/platform';
 import type { SiteDirectory } from '../web/site-policy';
 import type { ClientConnection, ClientHub } from './client-hub';
 import { CommandFailure, toCommandFailure } from './command-failure';
+import { onCurrentBranch } from './conversation-state';
 import type { ThreadRunner } from './thread-runner';
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -40,6 +42,8 @@ export interface CommandEnv {
   files: FileAccess | undefined;
   connectors: ConnectorService | undefined;
   sites: SiteDirectory | undefined;
+  /** The browser side of "Show tab"; absent, `tab.show` fails. */
+  indicator: TabIndicator | undefined;
   link: LinkCommands | undefined;
   /** Web Push to paired phones; absent, the `push.*` commands fail. */
   push: PushService | undefined;
@@ -268,9 +272,36 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       if (events) env.resumeThread(command.threadId);
       return command.threadId;
     },
+    'message.edit': async (command, call) => {
+      await liveThread(env, command.threadId);
+      const runner = env.runner(command.threadId);
+      const state = await runner.loadState();
+      if (state.task || state.queued.length > 0) {
+        throw new CommandFailure('busy', 'Wait for the current answer to finish (or stop it) before editing.');
+      }
+      if (!onCurrentBranch(state, command.replaces)) {
+        throw new CommandFailure('invalid_command', 'That message is not one you can edit now.');
+      }
+      const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
+      const events = await runner.appendForCommand(call.key ?? command.id, [
+        { kind: 'user_message', text, by: call.actor, commandId: command.id, replaces: command.replaces },
+      ]);
+      call.markRecorded();
+      if (events) env.resumeThread(command.threadId);
+      return command.threadId;
+    },
     'task.stop': async (command, call) => {
       await liveThread(env, command.threadId);
       await env.runner(command.threadId).stop(call.actor);
+      return command.threadId;
+    },
+    'tab.show': async (command) => {
+      await liveThread(env, command.threadId);
+      // Only the tab the log says the task acts in: a client cannot name another tab to bring forward.
+      const tab = (await env.runner(command.threadId).loadState()).task?.actingTab;
+      if (!tab) throw new CommandFailure('invalid_command', 'Tandem is not acting in a tab in this thread now.');
+      if (!env.indicator) throw new CommandFailure('unavailable', 'Tabs are not available in this runtime.');
+      if (!(await env.indicator.show(tab.tabId))) throw new CommandFailure('unavailable', 'That tab was closed.');
       return command.threadId;
     },
     'task.resume': async (command) => {

@@ -31,6 +31,7 @@ import { publicSettings, type SettingsStore } from '../storage/settings-store';
 import { type StorageFailure, StorageGuard } from '../storage/storage-guard';
 import type { StorageWatch } from '../storage/storage-watch';
 import type { ToolRegistry } from '../tools/registry';
+import type { TabIndicator } from '../web/platform';
 import type { SiteDirectory } from '../web/site-policy';
 import { type ClientConnection, ClientHub } from './client-hub';
 import { actorFor, commandScope, type PhoneDevice, scopedCommandKey } from './client-identity';
@@ -69,6 +70,8 @@ export interface RuntimeDeps {
   schedules?: ScheduleParts;
   /** Scales images from tools before they are stored for the model; absent, oversized ones become notes. */
   images?: ImageResizer;
+  /** The "acting in this tab" mark in the browser and "Show tab"; absent, `tab.show` fails. */
+  indicator?: TabIndicator;
   /** Reopen-and-retry around storage; one is made for `db` when absent. */
   storage?: StorageGuard;
   /** How long a task paused by a failed write waits before trying again on its own. */
@@ -215,15 +218,19 @@ export class Runtime {
     await this.checkStorage();
     const threads = await this.storage.run(() => this.deps.db.threads.toArray());
     let resumed = 0;
+    const unfinished: string[] = [];
     for (const thread of threads) {
       if (thread.lastSeq === 0 || thread.trashedAt !== undefined) continue;
       const last = await this.storage.run(() => this.deps.db.events.get([thread.id, thread.lastSeq]));
       if (!last || last.kind === 'task_finished') continue;
+      unfinished.push(thread.id);
       if (await this.runner(thread.id).hasWork()) {
         this.runner(thread.id).kick();
         resumed++;
       }
     }
+    // A task that ended while the worker was gone (between its last event and the clear) leaves no badge.
+    await this.deps.indicator?.keepOnly(unfinished).catch(() => {});
     await this.storage
       .run(() =>
         this.deps.db.commands
@@ -258,6 +265,7 @@ export class Runtime {
       files: this.deps.files,
       connectors: this.deps.connectors,
       sites: this.deps.sites,
+      indicator: this.deps.indicator,
       link: this.deps.link,
       push: this.deps.push,
       schedules: this.deps.schedules,
@@ -309,6 +317,7 @@ export class Runtime {
       gate: this.deps.gate,
       model: this.deps.model,
       ...(this.deps.images ? { images: this.deps.images } : {}),
+      ...(this.deps.indicator ? { indicator: this.deps.indicator } : {}),
       settings: () => this.deps.settings.get(),
       // A connector that fails to load is logged by assemble.ts; its tools are then simply absent.
       toolsReady: () => this.deps.connectors?.load().catch(() => {}) ?? Promise.resolve(),

@@ -22,6 +22,7 @@ import type { EventLog } from '../storage/event-log';
 import type { Settings } from '../storage/settings-store';
 import { StorageFailure } from '../storage/storage-guard';
 import { type ToolContext, ToolError, type ToolRegistry } from '../tools/registry';
+import type { TabIndicator } from '../web/platform';
 import { boundToolOutput } from './bound-output';
 import { contextBudget } from './context/budget';
 import { compactionMessages, summarise } from './context/compactor';
@@ -41,6 +42,8 @@ export interface RunnerDeps {
   model: ModelClient;
   /** Scales tool images before they are stored for the model (see images/image-fit.ts). */
   images?: ImageResizer;
+  /** Marks the agent tab a task acts in, in the browser (web/tab-indicator.ts). */
+  indicator?: TabIndicator;
   settings(): Promise<Settings>;
   /** Resolves once tools that load from storage (connectors) are registered: a step needs them all. */
   toolsReady?(): Promise<void>;
@@ -206,6 +209,7 @@ export class ThreadRunner {
         this.state = undefined;
         this.loading = undefined;
         this.wake = false; // not again at once: the next kick (a message, a resume) tries again
+        void this.deps.indicator?.clear(this.threadId).catch(() => {});
         this.deps.loopFailed(this.threadId, error instanceof Error ? error.message : String(error));
       })
       .finally(() => {
@@ -463,6 +467,7 @@ export class ThreadRunner {
     }
     closing.push({ kind: 'task_finished', taskId: task.taskId, outcome });
     await this.append(closing);
+    await this.deps.indicator?.clear(this.threadId).catch(() => {});
     this.deps.taskFinished(this.threadId, outcome, { run: task.run, costUsd: task.costUsd });
   }
 
@@ -741,7 +746,15 @@ export class ThreadRunner {
       return;
     }
     const controller = new AbortController();
-    const ctx = this.toolContext(taskId, toolUse.id, controller.signal);
+    let actedIn: number | undefined;
+    const ctx: ToolContext = {
+      ...this.toolContext(taskId, toolUse.id, controller.signal),
+      actingIn: (tabId) => {
+        // The badge goes up before the action runs (a navigation can take seconds).
+        if (actedIn !== tabId) void this.deps.indicator?.mark(this.threadId, tabId).catch(() => {});
+        actedIn = tabId;
+      },
+    };
     let auditDecision: 'auto' | 'allowed' | 'denied' = 'auto';
     let decidedBy: Actor | undefined;
     let request: PermissionRequest | undefined;
@@ -827,9 +840,25 @@ export class ThreadRunner {
       if (this.inflight === controller) this.inflight = undefined;
     }
     const isError = body.kind === 'tool_result' && body.isError;
-    await this.append(parsed.tool.idempotent ? [started, body] : [body], [
-      this.auditEntry(taskId, toolUse, auditDecision, decidedBy, isError ? 'error' : 'ok'),
-    ]);
+    const acting = actedIn === undefined ? [] : await this.actingTab(taskId, actedIn);
+    await this.append(
+      [...acting, ...(parsed.tool.idempotent ? [started, body] : [body])],
+      [this.auditEntry(taskId, toolUse, auditDecision, decidedBy, isError ? 'error' : 'ok')],
+    );
+  }
+
+  /** A `tab_acting` event when the tab the task acts in (or its page) changed; none without an indicator. */
+  private async actingTab(taskId: string, tabId: number): Promise<EventBody[]> {
+    const indicator = this.deps.indicator;
+    if (!indicator) return [];
+    const seen = await indicator.describe(tabId).catch(() => undefined);
+    const tab = seen ? { tabId, url: seen.url.slice(0, 4_096), title: seen.title.slice(0, 500) } : null;
+    if (!tab) await indicator.clear(this.threadId).catch(() => {});
+    const current = (await this.loadState()).task?.actingTab;
+    const same =
+      current === tab ||
+      (current && tab && current.tabId === tab.tabId && current.url === tab.url && current.title === tab.title);
+    return same ? [] : [{ kind: 'tab_acting', taskId, tab }];
   }
 
   private auditEntry(

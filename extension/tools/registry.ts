@@ -14,6 +14,8 @@ export interface ToolContext {
   toolUseId: string;
   signal: AbortSignal;
   now(): Date;
+  /** The call acts in this agent tab (tools/tabs.ts): what the "acting in this tab" indicator shows. */
+  actingIn?(tabId: number): void;
 }
 
 export interface ToolOutput {

@@ -68,6 +68,7 @@ export async function ownedTab(web: WebPlatform, tabId: number, ctx: ToolContext
   if (!owner || owner.threadId !== ctx.threadId) {
     throw new ToolError(`Tab ${tabId} is not one of your tabs. Use tabs_list to see them, or tab_open to open one.`);
   }
+  ctx.actingIn?.(tabId);
   return { threadId: ctx.threadId, taskId: ctx.taskId };
 }
 
@@ -298,6 +299,7 @@ export function tabTools(web: WebPlatform): ToolDefinition[] {
       async execute(input, ctx) {
         const url = await web.egress.check(input.url, gateContext(ctx));
         const tabId = await web.tabs.open({ threadId: ctx.threadId, taskId: ctx.taskId });
+        ctx.actingIn?.(tabId);
         return loadOutcome(tabId, url, await web.tabs.navigate(tabId, url), true);
       },
     } satisfies ToolDefinition<typeof Inputs.tab_open>,

@@ -15,6 +15,7 @@ import { SessionPlanStore } from './plan-store';
 import type { WebPlatform } from './platform';
 import type { SitePolicy } from './site-policy';
 import { BrowserTabDriver } from './tab-driver';
+import { BrowserTabIndicator } from './tab-indicator';
 import { debuggerInput } from './trusted-input';
 
 export function browserWeb({ sites, now }: { sites: SitePolicy; now: () => number }): WebPlatform {
@@ -27,6 +28,8 @@ export function browserWeb({ sites, now }: { sites: SitePolicy; now: () => numbe
   sites.onChange(() => void guard.sync());
   // After a restart, grants may have expired while the worker was stopped.
   void guard.sync();
+  const indicator = new BrowserTabIndicator();
+  indicator.listen();
   return {
     sites,
     egress: new EgressGate(sites, manualFetchHop(observer)),
@@ -34,5 +37,6 @@ export function browserWeb({ sites, now }: { sites: SitePolicy; now: () => numbe
     tabs: new BrowserTabDriver(agentTabs, guard, debuggerInput()),
     plans: new SessionPlanStore(browser.storage.session, now),
     fileInputs: browserFileInputs,
+    indicator,
   };
 }

@@ -93,6 +93,24 @@ export interface TabDriver {
   pageWorld?(tabId: number, expectedOrigin: string | null, request: PageWorldRequest): Promise<PageWorldResponse>;
 }
 
+/**
+ * Shows, in the browser itself, which agent tab a task is acting in (web/tab-indicator.ts), and
+ * brings it to the front on request. Optional: a platform without it shows the indicator in the
+ * panel and the phone only.
+ */
+export interface TabIndicator {
+  /** What the tab shows now; undefined when it is closed. */
+  describe(tabId: number): Promise<{ url: string; title: string } | undefined>;
+  /** Marks the tab as the one `threadId`'s task acts in (and unmarks that thread's others). */
+  mark(threadId: string, tabId: number): Promise<void>;
+  /** The thread's task ended: no tab of it is marked any more. */
+  clear(threadId: string): Promise<void>;
+  /** Focuses the tab's window and makes it the window's active tab; false when the tab is gone. */
+  show(tabId: number): Promise<boolean>;
+  /** After a restart: unmarks the tabs of every thread but these (their tasks ended while the worker was gone). */
+  keepOnly(threadIds: readonly string[]): Promise<void>;
+}
+
 export interface WebPlatform {
   sites: SitePolicy;
   egress: EgressGate;
@@ -101,4 +119,5 @@ export interface WebPlatform {
   plans: PlanStore;
   /** File fields and drop zones (upload_file); absent where a platform cannot reach them. */
   fileInputs?: FileInputs;
+  indicator?: TabIndicator;
 }

@@ -23,6 +23,8 @@ export type ViewItem =
       device?: string;
       /** Not in the log yet: waiting for the link to the computer, or on its way. */
       queued?: 'waiting' | 'sending';
+      /** An edit or a regenerate: the seq of the message this one replaces (see branches.ts). */
+      replaces?: number;
     }
   | {
       kind: 'assistant';
@@ -81,11 +83,22 @@ export type ViewItem =
 
 export type NoticeAction = 'retry_now' | 'settings';
 
+/** The agent tab a running task acts in, as the "Acting in …" indicator shows it. */
+export interface ActingTabView {
+  tabId: number;
+  /** The page's host ("shop.example.com"), or the URL when it has none. */
+  site: string;
+  url: string;
+  title: string;
+}
+
 export interface ThreadView {
   items: readonly ViewItem[];
   lastSeq: number;
   /** A task is in progress (between task_started and task_finished). */
   running: boolean;
+  /** Set while the running task acts in an agent tab. */
+  actingTab?: ActingTabView;
   /** Decisions still waiting for an answer, oldest first. */
   pendingDecisionIds: readonly string[];
   usage: Usage;
@@ -115,6 +128,7 @@ export class ThreadViewBuilder {
   private readonly open = new Set<string>();
   private lastSeq = 0;
   private running = false;
+  private actingTab: ActingTabView | undefined;
   private usage: Usage = ZERO_USAGE;
   private costUsd = 0;
   private version = 0;
@@ -141,6 +155,7 @@ export class ThreadViewBuilder {
       items: this.items,
       lastSeq: this.lastSeq,
       running: this.running,
+      ...(this.actingTab ? { actingTab: this.actingTab } : {}),
       pendingDecisionIds: [...this.pending],
       usage: this.usage,
       costUsd: this.costUsd,
@@ -179,7 +194,15 @@ export class ThreadViewBuilder {
     const base = { seq: e.seq, at: e.at };
     switch (e.kind) {
       case 'user_message':
-        this.push({ kind: 'user', key: `u${e.seq}`, ...base, text: e.text, by: e.by.kind, ...deviceOf(e.by) });
+        this.push({
+          kind: 'user',
+          key: `u${e.seq}`,
+          ...base,
+          text: e.text,
+          by: e.by.kind,
+          ...deviceOf(e.by),
+          ...(e.replaces === undefined ? {} : { replaces: e.replaces }),
+        });
         return;
       case 'task_started':
         this.running = true;
@@ -340,8 +363,12 @@ export class ThreadViewBuilder {
         return;
       case 'stop_requested':
         return;
+      case 'tab_acting':
+        this.actingTab = e.tab ? { ...e.tab, site: siteOf(e.tab.url) } : undefined;
+        return;
       case 'task_finished': {
         this.running = false;
+        this.actingTab = undefined;
         this.retryCards.delete(e.taskId);
         // Tool cards left open by an interrupted or stopped task must not spin forever.
         for (const key of this.open) {
@@ -379,4 +406,12 @@ export function buildThreadView(events: Iterable<ThreadEvent>): ThreadView {
 /** "Ana’s phone (a1b2 c3d4 e5f6 0718)": which phone acted, so a stolen one's actions can be told apart. */
 function deviceOf(by: { device?: { name: string; fingerprint: string } | undefined }): { device?: string } {
   return by.device ? { device: `${by.device.name} (${by.device.fingerprint})` } : {};
+}
+
+function siteOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
 }

@@ -69,7 +69,20 @@ export const ClientCommand = z.discriminatedUnion('type', [
     limit: z.number().int().min(1).max(2_000).default(500),
   }),
   z.object({ type: z.literal('message.send'), ...thread, text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) }),
+  /**
+   * Edits a sent message (or regenerates its answer, with the same text) as a new branch: the
+   * message at seq `replaces` and what followed stay in the log; the model continues from before it.
+   * Refused with `busy` while a task runs.
+   */
+  z.object({
+    type: z.literal('message.edit'),
+    ...thread,
+    replaces: z.number().int().positive(),
+    text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+  }),
   z.object({ type: z.literal('task.stop'), ...thread }),
+  /** Brings the agent tab the thread's task acts in to the front (its window focused): "Show tab". */
+  z.object({ type: z.literal('tab.show'), ...thread }),
   /** Ends a retry wait now: the "Retry now" on a "Can't reach …" card. */
   z.object({ type: z.literal('task.retryNow'), ...thread }),
   /** Carries on a task that paused because a write failed (storage full); harmless when nothing is paused. */
@@ -205,9 +218,12 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'thread.unsubscribe': read,
   'thread.history': read,
   'message.send': write,
+  'message.edit': write,
   'task.stop': write,
   'task.resume': read,
   'task.retryNow': read,
+  // Harmless from a phone too: it only brings a window forward on the computer, nothing crosses the link.
+  'tab.show': read,
   'decision.answer': write,
   'threads.trash': trustedRead,
   'thread.restore': trustedWrite,

@@ -108,6 +108,12 @@ export const EventBody = z.discriminatedUnion('kind', [
     commandId: z.string(),
     /** Set when a schedule sent this message: the run it starts, and that run's limits. */
     run: ScheduledRun.optional(),
+    /**
+     * An edit (or a regenerate, with the same text): this message replaces the user message at seq
+     * `replaces`. The model is sent the history before that message, then this one; the log keeps
+     * the earlier version and its answer, and views offer them as "1/2" (conversation/branches.ts).
+     */
+    replaces: z.number().int().positive().optional(),
   }),
   z.object({ kind: z.literal('task_started'), ...task }),
   /** A model call was issued. `turnId` ties its text and its final message together. */
@@ -185,6 +191,17 @@ export const EventBody = z.discriminatedUnion('kind', [
     status: z.number().int().optional(),
   }),
   z.object({ kind: z.literal('stop_requested'), ...task, by: Actor }),
+  /**
+   * The agent tab the task acts in now (null: it closed its tab): what the "acting in this tab"
+   * indicator shows, in the log so a client that connects later sees it too (web/tab-indicator.ts).
+   */
+  z.object({
+    kind: z.literal('tab_acting'),
+    ...task,
+    tab: z
+      .object({ tabId: z.number().int().nonnegative(), url: z.string().max(4_096), title: z.string().max(500) })
+      .nullable(),
+  }),
   z.object({ kind: z.literal('task_finished'), ...task, outcome: TaskOutcome }),
   // --- Context management (issue 17, model side) ---
   /**

@@ -28,14 +28,18 @@ export interface TandemEventMap {
   decide: CustomEvent<{ decisionId: string; optionId: string; secret?: string }>;
   /** Composer: the person sent a message. */
   send: CustomEvent<{ text: string }>;
-  /** Message: put this (the last sent message) back in the composer to edit and send anew. */
-  'message-edit': CustomEvent<{ text: string }>;
-  /** Message: send this (the last sent message) again for a new answer; the old one stays in the log. */
-  'message-resend': CustomEvent<{ text: string }>;
+  /** Message: put this (the last sent message, at `seq`) back in the composer; sending it makes a new branch. */
+  'message-edit': CustomEvent<{ text: string; seq: number }>;
+  /** Message: a new answer to this (the last sent message, at `seq`) as a new branch; the old one stays in the log. */
+  'message-resend': CustomEvent<{ text: string; seq: number }>;
+  /** Version switcher: show version `key` (a user item key) of the sibling group `group`. */
+  'branch-select': CustomEvent<{ group: string; key: string }>;
   /** Message: "Save as shortcut": open the shortcut form with this message's text. */
   'message-save-shortcut': CustomEvent<{ text: string }>;
-  /** Composer: the Stop button. */
+  /** Composer, "acting in this tab" bar: the Stop button. */
   stop: CustomEvent<Record<string, never>>;
+  /** "Acting in this tab" bar: bring the agent's tab to the front on the computer. */
+  'show-tab': CustomEvent<Record<string, never>>;
   /** Notice / banner / a settings view: the problem is fixed in settings (a rejected key; Folders for a missing host). */
   'open-settings': CustomEvent<{ section?: string }>;
   /** Notice: its close button. */

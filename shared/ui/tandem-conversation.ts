@@ -11,7 +11,8 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
-import type { ThreadView, ViewItem } from '../conversation/thread-view';
+import { type BranchView, branchView } from '../conversation/branches';
+import type { ThreadView } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
 import type { Shortcut } from '../protocol/schedules';
 import { controlStyles } from './control-styles';
@@ -19,6 +20,7 @@ import { emit, type TandemEventMap } from './events';
 import type { TandemComposer } from './tandem-composer';
 import type { TandemThreadView } from './tandem-thread-view';
 import { tokens } from './tokens';
+import './tandem-acting-tab';
 import './tandem-composer';
 import { loadDraft, saveDraft } from './draft-store';
 import { exportFileName, threadToJson, threadToMarkdown } from './thread-export';
@@ -115,7 +117,13 @@ export class TandemConversation extends LitElement {
   /** The last command error the person closed (or that predates this view). */
   private dismissedError: CommandError | undefined;
   private drafts = new Map<string, string>();
-  private itemsCache: { threadId: string; revision: number; queueKey: string; items: ViewItem[] } | undefined;
+  private itemsCache:
+    | { threadId: string; revision: number; queueKey: string; choices: ReadonlyMap<string, string>; branch: BranchView }
+    | undefined;
+  /** Versions chosen with "‹ 1/2 ›", per thread: sibling group → user item key (view state only). */
+  @state() private branchChoices = new Map<string, ReadonlyMap<string, string>>();
+  /** "Edit" was pressed: the next send replaces this message (a new branch) instead of adding one. */
+  @state() private editing: { threadId: string; seq: number } | undefined;
   private unlisten: (() => void) | undefined;
   private frame: number | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -214,32 +222,69 @@ export class TandemConversation extends LitElement {
     return this.threadId ? this.client?.view(this.threadId) : undefined;
   }
 
-  /** A fresh array per view revision: the virtualizer notices changes by identity. */
-  private items(threadId: string, view: ThreadView): ViewItem[] {
+  /** The branch shown, a fresh array per view revision or choice: the virtualizer notices changes by identity. */
+  private branch(threadId: string, view: ThreadView): BranchView {
     const client = this.client;
     const revision = client?.viewRevision(threadId) ?? -1;
+    const choices = this.branchChoices.get(threadId) ?? NO_CHOICES;
     const queued = client?.queuedMessages(threadId) ?? [];
     const queuedAs: 'sending' | 'waiting' = client?.connection === 'open' ? 'sending' : 'waiting';
     const queueKey = `${queuedAs}:${queued.map((m) => m.commandId).join(',')}`;
     const cached = this.itemsCache;
-    if (cached && cached.threadId === threadId && cached.revision === revision && cached.queueKey === queueKey) {
-      return cached.items;
-    }
+    if (
+      cached &&
+      cached.threadId === threadId &&
+      cached.revision === revision &&
+      cached.choices === choices &&
+      cached.queueKey === queueKey
+    )
+      return cached.branch;
+    const shown = branchView(view.items, choices);
+    // Messages not in the log yet continue the newest branch, after everything it holds.
     const lastSeq = view.items.at(-1)?.seq ?? 0;
-    const items: ViewItem[] = [
-      ...view.items,
-      ...queued.map((message, i) => ({
-        kind: 'user' as const,
-        key: `q${message.commandId}`,
-        seq: lastSeq + (i + 1) / (queued.length + 1),
-        at: Date.now(),
-        text: message.text,
-        by: this.selfKind,
-        queued: queuedAs,
-      })),
-    ];
-    this.itemsCache = { threadId, revision, queueKey, items };
-    return items;
+    const branch: BranchView = shown.latest
+      ? {
+          ...shown,
+          items: [
+            ...shown.items,
+            ...queued.map((message, i) => ({
+              kind: 'user' as const,
+              key: `q${message.commandId}`,
+              seq: lastSeq + (i + 1) / (queued.length + 1),
+              at: Date.now(),
+              text: message.text,
+              by: this.selfKind,
+              queued: queuedAs,
+            })),
+          ],
+        }
+      : shown;
+    this.itemsCache = { threadId, revision, queueKey, choices, branch };
+    return branch;
+  }
+
+  private onBranchSelect(event: TandemEventMap['branch-select']): void {
+    event.stopPropagation();
+    const threadId = this.threadId;
+    if (!threadId) return;
+    const choices = new Map(this.branchChoices.get(threadId) ?? NO_CHOICES);
+    choices.set(event.detail.group, event.detail.key);
+    this.branchChoices = new Map(this.branchChoices).set(threadId, choices);
+  }
+
+  /** After an edit or a regenerate the newest branch is the one to see. */
+  private showNewestBranch(threadId: string): void {
+    if (!this.branchChoices.has(threadId)) return;
+    const next = new Map(this.branchChoices);
+    next.delete(threadId);
+    this.branchChoices = next;
+  }
+
+  /** Sends the edited words as a new branch replacing message `seq`. */
+  private async sendEdit(client: ConversationClient, threadId: string, seq: number, text: string): Promise<void> {
+    this.showNewestBranch(threadId);
+    this.threadView?.scrollToLatest();
+    await client.send({ type: 'message.edit', threadId, replaces: seq, text });
   }
 
   /** When the runtime will retry this thread's model call, while that is in the future. */
@@ -270,7 +315,14 @@ export class TandemConversation extends LitElement {
     const startedIn = this.threadId;
     this.threadView?.scrollToLatest();
     let threadId = startedIn;
+    const editing = this.editing && this.editing.threadId === startedIn ? this.editing : undefined;
+    this.editing = undefined;
     try {
+      if (editing && startedIn) {
+        await this.sendEdit(client, startedIn, editing.seq, text);
+        saveDraft(startedIn, this.composer && this.threadId === startedIn ? this.composer.value : '');
+        return;
+      }
       if (!threadId) {
         threadId = await client.send({ type: 'thread.create', title: titleFrom(text) });
         if (!threadId) throw new Error('The runtime did not say which thread it created.');
@@ -315,22 +367,22 @@ export class TandemConversation extends LitElement {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
-  /** "Edit": the last message goes back into the composer; sending it starts a new answer. */
+  /** "Edit": the last message goes back into the composer; sending it replaces it as a new branch. */
   private onEditLast(event: TandemEventMap['message-edit']): void {
     event.stopPropagation();
-    if (!this.composer) return;
+    if (!this.composer || !this.threadId) return;
+    this.editing = { threadId: this.threadId, seq: event.detail.seq };
     this.composer.value = event.detail.text;
     saveDraft(this.threadId, event.detail.text);
     this.composer.focus();
   }
 
-  /** "Send again": the same words for a fresh answer; the earlier answer stays in the log. */
+  /** "Regenerate": the same words as a new branch for a fresh answer; the earlier answer stays in the log. */
   private onResend(event: TandemEventMap['message-resend']): void {
     event.stopPropagation();
     const { client, threadId } = this;
     if (!client || !threadId) return;
-    this.threadView?.scrollToLatest();
-    void client.send({ type: 'message.send', threadId, text: event.detail.text }).catch(() => {});
+    void this.sendEdit(client, threadId, event.detail.seq, event.detail.text).catch(() => {});
   }
 
   private onRetryPaused(): void {
@@ -342,6 +394,13 @@ export class TandemConversation extends LitElement {
     event.stopPropagation();
     if (this.client && this.threadId)
       void this.client.send({ type: 'task.stop', threadId: this.threadId }).catch(() => {});
+  }
+
+  /** "Show tab": the runtime brings the tab its log names to the front (harmless from a phone too). */
+  private onShowTab(event: TandemEventMap['show-tab']): void {
+    event.stopPropagation();
+    if (this.client && this.threadId)
+      void this.client.send({ type: 'tab.show', threadId: this.threadId }).catch(() => {});
   }
 
   private onRetryNow(event: TandemEventMap['retry-now']): void {
@@ -406,22 +465,26 @@ export class TandemConversation extends LitElement {
           ? { usage: view.usage, costUsd: view.costUsd }
           : undefined;
     const loading = Boolean(summary && summary.lastSeq > 0 && view && view.lastSeq === 0);
+    const branch = threadId && view ? this.branch(threadId, view) : undefined;
+    const editing = this.editing && this.editing.threadId === threadId ? this.editing : undefined;
 
     return html`
       ${
-        threadId && view
+        threadId && view && branch
           ? html`<tandem-thread-view
-            .items=${this.items(threadId, view)}
+            .items=${branch.items}
+            .versions=${branch.versions}
             .hasOlder=${client.hasOlder(threadId)}
             .threadId=${threadId}
             .answering=${this.answering}
             .disabled=${!connected}
             .selfKind=${this.selfKind}
-            .running=${running}
+            .running=${running || !branch.latest}
             .emptyText=${loading ? 'Loading…' : 'No messages yet. Say what you want done.'}
             @decide=${this.onDecide}
             @message-edit=${this.onEditLast}
             @message-resend=${this.onResend}
+            @branch-select=${this.onBranchSelect}
             @retry-now=${this.onRetryNow}
             @load-older=${this.onLoadOlder}
           ></tandem-thread-view>`
@@ -434,6 +497,16 @@ export class TandemConversation extends LitElement {
       }
       <div class="bottom">
         ${this.renderBanner()}
+        ${
+          view?.actingTab && running
+            ? html`<tandem-acting-tab
+                .tab=${view.actingTab}
+                .disabled=${!connected}
+                @show-tab=${this.onShowTab}
+                @stop=${this.onStop}
+              ></tandem-acting-tab>`
+            : nothing
+        }
         ${
           threadId && view
             ? html`<div class="status-row">
@@ -462,6 +535,18 @@ export class TandemConversation extends LitElement {
             </div>`
             : nothing
         }
+        ${
+          editing
+            ? html`<div class="status-row" data-testid="editing-note">
+                Editing your message: sending it starts a new version (the earlier one is kept).
+                <button class="quiet" data-testid="editing-cancel" @click=${() => {
+                  this.editing = undefined;
+                  if (this.composer) this.composer.value = '';
+                  saveDraft(this.threadId, '');
+                }}>Cancel</button>
+              </div>`
+            : nothing
+        }
         <tandem-composer
           .shortcuts=${this.shortcuts}
           .disabled=${!connected && !this.sendWhileOffline}
@@ -475,6 +560,8 @@ export class TandemConversation extends LitElement {
     `;
   }
 }
+
+const NO_CHOICES: ReadonlyMap<string, string> = new Map();
 
 function titleFrom(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();

@@ -18,6 +18,8 @@ import { emit } from './events';
 import { createMarkdownRenderer } from './markdown';
 import { hostText, tokens } from './tokens';
 import './tandem-usage-line';
+import './tandem-version-switcher';
+import type { VersionInfo } from '../conversation/branches';
 
 export type MessageItem = Extract<ViewItem, { kind: 'user' | 'assistant' }>;
 
@@ -231,6 +233,8 @@ export class TandemMessage extends LitElement {
   @property() selfKind: ClientKind = 'panel';
   /** The last message sent, while nothing runs: it can be edited or sent again. */
   @property({ type: Boolean }) resendable = false;
+  /** Where this message sits among its versions, when it was edited or regenerated. */
+  @property({ attribute: false }) version: VersionInfo | undefined;
 
   private html = '';
 
@@ -263,14 +267,17 @@ export class TandemMessage extends LitElement {
       return html`<div class="user" data-testid="user-message">
         <div class="bubble" data-testid="user-message-text">${item.text}</div>
         <div class="source">
-          ${source ? html`${source} · ` : nothing}${stamp(item.at)} ${saveAsShortcut(this, item.text)}
+          ${source ? html`${source} · ` : nothing}${stamp(item.at)}
+          ${item.replaces === undefined ? nothing : html`<span data-testid="message-edited">· edited</span>`}
+          ${this.version ? html`<tandem-version-switcher .version=${this.version}></tandem-version-switcher>` : nothing}
+          ${saveAsShortcut(this, item.text)}
           ${
             this.resendable
-              ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text })}>
+              ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text, seq: item.seq })}>
                   Edit
                 </button>
-                <button class="quiet" data-testid="message-resend" @click=${() => emit(this, 'message-resend', { text: item.text })}>
-                  Send again
+                <button class="quiet" data-testid="message-resend" @click=${() => emit(this, 'message-resend', { text: item.text, seq: item.seq })}>
+                  Regenerate
                 </button>`
               : nothing
           }

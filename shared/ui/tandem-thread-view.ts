@@ -19,6 +19,7 @@ import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
+import type { VersionInfo } from '../conversation/branches';
 import type { ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
 import { controlStyles } from './control-styles';
@@ -114,6 +115,8 @@ export class TandemThreadView extends LitElement {
   @property() selfKind: ClientKind = 'panel';
   /** A run is going: the last message cannot be edited or sent again meanwhile. */
   @property({ type: Boolean }) running = false;
+  /** Versions of edited messages, by user item key (see conversation/branches.ts). */
+  @property({ attribute: false }) versions: ReadonlyMap<string, VersionInfo> = new Map();
   /** Shown when there are no items. */
   @property() emptyText = 'No messages yet.';
 
@@ -163,6 +166,7 @@ export class TandemThreadView extends LitElement {
       changed.has('disabled') ||
       changed.has('selfKind') ||
       changed.has('items') ||
+      changed.has('versions') ||
       changed.has('running')
     ) {
       // The virtualizer re-renders rows only when one of its own properties changes.
@@ -209,7 +213,12 @@ export class TandemThreadView extends LitElement {
         case 'user':
         case 'assistant':
           return html`<div class=${cls}>
-            <tandem-message .item=${item} .selfKind=${selfKind} ?resendable=${!disabled && item.key === lastUserKey}></tandem-message>
+            <tandem-message
+              .item=${item}
+              .selfKind=${selfKind}
+              .version=${this.versions.get(item.key)}
+              ?resendable=${!disabled && item.key === lastUserKey}
+            ></tandem-message>
           </div>`;
         case 'tool':
           return html`<div class=${cls}><tandem-tool-card .item=${item} ?canOpenSettings=${this.selfKind === 'panel'}></tandem-tool-card></div>`;

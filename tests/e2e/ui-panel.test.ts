@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
+import { axeViolations } from './support/axe';
 import { type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
 import { configureModel, newThreadFromUi, sendFromComposer, showThreadList, waitForClientEvent } from './support/panel';
 
@@ -277,10 +278,11 @@ describe('side panel UI', () => {
     await expect.poll(() => panel.getByTestId('model-badge').count()).toBe(1);
   });
 
-  it('sends the last message again for a new answer (the old one stays), or puts it back to edit', async () => {
+  it('regenerates and edits the last message as new versions ("‹ 2/2 ›"), the earlier answers kept', async () => {
     server.script([
       { kind: 'text', text: 'First answer.' },
       { kind: 'text', text: 'Second answer.' },
+      { kind: 'text', text: 'Third answer.' },
     ]);
     const threadId = await newThreadFromUi(panel);
     await sendFromComposer(panel, 'Say something');
@@ -288,11 +290,39 @@ describe('side panel UI', () => {
     await panel.getByTestId('message-resend').click();
     await waitForClientEvent(panel, threadId, 'task_finished', 2);
     await expect.poll(() => panel.getByTestId('assistant-text').last().textContent()).toContain('Second answer.');
-    const texts = await panel.getByTestId('assistant-text').allTextContents();
-    expect(texts.some((t) => t.includes('First answer.'))).toBe(true);
-    expect(await panel.getByTestId('message-resend').count()).toBe(1);
+    // The newest version is shown; the first answer is one click away, not sent to the model again.
+    expect(await panel.getByTestId('assistant-text').allTextContents()).toHaveLength(1);
+    expect(await panel.getByTestId('version-position').textContent()).toBe('2/2');
+    expect(await panel.getByTestId('message-edited').count()).toBe(1);
+    expect(JSON.stringify(server.requests[1]?.body?.messages)).not.toContain('First answer.');
+
+    await panel.getByTestId('version-previous').click();
+    await expect.poll(() => panel.getByTestId('assistant-text').last().textContent()).toContain('First answer.');
+    expect(await panel.getByTestId('version-position').textContent()).toBe('1/2');
+    // An older version is for reading: edits start from the newest one.
+    expect(await panel.getByTestId('message-resend').count()).toBe(0);
+    await panel.getByTestId('version-next').click();
+    await expect.poll(() => panel.getByTestId('version-position').textContent()).toBe('2/2');
 
     await panel.getByTestId('message-edit').click();
     expect(await panel.getByTestId('composer-input').inputValue()).toBe('Say something');
+    await panel.getByTestId('editing-note').waitFor({ state: 'visible' });
+    // The switcher and the editing note, in both colour schemes: nothing for axe-core to report.
+    const violations: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme });
+      await panel.waitForTimeout(150);
+      for (const line of await axeViolations(panel)) violations.push(`[${colorScheme}] ${line}`);
+    }
+    await panel.emulateMedia({ colorScheme: 'light' });
+    expect(violations).toEqual([]);
+    await sendFromComposer(panel, 'Say something else');
+    await waitForClientEvent(panel, threadId, 'task_finished', 3);
+    await expect.poll(() => panel.getByTestId('version-position').textContent()).toBe('3/3');
+    expect(await panel.getByTestId('user-message-text').allTextContents()).toEqual(['Say something else']);
+    expect(await panel.getByTestId('assistant-text').last().textContent()).toContain('Third answer.');
+    const sent = JSON.stringify(server.requests[2]?.body?.messages);
+    expect(sent).toContain('Say something else');
+    expect(sent).not.toContain('answer.');
   });
 });

@@ -54,6 +54,7 @@ export class ContextPlanner {
   #elideBefore = 0;
   #sent: Sent | undefined;
   #forceShrink = false;
+  #branch = 0;
 
   /** The API said the request was too big (413, prompt too long, context window exceeded). */
   shrinkNext(): void {
@@ -66,6 +67,11 @@ export class ContextPlanner {
 
   plan(source: ViewSource, budget: Budget, fixedTokens: number): PlannedRequest {
     const forced = this.#forceShrink;
+    if ((source.branch ?? 0) !== this.#branch) {
+      // An edited message cut the conversation: the elision point may lie past its new end.
+      this.#branch = source.branch ?? 0;
+      this.#elideBefore = 0;
+    }
     const start = source.compaction?.throughMessage ?? 0;
     this.#elideBefore = Math.max(this.#elideBefore, start);
     let view = this.#view(source, budget);
@@ -110,7 +116,7 @@ export class ContextPlanner {
   }
 
   #signature(source: ViewSource): string {
-    return `${source.compaction?.throughMessage ?? 0}/${this.#elideBefore}/${source.excluded.length}`;
+    return `${source.compaction?.throughMessage ?? 0}/${this.#elideBefore}/${source.excluded.length}/${source.branch ?? 0}`;
   }
 
   #estimate(source: ViewSource, view: RequestView, fixedTokens: number, fresh = false): Size {

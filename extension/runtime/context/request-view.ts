@@ -17,6 +17,8 @@ export interface ViewSource {
   messages: readonly ApiMessage[];
   excluded: ReadonlyArray<{ from: number; to: number }>;
   compaction: Compaction | undefined;
+  /** Counts branches (edited messages): a new one means messages were cut, so earlier sizes do not apply. */
+  branch?: number;
 }
 
 export interface ViewOptions {
