@@ -6,14 +6,13 @@
  *   (the service worker included) except the chunks index.html's import map pins for `import()`.
  * - phone_page_on_demand_js_gzip_kb: those chunks, fetched only for a rare action (today the
  *   in-page QR decoder, when the user taps "Scan the QR code"), reported apart, not hidden.
+ * - relay_delivered_ratio (and the times it is made of): on loopback, see relay-delivery.ts.
  * In the network-namespace rig (tests/rig/, root only; skipped with the reason otherwise), one run each:
  * - connect_ms_direct: both behind endpoint-independent NATs, the QR URL opened on the phone until
  *   its thread list shows (goal ≤ 1,500);
  * - connect_ms_turn: the same behind symmetric NATs, through coturn (goal ≤ 2,500);
  * - network_change_recover_ms: while the runtime streams an event every 50 ms, the phone moves to
  *   another NAT and address; from the move until the phone's client holds a new event (goal ≤ 5,000).
- *
- * Not measured yet: relay_delivered_ratio.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import { buildPhonePage, PHONE_DIST, waitForPhoneOpen } from '../tests/e2e/suppo
 import { rigUnavailable } from '../tests/rig/rig';
 import { pair, type Setup, setUp, tearDown } from '../tests/rig/rig-session';
 import type { Metric } from './index';
+import { runRelayDeliveryBench } from './relay-delivery';
 import { round } from './stats';
 
 function filesUnder(dir: string): string[] {
@@ -110,6 +110,7 @@ export async function runReachBench(): Promise<Metric[]> {
     { metric: 'phone_page_js_gzip_kb', value: round(js.atStart), unit: 'KiB' },
     { metric: 'phone_page_on_demand_js_gzip_kb', value: round(js.onDemand), unit: 'KiB' },
   ];
+  metrics.push(...(await runRelayDeliveryBench()));
   const unavailable = rigUnavailable();
   if (unavailable) {
     console.error(`bench reach: the rig metrics are skipped: ${unavailable}`);
