@@ -37,12 +37,17 @@ export class EventLog {
       if (!thread) throw new UnknownThreadError(threadId);
       const at = this.now();
       const events = bodies.map((body, i) => ({ ...body, threadId, seq: thread.lastSeq + 1 + i, at }) as ThreadEvent);
-      await this.db.events.bulkAdd(events);
       thread.lastSeq += events.length;
       thread.updatedAt = at;
       update?.(thread, events);
-      await this.db.threads.put(thread);
-      await appendAuditRows(this.db, audit);
+      // Issued together, not one after another: each awaited request is a round trip to the
+      // database process on every event's path to the clients. Still one transaction: if any
+      // write fails, none of them lands.
+      await Promise.all([
+        this.db.events.bulkAdd(events),
+        this.db.threads.put(thread),
+        appendAuditRows(this.db, audit), // chained to the last audit row, in this transaction
+      ]);
       return events;
     });
   }

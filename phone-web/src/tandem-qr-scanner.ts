@@ -4,9 +4,12 @@
  * restore, no synced history, nothing on disk (a camera app would open the URL, and the browser
  * keeps it in its history database). Needs a secure context (HTTPS, or localhost) for the camera.
  *
+ * The decoder (jsQR, about 45 KiB gzipped, as much as the rest of the page's libraries) is loaded
+ * only when the scanner opens, while the camera starts: most pairings come from the camera app,
+ * and a paired phone never scans again. index.html pins that chunk too (see vite.config.ts).
+ *
  * Events out: `qr-scanned` with the code's text, once; `scan-cancel`.
  */
-import jsQR from 'jsqr';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { controlStyles } from '../../shared/ui/control-styles';
@@ -16,6 +19,8 @@ import { tokens } from '../../shared/ui/tokens';
 const DECODE_WIDTH = 640;
 /** Time between decode attempts: enough for a steady hand, light on a phone's battery. */
 const DECODE_INTERVAL_MS = 150;
+
+type DecodeQr = typeof import('jsqr').default;
 
 export interface QrScannedDetail {
   text: string;
@@ -55,6 +60,7 @@ export class TandemQrScanner extends LitElement {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly canvas = document.createElement('canvas');
   private done = false;
+  private decode: DecodeQr | undefined;
 
   override firstUpdated(): void {
     void this.startCamera();
@@ -72,16 +78,22 @@ export class TandemQrScanner extends LitElement {
         : 'The camera needs this page over HTTPS. Scan the code with the camera app instead.';
       return;
     }
+    const decoder = import('jsqr');
+    decoder.catch(() => {}); // Reported below once the camera is settled, not as an unhandled rejection.
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({
         video: { facingMode: { ideal: 'environment' } },
         audio: false,
       });
+      this.decode = (await decoder).default;
     } catch (error) {
       this.error =
         error instanceof DOMException && error.name === 'NotAllowedError'
           ? 'Camera access was refused. Allow it for this page, or scan the code with the camera app.'
-          : 'The camera could not be started. Scan the code with the camera app instead.';
+          : this.stream
+            ? 'The code reader could not be loaded. Check the connection, or scan the code with the camera app.'
+            : 'The camera could not be started. Scan the code with the camera app instead.';
+      this.stopCamera();
       return;
     }
     const video = this.video;
@@ -100,7 +112,8 @@ export class TandemQrScanner extends LitElement {
 
   private decodeFrame(): void {
     const video = this.video;
-    if (this.done || !video || !this.stream) return;
+    const decode = this.decode;
+    if (this.done || !video || !this.stream || !decode) return;
     if (video.videoWidth > 0) {
       const scale = Math.min(1, DECODE_WIDTH / video.videoWidth);
       const width = Math.round(video.videoWidth * scale);
@@ -110,7 +123,7 @@ export class TandemQrScanner extends LitElement {
       const context = this.canvas.getContext('2d', { willReadFrequently: true });
       context?.drawImage(video, 0, 0, width, height);
       const image = context?.getImageData(0, 0, width, height);
-      const code = image ? jsQR(image.data, width, height, { inversionAttempts: 'attemptBoth' }) : null;
+      const code = image ? decode(image.data, width, height, { inversionAttempts: 'attemptBoth' }) : null;
       if (code?.data) {
         this.done = true;
         this.stopCamera();

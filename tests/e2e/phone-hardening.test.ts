@@ -6,7 +6,8 @@
  * page's Content-Security-Policy confines it to its signaling server.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
@@ -159,9 +160,19 @@ describe('phone link hardening', () => {
     writeQrVideo(url, camera);
     const profile = join(sandbox.root, 'phone-scanner-profile');
     const phone = await launchPersistentPhone(sandbox.root, profile, origin, { cameraFile: camera });
+    const scripts: string[] = [];
+    phone.page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
     await phone.page.goto(site.url);
+    await phone.page.getByTestId('scan-start').waitFor();
+    // The QR decoder is fetched when the scanner opens, not with the page.
+    const decoder = lazyChunks()[0] ?? '';
+    expect(decoder).toMatch(/jsQR/);
+    expect(scripts.some((path) => path.endsWith(decoder))).toBe(false);
     await phone.page.getByTestId('scan-start').click();
     await waitForPhoneOpen(phone.page);
+    expect(scripts.some((path) => path.endsWith(decoder))).toBe(true);
     await expect.poll(() => panel.getByTestId('pairing-done').isVisible(), { timeout: 5_000 }).toBe(true);
     expect((await pairedDevices(extension)).map((d) => d.connected)).toEqual([true]);
     // Use it a little, then let the browser write everything it keeps.
@@ -175,6 +186,31 @@ describe('phone link hardening', () => {
     expect(findOnDisk(profile, spellings)).toEqual([]);
     await closeSettings(panel);
     await revokeAll();
+  });
+
+  it('refuses a QR decoder that is not the one index.html pins', async () => {
+    const decoder = lazyChunks()[0] ?? '';
+    const camera = join(sandbox.root, 'qr-camera-tampered.y4m');
+    writeQrVideo('https://example.invalid/#p=unused', camera);
+    const phone = await launchPersistentPhone(sandbox.root, join(sandbox.root, 'phone-tampered-profile'), origin, {
+      cameraFile: camera,
+    });
+    // The host swaps the lazily loaded chunk for code of its own.
+    site.routes.set(`/${decoder}`, {
+      type: 'text/javascript',
+      body: 'window.__swapped = true; export default () => null;',
+    });
+    try {
+      await phone.page.goto(site.url);
+      await phone.page.getByTestId('scan-start').click();
+      await expect
+        .poll(() => phone.page.getByTestId('scanner-error').textContent(), { timeout: 10_000 })
+        .toContain('could not be loaded');
+      expect(await phone.page.evaluate(() => (window as unknown as { __swapped?: boolean }).__swapped)).toBeUndefined();
+    } finally {
+      site.routes.delete(`/${decoder}`);
+      await phone.close();
+    }
   });
 
   it('leaves a camera-app scan in the history database, used up by its first attempt', async () => {
@@ -271,7 +307,19 @@ describe('phone link hardening', () => {
     // index.html pins its script and stylesheet by Subresource Integrity.
     const html = readFileSync(join(PHONE_DIST, 'index.html'), 'utf8');
     expect(html).toMatch(/<script type="module"[^>]* integrity="sha384-/);
-    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    // The one inline script is the import map pinning the lazily loaded chunks, admitted by its hash.
+    const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>(.*?)<\/script>/gs)];
+    expect(inline.map(([, attributes]) => attributes)).toEqual([' type="importmap"']);
+    const mapHash = createHash('sha256')
+      .update(inline[0]?.[2] ?? '')
+      .digest('base64');
+    expect(html).toContain(`script-src 'self' 'sha256-${mapHash}'`);
+    const pinned = (JSON.parse(inline[0]?.[2] ?? '{}') as { integrity?: Record<string, string> }).integrity;
+    const sha384 = (path: string) =>
+      `sha384-${createHash('sha384')
+        .update(readFileSync(join(PHONE_DIST, path)))
+        .digest('base64')}`;
+    expect(pinned).toEqual(Object.fromEntries(lazyChunks().map((path) => [`./${path}`, sha384(path)])));
     // A host that changed one script is caught.
     const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1] ?? '';
     site.routes.set(`/${script}`, { type: 'text/javascript', body: 'alert(1)' });
@@ -281,3 +329,12 @@ describe('phone link hardening', () => {
     expect(tampered.stdout).toContain(`MISMATCH ${script}`);
   });
 });
+
+/** The page's scripts that no tag of index.html loads: the chunks loaded by `import()`, on demand. */
+function lazyChunks(): string[] {
+  const html = readFileSync(join(PHONE_DIST, 'index.html'), 'utf8');
+  return readdirSync(join(PHONE_DIST, 'assets'))
+    .filter((name) => name.endsWith('.js') && !html.includes(`src="./assets/${name}"`))
+    .map((name) => `assets/${name}`)
+    .sort();
+}
