@@ -4,8 +4,10 @@
  * time), so the runtime rebuilds it from IndexedDB after a restart and keeps it up
  * to date in memory without re-reading the log on every step.
  */
+import { type AttachmentBlock, attachmentBlocks } from '../../shared/attachments/attachment-budget';
 import type {
   AssistantBlock,
+  Attachment,
   ClientKind,
   EventBody,
   ScheduledRun,
@@ -19,6 +21,7 @@ import { requestView, type ViewSource } from './context/request-view';
 export type ApiContentBlock =
   | Exclude<AssistantBlock, ToolUseBlock>
   | ToolUseBlock
+  | Exclude<AttachmentBlock, { type: 'text' }>
   | { type: 'tool_result'; tool_use_id: string; content: ToolOutputBlock[]; is_error?: boolean };
 export interface ApiMessage {
   role: 'user' | 'assistant';
@@ -78,7 +81,7 @@ export interface ConversationState {
   /** Completed messages for the model (tool results of the current step are added on demand). */
   messages: ApiMessage[];
   /** User messages not yet answered by a task, by seq. */
-  queued: Array<{ seq: number; text: string; run?: ScheduledRun }>;
+  queued: Array<{ seq: number; text: string; attachments?: Attachment[]; run?: ScheduledRun }>;
   task: TaskState | undefined;
   taskCount: number;
   /** Ranges [from, to) of `messages` never sent again (refused exchanges). */
@@ -169,6 +172,12 @@ export function viewSource(state: ConversationState): ViewSource {
   return { messages: allMessages(state), excluded: state.excluded, compaction: state.compaction };
 }
 
+/** Attachments first (the API's advice for images), then what the person typed, if anything. */
+function userContent(text: string, attachments: readonly Attachment[]): ApiContentBlock[] {
+  const typed: ApiContentBlock[] = text.trim() ? [{ type: 'text', text }] : [];
+  return [...attachmentBlocks(attachments), ...typed];
+}
+
 function assistantContent(blocks: readonly AssistantBlock[]): ApiContentBlock[] {
   // The API refuses empty and whitespace-only text blocks in a request, and the model sometimes streams "\n\n".
   return blocks.filter((b) => b.type !== 'text' || b.text.trim().length > 0);
@@ -183,14 +192,19 @@ export function reduce(
   const task = state.task;
   switch (event.kind) {
     case 'user_message':
-      state.queued.push({ seq: event.seq, text: event.text, ...(event.run ? { run: event.run } : {}) });
+      state.queued.push({
+        seq: event.seq,
+        text: event.text,
+        ...(event.attachments?.length ? { attachments: event.attachments } : {}),
+        ...(event.run ? { run: event.run } : {}),
+      });
       break;
     case 'task_started': {
       // A task answers the oldest user message still waiting; messages sent during a task queue up.
       const user = state.queued.shift();
       state.task = newTask(event.taskId, user?.seq ?? 0, state.messages.length, user?.run);
       state.taskCount++;
-      if (user) state.messages.push({ role: 'user', content: [{ type: 'text', text: user.text }] });
+      if (user) state.messages.push({ role: 'user', content: userContent(user.text, user.attachments ?? []) });
       break;
     }
     case 'turn_started':
