@@ -7,13 +7,23 @@
  */
 
 import { addUsage, ZERO_USAGE } from '../pricing';
+import type { Attachment } from '../protocol/attachments';
 import type { DecisionOption, ErrorKind, ThreadEvent, ToolOutputBlock, Usage } from '../protocol/events';
 import { asSentence } from '../text/sentence';
 
 export type ToolStatus = 'proposed' | 'waiting' | 'running' | 'done' | 'error' | 'denied' | 'interrupted';
 
 export type ViewItem =
-  | { kind: 'user'; key: string; seq: number; at: number; text: string; by: string; device?: string }
+  | {
+      kind: 'user';
+      key: string;
+      seq: number;
+      at: number;
+      text: string;
+      by: string;
+      device?: string;
+      attachments?: readonly Attachment[];
+    }
   | {
       kind: 'assistant';
       key: string;
@@ -169,7 +179,15 @@ export class ThreadViewBuilder {
     const base = { seq: e.seq, at: e.at };
     switch (e.kind) {
       case 'user_message':
-        this.push({ kind: 'user', key: `u${e.seq}`, ...base, text: e.text, by: e.by.kind, ...deviceOf(e.by) });
+        this.push({
+          kind: 'user',
+          key: `u${e.seq}`,
+          ...base,
+          text: e.text,
+          by: e.by.kind,
+          ...deviceOf(e.by),
+          ...(e.attachments?.length ? { attachments: e.attachments } : {}),
+        });
         return;
       case 'task_started':
         this.running = true;

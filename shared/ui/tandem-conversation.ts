@@ -12,6 +12,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
 import type { ThreadView, ViewItem } from '../conversation/thread-view';
+import type { Attachment } from '../protocol/attachments';
 import type { ClientKind } from '../protocol/events';
 import type { Shortcut } from '../protocol/schedules';
 import { controlStyles } from './control-styles';
@@ -107,6 +108,8 @@ export class TandemConversation extends LitElement {
   @property() selfKind: ClientKind = 'panel';
   /** The client keeps unsent commands durably (the phone's outbox): let the user write while offline. */
   @property({ type: Boolean }) sendWhileOffline = false;
+  /** The panel's "screenshot of the current tab" (composer); the phone never sets it. */
+  @property({ attribute: false }) captureTab: (() => Promise<Attachment>) | undefined;
 
   /** Decisions answered here and not yet resolved: decisionId → optionId. */
   @state() private answering = new Map<string, string>();
@@ -248,24 +251,27 @@ export class TandemConversation extends LitElement {
     event.stopPropagation();
     const client = this.client;
     if (!client) return;
-    const { text } = event.detail;
+    const { text, attachments = [] } = event.detail;
     const startedIn = this.threadId;
     this.threadView?.scrollToLatest();
     let threadId = startedIn;
     try {
       if (!threadId) {
-        threadId = await client.send({ type: 'thread.create', title: titleFrom(text) });
+        threadId = await client.send({
+          type: 'thread.create',
+          title: titleFrom(text || attachments.map((a) => a.name).join(', ')),
+        });
         if (!threadId) throw new Error('The runtime did not say which thread it created.');
         emit(this, 'thread-created', { threadId });
       }
-      await client.send({ type: 'message.send', threadId, text });
+      await client.send({ type: 'message.send', threadId, text, ...(attachments.length ? { attachments } : {}) });
       // Only now is the message the runtime's: the stored draft can go.
       saveDraft(startedIn, this.composer && this.threadId === startedIn ? this.composer.value : '');
     } catch {
       // The error itself shows in the banner (client.lastError); the words must not be lost.
       const stillHere = this.threadId === startedIn || this.threadId === threadId;
       if (stillHere && this.composer) {
-        this.composer.restoreDraft(text);
+        this.composer.restoreDraft(text, attachments);
         saveDraft(this.threadId, this.composer.value);
       } else if (threadId) {
         this.drafts.set(threadId, text);
@@ -446,6 +452,7 @@ export class TandemConversation extends LitElement {
         }
         <tandem-composer
           .shortcuts=${this.shortcuts}
+          .captureTab=${this.captureTab}
           .disabled=${!connected && !this.sendWhileOffline}
           .running=${running}
           .disabledReason=${'Not connected to Tandem yet…'}

@@ -17,6 +17,7 @@ import { messageTime } from './date-groups';
 import { emit } from './events';
 import { createMarkdownRenderer } from './markdown';
 import { hostText, tokens } from './tokens';
+import './tandem-attachments';
 import './tandem-usage-line';
 
 export type MessageItem = Extract<ViewItem, { kind: 'user' | 'assistant' }>;
@@ -68,6 +69,10 @@ export class TandemMessage extends LitElement {
         background: var(--tandem-user-bubble);
         white-space: pre-wrap;
         overflow-wrap: anywhere;
+      }
+      .user tandem-attachments {
+        max-width: 85%;
+        margin-bottom: var(--tandem-space-1);
       }
       .source {
         margin-top: 2px;
@@ -248,7 +253,8 @@ export class TandemMessage extends LitElement {
           ? SOURCE_LABEL[item.by]
           : undefined;
       return html`<div class="user" data-testid="user-message">
-        <div class="bubble" data-testid="user-message-text">${item.text}</div>
+        ${item.attachments ? html`<tandem-attachments .attachments=${item.attachments}></tandem-attachments>` : nothing}
+        ${item.text ? html`<div class="bubble" data-testid="user-message-text">${item.text}</div>` : nothing}
         <div class="source">
           ${source ? html`${source} · ` : nothing}${stamp(item.at)} ${saveAsShortcut(this, item.text)}
           ${
