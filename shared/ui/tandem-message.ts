@@ -11,6 +11,8 @@ import { customElement, property } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
+import { HIGHLIGHTER_READY, highlighterLoaded, loadHighlighter } from './code-highlight';
+import { codeHighlightStyles } from './code-highlight-styles';
 import { controlStyles } from './control-styles';
 import { addCodeCopyButtons, copyText } from './copy-text';
 import { messageTime } from './date-groups';
@@ -48,6 +50,10 @@ function cachedMarkdown(text: string): string {
   return rendered;
 }
 
+// Rendered before the highlighter loaded: render code blocks again, highlighted.
+if (typeof window !== 'undefined') window.addEventListener(HIGHLIGHTER_READY, () => htmlCache.clear());
+const hasFence = (text: string) => text.includes('```') || text.includes('~~~');
+
 const SOURCE_LABEL: Record<string, string | undefined> = { phone: 'from phone', panel: 'from side panel' };
 
 @customElement('tandem-message')
@@ -56,6 +62,7 @@ export class TandemMessage extends LitElement {
     tokens,
     controlStyles,
     hostText,
+    codeHighlightStyles,
     css`
       .user {
         display: flex;
@@ -224,6 +231,25 @@ export class TandemMessage extends LitElement {
   protected override updated(): void {
     const markdown = this.renderRoot.querySelector('.markdown');
     if (markdown && this.item?.kind === 'assistant' && !this.item.streaming) addCodeCopyButtons(markdown);
+    // The highlighter is fetched only once code is on screen, after this paint.
+    if (this.item?.kind === 'assistant' && !highlighterLoaded() && hasFence(this.item.text))
+      setTimeout(() => void loadHighlighter(), 0);
+  }
+
+  private readonly onHighlighterReady = (): void => {
+    if (this.item?.kind !== 'assistant' || !hasFence(this.item.text)) return;
+    this.html = cachedMarkdown(this.item.text);
+    this.requestUpdate();
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener(HIGHLIGHTER_READY, this.onHighlighterReady);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener(HIGHLIGHTER_READY, this.onHighlighterReady);
   }
 
   @property({ attribute: false }) item: MessageItem | undefined;
