@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
+import { noElementHighlighting } from './packaging/no-element-highlighting';
 import { noFunctionConstructor } from './packaging/no-function-constructor';
 import { GECKO_ID, MANIFEST_KEY } from './shared/extension-identity';
 
@@ -8,7 +9,7 @@ export default defineConfig({
   srcDir: 'extension',
   publicDir: resolve(import.meta.dirname, 'public'),
   outDir: '.output',
-  vite: () => ({ plugins: [noFunctionConstructor()] }),
+  vite: () => ({ plugins: [noFunctionConstructor(), noElementHighlighting()] }),
   // `wxt zip -b firefox` also packs the sources AMO reviewers rebuild from (the bundles are minified).
   zip: {
     artifactTemplate: '{{name}}-{{version}}-{{browser}}.zip',

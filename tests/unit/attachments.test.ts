@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LINK_LIMITS } from '../../extension/link/limits';
 import { pixelSize } from '../../extension/runtime/context/image-size';
 import { ATTACHED_IMAGE_STUB, requestView } from '../../extension/runtime/context/request-view';
 import { attachmentBlocks, attachmentProblem } from '../../shared/attachments/attachment-budget';
-import { ATTACHMENT_LIMITS, type Attachment, ClientCommand, type ThreadEvent } from '../../shared/protocol';
+import {
+  ATTACHMENT_LIMITS,
+  type Attachment,
+  ClientCommand,
+  MAX_SEND_COMMAND_BYTES,
+  type ThreadEvent,
+} from '../../shared/protocol';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
 import { screenshotPng } from '../support/long-session';
 import { connect, newThread, startRuntime } from '../support/runtime-harness';
@@ -61,6 +68,12 @@ describe('attachment budget (the composer and the runtime check the same rules)'
       type: 'text',
       text: '[File attached by the user: notes.md]\n~~~~\nUse ```code``` here\n~~~~',
     });
+  });
+
+  it('lets the largest message with attachments through the phone link’s reassembly limits', () => {
+    expect(LINK_LIMITS.maxPhoneMessageBytes).toBeGreaterThan(MAX_SEND_COMMAND_BYTES);
+    expect(LINK_LIMITS.maxPartialBytes).toBeGreaterThanOrEqual(LINK_LIMITS.maxPhoneMessageBytes);
+    expect(MAX_SEND_COMMAND_BYTES).toBeGreaterThan(ATTACHMENT_LIMITS.maxTotalChars);
   });
 
   it('accepts a message with attachments and no text, but not an empty one', () => {
