@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LINK_LIMITS } from '../../extension/link/limits';
 import { pixelSize } from '../../extension/runtime/context/image-size';
 import { ATTACHED_IMAGE_STUB, requestView } from '../../extension/runtime/context/request-view';
+import { requestMessages, stateFromEvents } from '../../extension/runtime/conversation-state';
 import { attachmentBlocks, attachmentProblem } from '../../shared/attachments/attachment-budget';
 import {
   ATTACHMENT_LIMITS,
@@ -138,6 +139,9 @@ describe('attachments through the runtime to the model', () => {
       'shot.png',
       'notes.txt',
     ]);
+    // A restarted runtime rebuilds the same request from the durable log alone.
+    const rebuilt = requestMessages(stateFromEvents(threadId, await assembled.log.all(threadId)));
+    expect(sent).toMatchObject(rebuilt[0] ?? {});
   });
 
   it('scales an oversized attached image down to the 1568 px long side before storing it', async () => {
