@@ -28,6 +28,7 @@ import { admitAttachments } from './attachment-intake';
 import type { ClientConnection, ClientHub } from './client-hub';
 import { CommandFailure, toCommandFailure } from './command-failure';
 import type { ImageResizer } from './images/image-fit';
+import { withinPageBudget } from './page-budget';
 import type { ThreadRunner } from './thread-runner';
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -242,7 +243,10 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
     },
     'thread.history': async (command, { client }) => {
       await liveThread(env, command.threadId);
-      const events = await env.log.before(command.threadId, command.beforeSeq, command.limit);
+      const events = withinPageBudget(
+        await env.log.before(command.threadId, command.beforeSeq, command.limit),
+        'newest',
+      );
       const first = events[0];
       client.send({
         type: 'thread.page',

@@ -3,6 +3,7 @@ import { LINK_LIMITS } from '../../extension/link/limits';
 import { pixelSize } from '../../extension/runtime/context/image-size';
 import { ATTACHED_IMAGE_STUB, requestView } from '../../extension/runtime/context/request-view';
 import { requestMessages, stateFromEvents } from '../../extension/runtime/conversation-state';
+import { MAX_PAGE_BYTES, withinPageBudget } from '../../extension/runtime/page-budget';
 import { attachmentBlocks, attachmentProblem } from '../../shared/attachments/attachment-budget';
 import {
   ATTACHMENT_LIMITS,
@@ -185,5 +186,32 @@ describe('attachments through the runtime to the model', () => {
       message: expect.stringMatching(/cannot read PDFs/),
     });
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('thread pages bounded by bytes (a page must fit the phone link)', () => {
+  const actor = { kind: 'phone' as const, clientId: 'p1' };
+  const big = (seq: number): ThreadEvent => ({
+    seq,
+    at: seq,
+    threadId: 't1',
+    kind: 'user_message',
+    text: `message ${seq}`,
+    by: actor,
+    commandId: `c${seq}`,
+    attachments: [{ kind: 'pdf', name: 'report.pdf', data: 'A'.repeat(ATTACHMENT_LIMITS.maxPdfChars) }],
+  });
+  const events = [1, 2, 3, 4].map(big);
+  const bytes = (list: readonly ThreadEvent[]) => JSON.stringify(list).length;
+
+  it('keeps the newest contiguous events under the budget for a subscribe or history page', () => {
+    const page = withinPageBudget(events, 'newest');
+    expect(page.map((e) => e.seq)).toEqual([3, 4]);
+    expect(bytes(page)).toBeLessThanOrEqual(MAX_PAGE_BYTES);
+  });
+
+  it('keeps the oldest for a catch-up (which continues from there), and always at least one event', () => {
+    expect(withinPageBudget(events, 'oldest').map((e) => e.seq)).toEqual([1, 2]);
+    expect(withinPageBudget(events, 'oldest', 10).map((e) => e.seq)).toEqual([1]);
   });
 });
