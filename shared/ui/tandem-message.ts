@@ -284,7 +284,8 @@ export class TandemMessage extends LitElement {
         <div class="source">
           ${source ? html`${source} · ` : nothing}${stamp(item.at)} ${saveAsShortcut(this, item.text)}
           ${
-            this.resendable
+            // Edit and Send again carry the words only: a message that was only files offers neither.
+            this.resendable && item.text
               ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text })}>
                   Edit
                 </button>
