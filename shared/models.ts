@@ -30,6 +30,8 @@ export interface ModelInfo {
   maxOutputTokens: number;
   price: ModelPrice;
   images: ImageLimits;
+  /** Reads PDFs sent as `document` blocks (attachments are refused otherwise). */
+  pdfs: boolean;
 }
 
 /** The Messages API's own limits, the same for every current model. */
@@ -50,6 +52,7 @@ const row = (contextWindow: number, maxOutputTokens: number, inputPerMTok: numbe
   maxOutputTokens,
   price: { inputPerMTok, outputPerMTok },
   images: IMAGE_LIMITS,
+  pdfs: true,
 });
 
 /** Most specific prefix first. */
@@ -70,9 +73,10 @@ const MODELS: ReadonlyArray<readonly [prefix: string, info: ModelInfo]> = [
 
 /**
  * Unknown models (and the demo model) get the smallest current window and the
- * dearest mid-tier price, so context stays safe and a spending cap still means something.
+ * dearest mid-tier price, so context stays safe and a spending cap still means something;
+ * they are not sent PDFs, which a model we do not know may not read.
  */
-const FALLBACK: ModelInfo = row(200_000, 8_192, 3, 15);
+const FALLBACK: ModelInfo = { ...row(200_000, 8_192, 3, 15), pdfs: false };
 
 export function modelInfo(model: string): ModelInfo {
   return MODELS.find(([prefix]) => model.startsWith(prefix))?.[1] ?? FALLBACK;

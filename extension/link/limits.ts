@@ -7,7 +7,7 @@
 
 import { MAX_MESSAGE_BYTES } from '../../shared/link/chunking.ts';
 import { HIGH_WATER_BYTES } from '../../shared/link/frame-sender.ts';
-import { MAX_COMMAND_BYTES } from '../../shared/protocol';
+import { MAX_SEND_COMMAND_BYTES } from '../../shared/protocol';
 
 export const LINK_LIMITS = {
   // ——— Before authentication ———
@@ -30,14 +30,17 @@ export const LINK_LIMITS = {
    * half-open one has not yet timed out. The newest wins; older ones get a `replaced` goodbye.
    */
   maxSessionsPerDevice: 2,
-  /** Largest message from a phone: a command (MAX_COMMAND_BYTES) plus room for the envelope. */
-  maxPhoneMessageBytes: MAX_COMMAND_BYTES + 44 * 1024,
+  /**
+   * Largest message from a phone: its largest command (a `message.send` with photos from the camera
+   * roll, MAX_SEND_COMMAND_BYTES, see protocol/attachments.ts) plus room for the envelope.
+   */
+  maxPhoneMessageBytes: MAX_SEND_COMMAND_BYTES + 44 * 1024,
   /** Chunked messages from one phone in flight at once (it sends one command at a time, plus pings). */
   maxPartialMessages: 4,
-  /** Bytes held for a phone's unfinished chunked messages: about four maximal commands. */
-  maxPartialBytes: 1024 * 1024,
-  /** An unfinished chunked message is dropped after this (a 256 KiB command takes < 1 s even on 3G). */
-  partialMessageMs: 15_000,
+  /** Bytes held for a phone's unfinished chunked messages: one maximal message with attachments and then some. */
+  maxPartialBytes: 4 * 1024 * 1024,
+  /** An unfinished chunked message is dropped after this (a message with 2.6 MB of photos: ~20 s at 1 Mbit/s). */
+  partialMessageMs: 45_000,
   /**
    * Bytes queued for a phone beyond the data channel's own 1 MiB buffer: the largest message the
    * runtime sends (a full-page screenshot) must fit, nothing more. A phone that does not read gets

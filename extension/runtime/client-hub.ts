@@ -7,8 +7,10 @@
  * catching up, or events were published out of its reach) makes it read the
  * durable log from where it is. The log, not the live stream, is the source of truth.
  */
+
 import type { Actor, ClientKind, RuntimeMessage, ThreadEvent } from '../../shared/protocol';
 import type { EventLog } from '../storage/event-log';
+import { withinPageBudget } from './page-budget';
 
 export interface ClientConnection {
   readonly id: string;
@@ -58,7 +60,7 @@ export class ClientHub {
     const sub: Subscription = { lastSent: 0, catchingUp: true, dirty: false };
     client.subs.set(threadId, sub);
     if (opts.afterSeq === undefined) {
-      const head = await this.log.before(threadId, Number.MAX_SAFE_INTEGER, opts.tail);
+      const head = withinPageBudget(await this.log.before(threadId, Number.MAX_SAFE_INTEGER, opts.tail), 'newest');
       const first = head[0];
       safeSend(client.connection, {
         type: 'thread.page',
@@ -123,7 +125,7 @@ export class ClientHub {
     try {
       for (;;) {
         sub.dirty = false;
-        const events = await this.log.after(threadId, sub.lastSent, PAGE_SIZE);
+        const events = withinPageBudget(await this.log.after(threadId, sub.lastSent, PAGE_SIZE), 'oldest');
         if (!this.clients.get(connection.id)?.subs.has(threadId)) return; // unsubscribed meanwhile
         if (events.length === 0) {
           if (sub.dirty) continue;

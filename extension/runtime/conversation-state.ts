@@ -4,8 +4,10 @@
  * time), so the runtime rebuilds it from IndexedDB after a restart and keeps it up
  * to date in memory without re-reading the log on every step.
  */
+import { type AttachmentBlock, attachmentBlocks } from '../../shared/attachments/attachment-budget';
 import type {
   AssistantBlock,
+  Attachment,
   ClientKind,
   EventBody,
   ScheduledRun,
@@ -19,6 +21,7 @@ import { requestView, type ViewSource } from './context/request-view';
 export type ApiContentBlock =
   | Exclude<AssistantBlock, ToolUseBlock>
   | ToolUseBlock
+  | Exclude<AttachmentBlock, { type: 'text' }>
   | { type: 'tool_result'; tool_use_id: string; content: ToolOutputBlock[]; is_error?: boolean };
 export interface ApiMessage {
   role: 'user' | 'assistant';
@@ -83,7 +86,7 @@ export interface ConversationState {
   /** Completed messages for the model (tool results of the current step are added on demand). */
   messages: ApiMessage[];
   /** User messages not yet answered by a task, by seq. */
-  queued: Array<{ seq: number; text: string; run?: ScheduledRun; replaces?: number }>;
+  queued: Array<{ seq: number; text: string; attachments?: Attachment[]; run?: ScheduledRun; replaces?: number }>;
   /** For each user message on the current branch: the index in `messages` where its exchange starts. */
   branchStarts: Map<number, number>;
   /** Branches made so far (edits that cut the conversation). */
@@ -208,6 +211,12 @@ function cutAt(state: ConversationState, replaces: number): void {
   state.branches++;
 }
 
+/** Attachments first (the API's advice for images), then what the person typed, if anything. */
+function userContent(text: string, attachments: readonly Attachment[]): ApiContentBlock[] {
+  const typed: ApiContentBlock[] = text.trim() ? [{ type: 'text', text }] : [];
+  return [...attachmentBlocks(attachments), ...typed];
+}
+
 function assistantContent(blocks: readonly AssistantBlock[]): ApiContentBlock[] {
   // The API refuses empty and whitespace-only text blocks in a request, and the model sometimes streams "\n\n".
   return blocks.filter((b) => b.type !== 'text' || b.text.trim().length > 0);
@@ -227,6 +236,7 @@ export function reduce(
       state.queued.push({
         seq: event.seq,
         text: event.text,
+        ...(event.attachments?.length ? { attachments: event.attachments } : {}),
         ...(event.run ? { run: event.run } : {}),
         ...(event.replaces === undefined ? {} : { replaces: event.replaces }),
       });
@@ -239,7 +249,7 @@ export function reduce(
       state.taskCount++;
       if (user) {
         state.branchStarts.set(user.seq, state.messages.length);
-        state.messages.push({ role: 'user', content: [{ type: 'text', text: user.text }] });
+        state.messages.push({ role: 'user', content: userContent(user.text, user.attachments ?? []) });
       }
       break;
     }

@@ -25,9 +25,12 @@ import type { EventLog } from '../storage/event-log';
 import { publicSettings, type Settings, type SettingsStore } from '../storage/settings-store';
 import type { TabIndicator } from '../web/platform';
 import type { SiteDirectory } from '../web/site-policy';
+import { admitAttachments } from './attachment-intake';
 import type { ClientConnection, ClientHub } from './client-hub';
 import { CommandFailure, toCommandFailure } from './command-failure';
 import { onCurrentBranch } from './conversation-state';
+import type { ImageResizer } from './images/image-fit';
+import { withinPageBudget } from './page-budget';
 import type { ThreadRunner } from './thread-runner';
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -51,6 +54,8 @@ export interface CommandEnv {
   schedules: ScheduleParts | undefined;
   backup: Backup;
   autoBackup: AutoBackup | undefined;
+  /** Scales attached images that a client sent too large (absent: they are kept only if they fit). */
+  images: ImageResizer | undefined;
   /** After a restore: forget in-memory state, tell every client, re-check the storage status. */
   afterRestore(): Promise<void>;
   now(): number;
@@ -242,7 +247,10 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
     },
     'thread.history': async (command, { client }) => {
       await liveThread(env, command.threadId);
-      const events = await env.log.before(command.threadId, command.beforeSeq, command.limit);
+      const events = withinPageBudget(
+        await env.log.before(command.threadId, command.beforeSeq, command.limit),
+        'newest',
+      );
       const first = events[0];
       client.send({
         type: 'thread.page',
@@ -259,12 +267,24 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       const key = call.key ?? command.id;
       // `/name …` sends a saved prompt (a shortcut), for the panel and the phone alike.
       const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
+      const attachments = command.attachments?.length
+        ? await admitAttachments(command.attachments, (await env.settings.get()).model, env.images)
+        : [];
       const events = await runner.appendForCommand(
         key,
-        [{ kind: 'user_message', text, by: call.actor, commandId: command.id }],
+        [
+          {
+            kind: 'user_message',
+            text,
+            by: call.actor,
+            commandId: command.id,
+            ...(attachments.length ? { attachments } : {}),
+          },
+        ],
         (row) => {
           // Name a new thread after its first message, as people expect.
-          if (row.title === DEFAULT_TITLE && thread.lastSeq === 0) row.title = titleFrom(text);
+          if (row.title === DEFAULT_TITLE && thread.lastSeq === 0)
+            row.title = titleFrom(text || attachments.map((a) => a.name).join(', '));
         },
       );
       call.markRecorded();
@@ -283,8 +303,18 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
         throw new CommandFailure('invalid_command', 'That message is not one you can edit now.');
       }
       const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
+      const attachments = command.attachments?.length
+        ? await admitAttachments(command.attachments, (await env.settings.get()).model, env.images)
+        : [];
       const events = await runner.appendForCommand(call.key ?? command.id, [
-        { kind: 'user_message', text, by: call.actor, commandId: command.id, replaces: command.replaces },
+        {
+          kind: 'user_message',
+          text,
+          by: call.actor,
+          commandId: command.id,
+          replaces: command.replaces,
+          ...(attachments.length ? { attachments } : {}),
+        },
       ]);
       call.markRecorded();
       if (events) env.resumeThread(command.threadId);

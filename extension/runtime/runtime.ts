@@ -7,10 +7,12 @@
 
 import {
   ClientCommand,
+  type ClientKind,
   COMMAND_RULES,
   type ErrorCode,
   MAX_BACKUP_BYTES,
   MAX_COMMAND_BYTES,
+  MAX_SEND_COMMAND_BYTES,
   PROTOCOL_VERSION,
   type StorageStatus,
   type ThreadSummary,
@@ -105,6 +107,15 @@ function commandIdOf(raw: unknown): string | null {
 
 function commandTypeOf(raw: unknown): unknown {
   return raw && typeof raw === 'object' && 'type' in raw ? raw.type : undefined;
+}
+
+/**
+ * Two commands are bigger than the rest: a backup restore (the extension's own pages only) and a
+ * message with attachments (protocol/attachments.ts caps those; the phone link is sized for it).
+ */
+function commandSizeLimit(kind: ClientKind, type: unknown): number {
+  if (type === 'backup.import' && kind === 'panel') return MAX_BACKUP_BYTES;
+  return type === 'message.send' ? MAX_SEND_COMMAND_BYTES : MAX_COMMAND_BYTES;
 }
 
 export class Runtime {
@@ -271,6 +282,7 @@ export class Runtime {
       schedules: this.deps.schedules,
       backup: this.backup,
       autoBackup: this.autoBackup,
+      images: this.deps.images,
       afterRestore: async () => {
         this.deps.settings.forget();
         for (const [threadId, runner] of this.runners) if (runner.isIdle()) this.runners.delete(threadId);
@@ -403,8 +415,7 @@ export class Runtime {
       return fail('invalid_command', 'The command is not serialisable JSON.');
     }
     // A backup restore is the one big command, and only the extension's own pages may send it.
-    const limit =
-      client.kind === 'panel' && commandTypeOf(raw) === 'backup.import' ? MAX_BACKUP_BYTES : MAX_COMMAND_BYTES;
+    const limit = commandSizeLimit(client.kind, commandTypeOf(raw));
     if (size > limit) return fail('too_large', `Commands are limited to ${limit} bytes.`);
     const parsed = ClientCommand.safeParse(raw);
     if (!parsed.success) {

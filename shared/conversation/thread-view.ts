@@ -7,6 +7,7 @@
  */
 
 import { addUsage, ZERO_USAGE } from '../pricing';
+import type { Attachment } from '../protocol/attachments';
 import type { DecisionOption, ErrorKind, ThreadEvent, ToolOutputBlock, Usage } from '../protocol/events';
 import { asSentence } from '../text/sentence';
 
@@ -25,6 +26,7 @@ export type ViewItem =
       queued?: 'waiting' | 'sending';
       /** An edit or a regenerate: the seq of the message this one replaces (see branches.ts). */
       replaces?: number;
+      attachments?: readonly Attachment[];
     }
   | {
       kind: 'assistant';
@@ -202,6 +204,7 @@ export class ThreadViewBuilder {
           by: e.by.kind,
           ...deviceOf(e.by),
           ...(e.replaces === undefined ? {} : { replaces: e.replaces }),
+          ...(e.attachments?.length ? { attachments: e.attachments } : {}),
         });
         return;
       case 'task_started':

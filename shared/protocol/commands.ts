@@ -7,6 +7,7 @@
  * again with the same outcome.
  */
 import { z } from 'zod';
+import { Attachments } from './attachments';
 import { ConnectorCommands } from './connectors';
 import { Id } from './events';
 import { FolderAddFields, FolderName, FolderUpdateFields, TrashEntryId, TrashEntryIds } from './files';
@@ -68,7 +69,18 @@ export const ClientCommand = z.discriminatedUnion('type', [
     beforeSeq: z.number().int().positive(),
     limit: z.number().int().min(1).max(2_000).default(500),
   }),
-  z.object({ type: z.literal('message.send'), ...thread, text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) }),
+  /** Text, attachments (protocol/attachments.ts) or both; the runtime checks them against the model too. */
+  z
+    .object({
+      type: z.literal('message.send'),
+      ...thread,
+      text: z.string().trim().max(MAX_MESSAGE_CHARS),
+      attachments: Attachments.optional(),
+    })
+    .refine((c) => c.text.length > 0 || (c.attachments?.length ?? 0) > 0, {
+      message: 'a message needs text or an attachment',
+      path: ['text'],
+    }),
   /**
    * Edits a sent message (or regenerates its answer, with the same text) as a new branch: the
    * message at seq `replaces` and what followed stay in the log; the model continues from before it.
@@ -79,6 +91,7 @@ export const ClientCommand = z.discriminatedUnion('type', [
     ...thread,
     replaces: z.number().int().positive(),
     text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+    attachments: Attachments.optional(),
   }),
   z.object({ type: z.literal('task.stop'), ...thread }),
   /** Brings the agent tab the thread's task acts in to the front (its window focused): "Show tab". */

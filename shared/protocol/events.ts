@@ -7,6 +7,7 @@
  * turn is not erased, it is followed by `turn_discarded`, and views hide it.
  */
 import { z } from 'zod';
+import { Attachment } from './attachments';
 import { ScheduledRun } from './schedules';
 
 export const Id = z.string().min(1).max(128);
@@ -106,6 +107,8 @@ export const EventBody = z.discriminatedUnion('kind', [
     text: z.string(),
     by: Actor,
     commandId: z.string(),
+    /** Files the person attached (images already scaled to the API's limits). */
+    attachments: z.array(Attachment).optional(),
     /** Set when a schedule sent this message: the run it starts, and that run's limits. */
     run: ScheduledRun.optional(),
     /**

@@ -6,6 +6,8 @@
  * that acts on it (the conversation). The map below also types `addEventListener`.
  */
 
+import type { Attachment } from '../protocol/attachments';
+
 export interface ThreadRef {
   threadId: string;
 }
@@ -27,7 +29,9 @@ export interface TandemEventMap {
   /** `secret`: what the user typed into a prompt that asks for one (a password); never stored. */
   decide: CustomEvent<{ decisionId: string; optionId: string; secret?: string }>;
   /** Composer: the person sent a message. */
-  send: CustomEvent<{ text: string }>;
+  send: CustomEvent<{ text: string; attachments?: Attachment[] }>;
+  /** Attachment chips: the person removed the attachment at `index` before sending. */
+  'attachment-remove': CustomEvent<{ index: number }>;
   /** Message: put this (the last sent message, at `seq`) back in the composer; sending it makes a new branch. */
   'message-edit': CustomEvent<{ text: string; seq: number }>;
   /** Message: a new answer to this (the last sent message, at `seq`) as a new branch; the old one stays in the log. */

@@ -12,6 +12,7 @@
  */
 import type { Config, DOMPurify } from 'dompurify';
 import { Marked, type Tokens } from 'marked';
+import { highlightCode } from './code-highlight';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -66,6 +67,17 @@ const marked = new Marked({
     html(token: Tokens.HTML | Tokens.Tag): string {
       const text = escapeHtml(token.text);
       return token.block ? `<p>${text}</p>\n` : text;
+    },
+    /**
+     * Fenced code, highlighted once the lazy highlighter has loaded (code-highlight.ts). Its output is
+     * the source text escaped, in `<span class="hljs-…">`; without it, the text escaped as marked would.
+     */
+    code(token: Tokens.Code): string {
+      const language = token.lang?.match(/^\S*/)?.[0] ?? '';
+      const text = `${token.text.replace(/\n$/, '')}\n`;
+      const body = highlightCode(text, language) ?? escapeHtml(text);
+      const attr = language ? ` class="language-${escapeHtml(language)}"` : '';
+      return `<pre><code${attr}>${body}</code></pre>\n`;
     },
     link(token: Tokens.Link): string {
       const inner = this.parser.parseInline(token.tokens);

@@ -9,15 +9,28 @@
  * move, Enter or Tab picks (the box then reads `/name `, which the runtime expands on send), Escape
  * closes it. The textarea keeps the focus and points at the highlighted option
  * (`aria-activedescendant`); a textarea may not take the combobox role, so it stays a textbox.
+ *
+ * Attachments (tandem-attachments.ts): the Attach button (a file picker; on a phone it offers the
+ * camera roll), files dropped on the box or pasted into it. They are read and scaled here
+ * (attachment-reader.ts) and checked against the same budget as the runtime's before sending.
+ * "Screenshot" shows only where the host page gives `captureTab` (the panel, never the phone).
  */
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { attachmentProblem } from '../attachments/attachment-budget';
+import type { Attachment } from '../protocol/attachments';
 import { MAX_MESSAGE_CHARS } from '../protocol/commands';
 import type { Shortcut } from '../protocol/schedules';
+import { AttachmentError, readAttachment } from './attachment-reader';
 import { controlStyles } from './control-styles';
 import { emit } from './events';
 import { nextOption, promptStart, shortcutMatches } from './shortcut-menu';
 import { tokens } from './tokens';
+import './tandem-attachments';
+
+/** What the picker offers: images (the camera roll on a phone), PDFs, text and code. */
+const ACCEPT =
+  'image/*,application/pdf,text/*,.md,.csv,.json,.yaml,.yml,.ts,.js,.py,.go,.rs,.java,.c,.cpp,.sh,.sql,.log';
 
 @customElement('tandem-composer')
 export class TandemComposer extends LitElement {
@@ -73,6 +86,13 @@ export class TandemComposer extends LitElement {
       .hint.over {
         color: var(--tandem-danger);
       }
+      .box.dropping {
+        border-color: var(--tandem-accent);
+        border-style: dashed;
+      }
+      input[type='file'] {
+        display: none;
+      }
       [role='listbox'] {
         list-style: none;
         margin: 0;
@@ -118,15 +138,93 @@ export class TandemComposer extends LitElement {
   /** Escape closed the menu for what is typed now; typing opens it again. */
   @state() private menuClosedFor: string | undefined;
 
+  /** Captures the tab the person is looking at; set by the panel only (the phone may not see the computer's screen). */
+  @property({ attribute: false }) captureTab: (() => Promise<Attachment>) | undefined;
+
+  @state() private attachments: Attachment[] = [];
+  /** Why the last attachment was refused, in words; cleared by the next change. */
+  @state() private attachError = '';
+  @state() private reading = 0;
+  @state() private dropping = false;
+
   @query('textarea') private textarea!: HTMLTextAreaElement;
+  @query('input[type=file]') private picker!: HTMLInputElement;
 
   override focus(): void {
     this.textarea?.focus();
   }
 
   /** Puts back a message whose delivery failed, before anything typed since. */
-  restoreDraft(text: string): void {
+  restoreDraft(text: string, attachments: readonly Attachment[] = []): void {
     this.value = this.value.trim() ? `${text}\n\n${this.value}` : text;
+    this.attachments = [...attachments, ...this.attachments];
+  }
+
+  /** Reads files (picked, dropped or pasted) into attachments; a refused one says why. */
+  async addFiles(files: Iterable<File>): Promise<void> {
+    this.attachError = '';
+    for (const file of files) {
+      this.reading++;
+      try {
+        const next = [...this.attachments, await readAttachment(file)];
+        const problem = attachmentProblem(next, { pdfs: true });
+        if (problem) this.attachError = problem;
+        else this.attachments = next;
+      } catch (error) {
+        this.attachError = error instanceof AttachmentError ? error.message : `“${file.name}” could not be read.`;
+      } finally {
+        this.reading--;
+      }
+    }
+  }
+
+  private async onScreenshot(): Promise<void> {
+    if (!this.captureTab) return;
+    this.attachError = '';
+    this.reading++;
+    try {
+      const next = [...this.attachments, await this.captureTab()];
+      this.attachError = attachmentProblem(next, { pdfs: true }) ?? '';
+      if (!this.attachError) this.attachments = next;
+    } catch (error) {
+      this.attachError = error instanceof Error ? error.message : 'The tab could not be captured.';
+    } finally {
+      this.reading--;
+    }
+  }
+
+  private onPicked(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    void this.addFiles(files);
+  }
+
+  private onPaste(event: ClipboardEvent): void {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    void this.addFiles(files);
+  }
+
+  private onDragOver(event: DragEvent): void {
+    if (!event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    this.dropping = true;
+  }
+
+  private onDrop(event: DragEvent): void {
+    this.dropping = false;
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    void this.addFiles(files);
+  }
+
+  private onRemove(event: CustomEvent<{ index: number }>): void {
+    event.stopPropagation();
+    this.attachments = this.attachments.filter((_, i) => i !== event.detail.index);
+    this.attachError = '';
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -145,7 +243,8 @@ export class TandemComposer extends LitElement {
   }
 
   private get canSend(): boolean {
-    return !this.disabled && !this.tooLong && this.value.trim().length > 0;
+    const content = this.value.trim().length > 0 || this.attachments.length > 0;
+    return !this.disabled && !this.tooLong && this.reading === 0 && content;
   }
 
   private onInput(event: InputEvent): void {
@@ -199,21 +298,33 @@ export class TandemComposer extends LitElement {
   private send(): void {
     if (!this.canSend) return;
     const text = this.value.trim();
+    const attachments = this.attachments;
     this.value = '';
-    emit(this, 'send', { text });
+    this.attachments = [];
+    this.attachError = '';
+    emit(this, 'send', attachments.length > 0 ? { text, attachments } : { text });
   }
 
   override render() {
-    const hint = this.tooLong
-      ? `Too long: ${this.value.length.toLocaleString()} of ${MAX_MESSAGE_CHARS.toLocaleString()} characters`
-      : this.disabled
-        ? this.disabledReason
-        : this.touch
-          ? 'Tap Send when it is ready'
-          : 'Enter to send, Shift+Enter for a new line';
+    const hint = this.attachError
+      ? this.attachError
+      : this.tooLong
+        ? `Too long: ${this.value.length.toLocaleString()} of ${MAX_MESSAGE_CHARS.toLocaleString()} characters`
+        : this.disabled
+          ? this.disabledReason
+          : this.touch
+            ? 'Tap Send when it is ready'
+            : 'Enter to send, Shift+Enter for a new line';
     const menu = this.menu;
     const active = Math.min(this.menuIndex, menu.length - 1);
-    return html`<div class="box">
+    return html`<div
+      class="box ${this.dropping ? 'dropping' : ''}"
+      @dragover=${this.onDragOver}
+      @dragleave=${() => {
+        this.dropping = false;
+      }}
+      @drop=${this.onDrop}
+    >
       ${
         menu.length > 0
           ? html`<ul role="listbox" id="shortcut-menu" aria-label="Shortcuts" data-testid="shortcut-menu">
@@ -244,9 +355,48 @@ export class TandemComposer extends LitElement {
         ?disabled=${this.disabled}
         @input=${this.onInput}
         @keydown=${this.onKeyDown}
+        @paste=${this.onPaste}
       ></textarea>
+      <tandem-attachments
+        removable
+        .attachments=${this.attachments}
+        @attachment-remove=${this.onRemove}
+      ></tandem-attachments>
       <div class="row">
-        <span class="hint ${this.tooLong ? 'over' : ''}" data-testid="composer-hint">${hint}</span>
+        <input
+          type="file"
+          multiple
+          accept=${ACCEPT}
+          data-testid="attach-input"
+          aria-hidden="true"
+          tabindex="-1"
+          @change=${this.onPicked}
+        />
+        <button
+          class="quiet"
+          data-testid="attach"
+          aria-label="Attach files"
+          title="Attach files"
+          ?disabled=${this.disabled}
+          @click=${() => this.picker?.click()}
+        >Attach</button>
+        ${
+          this.captureTab
+            ? html`<button
+              class="quiet"
+              data-testid="attach-screenshot"
+              aria-label="Attach a screenshot of the current tab"
+              title="Attach a screenshot of the current tab"
+              ?disabled=${this.disabled}
+              @click=${this.onScreenshot}
+            >Screenshot</button>`
+            : nothing
+        }
+        <span
+          class="hint ${this.tooLong || this.attachError ? 'over' : ''}"
+          data-testid="composer-hint"
+          role=${this.attachError ? 'alert' : nothing}
+        >${hint}</span>
         ${
           this.running
             ? html`<button class="danger" data-testid="stop" ?disabled=${this.disabled} @click=${() => emit(this, 'stop', {})}>

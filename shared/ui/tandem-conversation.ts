@@ -13,6 +13,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
 import { type BranchView, branchView } from '../conversation/branches';
 import type { ThreadView } from '../conversation/thread-view';
+import type { Attachment } from '../protocol/attachments';
 import type { ClientKind } from '../protocol/events';
 import type { Shortcut } from '../protocol/schedules';
 import { controlStyles } from './control-styles';
@@ -109,6 +110,8 @@ export class TandemConversation extends LitElement {
   @property() selfKind: ClientKind = 'panel';
   /** The client keeps unsent commands durably (the phone's outbox): let the user write while offline. */
   @property({ type: Boolean }) sendWhileOffline = false;
+  /** The panel's "screenshot of the current tab" (composer); the phone never sets it. */
+  @property({ attribute: false }) captureTab: (() => Promise<Attachment>) | undefined;
 
   /** Decisions answered here and not yet resolved: decisionId → optionId. */
   @state() private answering = new Map<string, string>();
@@ -281,10 +284,22 @@ export class TandemConversation extends LitElement {
   }
 
   /** Sends the edited words as a new branch replacing message `seq`. */
-  private async sendEdit(client: ConversationClient, threadId: string, seq: number, text: string): Promise<void> {
+  private async sendEdit(
+    client: ConversationClient,
+    threadId: string,
+    seq: number,
+    text: string,
+    attachments: Attachment[] = [],
+  ): Promise<void> {
     this.showNewestBranch(threadId);
     this.threadView?.scrollToLatest();
-    await client.send({ type: 'message.edit', threadId, replaces: seq, text });
+    await client.send({
+      type: 'message.edit',
+      threadId,
+      replaces: seq,
+      text,
+      ...(attachments.length ? { attachments } : {}),
+    });
   }
 
   /** When the runtime will retry this thread's model call, while that is in the future. */
@@ -311,7 +326,7 @@ export class TandemConversation extends LitElement {
     event.stopPropagation();
     const client = this.client;
     if (!client) return;
-    const { text } = event.detail;
+    const { text, attachments = [] } = event.detail;
     const startedIn = this.threadId;
     this.threadView?.scrollToLatest();
     let threadId = startedIn;
@@ -319,23 +334,26 @@ export class TandemConversation extends LitElement {
     this.editing = undefined;
     try {
       if (editing && startedIn) {
-        await this.sendEdit(client, startedIn, editing.seq, text);
+        await this.sendEdit(client, startedIn, editing.seq, text, attachments);
         saveDraft(startedIn, this.composer && this.threadId === startedIn ? this.composer.value : '');
         return;
       }
       if (!threadId) {
-        threadId = await client.send({ type: 'thread.create', title: titleFrom(text) });
+        threadId = await client.send({
+          type: 'thread.create',
+          title: titleFrom(text || attachments.map((a) => a.name).join(', ')),
+        });
         if (!threadId) throw new Error('The runtime did not say which thread it created.');
         emit(this, 'thread-created', { threadId });
       }
-      await client.send({ type: 'message.send', threadId, text });
+      await client.send({ type: 'message.send', threadId, text, ...(attachments.length ? { attachments } : {}) });
       // Only now is the message the runtime's: the stored draft can go.
       saveDraft(startedIn, this.composer && this.threadId === startedIn ? this.composer.value : '');
     } catch {
       // The error itself shows in the banner (client.lastError); the words must not be lost.
       const stillHere = this.threadId === startedIn || this.threadId === threadId;
       if (stillHere && this.composer) {
-        this.composer.restoreDraft(text);
+        this.composer.restoreDraft(text, attachments);
         saveDraft(this.threadId, this.composer.value);
       } else if (threadId) {
         this.drafts.set(threadId, text);
@@ -549,6 +567,7 @@ export class TandemConversation extends LitElement {
         }
         <tandem-composer
           .shortcuts=${this.shortcuts}
+          .captureTab=${this.captureTab}
           .disabled=${!connected && !this.sendWhileOffline}
           .running=${running}
           .disabledReason=${'Not connected to Tandem yet…'}

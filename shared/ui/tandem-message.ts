@@ -11,12 +11,15 @@ import { customElement, property } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
+import { HIGHLIGHTER_READY, highlighterLoaded, loadHighlighter } from './code-highlight';
+import { codeHighlightStyles } from './code-highlight-styles';
 import { controlStyles } from './control-styles';
 import { addCodeCopyButtons, copyText } from './copy-text';
 import { messageTime } from './date-groups';
 import { emit } from './events';
 import { createMarkdownRenderer } from './markdown';
 import { hostText, tokens } from './tokens';
+import './tandem-attachments';
 import './tandem-usage-line';
 import './tandem-version-switcher';
 import type { VersionInfo } from '../conversation/branches';
@@ -49,6 +52,10 @@ function cachedMarkdown(text: string): string {
   return rendered;
 }
 
+// Rendered before the highlighter loaded: render code blocks again, highlighted.
+if (typeof window !== 'undefined') window.addEventListener(HIGHLIGHTER_READY, () => htmlCache.clear());
+const hasFence = (text: string) => text.includes('```') || text.includes('~~~');
+
 const SOURCE_LABEL: Record<string, string | undefined> = { phone: 'from phone', panel: 'from side panel' };
 
 @customElement('tandem-message')
@@ -57,6 +64,7 @@ export class TandemMessage extends LitElement {
     tokens,
     controlStyles,
     hostText,
+    codeHighlightStyles,
     css`
       .user {
         display: flex;
@@ -75,6 +83,10 @@ export class TandemMessage extends LitElement {
       .queued .bubble {
         outline: 2px dashed var(--tandem-text-muted);
         outline-offset: -2px;
+      }
+      .user tandem-attachments {
+        max-width: 85%;
+        margin-bottom: var(--tandem-space-1);
       }
       .source {
         margin-top: 2px;
@@ -226,6 +238,25 @@ export class TandemMessage extends LitElement {
   protected override updated(): void {
     const markdown = this.renderRoot.querySelector('.markdown');
     if (markdown && this.item?.kind === 'assistant' && !this.item.streaming) addCodeCopyButtons(markdown);
+    // The highlighter is fetched only once code is on screen, after this paint.
+    if (this.item?.kind === 'assistant' && !highlighterLoaded() && hasFence(this.item.text))
+      setTimeout(() => void loadHighlighter(), 0);
+  }
+
+  private readonly onHighlighterReady = (): void => {
+    if (this.item?.kind !== 'assistant' || !hasFence(this.item.text)) return;
+    this.html = cachedMarkdown(this.item.text);
+    this.requestUpdate();
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener(HIGHLIGHTER_READY, this.onHighlighterReady);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener(HIGHLIGHTER_READY, this.onHighlighterReady);
   }
 
   @property({ attribute: false }) item: MessageItem | undefined;
@@ -265,14 +296,16 @@ export class TandemMessage extends LitElement {
         </div>`;
       }
       return html`<div class="user" data-testid="user-message">
-        <div class="bubble" data-testid="user-message-text">${item.text}</div>
+        ${item.attachments ? html`<tandem-attachments .attachments=${item.attachments}></tandem-attachments>` : nothing}
+        ${item.text ? html`<div class="bubble" data-testid="user-message-text">${item.text}</div>` : nothing}
         <div class="source">
           ${source ? html`${source} · ` : nothing}${stamp(item.at)}
           ${item.replaces === undefined ? nothing : html`<span data-testid="message-edited">· edited</span>`}
           ${this.version ? html`<tandem-version-switcher .version=${this.version}></tandem-version-switcher>` : nothing}
           ${saveAsShortcut(this, item.text)}
           ${
-            this.resendable
+            // Edit and Regenerate carry the words only: a message that was only files offers neither.
+            this.resendable && item.text
               ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text, seq: item.seq })}>
                   Edit
                 </button>

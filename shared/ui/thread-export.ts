@@ -36,6 +36,8 @@ export function threadToMarkdown(thread: ExportedThread, events: readonly Thread
     switch (e.kind) {
       case 'user_message':
         out.push(`## You (${e.by.kind}, ${when})`, '', e.text, '');
+        // The files themselves are in the JSON export; the Markdown says what was attached.
+        if (e.attachments?.length) out.push(`_Attached: ${e.attachments.map((a) => a.name).join(', ')}_`, '');
         break;
       case 'assistant_message':
         for (const block of e.content) {

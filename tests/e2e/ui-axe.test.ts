@@ -44,6 +44,9 @@ async function checkBothSchemes(state: string): Promise<string[]> {
   return found;
 }
 
+/** A 1 × 1 PNG, for an attachment chip with a thumbnail. */
+const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
 describe('accessibility of the side panel (axe-core)', () => {
   it('has no violations in any state, light or dark', async () => {
     const found: string[] = [];
@@ -74,7 +77,17 @@ describe('accessibility of the side panel (axe-core)', () => {
     const first = await newThreadFromUi(panel);
     await sendFromComposer(panel, 'Show me everything');
     await waitForClientEvent(panel, first, 'task_finished');
+    // Token colours must pass contrast too: wait for the lazy highlighter.
+    await panel.locator('[data-testid="assistant-text"] pre .hljs-keyword').first().waitFor();
     found.push(...(await checkBothSchemes('thread with an answer')));
+    await panel.getByTestId('attach-input').setInputFiles([
+      { name: 'dot.png', mimeType: 'image/png', buffer: Buffer.from(TINY_PNG, 'base64') },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('milk') },
+    ]);
+    await panel.locator('tandem-composer [data-testid="attachment-chip"]').nth(1).waitFor();
+    found.push(...(await checkBothSchemes('composer with attachments')));
+    for (let i = 0; i < 2; i++)
+      await panel.locator('tandem-composer [data-testid="attachment-remove"]').first().click();
     await panel.getByTestId('turn-usage-toggle').last().click();
     found.push(...(await checkBothSchemes('usage details open')));
 

@@ -69,3 +69,19 @@ describe('thread export', () => {
     expect(exportFileName('///', 'json')).toBe('thread.json');
   });
 });
+
+describe('thread export with attachments', () => {
+  it('names the attached files in Markdown and keeps them whole in JSON', () => {
+    const b = eventBuilder();
+    b.add({
+      kind: 'user_message',
+      text: 'What is this?',
+      by: phone,
+      commandId: 'c1',
+      attachments: [{ kind: 'text', name: 'notes.txt', text: 'milk' }],
+    });
+    const thread = { id: 't1', title: 'Files', complete: true };
+    expect(threadToMarkdown(thread, b.events)).toContain('_Attached: notes.txt_');
+    expect(threadToJson(thread, b.events, 0)).toMatch(/"text": "milk"/);
+  });
+});

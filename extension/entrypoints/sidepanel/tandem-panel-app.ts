@@ -15,6 +15,7 @@ import type { TandemConversation } from '../../../shared/ui/tandem-conversation'
 import { tokens } from '../../../shared/ui/tokens';
 import '../../../shared/ui/tandem-connection-state';
 import '../../../shared/ui/tandem-conversation';
+import { captureCurrentTab } from './tab-screenshot';
 import '../../../shared/ui/tandem-schedules-view';
 import '../../../shared/ui/tandem-thread-list';
 import { EXTRA_SECTIONS } from './settings-sections';
@@ -503,6 +504,7 @@ export class TandemPanelApp extends LitElement {
         <tandem-conversation
           .client=${client}
           .threadId=${this.selectedId}
+          .captureTab=${captureCurrentTab}
           selfKind="panel"
           @message-save-shortcut=${(e: TandemEventMap['message-save-shortcut']) => {
             this.shortcutDraft = { text: e.detail.text };

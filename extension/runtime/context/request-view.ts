@@ -48,6 +48,9 @@ export function outputStub(name: string, chars: number, images: number): string 
   return `[Earlier output of ${name} left out to keep the conversation within its context budget (${parts || 'no content'}). Call ${name} again if you need it.]`;
 }
 
+export const ATTACHED_IMAGE_STUB =
+  '[An image the user attached earlier was left out to keep the request small. Ask them to attach it again if you need to see it.]';
+
 export function imageStub(name: string): string {
   return `[An earlier image from ${name} was left out to keep the request small. Take a new screenshot or read the file again if you need to see it.]`;
 }
@@ -87,6 +90,13 @@ export function requestView(source: ViewSource, options: ViewOptions): RequestVi
     entry.message = {
       role: entry.message.role,
       content: entry.message.content.map((block): ApiContentBlock => {
+        // An image the person attached counts against the same budget (the API's 100-image cap).
+        if (block.type === 'image') {
+          imagesSeen++;
+          if (!elide && imagesSeen <= options.maxRecentImages) return block;
+          elided.images++;
+          return { type: 'text', text: ATTACHED_IMAGE_STUB };
+        }
         if (block.type !== 'tool_result') return block;
         const name = toolNames.get(block.tool_use_id) ?? 'the tool';
         if (elide) {

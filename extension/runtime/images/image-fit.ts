@@ -6,6 +6,7 @@
  * (2000 px) limits. The pixel work sits behind `ImageResizer`: OffscreenCanvas
  * in the extension (canvas-resizer.ts), a pure-JS PNG codec in Node tests.
  */
+import { fittedSize } from '../../../shared/attachments/attachment-budget';
 import { IMAGE_LIMITS } from '../../../shared/models';
 import type { ToolOutputBlock } from '../../../shared/protocol';
 import { pixelSize } from '../context/image-size';
@@ -24,10 +25,8 @@ export interface ImageResizer {
   resize(image: EncodedImage, width: number, height: number): Promise<EncodedImage | undefined>;
 }
 
-export function fittedSize(width: number, height: number, maxLongSide: number): { width: number; height: number } {
-  const scale = Math.min(1, maxLongSide / Math.max(width, height, 1));
-  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
-}
+// One rule for tool images and attached ones (shared/attachments/attachment-budget.ts).
+export { fittedSize };
 
 const TOO_BIG_TEXT =
   '[An image was left out: it could not be scaled down to the size the model accepts (at most 8000 px a side and 5 MB).]';

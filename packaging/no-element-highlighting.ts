@@ -1,0 +1,24 @@
+/**
+ * A Vite plugin for the extension build: takes the one `innerHTML` assignment out of highlight.js.
+ *
+ * Tandem highlights strings (shared/ui/code-languages.ts: `hljs.highlight(code)`, whose output goes
+ * through the messages' DOMPurify pass); it never calls `highlightElement`, the DOM helper that
+ * writes `element.innerHTML = result.value`. That dead assignment is still an UNSAFE_VAR_ASSIGNMENT
+ * for `web-ext lint` and a store reviewer, so it becomes a `textContent` write: even if something
+ * did call it, the element would show text, never markup.
+ */
+import type { Plugin } from 'vite';
+
+const HLJS_CORE = /[\\/]highlight\.js[\\/]lib[\\/]core\.js$/;
+const ASSIGNMENT = 'element.innerHTML = result.value;';
+
+export function noElementHighlighting(): Plugin {
+  return {
+    name: 'tandem:no-element-highlighting',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!HLJS_CORE.test(id) || !code.includes(ASSIGNMENT)) return undefined;
+      return { code: code.replace(ASSIGNMENT, 'element.textContent = result.value;'), map: null };
+    },
+  };
+}
