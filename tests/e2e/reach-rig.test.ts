@@ -25,6 +25,31 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
     }, 120_000);
     afterAll(() => tearDown(setup), 60_000);
 
+    it('serves the phone page over HTTPS, trusted through a test CA: a secure context with its service worker', async () => {
+      if (!setup) throw new Error('no rig');
+      expect(new URL(setup.rig.pageUrl).protocol).toBe('https:');
+      // A context of its own: the pairing phone's blocks service workers (Playwright's routing).
+      const context = await setup.phoneBrowser.newContext({ serviceWorkers: 'allow' });
+      try {
+        const page = await context.newPage();
+        const response = await page.goto(setup.rig.pageUrl);
+        expect(response?.ok()).toBe(true);
+        // Trusted because the run's CA issued it, not because a check was waived.
+        expect((await response?.securityDetails())?.issuer).toBe('Tandem rig test CA');
+        expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+        const worker = await page.evaluate(async () => {
+          const registration = await Promise.race([
+            navigator.serviceWorker.ready,
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000)),
+          ]);
+          return registration?.active?.scriptURL;
+        });
+        expect(worker).toBe(new URL('sw.js', setup.rig.pageUrl).href);
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
+
     it('connects directly through STUN (case 1)', async () => {
       if (!setup) throw new Error('no rig');
       const ms = await pair(setup);
