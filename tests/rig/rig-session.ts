@@ -71,9 +71,8 @@ export async function pair(setup: Setup): Promise<number> {
   await waitForLinkOnline(setup.extension, 30_000);
   const started = Date.now();
   await setup.phone.goto(url);
-  // 60 s: behind symmetric NATs the first attempt sometimes times out (15 s) before a later one
-  // connects through TURN; not yet understood, and the printed connect time shows it.
-  await waitForPhoneOpen(setup.phone, 60_000).catch(async (error: unknown) => {
+  // Two attempts' worth (15 s each): a pairing that needs more has a fault the tests should show.
+  await waitForPhoneOpen(setup.phone, 30_000).catch(async (error: unknown) => {
     const why = await setup.phone.evaluate(() => [
       window.tandemPhone?.link.phase.kind,
       window.tandemPhone?.link.lastProblem,
