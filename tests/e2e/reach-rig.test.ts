@@ -149,7 +149,7 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
       const recoverMs = Date.now() - movedAt;
       const how = (await restarts()) > restartsBefore ? 'ICE restart' : 'replaced link';
       console.log(
-        `[reach rig] network_change_recover_ms ${recoverMs} (${how}${await phone.evaluate(() => window.tandemPhone?.link.lastProblem)})`,
+        `[reach rig] network_change_recover_ms ${recoverMs} (${how}: ${await phone.evaluate(() => window.tandemPhone?.link.lastProblem)})`,
       );
       await streaming;
       await expect.poll(count, { timeout: 15_000 }).toBe(240);
