@@ -55,13 +55,15 @@ export function ensureBrowsers(packages) {
 }
 
 /** The [reach] network-namespace rig's tools (tests/rig/): root only; the rig's tests skip without them. */
-// python3 runs the rig's packet capture and hostile relay; procps brings sysctl (slim Debian images lack both).
+// python3 runs the rig's packet capture and hostile relay; procps brings sysctl (slim Debian images lack both);
+// libnss3-tools brings certutil, which makes the test browsers trust the rig's HTTPS test CA.
 const RIG_TOOLS = {
   coturn: '/usr/bin/turnserver',
   nftables: '/usr/sbin/nft',
   iproute2: '/usr/sbin/ip',
   python3: '/usr/bin/python3',
   procps: '/usr/sbin/sysctl',
+  'libnss3-tools': '/usr/bin/certutil',
 };
 
 export function ensureRigTools() {

@@ -9,7 +9,9 @@
  */
 import type { DataConnection } from 'peerjs';
 import type { HandshakeError } from '../../shared/link/errors.ts';
+import { fingerprintFromSdp } from '../../shared/link/fingerprint.ts';
 import type { StaticKeyPair } from '../../shared/link/handshake.ts';
+import { answerIceRestarts } from '../../shared/link/renegotiation.ts';
 import { effectiveIceServers } from '../../shared/link/turn-credentials.ts';
 import { LINK_STATUS_OFF, type LinkStatus, signalingOf } from '../../shared/protocol/link';
 import { type HandshakeSlot, HandshakeSlots } from './handshake-slots';
@@ -174,12 +176,14 @@ export class LinkHost {
       connection.close();
       return undefined;
     }
+    // The phone's description as the handshake read it: what an ICE restart must keep.
+    let authenticatedRemote: string | undefined;
     const session = new PhoneSession(
       {
-        descriptions: () => ({
-          local: connection.peerConnection?.localDescription?.sdp,
-          remote: connection.peerConnection?.remoteDescription?.sdp,
-        }),
+        descriptions: () => {
+          authenticatedRemote = connection.peerConnection?.remoteDescription?.sdp;
+          return { local: connection.peerConnection?.localDescription?.sdp, remote: authenticatedRemote };
+        },
         sink: connection.dataChannel,
         close: () => connection.close(),
       },
@@ -191,6 +195,10 @@ export class LinkHost {
         onHeard: () => slot.heard(),
         onOpen: (opened) => {
           slot.release();
+          // The phone restarts ICE on this connection when its network changes (renegotiation.ts).
+          if (authenticatedRemote) {
+            answerIceRestarts(connection, fingerprintFromSdp(authenticatedRemote), (why) => opened.close(why));
+          }
           this.enforceSessionCaps(opened);
           this.publish({});
         },

@@ -37,6 +37,8 @@ export interface OpenLink {
   peer: Peer;
   connection: DataConnection;
   session: InitiatorSession;
+  /** The extension's DTLS fingerprint as the handshake bound it (an ICE restart must keep it). */
+  remoteFingerprint: string;
   /** Hands the channel's frames to the caller from now on (frames that arrived meanwhile first). */
   takeOver(onFrame: (frame: Uint8Array) => void): void;
 }
@@ -144,12 +146,13 @@ export async function openLink(pairing: Pairing, options: AttemptOptions): Promi
     const local = connection.peerConnection?.localDescription?.sdp;
     const remote = connection.peerConnection?.remoteDescription?.sdp;
     if (!local || !remote) throw new AttemptError('closed', 'The connection has no session descriptions.');
+    const remoteFingerprint = fingerprintFromSdp(remote);
     const handshake = createInitiator({
       deviceKeyPair: pairing.deviceKeyPair,
       deviceName: pairing.deviceName,
       extensionPublicKey: pairing.extensionPublicKey,
       localFingerprint: fingerprintFromSdp(local),
-      remoteFingerprint: fingerprintFromSdp(remote),
+      remoteFingerprint,
       ...(options.mode === 'pair' && pairing.secret
         ? { mode: 'pair' as const, pairingSecret: pairing.secret }
         : { mode: 'reconnect' as const }),
@@ -174,6 +177,7 @@ export async function openLink(pairing: Pairing, options: AttemptOptions): Promi
       peer,
       connection,
       session,
+      remoteFingerprint,
       takeOver(onFrame) {
         if (taken) return;
         taken = true;

@@ -3,6 +3,9 @@
  * encrypted (shared/link), that keeps itself up.
  *
  * Reliability lives here, above PeerJS (which neither restarts ICE nor reopens a closed channel):
+ * - a network change, or ICE losing its path, restarts ICE on the same connection (link-restart.ts):
+ *   the data channel and everything in flight on it survive; if the restart does not bring the
+ *   link back within seconds, the link is replaced as below;
  * - any drop (ICE failure, closed channel, signaling loss during setup, the phone asleep, the
  *   extension's browser restarting) starts a new attempt: first after 100 ms, then backing off to
  *   8 s, with the countdown on screen and "Retry now"; a page becoming visible or the network
@@ -20,6 +23,7 @@ import { FrameSender } from '../../shared/link/frame-sender.ts';
 import { type DecodedFrame, SealedMessenger } from '../../shared/link/sealed-messenger.ts';
 import type { ByeReason, LinkEnvelope } from '../../shared/protocol/link';
 import { AttemptError, type AttemptFailure, type OpenLink, openLink } from './link-attempt';
+import { restartIce } from './link-restart';
 import type { Pairing, PairingStore } from './pairing-store';
 import { type LinkRoute, type Presence, presenceOf, routeFromStats } from './presence';
 import type { ScannedOffer } from './scanned-offer';
@@ -63,6 +67,10 @@ interface Live {
   end(why: string): void;
   /** Last sealed frames sent (for the replay test hook). */
   sent: Uint8Array[];
+  /** An ICE restart is under way, until a frame is heard over the new path or the link ends. */
+  restarting: boolean;
+  /** Its signaling part (with its own deadline, so the silence timeout waits meanwhile). */
+  renegotiating: boolean;
 }
 
 export class PhoneLink implements Transport {
@@ -71,6 +79,8 @@ export class PhoneLink implements Transport {
   readonly linkErrors: Extract<LinkEnvelope, { t: 'error' }>[] = [];
   /** Why the last attempt or session ended, for the screen. */
   lastProblem = '';
+  /** ICE restarts that brought a link back without replacing it (tests and diagnostics read it). */
+  iceRestarts = 0;
 
   private stateValue: TransportState = 'connecting';
   /** Facts for `presence` (see presence.ts). */
@@ -108,6 +118,11 @@ export class PhoneLink implements Transport {
       lastFailure: this.lastFailure,
       now: this.now(),
     });
+  }
+
+  /** An ICE restart is under way on the live link (tests and diagnostics read it). */
+  get restarting(): boolean {
+    return this.live?.restarting === true;
   }
 
   get state(): TransportState {
@@ -149,11 +164,9 @@ export class PhoneLink implements Transport {
   }
 
   /**
-   * The phone's network changed (Wi-Fi → mobile, a new address) or ICE lost its path: a link that
-   * does not answer a probe within PROBE_MS is given up at once and a new one set up (resuming with
-   * afterSeq, no new QR code) instead of waiting out the 5 s silence timeout. PeerJS's server offers
-   * no way to renegotiate an existing connection (an ICE restart proper), so the restart is a fresh
-   * connection through the same signaling registration and the same pairing.
+   * The phone's network changed (Wi-Fi → mobile, a new address): the old path is likely gone, so
+   * ICE restarts at once on the live connection (no new QR code, nothing in flight lost). If that
+   * fails, the link is replaced by a new connection that resumes with afterSeq.
    */
   networkChanged(): void {
     const live = this.live;
@@ -161,12 +174,58 @@ export class PhoneLink implements Transport {
       this.retryNow();
       return;
     }
+    void this.restart(live, 'the network changed');
+  }
+
+  /** ICE lost its path: a link that does not answer a probe within PROBE_MS restarts ICE. */
+  private probe(live: Live): void {
     const probedAt = this.now();
     live.pings += 1;
     this.sendEnvelope(live, { t: 'ping', n: live.pings });
     setTimeout(() => {
-      if (this.live === live && live.lastHeardAt < probedAt) live.end('the network changed');
+      if (this.live === live && live.lastHeardAt < probedAt) void this.restart(live, 'ICE lost its path');
     }, PROBE_MS);
+  }
+
+  /**
+   * Restarts ICE on the live link. Reopening signaling and the offer/answer have RESTART_MS (the
+   * silence timeout waits meanwhile); then ICE must select a new path within NEW_PATH_MS, and the
+   * link counts as back once a frame is heard over it. Failing either, the link is given up and
+   * the run loop replaces it (or the silence timeout does, if frames stop after a new path).
+   */
+  private async restart(live: Live, why: string): Promise<void> {
+    if (live.restarting || this.live !== live) return;
+    live.restarting = true;
+    const connection = live.link.connection.peerConnection as
+      | (RTCPeerConnection & { sctp?: { transport?: { iceTransport?: EventTarget } } })
+      | null;
+    let newPath = false;
+    const onNewPath = () => {
+      newPath = true;
+    };
+    const ice = connection?.sctp?.transport?.iceTransport;
+    ice?.addEventListener('selectedcandidatepairchange', onNewPath);
+    try {
+      live.renegotiating = true;
+      try {
+        await restartIce(live.link, RESTART_MS);
+      } finally {
+        live.renegotiating = false;
+      }
+      const answeredAt = this.now();
+      live.pings += 1;
+      this.sendEnvelope(live, { t: 'ping', n: live.pings });
+      while (this.live === live && live.lastHeardAt <= answeredAt) {
+        if (!newPath && this.now() - answeredAt > NEW_PATH_MS) throw new Error('ICE found no new path');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      if (this.live === live) this.iceRestarts += 1;
+    } catch (error) {
+      live.end(`${why}; the ICE restart failed (${error instanceof Error ? error.message : String(error)})`);
+    } finally {
+      ice?.removeEventListener('selectedcandidatepairchange', onNewPath);
+      live.restarting = false;
+    }
   }
 
   /** Forgets the pairing (after a revocation, or on request). */
@@ -217,6 +276,19 @@ export class PhoneLink implements Transport {
       if (!live) return;
       live.link.connection.peerConnection?.close();
       live.end('connection dropped');
+    },
+    /** Restarts ICE on the live link as a network change does; true if the link survived it. */
+    restartIce: async (): Promise<boolean> => {
+      const live = this.live;
+      if (!live) return false;
+      await this.restart(live, 'requested');
+      return this.live === live;
+    },
+    /** The ICE username fragments in use (local, remote): every restart changes both. */
+    iceUfrags: (): (string | undefined)[] => {
+      const pc = this.live?.link.connection.peerConnection;
+      const ufrag = (sdp: string | undefined) => sdp?.match(/^a=ice-ufrag:(\S+)/m)?.[1];
+      return [ufrag(pc?.localDescription?.sdp), ufrag(pc?.remoteDescription?.sdp)];
     },
     /** Seals arbitrary bytes as a message (chunked) and sends them. */
     sendSealedMessage: (bytes: Uint8Array): boolean =>
@@ -344,6 +416,8 @@ export class PhoneLink implements Transport {
       pings: 0,
       ended,
       sent: [],
+      restarting: false,
+      renegotiating: false,
       end: (why) => {
         if (this.live !== live) return;
         this.live = undefined;
@@ -362,14 +436,14 @@ export class PhoneLink implements Transport {
     link.connection.on('close', () => live.end('the data channel closed'));
     link.connection.on('iceStateChanged', (state: RTCIceConnectionState) => {
       if (state === 'failed' || state === 'closed') live.end(`ICE ${state}`);
-      else if (state === 'disconnected') this.networkChanged();
+      else if (state === 'disconnected') this.probe(live);
     });
     link.takeOver((frame) => this.receiveFrame(live, frame));
     return ended;
   }
 
   private beat(live: Live): void {
-    if (this.now() - live.lastHeardAt > (this.options.silenceMs ?? SILENCE_MS)) {
+    if (!live.renegotiating && this.now() - live.lastHeardAt > (this.options.silenceMs ?? SILENCE_MS)) {
       live.end('no answer from Tandem');
       return;
     }
@@ -507,6 +581,14 @@ export class PhoneLink implements Transport {
 const REPLACED_RETRY_MS = 60_000;
 /** A live link answers a ping within a round trip; a second and a half is generous on mobile. */
 const PROBE_MS = 1_500;
+/** Reopening signaling, offer and answer: a TLS setup and a round trip through the signaling server. */
+const RESTART_MS = 3_000;
+/**
+ * After the answer, ICE must find a new path within this or the link is replaced: a restarted ICE
+ * agent in Chromium sometimes takes 3 s and more (seen in tests/rig, not understood), and by then
+ * a fresh connection would have been up already.
+ */
+const NEW_PATH_MS = 2_000;
 const REVOKED_MESSAGE = 'This phone was removed in Tandem. To use it again, pair it from the side panel.';
 
 function isWelcome(message: unknown): boolean {

@@ -9,6 +9,7 @@
 #          198.19.1.1 towards the home router, 198.19.2.1 towards the mobile router
 #   homer  home NAT router: WAN 198.19.1.2, LAN 198.18.1.1      home  the computer, 198.18.1.2
 #   mobr   mobile NAT router: WAN 198.19.2.2, LAN 198.18.2.1    mob   the phone, 198.18.2.2
+# "void" (198.19.255.2) swallows what the internet has no route for, as the real one does.
 # A second mobile network (case 3, the phone moves): router mob2r, WAN 198.19.3.2, LAN 198.18.3.1;
 # `tests/rig/netns-rig.sh move ID` moves the phone to it (new address 198.18.3.2, new NAT).
 #
@@ -22,7 +23,7 @@ p="rig${id}"
 ns() { ip netns exec "$p-$1" "${@:2}"; }
 
 down() {
-  for n in inet homer home mobr mob mob2r; do
+  for n in inet homer home mobr mob mob2r void; do
     ip netns pids "$p-$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
     ip netns del "$p-$n" 2>/dev/null || true
   done
@@ -57,13 +58,20 @@ case "$cmd" in
   up)
     mode=${3:?eim|symmetric}
     trap 'down' ERR
-    for n in inet homer home mobr mob mob2r; do
+    for n in inet homer home mobr mob mob2r void; do
       ip netns add "$p-$n"
       ns "$n" ip link set lo up
     done
     ns inet ip addr add 198.19.0.1/32 dev lo
     ns inet ip addr add 198.19.0.2/32 dev lo
     ns inet sysctl -qw net.ipv4.ip_forward=1
+    # Like the real internet, the "internet" silently loses packets to addresses it has no route to
+    # (the private addresses behind the NATs, which ICE offers as host candidates): its default route
+    # leads to "void", a namespace that does not forward and so drops them without a word. With no
+    # route at all the kernel fails coturn's sendto() at once (ENETUNREACH), and coturn closes the
+    # whole TURN allocation over that one error, killing the relayed path in use.
+    link inet "r${id}iv" 198.19.255.1/30 void "r${id}vv" 198.19.255.2/30
+    ns inet ip route add default via 198.19.255.2
     link inet "r${id}ih" 198.19.1.1/24 homer "r${id}hw" 198.19.1.2/24
     link inet "r${id}im" 198.19.2.1/24 mobr "r${id}mw" 198.19.2.2/24
     link inet "r${id}in" 198.19.3.1/24 mob2r "r${id}nw" 198.19.3.2/24

@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { CERTUTIL, makeTestCa, type TestCa } from './test-ca';
 
 const RIG = resolve(import.meta.dirname, 'netns-rig.sh');
 const SERVICES = resolve(import.meta.dirname, 'internet-services.ts');
@@ -21,8 +22,8 @@ export const TURN_URL = 'turn:198.19.0.1:3478?transport=udp';
 /** Why the rig cannot run here, or undefined when it can. */
 export function rigUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces); CI runs it as root';
-  for (const tool of ['/usr/bin/turnserver', '/usr/sbin/nft', '/usr/sbin/ip'])
-    if (!existsSync(tool)) return `needs ${tool} (apt-get install coturn nftables iproute2)`;
+  for (const tool of ['/usr/bin/turnserver', '/usr/sbin/nft', '/usr/sbin/ip', CERTUTIL])
+    if (!existsSync(tool)) return `needs ${tool} (apt-get install coturn nftables iproute2 libnss3-tools)`;
   return undefined;
 }
 
@@ -30,8 +31,12 @@ export type NatMode = 'eim' | 'symmetric';
 
 export interface Rig {
   id: string;
-  signaling: { host: string; port: number; path: string; secure: false };
+  /** Over TLS (wss), like the page: certificates from `ca`. */
+  signaling: { host: string; port: number; path: string; secure: true };
+  /** The HTTPS phone-page host. */
   pageUrl: string;
+  /** The run's test CA, which the test browsers must trust (test-ca.ts trustCaInHome). */
+  ca: TestCa;
   /** Chromium launchers inside the home and mobile namespaces. */
   homeChromium: string;
   mobileChromium: string;
@@ -74,6 +79,7 @@ export async function startRig(
     process.off('exit', removeSync);
   };
   try {
+    const ca = makeTestCa(join(dir, 'ca'), '198.19.0.1');
     const turnLog: string[] = [];
     const turn = spawn(
       'ip',
@@ -93,7 +99,18 @@ export async function startRig(
     createInterface({ input: turn.stdout }).on('line', (line) => turnLog.push(line));
     const services = spawn(
       'ip',
-      ['netns', 'exec', `rig${id}-inet`, process.execPath, '--import', 'tsx', SERVICES, phoneDist],
+      [
+        'netns',
+        'exec',
+        `rig${id}-inet`,
+        process.execPath,
+        '--import',
+        'tsx',
+        SERVICES,
+        phoneDist,
+        ca.certPath,
+        ca.keyPath,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(services);
@@ -134,6 +151,7 @@ export async function startRig(
     return {
       id,
       ...ready,
+      ca,
       homeChromium: launcher('home'),
       mobileChromium: launcher('mob'),
       movePhone: () => void run('move', id),

@@ -27,7 +27,13 @@ class FakeConnection {
   readonly serialization = 'raw';
   readonly sent: Uint8Array[] = [];
   closed = false;
-  readonly peerConnection = { localDescription: { sdp: sdp(EXTENSION_FP) }, remoteDescription: { sdp: sdp(PHONE_FP) } };
+  readonly peerConnection = {
+    localDescription: { sdp: sdp(EXTENSION_FP) },
+    remoteDescription: { sdp: sdp(PHONE_FP) },
+    // The host answers ICE restarts on open sessions (shared/link/renegotiation.ts).
+    addEventListener() {},
+    removeEventListener() {},
+  };
   readonly dataChannel = {
     readyState: 'open',
     bufferedAmount: 0,
