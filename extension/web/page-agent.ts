@@ -299,6 +299,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     maxElements: number,
     maxTextChars: number,
     listened: Set<Element>,
+    frameMark?: string,
   ): PageResponse => {
     const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SELECT', 'OPTION', 'TEXTAREA']);
     const BLOCK =
@@ -309,8 +310,23 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     let textCut = false;
     let block: Element | null = null;
     if (document.body && maxTextChars > 0) {
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      // Elements too, only so a frame's place in the text is marked (frame-map.ts names it).
+      const walker = document.createTreeWalker(
+        document.body,
+        frameMark ? NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT : NodeFilter.SHOW_TEXT,
+      );
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node instanceof HTMLIFrameElement || node instanceof HTMLFrameElement) {
+          let index = -1;
+          for (let i = 0; i < window.length; i++) if (window[i] === node.contentWindow) index = i;
+          if (index < 0 || !isVisible(node)) continue;
+          if (line.trim()) lines.push(line.trim());
+          lines.push(`${frameMark}${index}`);
+          line = '';
+          block = null;
+          continue;
+        }
+        if (node.nodeType !== Node.TEXT_NODE) continue;
         const parent = node.parentElement;
         if (!parent || SKIP.has(parent.tagName)) continue;
         const text = (node.nodeValue ?? '').replace(/\s+/g, ' ');
@@ -512,7 +528,13 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
   try {
     switch (request.op) {
       case 'snapshot':
-        return snapshotOf(request.from, request.maxElements, request.maxTextChars, listenedSet(request.listened));
+        return snapshotOf(
+          request.from,
+          request.maxElements,
+          request.maxTextChars,
+          listenedSet(request.listened),
+          request.frameMark,
+        );
       case 'describe':
         return { op: 'describe', element: factsOf(find(request.ref)) };
       case 'describe_focus': {
