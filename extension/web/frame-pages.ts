@@ -139,7 +139,12 @@ export class FramePages {
   async run(tabId: number, frameId: number, request: PageRequest): Promise<PageResponse> {
     const reach = await this.reach(tabId, frameId);
     if ('error' in reach) return { op: 'error', error: reach.error };
-    const inFrame = (r: PageRequest) => this.deps.runAgent(tabId, frameId, reach.origin, r);
+    // The frame's origin goes with what it says about an element: a password typed there goes to that site.
+    const withOrigin = (response: PageResponse): PageResponse =>
+      response.op === 'describe' || response.op === 'probe'
+        ? { ...response, element: { ...response.element, frameOrigin: reach.origin } }
+        : response;
+    const inFrame = async (r: PageRequest) => withOrigin(await this.deps.runAgent(tabId, frameId, reach.origin, r));
     if (this.deps.input) {
       const mapped = (r: PageRequest) => this.mapped(tabId, reach.frames, frameId, inFrame, r);
       const trusted = await trustedAction(this.deps.input, tabId, request, mapped);

@@ -146,6 +146,8 @@ export const ElementFacts = z.object({
   formMethod: short(20).optional(),
   /** Labels, names and buttons of its form, for the payment and deletion heuristics. */
   formText: short(600).optional(),
+  /** The origin of the frame it is in, when that is not the tab's page (set by the tab driver, never by a page). */
+  frameOrigin: short(2_048).optional(),
 });
 export type ElementFacts = z.infer<typeof ElementFacts>;
 
