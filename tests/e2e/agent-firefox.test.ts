@@ -278,3 +278,43 @@ describe('dialogs and console in Firefox', () => {
     ]);
   });
 });
+
+describe('frames in Firefox', () => {
+  /** A ref read_page gave, in the page or a frame (`f12:e3`). */
+  const refIn = (page: string, role: string, name: string) => {
+    const ref = page
+      .split('\n')
+      .find((l) => l.includes(`] ${role} ${JSON.stringify(name)}`))
+      ?.match(/^\[((?:f\d+:)?e\d+)\]/)?.[1];
+    if (!ref) throw new Error(`No ${role} "${name}" in read_page output:\n${page.slice(0, 3_000)}`);
+    return ref;
+  };
+  const frameLog = async (path: string): Promise<string[]> => {
+    for (const page of await firefox.browser.pages()) {
+      for (const frame of page.frames()) {
+        if (new URL(frame.url()).pathname === path) {
+          return frame.evaluate(() => (window as unknown as { widgetLog: string[] }).widgetLog);
+        }
+      }
+    }
+    throw new Error(`No frame at ${path}`);
+  };
+
+  it('lists the controls of a same-origin frame and of a frame nested in it, and operates them', async () => {
+    const { step } = scriptState();
+    server.script([
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/frames` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      step('type', (st) => ({ tab: st.tab, ref: refIn(st.page, 'textbox', 'Coupon code'), text: 'SAVE10' })),
+      step('click', (st) => ({ tab: st.tab, ref: refIn(st.page, 'button', 'Apply coupon') })),
+      step('click', (st) => ({ tab: st.tab, ref: refIn(st.page, 'button', 'Wrap it') })),
+      { kind: 'text', text: 'Done.' },
+    ]);
+    const results = toolResults(await runTask(firefox.panel, 'Apply the coupon SAVE10 and wrap it'));
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(5).fill('ok'));
+    expect(resultText(results[1] as (typeof results)[number])).toMatch(/\[frame f\d+ from http:\/\/127\.0\.0\.1:\d+\]/);
+    // Synthetic events in Firefox: isTrusted is false, but the frame's own controls got them.
+    expect(await frameLog('/frames/coupon')).toEqual(['apply:SAVE10:false']);
+    expect(await frameLog('/frames/nested')).toEqual(['wrap:false']);
+  });
+});
