@@ -242,6 +242,36 @@ describe('cross-origin frames', () => {
     expect(await logOf('/frames/partner')).toEqual([]);
   });
 
+  it('checks a frame again when it has moved to another site since read_page', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: framesUrl(false, false) } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', async (st) => {
+          // The coupon frame goes to a site the user has not allowed (the browser's rules stop the load).
+          const coupon = frameAt('/frames/coupon');
+          await coupon.evaluate((url) => {
+            location.href = url;
+          }, `${s.sites.unknown.url}/frames/secret`);
+          await coupon.page().waitForTimeout(500);
+          return { tab: st.tab, ref: refIn(st.page, 'button', 'Apply coupon') };
+        }),
+        step('read_page', (st) => ({ tab: st.tab })),
+      ],
+      'Apply the coupon',
+    );
+    const results = toolResults(all);
+    const outcome = errorsOf(all);
+    expect(outcome.slice(0, 2)).toEqual(['ok', 'ok']);
+    expect(outcome[2]).toMatch(/did not load \(http:\/\/127\.0\.0\.1:\d+ is not on the user's allowed sites\)/);
+    expect(outcome[3]).toBe('ok');
+    const reread = resultText(results[3] as (typeof results)[number]);
+    expect(reread).not.toContain('Apply coupon');
+    expect(reread).not.toContain(SECRET_FRAME_TEXT);
+    expect(reread).toContain(`${s.sites.unknown.url}: not allowed`);
+  });
+
   it('asks about a password field in a frame for the frame’s site, and types it there', async () => {
     await setSiteRule(s.panel, s.sites.other.url, 'allow');
     try {
