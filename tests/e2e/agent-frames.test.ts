@@ -11,7 +11,7 @@ import type { Frame } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ThreadEvent } from '../../shared/protocol';
 import type { Turn } from '../fixtures/model-server';
-import { PARTNER_FRAME_TEXT, SECRET_FRAME_TEXT } from '../fixtures/sites/frame-pages';
+import { PARTNER_FRAME_TEXT, SANDBOXED_FRAME_TEXT, SECRET_FRAME_TEXT } from '../fixtures/sites/frame-pages';
 import {
   answerPrompt,
   events,
@@ -140,6 +140,35 @@ describe('same-origin frames', () => {
     expect(await logOf('/frames/nested')).toEqual(['wrap:true']);
     expect(resultText(results[6] as (typeof results)[number])).toContain('SAVE10');
     expect(resultText(results[7] as (typeof results)[number])).toMatch(/1 match.*\n[\s\S]*Gift wrap\?/);
+  });
+
+  it('reads and operates a frame the page wrote inline (srcdoc), but not a sandboxed one', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${s.sites.allowed.url}/frames?inline=1` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('click', (st) => ({ tab: st.tab, ref: refIn(st.page, 'button', 'Inline OK') })),
+      ],
+      'Press OK',
+    );
+    const read = resultText(toolResults(all)[1] as ReturnType<typeof toolResults>[number]);
+    expect(errorsOf(all)).toEqual(['ok', 'ok', 'ok']);
+    expect(read).toContain('from a sandboxed or data: document: not read');
+    expect(read).not.toContain(SANDBOXED_FRAME_TEXT);
+    expect(read).not.toContain('Sandbox button');
+    const byName = (name: string) =>
+      s.browser.context
+        .pages()
+        .flatMap((p) => p.frames())
+        .filter((f) => f.name() === name)
+        .at(-1);
+    expect(await byName('inline')?.evaluate(() => (window as unknown as { widgetLog: string[] }).widgetLog)).toEqual([
+      'inline',
+    ]);
+    expect(await byName('sandboxed')?.evaluate(() => (window as unknown as { widgetLog: string[] }).widgetLog)).toEqual(
+      [],
+    );
   });
 
   it('clicks a point of a screenshot inside a frame on the element the frame has there', async () => {
