@@ -76,9 +76,12 @@ export function frameHasFocus(): boolean {
   return document.hasFocus();
 }
 
-/** The frame's origin as its document has it (about:blank and srcdoc frames inherit their creator's). */
+/**
+ * The frame's origin as its document has it: `self.origin`, because about:blank and srcdoc frames
+ * inherit their creator's while `location.origin` (the URL's) is "null"; a sandboxed frame's is "null".
+ */
 export function frameOrigin(): string {
-  return location.origin;
+  return self.origin;
 }
 
 /** The device pixel ratio of this frame: screenshot pixels per CSS pixel. */

@@ -21,7 +21,8 @@ import type { ActionableHelpers } from './actionable';
 import type { ElementFacts, PageRequest, PageResponse, SnapshotElement } from './page-protocol';
 
 export function pageAgent(request: PageRequest, expectedOrigin: string): PageResponse {
-  if (location.origin !== expectedOrigin) {
+  // `self.origin` is the document's own: an inline (srcdoc) frame has its creator's, where the URL's is "null".
+  if (location.origin !== expectedOrigin && self.origin !== expectedOrigin) {
     return { op: 'error', error: `The tab is now on ${location.origin}, not ${expectedOrigin}; read it again.` };
   }
   interface RefStore {
