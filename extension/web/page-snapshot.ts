@@ -61,17 +61,24 @@ export function formatSnapshot(
     `Scrolled ${snapshot.scrollY} of ${snapshot.scrollHeight} px; viewport ${snapshot.viewportHeight} px. Elements ${shown === 0 ? 0 : snapshot.from + 1}–${shownTo} of ${total} visible${frames.length > 0 ? ' (frames included)' : ''}.`,
   ];
   const blocks = [wrapUntrusted(origin, body(snapshot, place(snapshot.text, TOP_FRAME)))];
+  for (const frame of frameSnapshots) {
+    blocks.push(`Frame f${frame.frameId} from ${frame.origin ?? OPAQUE} (${frame.url}):`);
+    blocks.push(
+      wrapUntrusted(frame.origin ?? frame.url, body(frame.response, place(frame.response.text, frame.frameId))),
+    );
+  }
+  // Frames not read, one line per site and reason: a page full of ad frames stays short.
+  const unread = new Map<string, FrameRead[]>();
   for (const frame of frames) {
-    const name = `Frame f${frame.frameId}`;
-    const from = frame.origin ?? 'a sandboxed or data: document';
-    if (frame.status === 'read' && frame.response?.op === 'snapshot') {
-      blocks.push(`${name} from ${from} (${frame.url}):`);
-      blocks.push(
-        wrapUntrusted(frame.origin ?? frame.url, body(frame.response, place(frame.response.text, frame.frameId))),
-      );
-    } else {
-      blocks.push(`${name} from ${from}: ${frameNote(frame)}`);
-    }
+    if (frameSnapshots.some((f) => f === frame)) continue;
+    const key = `${frame.status} ${frame.origin ?? OPAQUE}`;
+    unread.set(key, [...(unread.get(key) ?? []), frame]);
+  }
+  for (const group of unread.values()) {
+    const [first] = group;
+    if (!first) continue;
+    const names = group.map((f) => `f${f.frameId}`).join(', ');
+    blocks.push(`Frame${group.length > 1 ? 's' : ''} ${names} from ${first.origin ?? OPAQUE}: ${frameNote(first)}`);
   }
   const after: string[] = [];
   if (snapshot.textCut || frameSnapshots.some((f) => f.response.textCut)) {
@@ -82,6 +89,8 @@ export function formatSnapshot(
   }
   return [...notes, ...blocks, ...after].join('\n');
 }
+
+const OPAQUE = 'a sandboxed or data: document';
 
 /** Why a frame was not read, and what the model can do about it. */
 function frameNote(frame: FrameRead): string {
@@ -112,7 +121,7 @@ function placeFrames(
       const index = Number(line.slice(mark.length));
       const frame = frames.find((f) => f.parentFrameId === parentFrameId && f.index === index);
       if (!frame) return '[frame]';
-      const from = frame.origin ?? 'a sandboxed document';
+      const from = frame.origin ?? OPAQUE;
       return frame.status === 'read'
         ? `[frame f${frame.frameId} from ${from}]`
         : `[frame f${frame.frameId} from ${from}: not allowed]`;
