@@ -142,6 +142,33 @@ describe('same-origin frames', () => {
     expect(resultText(results[7] as (typeof results)[number])).toMatch(/1 match.*\n[\s\S]*Gift wrap\?/);
   });
 
+  it('hovers and drags inside a frame with trusted pointer moves placed in the page', async () => {
+    const { step } = scriptState();
+    const { all } = await run(
+      [
+        { kind: 'tool_use', name: 'tab_open', input: { url: framesUrl(false, false) } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('hover', (st) => ({ tab: st.tab, ref: refIn(st.page, 'focusable', 'Terms') })),
+        step('drag', (st) => ({
+          tab: st.tab,
+          ref: refIn(st.page, 'focusable', 'Handle'),
+          to: refIn(st.page, 'focusable', 'Bin'),
+        })),
+        // One action in one document: a drag from a frame to the page is refused.
+        step('drag', (st) => ({
+          tab: st.tab,
+          ref: refIn(st.page, 'focusable', 'Handle'),
+          to: refIn(st.page, 'button', 'Wrap it'),
+        })),
+      ],
+      'Drop the handle in the bin',
+    );
+    const outcome = errorsOf(all);
+    expect(outcome.slice(0, 4)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(outcome[4]).toMatch(/same frame/);
+    expect(await logOf('/frames/coupon')).toEqual(['hover:true', 'drop:bin:true']);
+  });
+
   it('reads and operates a frame the page wrote inline (srcdoc), but not a sandboxed one', async () => {
     const { step } = scriptState();
     const { all } = await run(
