@@ -45,7 +45,13 @@ export type FrameReadRequest =
   | { op: 'snapshot'; skip: number; maxElements: number; maxTextChars: number; frameMark: string }
   | { op: 'find'; text: string; max: number };
 
-export type FrameStatus = 'read' | 'not_allowed' | 'not_loaded' | 'unreadable';
+export type FrameStatus = 'read' | 'not_allowed' | 'not_loaded' | 'unreadable' | 'too_many';
+
+/**
+ * Frames read per call: each costs a few script injections, and a page can make hundreds (ads,
+ * trackers, or on purpose to stall the agent); the rest are named by origin only.
+ */
+export const MAX_FRAMES_READ = 30;
 
 export interface FrameRead {
   frameId: number;
@@ -248,9 +254,23 @@ export class FramePages {
     const reads: FrameRead[] = [];
     let seen = 0;
     let shown = 0;
+    let looked = 0;
     for (const frame of frames) {
       if (unread.has(frame.parentFrameId)) {
         unread.add(frame.frameId);
+        continue;
+      }
+      if (++looked > MAX_FRAMES_READ) {
+        unread.add(frame.frameId);
+        const origin = originOfUrl(frame.url) ?? null;
+        reads.push({
+          frameId: frame.frameId,
+          parentFrameId: frame.parentFrameId,
+          url: frame.url,
+          origin,
+          index: -1,
+          status: 'too_many',
+        });
         continue;
       }
       const indexed = await this.injectSafe(tabId, frame.frameId, frameIndexInParent, []);

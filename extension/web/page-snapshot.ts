@@ -7,7 +7,7 @@
 
 import { wrapUntrusted } from '../permissions/untrusted-content';
 import { TOP_FRAME } from './frame-map';
-import type { FrameRead } from './frame-pages';
+import { type FrameRead, MAX_FRAMES_READ } from './frame-pages';
 import type { PageSnapshot, SnapshotElement } from './page-protocol';
 
 function describe(element: SnapshotElement): string {
@@ -101,6 +101,8 @@ function frameNote(frame: FrameRead): string {
       return frame.origin
         ? `not allowed (not on the user's allowed sites), so it was not read. To see it, ask the user to allow ${frame.origin}: tab_open with its address asks them.`
         : 'not read (a frame with no site of its own is never read).';
+    case 'too_many':
+      return `not read: Tandem reads at most ${MAX_FRAMES_READ} frames of a page at a time.`;
     default:
       return 'could not be read.';
   }
