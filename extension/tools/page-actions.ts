@@ -18,6 +18,8 @@ import { gateContext, siteRequest } from './web';
 
 /** read_value returns this much of a value per call; longer values are read in pages with `from`. */
 const VALUE_PER_READ = 20_000;
+/** find_text shows this many matches, over the page and its frames. */
+const FINDS = 20;
 
 const Pixel = z.number().int().min(0).max(100_000);
 
@@ -150,17 +152,36 @@ export function pageActionTools(web: WebPlatform): ToolDefinition[] {
       async execute(input, ctx) {
         const { page } = await currentPage(web, input.tab, ctx);
         await web.egress.check(page, gateContext(ctx));
-        const response = await web.tabs.runPage(input.tab, page.origin, { op: 'find', text: input.text, max: 20 });
+        const response = await web.tabs.runPage(input.tab, page.origin, { op: 'find', text: input.text, max: FINDS });
         if (response.op === 'error') throw new ToolError(response.error);
         if (response.op !== 'found') throw new ToolError(`Tab ${input.tab} gave an unexpected answer.`);
-        if (response.total === 0) return textOutput(`No visible text in tab ${input.tab} matches that.`);
-        const lines = response.matches.map(
-          (m, i) => `${i + 1}. ${m.ref ? `[${m.ref}] ` : ''}${JSON.stringify(m.context)}`,
-        );
+        // Frames of allowed sites are searched too, each shown under its own origin.
+        const frames = (
+          (await web.tabs.readFrames?.(input.tab, {
+            op: 'find',
+            text: input.text,
+            max: FINDS - response.matches.length,
+          })) ?? []
+        ).flatMap((f) => (f.response?.op === 'found' && f.origin ? [{ origin: f.origin, found: f.response }] : []));
+        const sources = [{ origin: page.origin, found: response }, ...frames];
+        const total = sources.reduce((sum, s) => sum + s.found.total, 0);
+        const shown = sources.reduce((sum, s) => sum + s.found.matches.length, 0);
+        if (total === 0) return textOutput(`No visible text in tab ${input.tab} matches that.`);
+        let n = 0;
+        const blocks = sources
+          .filter((s) => s.found.matches.length > 0)
+          .map((s) =>
+            wrapUntrusted(
+              s.origin,
+              s.found.matches
+                .map((m) => `${++n}. ${m.ref ? `[${m.ref}] ` : ''}${JSON.stringify(m.context)}`)
+                .join('\n'),
+            ),
+          );
         return textOutput(
           [
-            `${response.total} match${response.total === 1 ? '' : 'es'} in tab ${input.tab}${response.total > response.matches.length ? ` (first ${response.matches.length} shown)` : ''}:`,
-            wrapUntrusted(page.origin, lines.join('\n')),
+            `${total} match${total === 1 ? '' : 'es'} in tab ${input.tab}${total > shown ? ` (first ${shown} shown)` : ''}:`,
+            ...blocks,
           ].join('\n'),
         );
       },

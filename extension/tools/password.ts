@@ -62,12 +62,17 @@ function passwordRequest(input: PasswordInput, origin: string, toolUseId: string
 }
 
 export function passwordTools(web: WebPlatform, secrets: SecretVault): ToolDefinition<typeof PasswordInput>[] {
-  const plan = (input: PasswordInput, ctx: ToolContext) =>
-    elementPlan(web, input.tab, input.ref, ctx, (facts) =>
-      facts.password
-        ? { key: JSON.stringify(['password', facts.tag, facts.name, facts.formAction ?? '']) }
-        : { key: '', refuse: `${input.ref} is not a password field: use type.` },
-    );
+  // The site asked about is the one the field is on: a frame's own when the field is in a frame.
+  const plan = async (input: PasswordInput, ctx: ToolContext) => {
+    let origin = '';
+    const planned = await elementPlan(web, input.tab, input.ref, ctx, (facts, page) => {
+      origin = facts.frameOrigin ?? page.origin;
+      return facts.password
+        ? { key: JSON.stringify(['password', origin, facts.tag, facts.name, facts.formAction ?? '']) }
+        : { key: '', refuse: `${input.ref} is not a password field: use type.` };
+    });
+    return { ...planned, origin };
+  };
   return [
     {
       name: 'type_password',
@@ -79,17 +84,17 @@ export function passwordTools(web: WebPlatform, secrets: SecretVault): ToolDefin
       async permission(input, ctx) {
         const stored = await web.plans.get(ctx.toolUseId);
         if (stored?.request) return stored.request;
-        const { plan: decided, page } = await plan(input, ctx);
+        const { plan: decided, origin } = await plan(input, ctx);
         if (decided.refuse) throw new ToolError(decided.refuse);
-        const request = passwordRequest(input, page.origin, ctx.toolUseId);
+        const request = passwordRequest(input, origin, ctx.toolUseId);
         await web.plans.put(ctx.toolUseId, { key: decided.key, request });
         return request;
       },
       async execute(input, ctx) {
-        const { plan: decided, page, owner } = await plan(input, ctx);
+        const { plan: decided, page, owner, origin } = await plan(input, ctx);
         const stored = await web.plans.get(ctx.toolUseId);
         if (decided.refuse) throw new ToolError(decided.refuse);
-        if (!stored || stored.key !== decided.key || stored.request?.scope !== page.origin) {
+        if (!stored || stored.key !== decided.key || stored.request?.scope !== origin) {
           throw new ToolError('The page changed since the user was asked, so nothing was typed. Read the page again.');
         }
         const text = input.text ?? secrets.take(ctx.toolUseId);

@@ -28,6 +28,8 @@ export const Tab = z.number().int().nonnegative().describe('A tab id, from tab_o
 /** read_page lists this many elements per call; a 2,000-element page takes several calls, on purpose. */
 const ELEMENTS_PER_READ = 200;
 const TEXT_PER_READ = 12_000;
+/** Each frame's text: frames are mostly small (a form, a widget), and a page may hold many. */
+const TEXT_PER_FRAME = 4_000;
 
 const Inputs = {
   tabs_list: z.object({}),
@@ -263,6 +265,10 @@ export async function elementPlan(
   const response = await web.tabs.runPage(tab, page.origin, ref ? { op: 'describe', ref } : { op: 'describe_focus' });
   if (response.op === 'error') throw new ToolError(response.error);
   if (response.op !== 'describe') throw new ToolError(`Tab ${tab} gave an unexpected answer.`);
+  if (!ref && (response.element.tag === 'iframe' || response.element.tag === 'frame')) {
+    // The key would go to whatever has the focus inside the frame, which was not checked here.
+    throw new ToolError('The focus is inside a frame: give the ref of the element to press the key on (like f3:e2).');
+  }
   return { plan: decide(response.element, page), page, owner };
 }
 
@@ -323,7 +329,7 @@ export function tabTools(web: WebPlatform): ToolDefinition[] {
     } satisfies ToolDefinition<typeof Inputs.navigate>,
     {
       name: 'read_page',
-      description: `Reads one of your tabs: its visible text and its interactive elements (links, buttons, fields), each with a ref like e12 to use with click, type, press_key and scroll. Lists ${ELEMENTS_PER_READ} elements per call; use "from" for more. Hidden content is left out.`,
+      description: `Reads one of your tabs: its visible text and its interactive elements (links, buttons, fields), each with a ref like e12 to use with click, type, press_key and scroll; elements inside frames have refs like f3:e12. Frames of sites the user has not allowed are not read. Lists ${ELEMENTS_PER_READ} elements per call; use "from" for more. Hidden content is left out.`,
       input: Inputs.read_page,
       risk: 'read',
       idempotent: true,
@@ -332,15 +338,27 @@ export function tabTools(web: WebPlatform): ToolDefinition[] {
         const { owner, page } = await currentPage(web, input.tab, ctx);
         await web.egress.check(page, gateContext(ctx));
         await web.tabs.prepare(input.tab, owner);
+        // Unguessable, so text of the page cannot pose as the place of a frame.
+        const frameMark = `@@frame-${crypto.randomUUID().slice(0, 12)}@@`;
         const response = await web.tabs.runPage(input.tab, page.origin, {
           op: 'snapshot',
           from: input.from,
           maxElements: ELEMENTS_PER_READ,
           maxTextChars: TEXT_PER_READ,
+          frameMark,
         });
         if (response.op === 'error') throw new ToolError(response.error);
         if (response.op !== 'snapshot') throw new ToolError(`Tab ${input.tab} gave an unexpected answer.`);
-        return textOutput(formatSnapshot(input.tab, response));
+        // Frames each under their own site's rule (web/frame-pages.ts); their elements follow the page's.
+        const frames =
+          (await web.tabs.readFrames?.(input.tab, {
+            op: 'snapshot',
+            skip: Math.max(0, input.from - response.totalElements),
+            maxElements: ELEMENTS_PER_READ - response.elements.length,
+            maxTextChars: TEXT_PER_FRAME,
+            frameMark,
+          })) ?? [];
+        return textOutput(formatSnapshot(input.tab, response, frames, frameMark));
       },
     } satisfies ToolDefinition<typeof Inputs.read_page>,
     plannedTool(

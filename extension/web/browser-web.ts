@@ -34,7 +34,10 @@ export function browserWeb({ sites, now }: { sites: SitePolicy; now: () => numbe
     sites,
     egress: new EgressGate(sites, manualFetchHop(observer)),
     extractor: browserExtractor(),
-    tabs: new BrowserTabDriver(agentTabs, guard, debuggerInput()),
+    tabs: new BrowserTabDriver(agentTabs, guard, debuggerInput(), {
+      verdictFor: (url, ctx) => sites.verdictFor(url, ctx),
+      now,
+    }),
     plans: new SessionPlanStore(browser.storage.session, now),
     fileInputs: browserFileInputs,
     indicator,

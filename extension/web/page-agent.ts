@@ -21,7 +21,8 @@ import type { ActionableHelpers } from './actionable';
 import type { ElementFacts, PageRequest, PageResponse, SnapshotElement } from './page-protocol';
 
 export function pageAgent(request: PageRequest, expectedOrigin: string): PageResponse {
-  if (location.origin !== expectedOrigin) {
+  // `self.origin` is the document's own: an inline (srcdoc) frame has its creator's, where the URL's is "null".
+  if (location.origin !== expectedOrigin && self.origin !== expectedOrigin) {
     return { op: 'error', error: `The tab is now on ${location.origin}, not ${expectedOrigin}; read it again.` };
   }
   interface RefStore {
@@ -301,6 +302,7 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     maxElements: number,
     maxTextChars: number,
     listened: Set<Element>,
+    frameMark?: string,
   ): PageResponse => {
     const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SELECT', 'OPTION', 'TEXTAREA']);
     const BLOCK =
@@ -311,8 +313,23 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
     let textCut = false;
     let block: Element | null = null;
     if (document.body && maxTextChars > 0) {
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      // Elements too, only so a frame's place in the text is marked (frame-map.ts names it).
+      const walker = document.createTreeWalker(
+        document.body,
+        frameMark ? NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT : NodeFilter.SHOW_TEXT,
+      );
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node instanceof HTMLIFrameElement || node instanceof HTMLFrameElement) {
+          let index = -1;
+          for (let i = 0; i < window.length; i++) if (window[i] === node.contentWindow) index = i;
+          if (index < 0 || !isVisible(node)) continue;
+          if (line.trim()) lines.push(line.trim());
+          lines.push(`${frameMark}${index}`);
+          line = '';
+          block = null;
+          continue;
+        }
+        if (node.nodeType !== Node.TEXT_NODE) continue;
         const parent = node.parentElement;
         if (!parent || SKIP.has(parent.tagName)) continue;
         const text = (node.nodeValue ?? '').replace(/\s+/g, ' ');
@@ -517,7 +534,13 @@ export function pageAgent(request: PageRequest, expectedOrigin: string): PageRes
   try {
     switch (request.op) {
       case 'snapshot':
-        return snapshotOf(request.from, request.maxElements, request.maxTextChars, listenedSet(request.listened));
+        return snapshotOf(
+          request.from,
+          request.maxElements,
+          request.maxTextChars,
+          listenedSet(request.listened),
+          request.frameMark,
+        );
       case 'describe':
         return { op: 'describe', element: factsOf(find(request.ref)) };
       case 'describe_focus': {

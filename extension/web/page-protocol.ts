@@ -29,8 +29,8 @@ export type Modifier = z.infer<typeof Modifier>;
 
 export const Ref = z
   .string()
-  .regex(/^e\d{1,7}$/, 'a ref looks like e12 (from read_page)')
-  .describe('An element ref from read_page, like e12.');
+  .regex(/^(?:f\d{1,16}:)?e\d{1,7}$/, 'a ref looks like e12, or f3:e12 in a frame (from read_page)')
+  .describe('An element ref from read_page, like e12 (or f3:e12 for an element inside a frame).');
 
 export const PageRequest = z.discriminatedUnion('op', [
   z.object({
@@ -43,6 +43,8 @@ export const PageRequest = z.discriminatedUnion('op', [
       .array(z.object({ index: z.number().int().min(0), tag: z.string().max(40) }))
       .max(5_000)
       .optional(),
+    /** Marks each visible frame's place in the text: a line of this mark and the frame's index in window.frames. */
+    frameMark: z.string().min(8).max(40).optional(),
   }),
   z.object({ op: z.literal('describe'), ref: Ref }),
   z.object({ op: z.literal('describe_focus') }),
@@ -144,6 +146,8 @@ export const ElementFacts = z.object({
   formMethod: short(20).optional(),
   /** Labels, names and buttons of its form, for the payment and deletion heuristics. */
   formText: short(600).optional(),
+  /** The origin of the frame it is in, when that is not the tab's page (set by the tab driver, never by a page). */
+  frameOrigin: short(2_048).optional(),
 });
 export type ElementFacts = z.infer<typeof ElementFacts>;
 

@@ -8,6 +8,7 @@ import type { TabOwner } from './agent-tabs';
 import type { EgressGate } from './egress-gate';
 import type { HtmlExtractor } from './extractor';
 import type { FileInputs } from './file-input-driver';
+import type { FrameRead, FrameReadRequest } from './frame-pages';
 import type { PageRequest, PageResponse } from './page-protocol';
 import type { DialogSeen, PageWorldRequest, PageWorldResponse } from './page-world';
 import type { PlanStore } from './plan-store';
@@ -91,6 +92,11 @@ export interface TabDriver {
    * platform without it has no dialog or console tools. `expectedOrigin` null skips the origin check.
    */
   pageWorld?(tabId: number, expectedOrigin: string | null, request: PageWorldRequest): Promise<PageWorldResponse>;
+  /**
+   * Reads the tab's frames below the top page (frame-pages.ts), each only while its site is allowed
+   * for the tab's task. Optional: a platform without it reads the top page only.
+   */
+  readFrames?(tabId: number, read: FrameReadRequest): Promise<FrameRead[]>;
 }
 
 /**

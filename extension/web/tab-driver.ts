@@ -7,6 +7,9 @@ import browser from 'webextension-polyfill';
 import { ToolError } from '../tools/registry';
 import { installActionable } from './actionable';
 import type { AgentTabs, TabOwner } from './agent-tabs';
+import { frameOrigin } from './frame-geometry';
+import { type FrameInfo, routeRequest, TOP_FRAME } from './frame-map';
+import { FramePages, type FrameRead, type FrameReadRequest, type FrameSites } from './frame-pages';
 import { listenedElements } from './listener-scan';
 import type { NavigationGuard } from './navigation-guard';
 import { pageAgent } from './page-agent';
@@ -44,9 +47,50 @@ export class BrowserTabDriver implements TabDriver {
     private readonly guard: NavigationGuard,
     /** Trusted keys and clicks (Chrome's debugger); without it, the synthetic path in page-agent.ts. */
     private readonly input?: TrustedInput,
+    /** The site policy frames are held to (frame-pages.ts); without it no frame is read or acted in. */
+    frameSites?: FrameSites,
   ) {
     this.observeRequests();
     this.installOnCommit();
+    this.frames = new FramePages({
+      listFrames: (tabId) => this.listFrames(tabId),
+      inject: (tabId, frameId, func, args) => this.inject(tabId, frameId, func, args),
+      runAgent: (tabId, frameId, origin, request) => this.runInPage(tabId, origin, request, frameId),
+      owner: (tabId) => this.tabs.owner(tabId),
+      ...(frameSites ? { sites: frameSites } : {}),
+      ...(input ? { input } : {}),
+    });
+  }
+
+  private readonly frames: FramePages;
+
+  private async listFrames(tabId: number): Promise<FrameInfo[]> {
+    const frames = await browser.webNavigation.getAllFrames({ tabId }).catch(() => null);
+    return (frames ?? []).map((f) => ({
+      frameId: f.frameId,
+      parentFrameId: f.parentFrameId,
+      url: f.url,
+      errorOccurred: f.errorOccurred === true,
+    }));
+  }
+
+  /** Runs one self-contained function in one frame of a tab (isolated world); its result, unparsed. */
+  private async inject<F extends (...args: never[]) => unknown>(
+    tabId: number,
+    frameId: number,
+    func: F,
+    args: Parameters<F>,
+  ): Promise<unknown> {
+    const results = await browser.scripting.executeScript({
+      target: { tabId, frameIds: [frameId] },
+      func: func as unknown as () => void,
+      args: args as unknown[],
+    });
+    return results[0]?.result;
+  }
+
+  readFrames(tabId: number, read: FrameReadRequest): Promise<FrameRead[]> {
+    return this.frames.readAll(tabId, read);
   }
 
   /**
@@ -359,6 +403,19 @@ export class BrowserTabDriver implements TabDriver {
   }
 
   async runPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
+    const routed = routeRequest(request);
+    if ('error' in routed) return { op: 'error', error: routed.error };
+    if (routed.frameId !== TOP_FRAME) return this.frames.run(tabId, routed.frameId, withKeyCodes(routed.request));
+    if (request.op === 'probe' || request.op === 'click_point') {
+      // A point over a frame is the frame's element there, planned and clicked in that frame.
+      const origin = await this.inject(tabId, TOP_FRAME, frameOrigin, []).catch(() => undefined);
+      if (origin !== expectedOrigin) {
+        return { op: 'error', error: `The tab is now on ${String(origin)}, not ${expectedOrigin}; read it again.` };
+      }
+      const inner = await this.frames.frameAtPoint(tabId, request.x, request.y);
+      if (inner && 'error' in inner) return { op: 'error', error: inner.error };
+      if (inner) return this.frames.run(tabId, inner.frameId, { ...request, x: inner.x, y: inner.y });
+    }
     let full = withKeyCodes(request);
     if (this.input && full.op === 'snapshot') {
       const listened = await listenedElements(this.input, tabId);
@@ -383,7 +440,12 @@ export class BrowserTabDriver implements TabDriver {
     return { origin: answer.origin, seen: answer.dialogs };
   }
 
-  async pageWorld(tabId: number, expectedOrigin: string | null, request: PageWorldRequest): Promise<PageWorldResponse> {
+  async pageWorld(
+    tabId: number,
+    expectedOrigin: string | null,
+    request: PageWorldRequest,
+    frameId = TOP_FRAME,
+  ): Promise<PageWorldResponse> {
     let results: Array<{ result?: unknown }>;
     try {
       // The polyfill's types predate `world`; Chrome and Firefox (128+) both take it.
@@ -396,7 +458,7 @@ export class BrowserTabDriver implements TabDriver {
           args: Parameters<typeof pageWorld>;
         }) => Promise<Array<{ result?: unknown }>>
       )({
-        target: { tabId, frameIds: [0] },
+        target: { tabId, frameIds: [frameId] },
         world: 'MAIN',
         // Not held until the page is idle: the catcher must be in place before the page's scripts run.
         injectImmediately: true,
@@ -413,16 +475,21 @@ export class BrowserTabDriver implements TabDriver {
     return parsed.data;
   }
 
-  private async runInPage(tabId: number, expectedOrigin: string, request: PageRequest): Promise<PageResponse> {
+  private async runInPage(
+    tabId: number,
+    expectedOrigin: string,
+    request: PageRequest,
+    frameId = TOP_FRAME,
+  ): Promise<PageResponse> {
     await this.waitForLoad(tabId);
     // Before anything can make the page open a dialog, its dialogs answer at once (page-world.ts):
     // a native one would stop the page, and this tool with it, until someone answered.
-    await this.pageWorld(tabId, expectedOrigin, { op: 'install' }).catch(() => undefined);
+    await this.pageWorld(tabId, expectedOrigin, { op: 'install' }, frameId).catch(() => undefined);
     let results: Awaited<ReturnType<typeof browser.scripting.executeScript>>;
     try {
-      await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func: installActionable });
+      await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, func: installActionable });
       results = await browser.scripting.executeScript({
-        target: { tabId, frameIds: [0] },
+        target: { tabId, frameIds: [frameId] },
         func: pageAgent,
         args: [request, expectedOrigin],
       });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadEvent } from '../../shared/protocol';
 import { type ModelServer, startModelServer, type Turn } from '../fixtures/model-server';
 import { startTestSites, type TestSites } from '../fixtures/sites';
+import { PARTNER_FRAME_TEXT, SECRET_FRAME_TEXT } from '../fixtures/sites/frame-pages';
 import { SIGN_IN_PASSWORD } from '../fixtures/sites/task-pages';
 import { type Answerer, agentTasks, forTheTask } from './support/agent-tasks';
 import { makeSandbox } from './support/chromium';
@@ -276,5 +277,80 @@ describe('dialogs and console in Firefox', () => {
       'prompt:Receipts',
       'report:run',
     ]);
+  });
+});
+
+describe('frames in Firefox', () => {
+  /** A ref read_page gave, in the page or a frame (`f12:e3`). */
+  const refIn = (page: string, role: string, name: string) => {
+    const ref = page
+      .split('\n')
+      .find((l) => l.includes(`] ${role} ${JSON.stringify(name)}`))
+      ?.match(/^\[((?:f\d+:)?e\d+)\]/)?.[1];
+    if (!ref) throw new Error(`No ${role} "${name}" in read_page output:\n${page.slice(0, 3_000)}`);
+    return ref;
+  };
+  const frameLog = async (path: string): Promise<string[]> => {
+    for (const page of await firefox.browser.pages()) {
+      for (const frame of page.frames()) {
+        if (new URL(frame.url()).pathname === path) {
+          return frame.evaluate(() => (window as unknown as { widgetLog: string[] }).widgetLog);
+        }
+      }
+    }
+    throw new Error(`No frame at ${path}`);
+  };
+
+  it('lists the controls of a same-origin frame and of a frame nested in it, and operates them', async () => {
+    const { step } = scriptState();
+    server.script([
+      { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/frames` } },
+      step('read_page', (st) => ({ tab: st.tab })),
+      step('type', (st) => ({ tab: st.tab, ref: refIn(st.page, 'textbox', 'Coupon code'), text: 'SAVE10' })),
+      step('click', (st) => ({ tab: st.tab, ref: refIn(st.page, 'button', 'Apply coupon') })),
+      step('click', (st) => ({ tab: st.tab, ref: refIn(st.page, 'button', 'Wrap it') })),
+      { kind: 'text', text: 'Done.' },
+    ]);
+    const results = toolResults(await runTask(firefox.panel, 'Apply the coupon SAVE10 and wrap it'));
+    expect(results.map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(Array(5).fill('ok'));
+    expect(resultText(results[1] as (typeof results)[number])).toMatch(/\[frame f\d+ from http:\/\/127\.0\.0\.1:\d+\]/);
+    // Synthetic events in Firefox: isTrusted is false, but the frame's own controls got them.
+    expect(await frameLog('/frames/coupon')).toEqual(['apply:SAVE10:false']);
+    expect(await frameLog('/frames/nested')).toEqual(['wrap:false']);
+  });
+
+  it('reads and operates a cross-origin frame of an allowed site, and never reads one of a site that is not', async () => {
+    await firefox.panel.evaluate(
+      (pattern) => window.tandem?.client.send({ type: 'sites.set', pattern, effect: 'allow' }),
+      sites.other.url,
+    );
+    try {
+      const { step } = scriptState();
+      const query = new URLSearchParams({
+        partner: `${sites.other.url}/frames/partner`,
+        secret: `${sites.unknown.url}/frames/secret`,
+      });
+      server.script([
+        { kind: 'tool_use', name: 'tab_open', input: { url: `${sites.allowed.url}/frames?${query}` } },
+        step('read_page', (st) => ({ tab: st.tab })),
+        step('type', (st) => ({ tab: st.tab, ref: refIn(st.page, 'textbox', 'Member number'), text: '4711' })),
+        step('click', (st) => ({ tab: st.tab, ref: refIn(st.page, 'button', 'Join partner club') })),
+        { kind: 'text', text: 'Done.' },
+      ]);
+      const results = toolResults(await runTask(firefox.panel, 'Join the partner club with 4711'));
+      expect(results.slice(1).map((r) => (r.isError ? resultText(r) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+      const read = resultText(results[1] as (typeof results)[number]);
+      expect(read).toContain(PARTNER_FRAME_TEXT);
+      // Firefox leaves a frame its rules blocked at its first about:blank (empty, of its parent's origin).
+      expect(read).not.toContain('Secret button');
+      expect(read).not.toContain(SECRET_FRAME_TEXT);
+      expect(await frameLog('/frames/partner')).toEqual(['join:4711:false']);
+      expect(JSON.stringify(server.requests)).not.toContain(SECRET_FRAME_TEXT);
+    } finally {
+      await firefox.panel.evaluate(
+        (pattern) => window.tandem?.client.send({ type: 'sites.remove', pattern }),
+        sites.other.url,
+      );
+    }
   });
 });
