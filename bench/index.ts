@@ -27,6 +27,7 @@ for (const [name, file, fn] of [
   ['schedule', './schedule', 'runScheduleBench'],
   ['connect', './connect', 'runConnectBench'],
   ['reach', './reach', 'runReachBench'],
+  ['search', './search', 'runSearchBench'],
 ] as const) {
   if (existsSync(resolve(import.meta.dirname, `${file}.ts`))) {
     GROUPS[name] = async () => (await import(file))[fn] as Group;

@@ -22,6 +22,7 @@ import type { AutoBackup } from '../storage/auto-backup';
 import type { Backup } from '../storage/backup';
 import type { TandemDatabase, ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
+import { searchMessages } from '../storage/message-search';
 import { publicSettings, type Settings, type SettingsStore } from '../storage/settings-store';
 import type { SiteDirectory } from '../web/site-policy';
 import type { ClientConnection, ClientHub } from './client-hub';
@@ -420,6 +421,11 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       return undefined;
     },
     ...connectorHandlers(env),
+    'threads.search': async (command, { client }) => {
+      const { hits, more } = await searchMessages(env.db, command.query, command.limit);
+      client.send({ type: 'threads.found', query: command.query, hits, more });
+      return undefined;
+    },
   };
 }
 

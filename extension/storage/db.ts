@@ -81,5 +81,10 @@ export class TandemDatabase extends Dexie {
       scheduleRuns: 'id, scheduleId, threadId, status',
       shortcuts: 'name',
     });
+    // Search inside messages (storage/message-search.ts) reads only message events: an index on
+    // `kind`, built by IndexedDB itself over existing rows, so nothing is copied or kept in step.
+    this.version(4).stores({
+      events: '[threadId+seq], kind',
+    });
   }
 }

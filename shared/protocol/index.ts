@@ -6,3 +6,4 @@ export * from './messages';
 export * from './offscreen';
 export * from './push';
 export * from './schedules';
+export * from './search';

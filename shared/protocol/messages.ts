@@ -10,6 +10,7 @@ import { BridgeStatus, FolderList, TrashPage } from './files';
 import { DeviceSummary, LinkSettings, LinkStatus } from './link';
 import { PushSettings, PushStatus } from './push';
 import { ScheduleView, Shortcut } from './schedules';
+import { SearchMessages } from './search';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -187,6 +188,7 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('schedules'), schedules: z.array(ScheduleView) }),
   z.object({ type: z.literal('shortcuts'), shortcuts: z.array(Shortcut) }),
   ...ConnectorMessages,
+  ...SearchMessages,
 ]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };

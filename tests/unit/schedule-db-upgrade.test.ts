@@ -25,7 +25,7 @@ describe('database upgrade for schedules', () => {
 
     const db = new TandemDatabase(name);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     expect(await db.threads.get('t1')).toMatchObject({ title: 'Kept' });
     expect(await db.events.count()).toBe(1);
     expect(await db.devices.get('d1')).toMatchObject({ name: 'Phone' });
