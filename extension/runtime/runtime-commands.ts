@@ -22,7 +22,7 @@ import type { AutoBackup } from '../storage/auto-backup';
 import type { Backup } from '../storage/backup';
 import type { TandemDatabase, ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
-import { searchMessages } from '../storage/message-search';
+import { MessageSearch } from '../storage/message-search';
 import { publicSettings, type Settings, type SettingsStore } from '../storage/settings-store';
 import type { SiteDirectory } from '../web/site-policy';
 import type { ClientConnection, ClientHub } from './client-hub';
@@ -129,6 +129,7 @@ const onlyPanels = (c: ClientConnection) => c.kind === 'panel';
 
 export function commandHandlers(env: CommandEnv): CommandHandlers {
   const file = (command: FileCommand, call: CommandCall) => fileCommand(env, call.client, command);
+  const messageSearch = new MessageSearch(env.db);
 
   /** A thread row changed inside a command's transaction (read and written together, never a stale copy). */
   const updateThread = async (threadId: string, call: CommandCall, change: (thread: ThreadRecord) => void) => {
@@ -422,7 +423,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
     },
     ...connectorHandlers(env),
     'threads.search': async (command, { client }) => {
-      const { hits, more } = await searchMessages(env.db, command.query, command.limit);
+      const { hits, more } = await messageSearch.search(command.query, command.limit);
       client.send({ type: 'threads.found', query: command.query, hits, more });
       return undefined;
     },

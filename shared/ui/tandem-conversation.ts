@@ -11,6 +11,7 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
+import type { RevealTarget } from '../conversation/hit-target';
 import type { ThreadView, ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
 import type { Shortcut } from '../protocol/schedules';
@@ -107,6 +108,9 @@ export class TandemConversation extends LitElement {
   @property() selfKind: ClientKind = 'panel';
   /** The client keeps unsent commands durably (the phone's outbox): let the user write while offline. */
   @property({ type: Boolean }) sendWhileOffline = false;
+  /** A message to scroll to and mark (a search result); older history is loaded back to it. */
+  @property({ attribute: false }) reveal: RevealTarget | undefined;
+  private revealed: RevealTarget | undefined;
 
   /** Decisions answered here and not yet resolved: decisionId → optionId. */
   @state() private answering = new Map<string, string>();
@@ -203,7 +207,24 @@ export class TandemConversation extends LitElement {
     this.updateTicker();
   }
 
+  /** Brings `reveal` into view once its thread's events are loaded back far enough. */
+  private applyReveal(): void {
+    const { reveal, client } = this;
+    if (!reveal || reveal === this.revealed || !client || reveal.threadId !== this.threadId) return;
+    const view = client.view(reveal.threadId);
+    const first = client.events(reveal.threadId)[0];
+    if (!view || !first) return; // the subscription's first page has not come yet
+    if (this.threadView?.reveal(reveal.itemKey)) {
+      this.revealed = reveal;
+    } else if (first.seq > reveal.seq && client.hasOlder(reveal.threadId)) {
+      client.loadOlder(reveal.threadId); // once per page: the client ignores repeats while one is coming
+    } else {
+      this.revealed = reveal; // not in this thread's view (a discarded turn): nothing to show
+    }
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
+    this.applyReveal();
     if ((changed.has('threadId') || !this.draftRestored) && this.composer) {
       this.draftRestored = true;
       this.composer.value = this.drafts.get(this.threadId ?? '') ?? loadDraft(this.threadId);

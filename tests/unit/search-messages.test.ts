@@ -3,7 +3,7 @@ import { Dexie } from 'dexie';
 import { describe, expect, it } from 'vitest';
 import { TandemDatabase } from '../../extension/storage/db';
 import { EventLog } from '../../extension/storage/event-log';
-import { searchMessages } from '../../extension/storage/message-search';
+import { MessageSearch, searchMessages } from '../../extension/storage/message-search';
 import { ZERO_USAGE } from '../../shared/pricing';
 import type { EventBody } from '../../shared/protocol';
 import { foldForSearch, matchText, searchWords } from '../../shared/text/search-text';
@@ -124,6 +124,27 @@ describe('searchMessages over the Dexie log', () => {
     expect(more).toBe(true);
     expect(hits.map((h) => h.snippet)).toEqual(['report number 4', 'report number 3', 'report number 2']);
     expect((await searchMessages(db, 'trash', 10)).hits).toEqual([]);
+    db.close();
+  });
+
+  it('keeps texts in memory between searches yet sees what was appended, deleted or trashed since', async () => {
+    const { db, log, thread } = await freshLog();
+    await thread('a');
+    await thread('b');
+    await log.append('a', [user('first note about otters')]);
+    const search = new MessageSearch(db);
+    expect((await search.search('otters', 10)).hits).toHaveLength(1);
+    await log.append('a', [assistant('turn-a', 'Otters hold hands while sleeping.')]);
+    await log.append('b', [user('otters again')]);
+    expect((await search.search('otters', 10)).hits.map((h) => [h.threadId, h.seq])).toEqual([
+      ['b', 1],
+      ['a', 2],
+      ['a', 1],
+    ]);
+    await log.deleteThread('b');
+    const row = await db.threads.get('a');
+    if (row) await db.threads.put({ ...row, trashedAt: 9 });
+    expect((await search.search('otters', 10)).hits).toEqual([]);
     db.close();
   });
 
