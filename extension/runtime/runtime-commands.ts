@@ -27,6 +27,7 @@ import { publicSettings, type Settings, type SettingsStore } from '../storage/se
 import type { SiteDirectory } from '../web/site-policy';
 import type { ClientConnection, ClientHub } from './client-hub';
 import { CommandFailure, toCommandFailure } from './command-failure';
+import { ModelCatalog } from './model-catalog';
 import type { ThreadRunner } from './thread-runner';
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -130,6 +131,7 @@ const onlyPanels = (c: ClientConnection) => c.kind === 'panel';
 export function commandHandlers(env: CommandEnv): CommandHandlers {
   const file = (command: FileCommand, call: CommandCall) => fileCommand(env, call.client, command);
   const messageSearch = new MessageSearch(env.db);
+  const models = new ModelCatalog(() => env.settings.get(), env.now);
 
   /** A thread row changed inside a command's transaction (read and written together, never a stale copy). */
   const updateThread = async (threadId: string, call: CommandCall, change: (thread: ThreadRecord) => void) => {
@@ -426,6 +428,28 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       const { hits, more } = await messageSearch.search(command.query, command.limit);
       client.send({ type: 'threads.found', query: command.query, hits, more });
       return undefined;
+    },
+    'models.list': async (command, { client }) => {
+      client.send({ type: 'models', ...(await models.list(command.refresh)) });
+      return undefined;
+    },
+    'thread.setModel': async (command, call) => {
+      const { model } = command;
+      // A phone cannot change the spending cap, so it may pick only models whose price Tandem
+      // knows: an unpriced one is estimated at a fallback price that might be too low.
+      if (model !== null && call.client.kind !== 'panel') {
+        const listed = models.known.find((m) => m.id === model);
+        if (!listed?.price && model !== (await env.settings.get()).model) {
+          throw new CommandFailure(
+            'not_allowed',
+            `Tandem has no price for ${model}, so its cost cannot be kept under the spending cap. Choose it on the computer.`,
+          );
+        }
+      }
+      return updateThread(command.threadId, call, (thread) => {
+        if (model === null) delete thread.model;
+        else thread.model = model;
+      });
     },
   };
 }

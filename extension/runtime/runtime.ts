@@ -188,7 +188,7 @@ export class Runtime {
     if (runner) {
       this.runners.delete(threadId);
     } else {
-      runner = new ThreadRunner(threadId, this.runnerDeps());
+      runner = new ThreadRunner(threadId, this.runnerDeps(threadId));
     }
     this.runners.set(threadId, runner);
     this.evictIdleRunners();
@@ -302,14 +302,21 @@ export class Runtime {
     };
   }
 
-  private runnerDeps(): RunnerDeps {
+  /** The settings a thread's turns use: its own model (thread.setModel) over the default, read per step. */
+  private async threadSettings(threadId: string) {
+    const settings = await this.deps.settings.get();
+    const model = (await this.deps.db.threads.get(threadId))?.model;
+    return model ? { ...settings, model } : settings;
+  }
+
+  private runnerDeps(threadId: string): RunnerDeps {
     return {
       log: this.deps.log,
       tools: this.deps.tools,
       gate: this.deps.gate,
       model: this.deps.model,
       ...(this.deps.images ? { images: this.deps.images } : {}),
-      settings: () => this.deps.settings.get(),
+      settings: () => this.threadSettings(threadId),
       systemPrompt: this.deps.systemPrompt,
       now: this.now,
       newId: this.newId,

@@ -261,6 +261,8 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'connectors.signOut': trustedWrite,
   'connectors.log': trustedRead,
   'threads.search': read,
+  'models.list': read,
+  'thread.setModel': write,
 };
 
 /** Commands a paired phone may not send (derived from COMMAND_RULES). */

@@ -31,6 +31,8 @@ export const ThreadSummary = z.object({
   costUsd: z.number().nonnegative(),
   /** Set when the thread was deleted from a phone: it sits in the trash, restorable from the computer. */
   trashedAt: z.number().optional(),
+  /** The model this thread's turns use (thread.setModel); absent, the default from Settings. */
+  model: z.string().min(1).max(128).optional(),
 });
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
 

@@ -1,11 +1,29 @@
 /**
  * Searching inside messages (`threads.search`, answered by `threads.found`) and the model
- * catalogue (`models.list`, answered by `models`). Read-only, so a phone may send them too.
+ * catalogue (`models.list`, answered by `models`), read-only; and a thread's own model
+ * (`thread.setModel`). A phone may send all three: choosing a model is the user's choice, not
+ * a permission (the spending cap still holds; see runtime-commands.ts for the one limit).
  */
 import { z } from 'zod';
 import { Id } from './events';
 
 export const MAX_SEARCH_QUERY_CHARS = 200;
+
+/** A model id as the Models API spells them (`claude-sonnet-5-5`, `claude-haiku-4-5-20251001`). */
+export const ModelId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/);
+
+/** A model the picker offers: from the Models API (or the built-in list offline), with its price if known. */
+export const ModelOption = z.object({
+  id: ModelId,
+  displayName: z.string().max(200),
+  /** US dollars per million tokens, from shared/models.ts; null when Tandem has no price for it. */
+  price: z.object({ inputPerMTok: z.number(), outputPerMTok: z.number() }).nullable(),
+});
+export type ModelOption = z.infer<typeof ModelOption>;
 export const MAX_SEARCH_HITS = 200;
 
 export const SearchCommands = [
@@ -15,6 +33,18 @@ export const SearchCommands = [
     id: z.string().min(1).max(128),
     query: z.string().trim().min(1).max(MAX_SEARCH_QUERY_CHARS),
     limit: z.number().int().min(1).max(MAX_SEARCH_HITS).default(50),
+  }),
+  /** The models the key can use, joined with Tandem's price table; answered by `models`. */
+  z.object({ type: z.literal('models.list'), id: z.string().min(1).max(128), refresh: z.boolean().default(false) }),
+  /**
+   * The model this thread's next turns use; null goes back to the default in Settings. A turn
+   * already streaming finishes on its model.
+   */
+  z.object({
+    type: z.literal('thread.setModel'),
+    id: z.string().min(1).max(128),
+    threadId: Id,
+    model: ModelId.nullable(),
   }),
 ] as const;
 
@@ -46,5 +76,15 @@ export const SearchMessages = [
     hits: z.array(MessageHit),
     /** More messages matched than `limit`. */
     more: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('models'),
+    models: z.array(ModelOption),
+    /** `api`: listed by the Models API at `fetchedAt`; `builtin`: it could not be reached (see `problem`). */
+    source: z.enum(['api', 'builtin']),
+    fetchedAt: z.number().optional(),
+    problem: z.string().optional(),
+    /** The default model (Settings), which threads without a model of their own use. */
+    defaultModel: z.string(),
   }),
 ] as const;
