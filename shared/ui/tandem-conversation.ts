@@ -26,6 +26,8 @@ import { exportFileName, threadToJson, threadToMarkdown } from './thread-export'
 import './tandem-notice';
 import './tandem-thread-view';
 import './tandem-usage-line';
+import type { RuntimeMessageOf } from '../protocol/messages';
+import './tandem-model-picker';
 
 const ACTIVE_STATUSES = new Set(['running', 'waiting', 'retrying']);
 const TITLE_CHARS = 60;
@@ -114,6 +116,8 @@ export class TandemConversation extends LitElement {
 
   /** Decisions answered here and not yet resolved: decisionId → optionId. */
   @state() private answering = new Map<string, string>();
+  /** The model picker's list (models.list), asked for once per client. */
+  @state() private models: RuntimeMessageOf<'models'> | undefined;
   /** Saved shortcuts, for the composer's "/" menu (the runtime broadcasts every change). */
   @state() private shortcuts: Shortcut[] = [];
   /** The last command error the person closed (or that predates this view). */
@@ -175,7 +179,9 @@ export class TandemConversation extends LitElement {
     });
     const offMessage = client?.onMessage((message) => {
       if (message.type === 'shortcuts') this.shortcuts = message.shortcuts;
+      if (message.type === 'models') this.models = message;
     });
+    void client?.send({ type: 'models.list' }).catch(() => {});
     // Queued until the link is open; an older runtime without shortcuts just answers with an error.
     void client?.send({ type: 'shortcuts.list' }).catch(() => {});
     this.unlisten = () => {
@@ -440,6 +446,21 @@ export class TandemConversation extends LitElement {
         ${
           threadId && view
             ? html`<div class="status-row">
+              <tandem-model-picker
+                .models=${this.models?.models ?? []}
+                .value=${summary?.model}
+                .defaultModel=${this.models?.defaultModel ?? ''}
+                .problem=${this.models?.problem}
+                ?disabled=${!connected}
+                @model-change=${(e: CustomEvent<{ model: string | null }>) => {
+                  e.stopPropagation();
+                  void client.send({ type: 'thread.setModel', threadId, model: e.detail.model }).catch(() => {});
+                }}
+                @models-refresh=${(e: Event) => {
+                  e.stopPropagation();
+                  void client.send({ type: 'models.list', refresh: true }).catch(() => {});
+                }}
+              ></tandem-model-picker>
               <span class="exports">
                 <button class="quiet" data-testid="export-md" @click=${() => this.exportThread('md')}>Export .md</button>
                 <button class="quiet" data-testid="export-json" aria-label="Export .json" @click=${() => this.exportThread('json')}>.json</button>

@@ -4,12 +4,14 @@
  * snippet marked; choosing it with the keyboard opens the thread, loads the older history back
  * to it, and scrolls to, marks and focuses that message. Also times `threads.search` over the
  * 5,000 messages as the panel sees it (command out, answer back, through the extension port).
+ * Then the per-thread model picker: filled from the stand-in's paged Models API with prices
+ * (and "price unknown"), a choice applies to the thread's next turn only.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelServer, startModelServer } from '../fixtures/model-server';
 import { currentWorker, type ExtensionBrowser, launchExtensionBrowser, makeSandbox } from './support/chromium';
-import { configureModel } from './support/panel';
+import { configureModel, sendFromComposer, showThreadList, waitForClientEvent } from './support/panel';
 
 let server: ModelServer;
 let sandbox: ReturnType<typeof makeSandbox>;
@@ -153,5 +155,33 @@ describe('search inside messages (side panel)', () => {
       times,
     );
     expect(Number.isFinite(median)).toBe(true);
+  });
+});
+
+describe('model picker per thread (side panel)', () => {
+  it('lists the API’s models with prices and uses the chosen one from the next turn on', async () => {
+    await showThreadList(panel);
+    await panel.getByTestId('thread-search').fill('');
+    await panel.getByTestId('thread-item').filter({ hasText: 'Garden log 0' }).click();
+    const picker = panel.getByTestId('model-picker');
+    await picker.locator('option').nth(6).waitFor({ state: 'attached', timeout: 15_000 });
+    const labels = await picker.locator('option').allTextContents();
+    expect(labels[0]).toBe('Default (Claude Sonnet 5.5)');
+    expect(labels).toContain('Claude Haiku 4.5 · $1 / $5 per M tokens');
+    expect(labels).toContain('Claude Nimbus 1 · price unknown');
+    // Reachable by its label, changed with the keyboard-operable native select.
+    expect(await panel.getByLabel('Model', { exact: true }).count()).toBe(1);
+    await picker.selectOption('claude-haiku-4-5');
+    await panel.waitForFunction(
+      () => window.tandem?.client.threads.find((t) => t.id === 'seeded-0')?.model === 'claude-haiku-4-5',
+    );
+    server.reset();
+    await sendFromComposer(panel, 'Which model answers this?');
+    await waitForClientEvent(panel, 'seeded-0', 'task_finished');
+    expect(server.requests.map((r) => r.body?.model)).toEqual(['claude-haiku-4-5']);
+    // Another thread still uses the default.
+    await showThreadList(panel);
+    await panel.getByTestId('thread-item').filter({ hasText: 'Garden log 1' }).click();
+    await expect.poll(() => picker.inputValue()).toBe('');
   });
 });
