@@ -48,6 +48,15 @@ export class TandemModelPicker extends LitElement {
         max-width: 12rem;
         min-height: var(--tandem-tap-compact);
         font-size: var(--tandem-font-size-small);
+        /* Explicit colours: a native select keeps the light default otherwise (dark-mode contrast). */
+        color: var(--tandem-text);
+        background: var(--tandem-surface);
+        border: 1px solid var(--tandem-border);
+        border-radius: var(--tandem-radius);
+      }
+      option {
+        color: var(--tandem-text);
+        background: var(--tandem-surface);
       }
       button {
         min-height: var(--tandem-tap-compact);
