@@ -28,6 +28,7 @@ for (const [name, file, fn] of [
   ['connect', './connect', 'runConnectBench'],
   ['reach', './reach', 'runReachBench'],
   ['audit', './audit', 'runAuditBench'],
+  ['search', './search', 'runSearchBench'],
 ] as const) {
   if (existsSync(resolve(import.meta.dirname, `${file}.ts`))) {
     GROUPS[name] = async () => (await import(file))[fn] as Group;

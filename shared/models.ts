@@ -79,5 +79,20 @@ const MODELS: ReadonlyArray<readonly [prefix: string, info: ModelInfo]> = [
 const FALLBACK: ModelInfo = { ...row(200_000, 8_192, 3, 15), pdfs: false };
 
 export function modelInfo(model: string): ModelInfo {
-  return MODELS.find(([prefix]) => model.startsWith(prefix))?.[1] ?? FALLBACK;
+  return knownModelInfo(model) ?? FALLBACK;
 }
+
+/** The table's row for a model, or undefined when its price is not known here (the picker says so). */
+export function knownModelInfo(model: string): ModelInfo | undefined {
+  return MODELS.find(([prefix]) => model.startsWith(prefix))?.[1];
+}
+
+/**
+ * What the model picker offers when the Models API cannot be reached (offline, no key yet):
+ * current models of each line, by their API ids; the list from the API replaces it.
+ */
+export const OFFLINE_MODELS: ReadonlyArray<{ id: string; displayName: string }> = [
+  { id: 'claude-sonnet-5-5', displayName: 'Claude Sonnet 5.5' },
+  { id: 'claude-opus-5-5', displayName: 'Claude Opus 5.5' },
+  { id: 'claude-haiku-4-5', displayName: 'Claude Haiku 4.5' },
+];

@@ -22,6 +22,7 @@ import type { AutoBackup } from '../storage/auto-backup';
 import type { Backup } from '../storage/backup';
 import type { TandemDatabase, ThreadRecord } from '../storage/db';
 import type { EventLog } from '../storage/event-log';
+import { MessageSearch } from '../storage/message-search';
 import { publicSettings, type Settings, type SettingsStore } from '../storage/settings-store';
 import type { TabIndicator } from '../web/platform';
 import type { SiteDirectory } from '../web/site-policy';
@@ -30,6 +31,7 @@ import type { ClientConnection, ClientHub } from './client-hub';
 import { CommandFailure, toCommandFailure } from './command-failure';
 import { onCurrentBranch } from './conversation-state';
 import type { ImageResizer } from './images/image-fit';
+import { ModelCatalog } from './model-catalog';
 import { withinPageBudget } from './page-budget';
 import type { ThreadRunner } from './thread-runner';
 
@@ -137,6 +139,8 @@ const onlyPanels = (c: ClientConnection) => c.kind === 'panel';
 
 export function commandHandlers(env: CommandEnv): CommandHandlers {
   const file = (command: FileCommand, call: CommandCall) => fileCommand(env, call.client, command);
+  const messageSearch = new MessageSearch(env.db);
+  const models = new ModelCatalog(() => env.settings.get(), env.now);
 
   /** A thread row changed inside a command's transaction (read and written together, never a stale copy). */
   const updateThread = async (threadId: string, call: CommandCall, change: (thread: ThreadRecord) => void) => {
@@ -496,6 +500,33 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       return undefined;
     },
     ...connectorHandlers(env),
+    'threads.search': async (command, { client }) => {
+      const { hits, more } = await messageSearch.search(command.query, command.limit);
+      client.send({ type: 'threads.found', query: command.query, hits, more });
+      return undefined;
+    },
+    'models.list': async (command, { client }) => {
+      client.send({ type: 'models', ...(await models.list(command.refresh)) });
+      return undefined;
+    },
+    'thread.setModel': async (command, call) => {
+      const { model } = command;
+      // A phone cannot change the spending cap, so it may pick only models whose price Tandem
+      // knows: an unpriced one is estimated at a fallback price that might be too low.
+      if (model !== null && call.client.kind !== 'panel') {
+        const listed = models.known.find((m) => m.id === model);
+        if (!listed?.price && model !== (await env.settings.get()).model) {
+          throw new CommandFailure(
+            'not_allowed',
+            `Tandem has no price for ${model}, so its cost cannot be kept under the spending cap. Choose it on the computer.`,
+          );
+        }
+      }
+      return updateThread(command.threadId, call, (thread) => {
+        if (model === null) delete thread.model;
+        else thread.model = model;
+      });
+    },
   };
 }
 

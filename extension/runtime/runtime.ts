@@ -202,7 +202,7 @@ export class Runtime {
     if (runner) {
       this.runners.delete(threadId);
     } else {
-      runner = new ThreadRunner(threadId, this.runnerDeps());
+      runner = new ThreadRunner(threadId, this.runnerDeps(threadId));
     }
     this.runners.set(threadId, runner);
     this.evictIdleRunners();
@@ -322,7 +322,14 @@ export class Runtime {
     };
   }
 
-  private runnerDeps(): RunnerDeps {
+  /** The settings a thread's turns use: its own model (thread.setModel) over the default, read per step. */
+  private async threadSettings(threadId: string) {
+    const settings = await this.deps.settings.get();
+    const model = (await this.deps.db.threads.get(threadId))?.model;
+    return model ? { ...settings, model } : settings;
+  }
+
+  private runnerDeps(threadId: string): RunnerDeps {
     return {
       log: this.deps.log,
       tools: this.deps.tools,
@@ -330,7 +337,7 @@ export class Runtime {
       model: this.deps.model,
       ...(this.deps.images ? { images: this.deps.images } : {}),
       ...(this.deps.indicator ? { indicator: this.deps.indicator } : {}),
-      settings: () => this.deps.settings.get(),
+      settings: () => this.threadSettings(threadId),
       // A connector that fails to load is logged by assemble.ts; its tools are then simply absent.
       toolsReady: () => this.deps.connectors?.load().catch(() => {}) ?? Promise.resolve(),
       systemPrompt: this.deps.systemPrompt,

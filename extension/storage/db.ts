@@ -94,5 +94,10 @@ export class TandemDatabase extends Dexie {
         const rows = await audit.orderBy(':id').toArray();
         if (rows.length > 0) await audit.bulkPut(linkRows(rows, GENESIS));
       });
+    // Search inside messages (storage/message-search.ts) reads only message events: an index on
+    // `kind`, built by IndexedDB itself over existing rows, so nothing is copied or kept in step.
+    this.version(5).stores({
+      events: '[threadId+seq], kind',
+    });
   }
 }

@@ -7,6 +7,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../shared/client/conversation-client';
+import type { RevealTarget } from '../../shared/conversation/hit-target';
 import { controlStyles } from '../../shared/ui/control-styles';
 import type { TandemEventMap } from '../../shared/ui/events';
 import { backIcon } from '../../shared/ui/icons';
@@ -128,6 +129,8 @@ export class TandemPhoneApp extends LitElement {
   @property() scanError = '';
   /** The open thread; kept for the tab's life so a reload (or a phone waking up) returns to it. */
   @state() private selectedId: string | undefined = sessionStorage.getItem(SELECTED_KEY) ?? undefined;
+  /** The message a search result opened (see tandem-message-hits.ts). */
+  @state() private reveal: RevealTarget | undefined;
   @state() private phase: LinkPhase = { kind: 'connecting' };
   /** The in-page camera scanner is open. */
   @state() private scanning = false;
@@ -349,6 +352,7 @@ export class TandemPhoneApp extends LitElement {
               ? html`<tandem-conversation
                 .client=${client}
                 .threadId=${this.selectedId}
+                .reveal=${this.reveal}
                 selfKind="phone"
                 @message-save-shortcut=${(e: TandemEventMap['message-save-shortcut']) => {
                   this.shortcutDraft = { text: e.detail.text };
@@ -360,12 +364,14 @@ export class TandemPhoneApp extends LitElement {
                 }}
               ></tandem-conversation>`
               : html`<tandem-thread-list
+                .client=${client}
                 .threads=${client.threads}
                 .selectedId=${this.selectedId}
                 .disabled=${!connected}
                 @thread-select=${(e: TandemEventMap['thread-select']) => {
                   e.stopPropagation();
                   this.selectedId = e.detail.threadId;
+                  this.reveal = e.detail.reveal;
                 }}
                 @thread-create=${this.onCreate}
                 @thread-rename=${(e: TandemEventMap['thread-rename']) => {

@@ -14,6 +14,7 @@ import { FolderAddFields, FolderName, FolderUpdateFields, TrashEntryId, TrashEnt
 import { LinkSettingsPatch } from './link';
 import { PushSettingsPatch, PushSubscriptionInput } from './push';
 import { ScheduleFields, ScheduleFieldsPatch, Shortcut, ShortcutName } from './schedules';
+import { SearchCommands } from './search';
 
 /** Commands larger than this are refused before parsing: a message box is not a file upload. */
 export const MAX_COMMAND_BYTES = 256 * 1024;
@@ -188,6 +189,8 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('audit.head'), ...cmd }),
   /** Connectors (Settings → Connectors, trusted only): see protocol/connectors.ts. */
   ...ConnectorCommands,
+  /** Search inside messages and the model catalogue: see protocol/search.ts. */
+  ...SearchCommands,
 ]);
 export type ClientCommand = z.infer<typeof ClientCommand>;
 export type CommandType = ClientCommand['type'];
@@ -293,6 +296,9 @@ export const COMMAND_RULES: { readonly [T in CommandType]: CommandRule } = {
   'connectors.signIn': trustedWrite,
   'connectors.signOut': trustedWrite,
   'connectors.log': trustedRead,
+  'threads.search': read,
+  'models.list': read,
+  'thread.setModel': write,
 };
 
 /** Commands a paired phone may not send (derived from COMMAND_RULES). */

@@ -7,3 +7,4 @@ export * from './messages';
 export * from './offscreen';
 export * from './push';
 export * from './schedules';
+export * from './search';

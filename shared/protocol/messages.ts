@@ -10,6 +10,7 @@ import { BridgeStatus, FolderList, TrashPage } from './files';
 import { DeviceSummary, LinkSettings, LinkStatus } from './link';
 import { PushSettings, PushStatus } from './push';
 import { ScheduleView, Shortcut } from './schedules';
+import { SearchMessages } from './search';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -30,6 +31,8 @@ export const ThreadSummary = z.object({
   costUsd: z.number().nonnegative(),
   /** Set when the thread was deleted from a phone: it sits in the trash, restorable from the computer. */
   trashedAt: z.number().optional(),
+  /** The model this thread's turns use (thread.setModel); absent, the default from Settings. */
+  model: z.string().min(1).max(128).optional(),
 });
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
 
@@ -197,6 +200,7 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('schedules'), schedules: z.array(ScheduleView) }),
   z.object({ type: z.literal('shortcuts'), shortcuts: z.array(Shortcut) }),
   ...ConnectorMessages,
+  ...SearchMessages,
 ]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 export type RuntimeMessageOf<T extends RuntimeMessage['type']> = RuntimeMessage & { type: T };

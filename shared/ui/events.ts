@@ -6,6 +6,7 @@
  * that acts on it (the conversation). The map below also types `addEventListener`.
  */
 
+import type { RevealTarget } from '../conversation/hit-target';
 import type { Attachment } from '../protocol/attachments';
 
 export interface ThreadRef {
@@ -13,8 +14,10 @@ export interface ThreadRef {
 }
 
 export interface TandemEventMap {
-  /** Thread list: a thread was chosen. */
-  'thread-select': CustomEvent<ThreadRef>;
+  /** Thread list: a thread was chosen; from a message search hit, with the message to reveal. */
+  'thread-select': CustomEvent<ThreadRef & { reveal?: RevealTarget }>;
+  /** Message hits: ↑ on the first hit (focus goes back above the hits). */
+  'hits-exit-up': CustomEvent<Record<string, never>>;
   /** Thread list: the "New thread" button. */
   'thread-create': CustomEvent<Record<string, never>>;
   'thread-rename': CustomEvent<ThreadRef & { title: string }>;

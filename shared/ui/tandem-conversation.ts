@@ -12,6 +12,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
 import { type BranchView, branchView } from '../conversation/branches';
+import type { RevealTarget } from '../conversation/hit-target';
 import type { ThreadView } from '../conversation/thread-view';
 import type { Attachment } from '../protocol/attachments';
 import type { ClientKind } from '../protocol/events';
@@ -28,6 +29,8 @@ import { exportFileName, threadToJson, threadToMarkdown } from './thread-export'
 import './tandem-notice';
 import './tandem-thread-view';
 import './tandem-usage-line';
+import type { RuntimeMessageOf } from '../protocol/messages';
+import './tandem-model-picker';
 
 const ACTIVE_STATUSES = new Set(['running', 'waiting', 'retrying']);
 const TITLE_CHARS = 60;
@@ -112,9 +115,14 @@ export class TandemConversation extends LitElement {
   @property({ type: Boolean }) sendWhileOffline = false;
   /** The panel's "screenshot of the current tab" (composer); the phone never sets it. */
   @property({ attribute: false }) captureTab: (() => Promise<Attachment>) | undefined;
+  /** A message to scroll to and mark (a search result); older history is loaded back to it. */
+  @property({ attribute: false }) reveal: RevealTarget | undefined;
+  private revealed: RevealTarget | undefined;
 
   /** Decisions answered here and not yet resolved: decisionId → optionId. */
   @state() private answering = new Map<string, string>();
+  /** The model picker's list (models.list), asked for once per client. */
+  @state() private models: RuntimeMessageOf<'models'> | undefined;
   /** Saved shortcuts, for the composer's "/" menu (the runtime broadcasts every change). */
   @state() private shortcuts: Shortcut[] = [];
   /** The last command error the person closed (or that predates this view). */
@@ -182,7 +190,9 @@ export class TandemConversation extends LitElement {
     });
     const offMessage = client?.onMessage((message) => {
       if (message.type === 'shortcuts') this.shortcuts = message.shortcuts;
+      if (message.type === 'models') this.models = message;
     });
+    void client?.send({ type: 'models.list' }).catch(() => {});
     // Queued until the link is open; an older runtime without shortcuts just answers with an error.
     void client?.send({ type: 'shortcuts.list' }).catch(() => {});
     this.unlisten = () => {
@@ -214,7 +224,24 @@ export class TandemConversation extends LitElement {
     this.updateTicker();
   }
 
+  /** Brings `reveal` into view once its thread's events are loaded back far enough. */
+  private applyReveal(): void {
+    const { reveal, client } = this;
+    if (!reveal || reveal === this.revealed || !client || reveal.threadId !== this.threadId) return;
+    const view = client.view(reveal.threadId);
+    const first = client.events(reveal.threadId)[0];
+    if (!view || !first) return; // the subscription's first page has not come yet
+    if (this.threadView?.reveal(reveal.itemKey)) {
+      this.revealed = reveal;
+    } else if (first.seq > reveal.seq && client.hasOlder(reveal.threadId)) {
+      client.loadOlder(reveal.threadId); // once per page: the client ignores repeats while one is coming
+    } else {
+      this.revealed = reveal; // not in this thread's view (a discarded turn): nothing to show
+    }
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
+    this.applyReveal();
     if ((changed.has('threadId') || !this.draftRestored) && this.composer) {
       this.draftRestored = true;
       this.composer.value = this.drafts.get(this.threadId ?? '') ?? loadDraft(this.threadId);
@@ -528,6 +555,21 @@ export class TandemConversation extends LitElement {
         ${
           threadId && view
             ? html`<div class="status-row">
+              <tandem-model-picker
+                .models=${this.models?.models ?? []}
+                .value=${summary?.model}
+                .defaultModel=${this.models?.defaultModel ?? ''}
+                .problem=${this.models?.problem}
+                ?disabled=${!connected}
+                @model-change=${(e: CustomEvent<{ model: string | null }>) => {
+                  e.stopPropagation();
+                  void client.send({ type: 'thread.setModel', threadId, model: e.detail.model }).catch(() => {});
+                }}
+                @models-refresh=${(e: Event) => {
+                  e.stopPropagation();
+                  void client.send({ type: 'models.list', refresh: true }).catch(() => {});
+                }}
+              ></tandem-model-picker>
               <span class="exports">
                 <button class="quiet" data-testid="export-md" @click=${() => this.exportThread('md')}>Export .md</button>
                 <button class="quiet" data-testid="export-json" aria-label="Export .json" @click=${() => this.exportThread('json')}>.json</button>

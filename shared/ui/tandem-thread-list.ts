@@ -8,14 +8,18 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import type { ConversationClient } from '../client/conversation-client';
 import { formatUsd } from '../pricing';
 import type { ThreadSummary } from '../protocol/messages';
 import { controlStyles } from './control-styles';
 import { groupByDate } from './date-groups';
 import { emit } from './events';
 import { archiveIcon, pencilIcon, plusIcon, trashIcon, unarchiveIcon } from './icons';
+import { MessageSearch } from './message-search';
+import type { TandemMessageHits } from './tandem-message-hits';
 import { filterThreads } from './thread-filter';
 import { tokens } from './tokens';
+import './tandem-message-hits';
 
 const STATUS_LABEL: Record<ThreadSummary['status'], string> = {
   idle: '',
@@ -246,6 +250,8 @@ export class TandemThreadList extends LitElement {
   @property() selectedId: string | undefined;
   /** No link to the runtime: nothing can be created or changed. */
   @property({ type: Boolean }) disabled = false;
+  /** Set, the search field also searches inside messages (through the runtime). */
+  @property({ attribute: false }) client: ConversationClient | undefined;
 
   @state() private query = '';
   @state() private showArchived = false;
@@ -255,6 +261,7 @@ export class TandemThreadList extends LitElement {
   @state() private confirmingDeleteId: string | undefined;
   /** Focus to move after the next render, by thread id and part. */
   private pendingFocus: { id: string; part: 'open' | 'rename' | 'cancel' } | undefined;
+  private readonly messageSearch = new MessageSearch(this);
 
   private get visible(): ThreadSummary[] {
     return filterThreads(this.threads, { query: this.query, showArchived: this.showArchived });
@@ -262,6 +269,20 @@ export class TandemThreadList extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('selectedId') && this.selectedId) this.activeId = this.selectedId;
+    this.messageSearch.use(this.client);
+  }
+
+  /** Hits in threads the list shows (archived ones only with "Show archived"). */
+  private get visibleHits() {
+    const shown = new Set(this.threads.filter((t) => this.showArchived || !t.archived).map((t) => t.id));
+    return this.messageSearch.hits.filter((hit) => shown.has(hit.threadId));
+  }
+
+  private focusHits(): boolean {
+    const hits = this.renderRoot.querySelector<TandemMessageHits>('tandem-message-hits');
+    if (!hits || this.visibleHits.length === 0) return false;
+    hits.focusFirst();
+    return true;
   }
 
   protected override updated(): void {
@@ -283,6 +304,7 @@ export class TandemThreadList extends LitElement {
     const list = this.visible;
     if (list.length === 0) return;
     const index = list.findIndex((t) => t.id === from);
+    if (delta === 1 && index === list.length - 1 && this.focusHits()) return;
     const next =
       delta === 'first'
         ? 0
@@ -469,6 +491,7 @@ export class TandemThreadList extends LitElement {
 
   override render() {
     const list = this.visible;
+    const hits = this.query.trim() ? this.visibleHits : [];
     const activeId = list.some((t) => t.id === this.activeId) ? this.activeId : list[0]?.id;
     return html`
       <div class="tools">
@@ -476,16 +499,20 @@ export class TandemThreadList extends LitElement {
           <input
             type="search"
             placeholder="Search threads"
-            aria-label="Search threads by title"
+            aria-label=${this.client ? 'Search threads and messages' : 'Search threads by title'}
             data-testid="thread-search"
             .value=${this.query}
             @input=${(e: InputEvent) => {
               this.query = (e.target as HTMLInputElement).value;
+              this.messageSearch.search(this.query);
             }}
             @keydown=${(e: KeyboardEvent) => {
-              if (e.key === 'ArrowDown' && list[0]) {
+              if (e.key !== 'ArrowDown') return;
+              if (list[0]) {
                 e.preventDefault();
                 this.move(list[0].id, 'first');
+              } else if (this.focusHits()) {
+                e.preventDefault();
               }
             }}
           />
@@ -511,13 +538,15 @@ export class TandemThreadList extends LitElement {
         </label>
       </div>
       ${
-        list.length === 0
+        list.length === 0 && hits.length === 0 && !this.messageSearch.searching
           ? html`<div class="empty" data-testid="thread-list-empty">
             ${
               this.threads.length === 0
                 ? 'No threads yet. Start one with “New”.'
                 : this.query
-                  ? `No thread titles match “${this.query}”.`
+                  ? this.client
+                    ? `Nothing matches “${this.query}” in titles or messages.`
+                    : `No thread titles match “${this.query}”.`
                   : 'All threads are archived.'
             }
           </div>`
@@ -532,6 +561,22 @@ export class TandemThreadList extends LitElement {
                   )}
                 </ul>`,
             )}
+            ${
+              this.query.trim()
+                ? html`<tandem-message-hits
+                  .hits=${hits}
+                  .threads=${this.threads}
+                  .more=${this.messageSearch.more}
+                  .searching=${this.messageSearch.searching}
+                  @hits-exit-up=${(e: Event) => {
+                    e.stopPropagation();
+                    const lastRow = list.at(-1);
+                    if (lastRow) this.move(lastRow.id, 'last');
+                    else this.renderRoot.querySelector<HTMLInputElement>('input[type="search"]')?.focus();
+                  }}
+                ></tandem-message-hits>`
+                : nothing
+            }
           </div>`
       }
     `;

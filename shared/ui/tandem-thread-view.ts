@@ -77,6 +77,13 @@ export class TandemThreadView extends LitElement {
       .row.last {
         padding-bottom: var(--tandem-space-4);
       }
+      /* The message a search result opened. */
+      .row.found {
+        outline: 2px solid var(--tandem-warning);
+        outline-offset: -2px;
+        border-radius: var(--tandem-radius);
+        background: var(--tandem-warning-soft);
+      }
       .empty {
         position: absolute;
         inset: 0;
@@ -126,6 +133,11 @@ export class TandemThreadView extends LitElement {
   @state() private atTop = false;
   /** The first item's key when `load-older` was sent; cleared when history arrived. */
   @state() private olderRequestedAt: string | undefined;
+  /** The item a search result opened: scrolled to, marked and focused. */
+  @state() private foundKey: string | undefined;
+  private focusFound = false;
+  /** A reveal came with the same update as prepended history: its pin wins over keeping the place. */
+  private revealPending = false;
 
   @query('lit-virtualizer') private virtualizer!: LitVirtualizer<ViewItem> | null;
 
@@ -151,8 +163,24 @@ export class TandemThreadView extends LitElement {
     this.requestUpdate();
   }
 
+  /** Scrolls to an item (a search hit), marks it and focuses it; false when it is not loaded. */
+  reveal(itemKey: string): boolean {
+    const index = this.items.findIndex((item) => item.key === itemKey);
+    if (index < 0) return false;
+    this.stuck = false;
+    this.pinIndex = index;
+    this.foundKey = itemKey;
+    this.revealPending = true;
+    this.renderRow = this.makeRenderRow();
+    this.focusFound = true;
+    this.forceLayout = true;
+    this.requestUpdate();
+    return true;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('threadId')) {
+      this.foundKey = undefined;
       this.stuck = true;
       this.pinIndex = undefined;
       this.atTop = false;
@@ -160,6 +188,11 @@ export class TandemThreadView extends LitElement {
       this.lastScrollTop = 0;
     } else if (changed.has('items')) {
       this.keepPlaceAfterPrepend(changed.get('items') ?? []);
+    }
+    if (this.revealPending) {
+      this.revealPending = false;
+      const index = this.items.findIndex((item) => item.key === this.foundKey);
+      if (index >= 0) this.pinIndex = index;
     }
     if (
       changed.has('answering') ||
@@ -207,8 +240,9 @@ export class TandemThreadView extends LitElement {
     const disabled = this.disabled;
     const selfKind = this.selfKind;
     const lastUserKey = this.running ? undefined : this.items.findLast((i) => i.kind === 'user' && !i.queued)?.key;
+    const foundKey = this.foundKey;
     return (item: ViewItem, index: number) => {
-      const cls = index === last ? 'row last' : 'row';
+      const cls = `${index === last ? 'row last' : 'row'}${item.key === foundKey ? ' found' : ''}`;
       switch (item.kind) {
         case 'user':
         case 'assistant':
@@ -360,7 +394,18 @@ export class TandemThreadView extends LitElement {
     });
   }
 
+  /** The found row takes focus once it is laid out, so a keyboard or screen reader user lands on it. */
+  private async focusFoundRow(): Promise<void> {
+    this.focusFound = false;
+    await this.virtualizer?.layoutComplete;
+    const row = this.virtualizer?.querySelector<HTMLElement>('.row.found');
+    if (!row) return;
+    row.tabIndex = -1;
+    row.focus({ preventScroll: true });
+  }
+
   protected override async updated(changed: PropertyValues<this>): Promise<void> {
+    if (this.focusFound) void this.focusFoundRow();
     if (!changed.has('items') && !changed.has('threadId')) return;
     await this.virtualizer?.layoutComplete;
     const scroller = this.virtualizer;

@@ -79,6 +79,8 @@ describe('accessibility of the side panel (axe-core)', () => {
     await waitForClientEvent(panel, first, 'task_finished');
     // Token colours must pass contrast too: wait for the lazy highlighter.
     await panel.locator('[data-testid="assistant-text"] pre .hljs-keyword').first().waitFor();
+    // The status row holds the thread's model picker, filled from the Models API.
+    await panel.locator('[data-testid="model-picker"] option').nth(1).waitFor({ state: 'attached' });
     found.push(...(await checkBothSchemes('thread with an answer')));
     await panel.getByTestId('attach-input').setInputFiles([
       { name: 'dot.png', mimeType: 'image/png', buffer: Buffer.from(TINY_PNG, 'base64') },
@@ -108,6 +110,11 @@ describe('accessibility of the side panel (axe-core)', () => {
     await showThreadList(panel);
     await panel.getByTestId('thread-item').nth(1).waitFor();
     found.push(...(await checkBothSchemes('thread list')));
+    // Search inside messages: hits with marked snippets under the titles.
+    await panel.getByTestId('thread-search').fill('kettle');
+    await panel.getByTestId('message-hit').first().waitFor({ timeout: 15_000 });
+    found.push(...(await checkBothSchemes('message search hits')));
+    await panel.getByTestId('thread-search').fill('');
 
     await panel.getByTestId('open-settings').click();
     for (const section of SECTIONS) {

@@ -25,7 +25,7 @@ describe('database upgrade for schedules', () => {
 
     const db = new TandemDatabase(name);
     await db.open();
-    // Later versions (the audit chain, v4) stack on top; what this proves is that v3 arrived intact.
+    // Later versions (the audit chain v4, the search index v5) stack on top; what this proves is that v3 arrived intact.
     expect(db.verno).toBeGreaterThanOrEqual(3);
     expect(await db.threads.get('t1')).toMatchObject({ title: 'Kept' });
     expect(await db.events.count()).toBe(1);

@@ -7,6 +7,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { ConversationClient } from '../../../shared/client/conversation-client';
 import type { TransportState } from '../../../shared/client/transport';
+import type { RevealTarget } from '../../../shared/conversation/hit-target';
 import { controlStyles } from '../../../shared/ui/control-styles';
 import type { TandemEventMap } from '../../../shared/ui/events';
 import { backIcon, gearIcon } from '../../../shared/ui/icons';
@@ -182,6 +183,8 @@ export class TandemPanelApp extends LitElement {
   private frame: number | undefined;
 
   @query('tandem-conversation') private conversation!: TandemConversation | null;
+  /** The message a search result opened (see tandem-message-hits.ts). */
+  @state() private reveal: RevealTarget | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -286,9 +289,11 @@ export class TandemPanelApp extends LitElement {
   private async onSelect(event: TandemEventMap['thread-select']): Promise<void> {
     event.stopPropagation();
     this.select(event.detail.threadId);
+    this.reveal = event.detail.reveal;
     // In a narrow panel the list (holding focus) is hidden by the switch: hand focus on, never to <body>.
+    // A search result's message takes the focus itself once it is shown.
     await this.updateComplete;
-    this.conversation?.focusComposer();
+    if (!this.reveal) this.conversation?.focusComposer();
   }
 
   private onRename(event: TandemEventMap['thread-rename']): void {
@@ -491,6 +496,7 @@ export class TandemPanelApp extends LitElement {
       <main data-view=${this.view} ?hidden=${inSettings || inSchedules} @open-settings=${this.openSettings}>
         <div class="list-pane">
           <tandem-thread-list
+            .client=${client}
             .threads=${client.threads}
             .selectedId=${this.selectedId}
             .disabled=${!connected}
@@ -505,6 +511,7 @@ export class TandemPanelApp extends LitElement {
           .client=${client}
           .threadId=${this.selectedId}
           .captureTab=${captureCurrentTab}
+          .reveal=${this.reveal}
           selfKind="panel"
           @message-save-shortcut=${(e: TandemEventMap['message-save-shortcut']) => {
             this.shortcutDraft = { text: e.detail.text };
