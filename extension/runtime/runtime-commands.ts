@@ -272,7 +272,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       // `/name …` sends a saved prompt (a shortcut), for the panel and the phone alike.
       const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
       const attachments = command.attachments?.length
-        ? await admitAttachments(command.attachments, (await env.settings.get()).model, env.images)
+        ? await admitAttachments(command.attachments, thread.model ?? (await env.settings.get()).model, env.images)
         : [];
       const events = await runner.appendForCommand(
         key,
@@ -297,7 +297,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       return command.threadId;
     },
     'message.edit': async (command, call) => {
-      await liveThread(env, command.threadId);
+      const thread = await liveThread(env, command.threadId);
       const runner = env.runner(command.threadId);
       const state = await runner.loadState();
       if (state.task || state.queued.length > 0) {
@@ -308,7 +308,7 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       }
       const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
       const attachments = command.attachments?.length
-        ? await admitAttachments(command.attachments, (await env.settings.get()).model, env.images)
+        ? await admitAttachments(command.attachments, thread.model ?? (await env.settings.get()).model, env.images)
         : [];
       const events = await runner.appendForCommand(call.key ?? command.id, [
         {
