@@ -110,12 +110,14 @@ function commandTypeOf(raw: unknown): unknown {
 }
 
 /**
- * Two commands are bigger than the rest: a backup restore (the extension's own pages only) and a
- * message with attachments (protocol/attachments.ts caps those; the phone link is sized for it).
+ * Some commands are bigger than the rest: a backup restore (the extension's own pages only) and a
+ * message with attachments, sent or edited (protocol/attachments.ts caps those; the phone link is
+ * sized for it).
  */
 function commandSizeLimit(kind: ClientKind, type: unknown): number {
   if (type === 'backup.import' && kind === 'panel') return MAX_BACKUP_BYTES;
-  return type === 'message.send' ? MAX_SEND_COMMAND_BYTES : MAX_COMMAND_BYTES;
+  // An edit carries the edited message's files as a send does (the composer keeps them).
+  return type === 'message.send' || type === 'message.edit' ? MAX_SEND_COMMAND_BYTES : MAX_COMMAND_BYTES;
 }
 
 export class Runtime {
