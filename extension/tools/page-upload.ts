@@ -35,6 +35,7 @@ import {
   STAGE_CHUNK_BYTES,
   type UploadFileMeta,
 } from '../web/file-input';
+import { splitRef, TOP_FRAME } from '../web/frame-map';
 import { Ref } from '../web/page-protocol';
 import type { WebPlatform } from '../web/platform';
 import { SITE_POLICY } from '../web/site-policy';
@@ -102,6 +103,14 @@ function folderOfShown(shown: string): string {
 
 /** Where the files go and what they are; only metadata (`stat`), never a file's bytes. */
 async function prepare(web: WebPlatform, files: FileAccess, input: Input, ctx: ToolContext): Promise<PreparedUpload> {
+  // web/file-input.ts runs in the top page only, and the site checked and named below is the top
+  // page's: a field inside a frame (`f3:e12`) would be looked up in the wrong document, under the
+  // wrong site's permission. Refused plainly rather than as a ref that "went away".
+  if (splitRef(input.ref).frameId !== TOP_FRAME) {
+    throw new ToolError(
+      `${input.ref} is inside a frame, and upload_file puts files only into the tab's own page, not into frames. Nothing was read or sent. If the frame's site is allowed, open its address in a tab (navigate) and upload there.`,
+    );
+  }
   const { owner, page } = await currentPage(web, input.tab, ctx);
   const verdict = await web.sites.verdictFor(page, gateContext(ctx));
   if (verdict.verdict !== 'allow') {
@@ -209,7 +218,7 @@ async function stageFiles(
 export function uploadTools(web: WebPlatform, files: FileAccess): ToolDefinition[] {
   const tool: ToolDefinition<typeof Input> = {
     name: 'upload_file',
-    description: `Uploads files from the folders the user allowed into a page in one of your tabs: into a file field (its ref from read_page, role "file"), or dropped on a drop zone (any other ref). The page gets them as if the user had chosen them. The user confirms every upload, seeing the files, sizes and site. At most ${formatSize(MAX_UPLOAD_BYTES)} in all, up to ${MAX_UPLOAD_FILES} files; several files only for a field that takes several. Sending the form is a separate step (click its button).`,
+    description: `Uploads files from the folders the user allowed into a page in one of your tabs: into a file field (its ref from read_page, role "file"), or dropped on a drop zone (any other ref). The page gets them as if the user had chosen them. The user confirms every upload, seeing the files, sizes and site. At most ${formatSize(MAX_UPLOAD_BYTES)} in all, up to ${MAX_UPLOAD_FILES} files; several files only for a field that takes several. Not for fields inside frames (refs like f3:e12). Sending the form is a separate step (click its button).`,
     input: Input,
     risk: 'write',
     idempotent: false,

@@ -4,14 +4,16 @@
  * and a plan that named an upload covers exactly one.
  */
 import { describe, expect, it } from 'vitest';
+import type { FileAccess } from '../../extension/files/file-access';
 import { mimeForName } from '../../extension/files/mime-by-name';
 import type { Grant, GrantStore } from '../../extension/permissions/grant-policy';
 import { GrantPolicy } from '../../extension/permissions/grant-policy';
 import { PermissionGate } from '../../extension/permissions/permission-gate';
 import { PlanApprovals, planRequest } from '../../extension/permissions/plan-approval';
-import { MAX_UPLOAD_BYTES, uploadRequest } from '../../extension/tools/page-upload';
+import { MAX_UPLOAD_BYTES, uploadRequest, uploadTools } from '../../extension/tools/page-upload';
 import { planClick } from '../../extension/web/action-risk';
 import type { FileTarget } from '../../extension/web/file-input';
+import type { WebPlatform } from '../../extension/web/platform';
 
 class MemoryStore implements GrantStore {
   data = new Map<string, Grant[]>();
@@ -139,5 +141,30 @@ describe('clicking a file field', () => {
       'https://example.com/',
     );
     expect(button.refuse).toBeUndefined();
+  });
+});
+
+describe('a file field inside a frame', () => {
+  it('is refused before any page, file or prompt is touched: the upload runs in the top page and is asked for its site', async () => {
+    const untouched = new Proxy(
+      {},
+      {
+        get(_target, name) {
+          if (name === 'plans') return { get: async () => undefined, put: async () => undefined };
+          throw new Error(`upload_file touched web.${String(name)} for a frame ref`);
+        },
+      },
+    );
+    const [tool] = uploadTools(untouched as WebPlatform, {} as FileAccess);
+    const ctx = {
+      threadId: 't',
+      taskId: 'k',
+      toolUseId: 'u1',
+      signal: new AbortController().signal,
+      now: () => new Date(),
+    };
+    const input = { tab: 1, ref: 'f7:e3', paths: ['/home/me/Documents/report.pdf'] };
+    await expect(tool?.permission?.(input, ctx)).rejects.toThrow(/inside a frame/);
+    await expect(tool?.execute(input, ctx)).rejects.toThrow(/inside a frame/);
   });
 });
