@@ -148,7 +148,7 @@ describe('searchMessages over the Dexie log', () => {
     db.close();
   });
 
-  it('searches messages written before the upgrade (version 3 databases get the kind index)', async () => {
+  it('searches messages written before the upgrade (a version 3 database gets the kind index)', async () => {
     const name = `search-upgrade-${process.pid}`;
     const old = new Dexie(name);
     old.version(1).stores({
@@ -171,7 +171,7 @@ describe('searchMessages over the Dexie log', () => {
 
     const db = new TandemDatabase(name);
     await db.open();
-    expect(db.verno).toBe(4);
+    expect(db.verno).toBe(5);
     expect((await searchMessages(db, 'garden', 10)).hits).toEqual([
       expect.objectContaining({ threadId: 't1', seq: 1, kind: 'user' }),
     ]);
