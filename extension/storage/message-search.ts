@@ -2,7 +2,7 @@
  * Search inside messages across every thread (the thread list's search field, `threads.search`).
  *
  * The first search reads only the message events, through the events table's `kind` index
- * (db.ts v4): tool results (page text, screenshots) are most of a log's bytes and are never
+ * (db.ts v5): tool results (page text, screenshots) are most of a log's bytes and are never
  * deserialised for it. Their text is then kept in memory, so the searches that follow while the
  * person types cost a scan of strings, not of IndexedDB. The cache checks itself against each
  * thread's `lastSeq` on every search and reads only what was appended since (by whatever path:
