@@ -8,6 +8,7 @@
  */
 
 import { type ThreadView, ThreadViewBuilder } from '../conversation/thread-view';
+import type { Attachment } from '../protocol/attachments';
 import { type ClientCommand, COMMAND_RULES, type CommandInput } from '../protocol/commands';
 import type { ThreadEvent } from '../protocol/events';
 import {
@@ -64,6 +65,8 @@ function newCommandId(): string {
 export interface QueuedMessage {
   commandId: string;
   text: string;
+  /** A message may be files only (empty text): without them it would show as an empty bubble. */
+  attachments?: readonly Attachment[];
 }
 
 export class ConversationClient {
@@ -147,7 +150,11 @@ export class ConversationClient {
     const queued: QueuedMessage[] = [];
     for (const { command } of this.pending.values()) {
       if (command.type === 'message.send' && command.threadId === threadId && !logged.has(command.id)) {
-        queued.push({ commandId: command.id, text: command.text });
+        queued.push({
+          commandId: command.id,
+          text: command.text,
+          ...(command.attachments?.length ? { attachments: command.attachments } : {}),
+        });
       }
     }
     return queued;

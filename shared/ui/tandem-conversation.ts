@@ -283,6 +283,7 @@ export class TandemConversation extends LitElement {
               seq: lastSeq + (i + 1) / (queued.length + 1),
               at: Date.now(),
               text: message.text,
+              ...(message.attachments ? { attachments: message.attachments } : {}),
               by: this.selfKind,
               queued: queuedAs,
             })),

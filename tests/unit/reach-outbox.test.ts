@@ -110,6 +110,15 @@ describe('the phone’s durable outbox', () => {
     client.dispose();
   });
 
+  it('shows a queued message with its attachments, so a photo sent without words is not an empty bubble', () => {
+    const client = new ConversationClient(new FakeLink(), new PageOutbox(new MemoryStorage()));
+    client.subscribe('t1');
+    const photo = { kind: 'image' as const, name: 'beach.png', mediaType: 'image/png' as const, data: 'iVBORw0K' };
+    void client.send({ type: 'message.send', threadId: 't1', text: '', attachments: [photo] }).catch(() => {});
+    expect(client.queuedMessages('t1')).toEqual([expect.objectContaining({ text: '', attachments: [photo] })]);
+    client.dispose();
+  });
+
   it('forgets what was waiting when the pairing is forgotten: it would go to no computer', () => {
     const storage = new MemoryStorage();
     const client = new ConversationClient(new FakeLink(), new PageOutbox(storage));
