@@ -54,6 +54,14 @@ export function branchView(items: readonly ViewItem[], chosen: ReadonlyMap<strin
       continue;
     }
     const replaced = item.replaces === undefined ? undefined : keyBySeq.get(item.replaces);
+    if (item.replaces !== undefined && replaced === undefined) {
+      // The version it replaces is older than the loaded page (pages are contiguous and bounded by
+      // bytes: a few messages with attachments fill one), so everything loaded before this edit
+      // follows that version: none of it is on this edit's path.
+      shown.length = 0;
+      children.clear();
+      tip = ROOT;
+    }
     const parent = replaced === undefined ? tip : (parentOf.get(replaced) ?? ROOT);
     current = { key: item.key, items: [item] };
     parentOf.set(item.key, parent);

@@ -58,6 +58,18 @@ describe('the version switcher of an edited conversation', () => {
     expect(first && older.versions.get(first.key)?.index).toBe(1);
   });
 
+  it('shows only the edit’s path when the replaced version is older than the loaded page', () => {
+    const { events, exchange } = thread();
+    exchange('One', 'Answer one');
+    const two = exchange('Two', 'Old answer two');
+    exchange('Three', 'Old answer three');
+    exchange('Two, edited', 'New answer two', two);
+    // A subscribe page that starts after "Two" (pages are bounded by bytes): the old version's answer
+    // and what followed it are loaded, the message they answer is not.
+    const page = buildThreadView(events.filter((e) => e.seq > two)).items;
+    expect(shownTexts(branchView(page))).toEqual(['Two, edited', 'New answer two']);
+  });
+
   it('leaves a thread that was never edited as it is', () => {
     const { events, exchange } = thread();
     exchange('One', 'A');
