@@ -17,7 +17,10 @@ export function noElementHighlighting(): Plugin {
     name: 'tandem:no-element-highlighting',
     enforce: 'pre',
     transform(code, id) {
-      if (!HLJS_CORE.test(id) || !code.includes(ASSIGNMENT)) return undefined;
+      if (!HLJS_CORE.test(id)) return undefined;
+      // As packaging/inert-markup.ts: a library update that moves the text fails the build, rather
+      // than shipping the sink again unnoticed.
+      if (!code.includes(ASSIGNMENT)) this.error(`no-element-highlighting: "${ASSIGNMENT}" is no longer in ${id}`);
       return { code: code.replace(ASSIGNMENT, 'element.textContent = result.value;'), map: null };
     },
   };
