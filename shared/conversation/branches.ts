@@ -35,22 +35,29 @@ interface Exchange {
   items: ViewItem[];
 }
 
-/** `chosen`: sibling group → the user item key picked there. */
-export function branchView(items: readonly ViewItem[], chosen: ReadonlyMap<string, string> = new Map()): BranchView {
-  // Most threads were never edited: no tree to walk.
-  if (!items.some((item) => item.kind === 'user' && item.replaces !== undefined)) {
-    return { items: [...items], versions: new Map(), latest: true };
-  }
-  const shown: ViewItem[] = [];
+interface Tree {
+  /** Items before the first message of the loaded page, on every path. */
+  lead: ViewItem[];
+  children: Map<string, Exchange[]>;
+  parentOf: Map<string, string>;
+  /** Item key → the key of the exchange (its user message) it belongs to. */
+  exchangeOf: Map<string, string>;
+}
+
+function buildTree(items: readonly ViewItem[]): Tree {
+  const lead: ViewItem[] = [];
   const children = new Map<string, Exchange[]>();
   const parentOf = new Map<string, string>();
+  const exchangeOf = new Map<string, string>();
   const keyBySeq = new Map<number, string>();
   let tip = ROOT;
   let current: Exchange | undefined;
   for (const item of items) {
     if (item.kind !== 'user') {
-      if (current) current.items.push(item);
-      else shown.push(item); // before the first message of the loaded page
+      if (current) {
+        current.items.push(item);
+        exchangeOf.set(item.key, current.key);
+      } else lead.push(item);
       continue;
     }
     const replaced = item.replaces === undefined ? undefined : keyBySeq.get(item.replaces);
@@ -58,19 +65,31 @@ export function branchView(items: readonly ViewItem[], chosen: ReadonlyMap<strin
       // The version it replaces is older than the loaded page (pages are contiguous and bounded by
       // bytes: a few messages with attachments fill one), so everything loaded before this edit
       // follows that version: none of it is on this edit's path.
-      shown.length = 0;
+      lead.length = 0;
       children.clear();
       tip = ROOT;
     }
     const parent = replaced === undefined ? tip : (parentOf.get(replaced) ?? ROOT);
     current = { key: item.key, items: [item] };
     parentOf.set(item.key, parent);
+    exchangeOf.set(item.key, item.key);
     keyBySeq.set(item.seq, item.key);
     const siblings = children.get(parent) ?? [];
     siblings.push(current);
     children.set(parent, siblings);
     tip = item.key;
   }
+  return { lead, children, parentOf, exchangeOf };
+}
+
+/** `chosen`: sibling group → the user item key picked there. */
+export function branchView(items: readonly ViewItem[], chosen: ReadonlyMap<string, string> = new Map()): BranchView {
+  // Most threads were never edited: no tree to walk.
+  if (!items.some((item) => item.kind === 'user' && item.replaces !== undefined)) {
+    return { items: [...items], versions: new Map(), latest: true };
+  }
+  const { lead, children } = buildTree(items);
+  const shown: ViewItem[] = [...lead];
   const versions = new Map<string, VersionInfo>();
   let latest = true;
   let node = ROOT;
@@ -90,4 +109,21 @@ export function branchView(items: readonly ViewItem[], chosen: ReadonlyMap<strin
     node = pick.key;
   }
   return { items: shown, versions, latest };
+}
+
+/**
+ * The versions to choose so that the item `itemKey` is shown (a search hit in an earlier version):
+ * each exchange on its path, picked in its sibling group. Undefined when the item is not loaded.
+ */
+export function choicesToShow(items: readonly ViewItem[], itemKey: string): Map<string, string> | undefined {
+  const { parentOf, exchangeOf } = buildTree(items);
+  let exchange: string | undefined = exchangeOf.get(itemKey);
+  if (exchange === undefined) return items.some((item) => item.key === itemKey) ? new Map() : undefined;
+  const choices = new Map<string, string>();
+  while (exchange !== undefined && exchange !== ROOT) {
+    const parent: string = parentOf.get(exchange) ?? ROOT;
+    choices.set(parent, exchange);
+    exchange = parent;
+  }
+  return choices;
 }

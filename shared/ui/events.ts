@@ -36,9 +36,9 @@ export interface TandemEventMap {
   /** Attachment chips: the person removed the attachment at `index` before sending. */
   'attachment-remove': CustomEvent<{ index: number }>;
   /** Message: put this (the last sent message, at `seq`) back in the composer; sending it makes a new branch. */
-  'message-edit': CustomEvent<{ text: string; seq: number }>;
+  'message-edit': CustomEvent<{ text: string; seq: number; attachments?: readonly Attachment[] }>;
   /** Message: a new answer to this (the last sent message, at `seq`) as a new branch; the old one stays in the log. */
-  'message-resend': CustomEvent<{ text: string; seq: number }>;
+  'message-resend': CustomEvent<{ text: string; seq: number; attachments?: readonly Attachment[] }>;
   /** Version switcher: show version `key` (a user item key) of the sibling group `group`. */
   'branch-select': CustomEvent<{ group: string; key: string }>;
   /** Message: "Save as shortcut": open the shortcut form with this message's text. */

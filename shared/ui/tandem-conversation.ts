@@ -11,7 +11,7 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { CommandError, ConversationClient } from '../client/conversation-client';
-import { type BranchView, branchView } from '../conversation/branches';
+import { type BranchView, branchView, choicesToShow } from '../conversation/branches';
 import type { RevealTarget } from '../conversation/hit-target';
 import type { ThreadView } from '../conversation/thread-view';
 import type { Attachment } from '../protocol/attachments';
@@ -118,6 +118,8 @@ export class TandemConversation extends LitElement {
   /** A message to scroll to and mark (a search result); older history is loaded back to it. */
   @property({ attribute: false }) reveal: RevealTarget | undefined;
   private revealed: RevealTarget | undefined;
+  /** The reveal whose earlier version was chosen to show it (done once, so it cannot loop). */
+  private versionChosenFor: RevealTarget | undefined;
 
   /** Decisions answered here and not yet resolved: decisionId → optionId. */
   @state() private answering = new Map<string, string>();
@@ -231,6 +233,15 @@ export class TandemConversation extends LitElement {
     const view = client.view(reveal.threadId);
     const first = client.events(reveal.threadId)[0];
     if (!view || !first) return; // the subscription's first page has not come yet
+    const onShownBranch = this.branch(reveal.threadId, view).items.some((item) => item.key === reveal.itemKey);
+    const needed = onShownBranch ? undefined : choicesToShow(view.items, reveal.itemKey);
+    if (needed && needed.size > 0 && this.versionChosenFor !== reveal) {
+      // The hit is in an earlier version: show that version first (once); the next update reveals it.
+      this.versionChosenFor = reveal;
+      const shown = this.branchChoices.get(reveal.threadId) ?? NO_CHOICES;
+      this.branchChoices = new Map(this.branchChoices).set(reveal.threadId, new Map([...shown, ...needed]));
+      return;
+    }
     if (this.threadView?.reveal(reveal.itemKey)) {
       this.revealed = reveal;
     } else if (first.seq > reveal.seq && client.hasOlder(reveal.threadId)) {
@@ -418,7 +429,8 @@ export class TandemConversation extends LitElement {
     event.stopPropagation();
     if (!this.composer || !this.threadId) return;
     this.editing = { threadId: this.threadId, seq: event.detail.seq };
-    this.composer.value = event.detail.text;
+    this.composer.value = '';
+    this.composer.restoreDraft(event.detail.text, event.detail.attachments ?? []);
     saveDraft(this.threadId, event.detail.text);
     this.composer.focus();
   }
@@ -428,7 +440,9 @@ export class TandemConversation extends LitElement {
     event.stopPropagation();
     const { client, threadId } = this;
     if (!client || !threadId) return;
-    void this.sendEdit(client, threadId, event.detail.seq, event.detail.text).catch(() => {});
+    void this.sendEdit(client, threadId, event.detail.seq, event.detail.text, [
+      ...(event.detail.attachments ?? []),
+    ]).catch(() => {});
   }
 
   private onRetryPaused(): void {

@@ -306,10 +306,10 @@ export class TandemMessage extends LitElement {
           ${
             // Edit and Regenerate carry the words only: a message that was only files offers neither.
             this.resendable && item.text
-              ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text, seq: item.seq })}>
+              ? html`<button class="quiet" data-testid="message-edit" @click=${() => emit(this, 'message-edit', { text: item.text, seq: item.seq, ...filesOf(item) })}>
                   Edit
                 </button>
-                <button class="quiet" data-testid="message-resend" @click=${() => emit(this, 'message-resend', { text: item.text, seq: item.seq })}>
+                <button class="quiet" data-testid="message-resend" @click=${() => emit(this, 'message-resend', { text: item.text, seq: item.seq, ...filesOf(item) })}>
                   Regenerate
                 </button>`
               : nothing
@@ -356,6 +356,11 @@ export class TandemMessage extends LitElement {
       }
     </div>`;
   }
+}
+
+/** Edit and Regenerate replace the message: its files go with its words, or the new version lacks them. */
+function filesOf(item: MessageItem) {
+  return item.kind === 'user' && item.attachments?.length ? { attachments: item.attachments } : {};
 }
 
 /** Any message can become a saved prompt; the app opens the shortcut form with its text. */

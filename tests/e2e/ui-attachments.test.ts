@@ -77,6 +77,17 @@ describe('attachments in the side panel', () => {
     await expect.poll(() => thumbnail.count()).toBe(1);
     expect(await thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1568);
     expect(await composerChips().count()).toBe(0);
+
+    // Regenerate replaces the message: the new version still shows the model the picture.
+    server.script([{ kind: 'text', text: 'Stripes, again.' }]);
+    await panel.getByTestId('message-resend').click();
+    await server.waitForRequests(2);
+    await expect
+      .poll(() => panel.getByTestId('assistant-text').last().textContent(), { timeout: 15_000 })
+      .toContain('Stripes, again.');
+    const again = server.requests[1]?.body?.messages?.at(-1)?.content as Array<Record<string, unknown>>;
+    expect(again[0]).toMatchObject({ type: 'image', source: { media_type: 'image/png' } });
+    expect(again.at(-1)).toMatchObject({ type: 'text', text: 'What is in it?' });
   });
 
   it('adds chips for pasted and dropped files, removes one, and sends the rest as marked text blocks', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { branchView } from '../../shared/conversation/branches';
+import { branchView, choicesToShow } from '../../shared/conversation/branches';
 import { buildThreadView } from '../../shared/conversation/thread-view';
 import type { ThreadEvent } from '../../shared/protocol';
 
@@ -56,6 +56,21 @@ describe('the version switcher of an edited conversation', () => {
     expect(older.latest).toBe(false);
     const first = older.items.find((i) => i.kind === 'user' && i.text === 'Two');
     expect(first && older.versions.get(first.key)?.index).toBe(1);
+  });
+
+  it('finds the versions to choose so that a message of an earlier version is shown (a search hit there)', () => {
+    const { events, exchange } = thread();
+    exchange('One', 'Answer one');
+    const two = exchange('Two', 'Old answer two');
+    exchange('Three', 'Old answer three');
+    exchange('Two, edited', 'New answer two', two);
+    const items = buildThreadView(events).items;
+    const hit = items.find((i) => i.kind === 'assistant' && i.text === 'Old answer three');
+    expect(branchView(items).items).not.toContain(hit);
+    const choices = choicesToShow(items, hit?.key ?? '');
+    expect(choices).toBeDefined();
+    expect(shownTexts(branchView(items, choices))).toContain('Old answer three');
+    expect(choicesToShow(items, 'not-loaded')).toBeUndefined();
   });
 
   it('shows only the edit’s path when the replaced version is older than the loaded page', () => {
