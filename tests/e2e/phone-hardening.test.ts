@@ -167,7 +167,7 @@ describe('phone link hardening', () => {
     await phone.page.goto(site.url);
     await phone.page.getByTestId('scan-start').waitFor();
     // The QR decoder is fetched when the scanner opens, not with the page.
-    const decoder = lazyChunks()[0] ?? '';
+    const decoder = lazyChunks().find((chunk) => /jsQR/.test(chunk)) ?? '';
     expect(decoder).toMatch(/jsQR/);
     expect(scripts.some((path) => path.endsWith(decoder))).toBe(false);
     await phone.page.getByTestId('scan-start').click();
@@ -189,7 +189,7 @@ describe('phone link hardening', () => {
   });
 
   it('refuses a QR decoder that is not the one index.html pins', async () => {
-    const decoder = lazyChunks()[0] ?? '';
+    const decoder = lazyChunks().find((chunk) => /jsQR/.test(chunk)) ?? '';
     const camera = join(sandbox.root, 'qr-camera-tampered.y4m');
     writeQrVideo('https://example.invalid/#p=unused', camera);
     const phone = await launchPersistentPhone(sandbox.root, join(sandbox.root, 'phone-tampered-profile'), origin, {
