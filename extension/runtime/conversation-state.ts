@@ -189,9 +189,16 @@ export function viewSource(state: ConversationState): ViewSource {
   };
 }
 
-/** Whether the user message at `seq` is on the current branch (an edit may replace it). */
-export function onCurrentBranch(state: ConversationState, seq: number): boolean {
-  return state.branchStarts.has(seq) || state.queued.some((q) => q.seq === seq);
+/**
+ * Whether the user message at `seq` is the newest one on the current branch, the one an edit or a
+ * regenerate may replace. Only that one: an older edit (say, sent late from a phone's outbox)
+ * would silently cut every later exchange out of what the model sees.
+ */
+export function lastOnBranch(state: ConversationState, seq: number): boolean {
+  let newest = -1;
+  for (const start of state.branchStarts.keys()) newest = Math.max(newest, start);
+  for (const queued of state.queued) newest = Math.max(newest, queued.seq);
+  return newest === seq;
 }
 
 /**

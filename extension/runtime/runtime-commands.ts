@@ -29,7 +29,7 @@ import type { SiteDirectory } from '../web/site-policy';
 import { admitAttachments } from './attachment-intake';
 import type { ClientConnection, ClientHub } from './client-hub';
 import { CommandFailure, toCommandFailure } from './command-failure';
-import { onCurrentBranch } from './conversation-state';
+import { lastOnBranch } from './conversation-state';
 import type { ImageResizer } from './images/image-fit';
 import { ModelCatalog } from './model-catalog';
 import { withinPageBudget } from './page-budget';
@@ -303,8 +303,8 @@ export function commandHandlers(env: CommandEnv): CommandHandlers {
       if (state.task || state.queued.length > 0) {
         throw new CommandFailure('busy', 'Wait for the current answer to finish (or stop it) before editing.');
       }
-      if (!onCurrentBranch(state, command.replaces)) {
-        throw new CommandFailure('invalid_command', 'That message is not one you can edit now.');
+      if (!lastOnBranch(state, command.replaces)) {
+        throw new CommandFailure('invalid_command', 'Only the last message can be edited or regenerated now.');
       }
       const text = (await env.schedules?.shortcuts.expand(command.text)) ?? command.text;
       const attachments = command.attachments?.length

@@ -156,6 +156,25 @@ describe('message.edit in the runtime', () => {
     });
   });
 
+  it('edits only the last message of the branch: a stale edit (a phone offline meanwhile) cuts nothing', async () => {
+    const { panel, threadId } = await setup();
+    server.script([
+      { kind: 'text', text: 'Answer one.' },
+      { kind: 'text', text: 'Answer two.' },
+    ]);
+    await panel.command({ type: 'message.send', threadId, text: 'One' });
+    await waitFinished(panel, threadId, 1);
+    await panel.command({ type: 'message.send', threadId, text: 'Two' });
+    await waitFinished(panel, threadId, 2);
+    const [first] = userSeqs(panel.events(threadId));
+    if (first === undefined) throw new Error('no user message');
+    expect(await panel.command({ type: 'message.edit', threadId, replaces: first, text: 'One, again' })).toMatchObject({
+      type: 'error',
+      code: 'invalid_command',
+    });
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('resumes a branch after the worker died mid-branch, from the log alone', async () => {
     const { assembled, databaseName, panel, threadId } = await setup();
     server.script([{ kind: 'text', text: 'OLD answer.' }]);
