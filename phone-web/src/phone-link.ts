@@ -3,9 +3,13 @@
  * encrypted (shared/link), that keeps itself up.
  *
  * Reliability lives here, above PeerJS (which neither restarts ICE nor reopens a closed channel):
- * - a network change, or ICE losing its path, restarts ICE on the same connection (link-restart.ts):
- *   the data channel and everything in flight on it survive; if the restart does not bring the
- *   link back within seconds, the link is replaced as below;
+ * - a network change, or ICE losing its path, restarts ICE on the same connection (link-restart.ts)
+ *   and, at the same time, opens a standby link: whichever brings the link back first wins. A
+ *   restart keeps the data channel and its session; but frames lost on the old path wait out
+ *   SCTP's retransmission backoff (seconds, after a few lost), while a new connection starts
+ *   fresh, so waiting for the restart alone took 5 s and more in tests/rig. The loser is closed;
+ *   frames of a link that is no longer the live one are ignored, and the new link resumes with
+ *   afterSeq, so nothing is duplicated;
  * - any drop (ICE failure, closed channel, signaling loss during setup, the phone asleep, the
  *   extension's browser restarting) starts a new attempt: first after 100 ms, then backing off to
  *   8 s, with the countdown on screen and "Retry now"; a page becoming visible or the network
@@ -56,6 +60,14 @@ const SILENCE_MS = 5_000;
 /** Consecutive failed pairing attempts (without an answer from the extension) before giving up. */
 const MAX_PAIRING_ATTEMPTS = 6;
 
+/** A link being opened next to a live one during an ICE restart (see PhoneLink.restart). */
+interface Standby {
+  /** The open link, or undefined if it could not be opened in time. */
+  link: Promise<OpenLink | undefined>;
+  /** The restart won or the link is being torn down: the standby is closed when it opens. */
+  cancelled: boolean;
+}
+
 interface Live {
   link: OpenLink;
   messenger: SealedMessenger;
@@ -91,6 +103,8 @@ export class PhoneLink implements Transport {
   private live: Live | undefined;
   /** The signaling registration kept between attempts (see AttemptOptions.reuse). */
   private peer: OpenLink['peer'] | undefined;
+  /** A link opened alongside an ICE restart (see restart); the run loop serves it next. */
+  private standby: Standby | undefined;
   private running = false;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -165,8 +179,8 @@ export class PhoneLink implements Transport {
 
   /**
    * The phone's network changed (Wi-Fi → mobile, a new address): the old path is likely gone, so
-   * ICE restarts at once on the live connection (no new QR code, nothing in flight lost). If that
-   * fails, the link is replaced by a new connection that resumes with afterSeq.
+   * ICE restarts at once on the live connection (no new QR code, nothing in flight lost) while a
+   * standby link is opened; the first to bring frames wins (see restart).
    */
   networkChanged(): void {
     const live = this.live;
@@ -174,7 +188,7 @@ export class PhoneLink implements Transport {
       this.retryNow();
       return;
     }
-    void this.restart(live, 'the network changed');
+    void this.restart(live, 'the network changed', { standby: true });
   }
 
   /** ICE lost its path: a link that does not answer a probe within PROBE_MS restarts ICE. */
@@ -183,7 +197,9 @@ export class PhoneLink implements Transport {
     live.pings += 1;
     this.sendEnvelope(live, { t: 'ping', n: live.pings });
     setTimeout(() => {
-      if (this.live === live && live.lastHeardAt < probedAt) void this.restart(live, 'ICE lost its path');
+      if (this.live === live && live.lastHeardAt < probedAt) {
+        void this.restart(live, 'ICE lost its path', { standby: true });
+      }
     }, PROBE_MS);
   }
 
@@ -192,10 +208,15 @@ export class PhoneLink implements Transport {
    * silence timeout waits meanwhile); then ICE must select a new path within NEW_PATH_MS, and the
    * link counts as back once a frame is heard over it. Failing either, the link is given up and
    * the run loop replaces it (or the silence timeout does, if frames stop after a new path).
+   *
+   * With `standby`, a new link is opened meanwhile: if its handshake completes before a frame is
+   * heard over the restarted path, the live link is ended and the run loop serves the standby at
+   * once; if the restart wins, the standby is closed.
    */
-  private async restart(live: Live, why: string): Promise<void> {
+  private async restart(live: Live, why: string, options: { standby: boolean }): Promise<void> {
     if (live.restarting || this.live !== live) return;
     live.restarting = true;
+    if (options.standby) this.openStandby(live);
     const connection = live.link.connection.peerConnection as
       | (RTCPeerConnection & { sctp?: { transport?: { iceTransport?: EventTarget } } })
       | null;
@@ -219,13 +240,60 @@ export class PhoneLink implements Transport {
         if (!newPath && this.now() - answeredAt > NEW_PATH_MS) throw new Error('ICE found no new path');
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      if (this.live === live) this.iceRestarts += 1;
+      if (this.live === live) {
+        this.iceRestarts += 1;
+        this.dropStandby();
+      }
     } catch (error) {
       live.end(`${why}; the ICE restart failed (${error instanceof Error ? error.message : String(error)})`);
     } finally {
       ice?.removeEventListener('selectedcandidatepairchange', onNewPath);
       live.restarting = false;
     }
+  }
+
+  /**
+   * Opens a new link next to the live one (which may be about to recover by an ICE restart). A
+   * failure is retried within STANDBY_MS (the new network may not route yet when it is announced);
+   * a handshake verdict (revoked, unknown) is left to the run loop's own attempt to act on.
+   */
+  private openStandby(live: Live): void {
+    const pairing = this.store.load();
+    if (this.standby || pairing?.kind !== 'paired') return;
+    const deadline = this.now() + STANDBY_MS;
+    const standby: Standby = { link: Promise.resolve(undefined), cancelled: false };
+    const attempt = async (): Promise<OpenLink | undefined> => {
+      while (!standby.cancelled && !this.stopped) {
+        try {
+          return await openLink(pairing, { mode: 'reconnect', timeoutMs: Math.max(1, deadline - this.now()) });
+        } catch (error) {
+          if (error instanceof AttemptError && error.handshake) return undefined;
+          if (this.now() + STANDBY_RETRY_MS > deadline) return undefined;
+          await new Promise((resolve) => setTimeout(resolve, STANDBY_RETRY_MS));
+        }
+      }
+      return undefined;
+    };
+    standby.link = attempt();
+    this.standby = standby;
+    void standby.link.then((link) => {
+      if (!link) return;
+      if (standby.cancelled || this.stopped) {
+        closeLink(link);
+        return;
+      }
+      // The standby is up before the restart brought a frame: it takes over.
+      if (this.live === live) live.end('a new link was up first after the network changed');
+    });
+  }
+
+  /** The restart won (or the link is being torn down): a standby, now or when it opens, is closed. */
+  private dropStandby(): void {
+    const standby = this.standby;
+    this.standby = undefined;
+    if (!standby) return;
+    standby.cancelled = true;
+    void standby.link.then((link) => link && closeLink(link));
   }
 
   /** Forgets the pairing (after a revocation, or on request). */
@@ -281,7 +349,7 @@ export class PhoneLink implements Transport {
     restartIce: async (): Promise<boolean> => {
       const live = this.live;
       if (!live) return false;
-      await this.restart(live, 'requested');
+      await this.restart(live, 'requested', { standby: false });
       return this.live === live;
     },
     /** The ICE username fragments in use (local, remote): every restart changes both. */
@@ -341,9 +409,16 @@ export class PhoneLink implements Transport {
         this.setPhase({ kind: pairingMode ? 'pairing' : 'connecting' });
         let link: OpenLink;
         try {
-          const reuse = this.peer;
-          this.peer = undefined;
-          link = await openLink(pairing, { mode: pairingMode ? 'pair' : 'reconnect', ...(reuse ? { reuse } : {}) });
+          const standby = this.standby;
+          this.standby = undefined;
+          const ready = standby ? await standby.link : undefined;
+          if (ready) {
+            link = ready;
+          } else {
+            const reuse = this.peer;
+            this.peer = undefined;
+            link = await openLink(pairing, { mode: pairingMode ? 'pair' : 'reconnect', ...(reuse ? { reuse } : {}) });
+          }
           this.peer = link.peer;
         } catch (error) {
           const attempt =
@@ -385,7 +460,13 @@ export class PhoneLink implements Transport {
         // A link lost without a goodbye may mean the phone's network changed: its signaling
         // WebSocket may be dead without knowing it yet, and reusing it would stall the next attempt
         // until the attempt timeout. A new registration costs one WebSocket setup.
-        if (!why.startsWith('bye:')) this.dropPeer();
+        if (!why.startsWith('bye:')) {
+          this.dropPeer();
+          // A standby link opened with an ICE restart is served next, without a countdown.
+          if (this.standby) continue;
+        } else {
+          this.dropStandby();
+        }
         if (why.startsWith('bye:revoked')) return this.revoked(current);
         if (why === 'bye:replaced') {
           // The same phone connected again elsewhere (another tab): the tab in view takes it back
@@ -558,6 +639,7 @@ export class PhoneLink implements Transport {
   }
 
   private teardown(why: string): void {
+    this.dropStandby();
     this.live?.end(why);
   }
 
@@ -584,12 +666,22 @@ const PROBE_MS = 1_500;
 /** Reopening signaling, offer and answer: a TLS setup and a round trip through the signaling server. */
 const RESTART_MS = 3_000;
 /**
- * After the answer, ICE must find a new path within this or the link is replaced: a restarted ICE
- * agent in Chromium sometimes takes 3 s and more (seen in tests/rig, not understood), and by then
- * a fresh connection would have been up already.
+ * After the answer, ICE must find a new path within this or the link is given up: a restarted ICE
+ * agent in Chromium sometimes takes 3 s and more (seen in tests/rig; Chromium likely hands WebRTC
+ * the new network only after its own debounce of a network change), and the standby link is
+ * usually up by then.
  */
 const NEW_PATH_MS = 2_000;
+/** How long a standby link (opened with an ICE restart) may take, retries included. */
+const STANDBY_MS = 8_000;
+const STANDBY_RETRY_MS = 250;
 const REVOKED_MESSAGE = 'This phone was removed in Tandem. To use it again, pair it from the side panel.';
+
+/** Closes a link that will not be served (its data channel and its signaling registration). */
+function closeLink(link: OpenLink): void {
+  link.connection.close();
+  link.peer.destroy();
+}
 
 function isWelcome(message: unknown): boolean {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'welcome';
