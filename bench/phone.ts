@@ -18,7 +18,6 @@
  *   during streaming (PHONE_BENCH_DROPS overrides the count).
  */
 import type { Page, Worker } from 'playwright-core';
-import type { ThreadEvent } from '../shared/protocol';
 import { currentWorker, launchExtensionBrowser, makeSandbox } from '../tests/e2e/support/chromium';
 import { configureModel, runtimeLog } from '../tests/e2e/support/panel';
 import {
@@ -43,18 +42,12 @@ import { type JsonTurn, startModelServer } from '../tests/fixtures/model-server'
 import { startSignalingServer } from '../tests/fixtures/signaling';
 import type { Metric } from './index';
 import { median, percentile, round } from './stats';
+import type { LogWorkerHandle } from './worker-handle';
 
 const RELAY_SAMPLES = 300;
 const ECHO_SAMPLES = 300;
 const PAIR_REPEATS = 5;
 const CATCHUP_REPEATS = 5;
-
-interface WorkerHandle {
-  tandem: {
-    log: { append(threadId: string, bodies: unknown[]): Promise<ThreadEvent[]> };
-    runtime: { hub: { publish(events: ThreadEvent[]): void } };
-  };
-}
 
 /** Appends `count` text events to a thread in the worker, publishing them as the runtime does. */
 async function appendEvents(
@@ -66,7 +59,7 @@ async function appendEvents(
 ): Promise<void> {
   await worker.evaluate(
     async ({ threadId, count, batch, gapMs }) => {
-      const { tandem } = globalThis as unknown as WorkerHandle;
+      const { tandem } = globalThis as unknown as LogWorkerHandle;
       for (let done = 0; done < count; done += batch) {
         const bodies = Array.from({ length: Math.min(batch, count - done) }, (_, i) => ({
           kind: 'text',

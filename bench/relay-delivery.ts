@@ -18,23 +18,16 @@
  * machine, one clock); the raw channel's round trip halved is printed beside it as a cross-check.
  */
 import type { Page, Worker } from 'playwright-core';
-import type { ThreadEvent } from '../shared/protocol';
 import { currentWorker } from '../tests/e2e/support/chromium';
 import { waitForPhoneOpen } from '../tests/e2e/support/phone';
 import { startPhoneRig } from '../tests/e2e/support/phone-rig';
 import type { Metric } from './index';
 import { median, round } from './stats';
+import type { LogWorkerHandle } from './worker-handle';
 
 const SAMPLES = 200;
 /** Between samples, so each event travels an idle path (latency, not throughput). */
 const GAP_MS = 20;
-
-interface WorkerHandle {
-  tandem: {
-    log: { append(threadId: string, bodies: unknown[]): Promise<ThreadEvent[]> };
-    runtime: { hub: { publish(events: ThreadEvent[]): void } };
-  };
-}
 
 /** The runtime's path: stamps in the worker as each event is made, arrivals in the phone's client. */
 async function relayDelivered(
@@ -52,7 +45,7 @@ async function relayDelivered(
   }, threadId);
   const made = await worker.evaluate(
     async ({ threadId, samples, gapMs }) => {
-      const { tandem } = globalThis as unknown as WorkerHandle;
+      const { tandem } = globalThis as unknown as LogWorkerHandle;
       const stamps: [number, number, number][] = [];
       for (let i = 0; i < samples; i++) {
         const at = performance.timeOrigin + performance.now();
