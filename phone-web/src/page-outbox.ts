@@ -4,7 +4,7 @@
  * when the link returns. Read back through the protocol's own schema, so a damaged or foreign entry
  * is dropped rather than sent. Holds commands only, never keys: the pairing store keeps those.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { CommandOutbox } from '../../shared/client/command-outbox';
 import { ClientCommand } from '../../shared/protocol/commands';
 

@@ -11,22 +11,22 @@
  * the page must be served from an origin of its own (see phone-web/README.md).
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { StaticKeyPair } from '../../shared/link/handshake.ts';
 import type { PairingOffer } from '../../shared/link/pairing-offer.ts';
 import { IceServer, SignalingServer } from '../../shared/protocol/link';
 
 const STORAGE_KEY = 'tandem.phone.pairing.v1';
 
-const Hex32 = z.string().regex(/^[0-9a-f]{64}$/);
+const Hex32 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const Common = {
   extensionPublicKey: Hex32,
-  peerId: z.string().min(1).max(64),
+  peerId: z.string().check(z.minLength(1), z.maxLength(64)),
   signaling: SignalingServer,
-  iceServers: z.array(IceServer).max(8),
+  iceServers: z.array(IceServer).check(z.maxLength(8)),
   deviceSecretKey: Hex32,
   devicePublicKey: Hex32,
-  deviceName: z.string().min(1).max(64),
+  deviceName: z.string().check(z.minLength(1), z.maxLength(64)),
 };
 
 const StoredPairing = z.discriminatedUnion('kind', [
@@ -34,7 +34,7 @@ const StoredPairing = z.discriminatedUnion('kind', [
    * Scanned, handshake not yet accepted. The secret itself is never stored (see the class
    * comment); `secret` is only read so entries written by older versions still load.
    */
-  z.object({ kind: z.literal('pending'), ...Common, secret: Hex32.optional(), expiresAt: z.number() }),
+  z.object({ kind: z.literal('pending'), ...Common, secret: z.optional(Hex32), expiresAt: z.number() }),
   z.object({ kind: z.literal('paired'), ...Common, pairedAt: z.number() }),
   /** The extension said this phone was revoked: kept only to say so until the user pairs again. */
   z.object({ kind: z.literal('revoked'), ...Common, pairedAt: z.number() }),

@@ -3,7 +3,7 @@
  * and, when the extension has any configured, its ICE servers (`ice=`). The fragment never reaches
  * the server that served this page; main.ts removes it from the address bar and history at once.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { decodeBase64url } from '../../shared/link/base64url.ts';
 import { OfferError } from '../../shared/link/errors.ts';
 import { OFFER_FRAGMENT_PARAM, type PairingOffer, parseOffer } from '../../shared/link/pairing-offer.ts';
@@ -42,7 +42,7 @@ export function readScannedOffer(hash: string, now: number): ScannedOffer {
     } catch {
       json = undefined;
     }
-    const parsed = z.array(IceServer).max(8).safeParse(json);
+    const parsed = z.array(IceServer).check(z.maxLength(8)).safeParse(json);
     if (!parsed.success) return { kind: 'error', message: 'The connection settings in this pairing link are damaged.' };
     iceServers = parsed.data;
   }

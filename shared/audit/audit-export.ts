@@ -12,7 +12,7 @@
  * insertions and moves inside the file are caught; a rewrite of the whole file is caught only
  * against a chain head noted elsewhere (Settings shows the current one).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { type ChainLinks, GENESIS, HASH_ALGORITHM, HASH_PATTERN, hashWithoutHash } from './audit-chain';
 import { canonicalJson } from './canonical-json';
 
@@ -20,14 +20,14 @@ export const AUDIT_EXPORT_FORMAT = 'tandem-audit-log';
 export const AUDIT_EXPORT_VERSION = 1;
 export const CANONICALIZATION = 'RFC8785';
 
-const Hash = z.string().regex(HASH_PATTERN, 'a lower-case hex SHA-256');
+const Hash = z.string().check(z.regex(HASH_PATTERN, 'a lower-case hex SHA-256'));
 
 export const AuditExportHeader = z.object({
   format: z.literal(AUDIT_EXPORT_FORMAT),
   version: z.literal(AUDIT_EXPORT_VERSION),
   extensionVersion: z.string(),
   exportedAt: z.string(),
-  rows: z.number().int().min(0),
+  rows: z.int().check(z.gte(0)),
   algorithm: z.literal(HASH_ALGORITHM),
   canonicalization: z.literal(CANONICALIZATION),
   genesis: Hash,
@@ -37,7 +37,7 @@ export type AuditExportHeader = z.infer<typeof AuditExportHeader>;
 
 export const AuditExportEnd = z.object({
   end: z.literal(AUDIT_EXPORT_FORMAT),
-  rows: z.number().int().min(0),
+  rows: z.int().check(z.gte(0)),
   head: Hash,
   header: Hash,
   hash: Hash,

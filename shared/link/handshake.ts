@@ -67,7 +67,7 @@
 import { equalBytes } from '@noble/ciphers/utils.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { HandshakeError, type HandshakeErrorCode } from './errors.ts';
 import { bindFingerprints } from './fingerprint.ts';
 import {
@@ -214,12 +214,12 @@ const VERDICTS: readonly (HandshakeErrorCode | 'accepted')[] = [
 ];
 
 /** Names are shown in the extension's device list: no control or bidirectional-override characters. */
-const deviceNameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .refine((name) => !/[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(name), 'control characters');
+const deviceNameSchema = z.string().check(
+  z.trim(),
+  z.minLength(1),
+  z.maxLength(64),
+  z.refine((name) => !/[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(name), 'control characters'),
+);
 
 /** Message 3's encrypted payload. Unknown fields are ignored, so later versions can add some. */
 const identityPayloadSchema = z.object({ deviceName: deviceNameSchema });

@@ -27,7 +27,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { decodeBase64url, encodeBase64url } from './base64url.ts';
 import { OfferError } from './errors.ts';
 import { type RandomBytes, secureRandomBytes } from './random.ts';
@@ -53,24 +53,23 @@ const bytesOfLength = (length: number) =>
 /** PeerJS's own id rule (alphanumeric words joined by single space, `_` or `-`), capped at 64 characters. */
 const peerIdSchema = z
   .string()
-  .max(64)
-  .regex(/^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/, 'not a valid PeerJS id');
+  .check(z.maxLength(64), z.regex(/^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/, 'not a valid PeerJS id'));
 
 const signalingSchema = z.strictObject({
   host: z
     .string()
-    .min(1)
-    .max(253)
-    .regex(
-      /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/,
-      'not a host name or address',
+    .check(
+      z.minLength(1),
+      z.maxLength(253),
+      z.regex(
+        /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$/,
+        'not a host name or address',
+      ),
     ),
-  port: z.number().int().min(1).max(65535).optional(),
-  path: z
-    .string()
-    .max(128)
-    .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'not a URL path')
-    .optional(),
+  port: z.optional(z.int().check(z.gte(1), z.lte(65535))),
+  path: z.optional(
+    z.string().check(z.maxLength(128), z.regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'not a URL path')),
+  ),
   secure: z.boolean(),
 });
 
@@ -80,13 +79,13 @@ const offerSchema = z.strictObject({
   peerId: peerIdSchema,
   secret: bytesOfLength(PAIRING_SECRET_BYTES),
   /** Milliseconds since the epoch, whole seconds (the wire carries seconds). */
-  expiresAt: z
-    .number()
-    .int()
-    .min(0)
-    .max(0xffffffff * 1000)
-    .refine((ms) => ms % 1000 === 0, 'expiry must be whole seconds'),
-  signaling: signalingSchema.optional(),
+  expiresAt: z.number().check(
+    z.int(),
+    z.gte(0),
+    z.lte(0xffffffff * 1000),
+    z.refine((ms) => ms % 1000 === 0, 'expiry must be whole seconds'),
+  ),
+  signaling: z.optional(signalingSchema),
 });
 
 /** PeerJS signaling settings; absent fields use PeerJS's defaults. */
