@@ -52,7 +52,7 @@ const BackupSchedule = z.object({
   createdBy: z.enum(['user', 'model']),
   createdAt: z.number(),
   nextRunAt: z.number().optional(),
-  lastRun: LastRun.optional(),
+  lastRun: z.optional(LastRun),
   runCount: z.number().int(),
   consecutiveFailures: z.number().int(),
   costUsd: z.number(),

@@ -41,11 +41,11 @@ const SEARCH_TIMEOUT_MS = 120_000;
 
 const PATH_HELP =
   'Absolute ("/home/me/notes/todo.md") or "<folder name>/<path>" ("notes/todo.md"). Call list_dir without a path to see the allowed folders.';
-const Path = HostPath.describe(PATH_HELP);
+const Path = HostPath.check(z.describe(PATH_HELP));
 
 const Inputs = {
   list_dir: z.object({
-    path: Path.optional().describe('Folder to list. Leave out to list the folders the user allowed.'),
+    path: z.optional(Path).describe('Folder to list. Leave out to list the folders the user allowed.'),
     cursor: z.string().max(2048).optional().describe('From the previous page, to continue a long listing.'),
     limit: z.number().int().min(1).max(1000).optional().describe('Entries per page (default 200).'),
   }),
@@ -83,7 +83,7 @@ const Inputs = {
   }),
   search: z
     .object({
-      path: Path.describe(`Folder to search in, recursively. ${PATH_HELP}`),
+      path: Path.check(z.describe(`Folder to search in, recursively. ${PATH_HELP}`)),
       nameGlob: z.string().min(1).max(512).optional().describe('Glob on names ("*.md"), or on paths with "/".'),
       contentQuery: z.string().min(1).max(1024).optional().describe('Plain text to find inside text files.'),
       caseSensitive: z.boolean().default(false),
@@ -95,7 +95,7 @@ const Inputs = {
     }),
   move: z.object({
     from: Path,
-    to: Path.describe('New path (a move or a rename).'),
+    to: Path.check(z.describe('New path (a move or a rename).')),
     overwrite: z
       .boolean()
       .default(false)
@@ -110,8 +110,8 @@ const Inputs = {
   }),
   restore: z
     .object({
-      entryId: TrashEntryId.optional().describe('Trash id from the delete result.'),
-      path: Path.optional().describe('Original path: restores the most recently deleted entry from there.'),
+      entryId: z.optional(TrashEntryId).describe('Trash id from the delete result.'),
+      path: z.optional(Path).describe('Original path: restores the most recently deleted entry from there.'),
       overwrite: z
         .boolean()
         .default(false)

@@ -54,8 +54,10 @@ const Input = z.object({
   ),
   paths: z
     .array(
-      HostPath.describe(
-        'A file in a folder the user allowed: absolute ("/home/me/report.pdf") or "<folder name>/<path>" ("docs/report.pdf").',
+      HostPath.check(
+        z.describe(
+          'A file in a folder the user allowed: absolute ("/home/me/report.pdf") or "<folder name>/<path>" ("docs/report.pdf").',
+        ),
       ),
     )
     .min(1)

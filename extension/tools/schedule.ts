@@ -15,15 +15,17 @@ export const SCHEDULE_CREATE_POLICY = 'schedule-create';
 
 const ScheduleTaskInput = z.object({
   title: z.string().trim().min(1).max(200).describe('A short name for the schedule, e.g. "Morning site check".'),
-  prompt: SchedulePrompt.describe('What each run should do, written as the user would ask it.'),
-  recurrence: RecurrenceInput.describe(
-    'When it runs: {kind:"after",minutes}, {kind:"once",at:<epoch ms>}, {kind:"interval",every,unit:"minutes"|"hours"}, ' +
-      '{kind:"daily",time:"HH:MM"}, {kind:"weekly",days:[0-6, 0=Sunday],time:"HH:MM"}, {kind:"monthly",day:1-31,time:"HH:MM"}.',
+  prompt: SchedulePrompt.check(z.describe('What each run should do, written as the user would ask it.')),
+  recurrence: RecurrenceInput.check(
+    z.describe(
+      'When it runs: {kind:"after",minutes}, {kind:"once",at:<epoch ms>}, {kind:"interval",every,unit:"minutes"|"hours"}, ' +
+        '{kind:"daily",time:"HH:MM"}, {kind:"weekly",days:[0-6, 0=Sunday],time:"HH:MM"}, {kind:"monthly",day:1-31,time:"HH:MM"}.',
+    ),
   ),
-  timeZone: TimeZone.optional().describe("IANA time zone; defaults to the user's own."),
-  missedPolicy: MissedRunPolicy.optional().describe(
-    'A run missed while the computer slept: run once late (default) or skip.',
-  ),
+  timeZone: z.optional(TimeZone).describe("IANA time zone; defaults to the user's own."),
+  missedPolicy: z
+    .optional(MissedRunPolicy)
+    .describe('A run missed while the computer slept: run once late (default) or skip.'),
   capUsd: z.number().positive().max(100).optional().describe('Spending cap per run, in USD.'),
   maxSteps: z.number().int().min(1).max(200).optional().describe('Model calls per run before it pauses and asks.'),
 });

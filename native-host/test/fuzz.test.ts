@@ -32,7 +32,7 @@ function prng(seed: number) {
 }
 type Rng = ReturnType<typeof prng>;
 
-const OPS = NativeHostRequest.options.map((o) => o.shape.op.value);
+const OPS = NativeHostRequest.def.options.flatMap((o) => o.shape.op.def.values);
 
 function junkValue(rng: Rng, depth = 0): unknown {
   switch (rng.int(depth > 2 ? 6 : 8)) {

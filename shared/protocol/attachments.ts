@@ -12,7 +12,7 @@
  * - text files are sent as text blocks, capped so one file cannot fill the context window;
  * - PDFs go as `document` blocks, only to models the model table says read them.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 export const ATTACHMENT_LIMITS = Object.freeze({
   maxPerMessage: 8,
@@ -30,8 +30,8 @@ export const ATTACHMENT_LIMITS = Object.freeze({
 /** The largest `message.send` the runtime accepts: attachments plus the text and the envelope. */
 export const MAX_SEND_COMMAND_BYTES = ATTACHMENT_LIMITS.maxTotalChars + 256 * 1024;
 
-const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
-const Name = z.string().trim().min(1).max(ATTACHMENT_LIMITS.maxNameChars);
+const Base64 = z.string().check(z.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'));
+const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(ATTACHMENT_LIMITS.maxNameChars));
 
 export const ImageMediaType = z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 export type ImageMediaType = z.infer<typeof ImageMediaType>;
@@ -41,17 +41,17 @@ export const Attachment = z.discriminatedUnion('kind', [
     kind: z.literal('image'),
     name: Name,
     mediaType: ImageMediaType,
-    data: Base64.min(1).max(ATTACHMENT_LIMITS.maxImageChars, 'image too large'),
+    data: Base64.check(z.minLength(1), z.maxLength(ATTACHMENT_LIMITS.maxImageChars, 'image too large')),
   }),
   z.object({
     kind: z.literal('text'),
     name: Name,
-    text: z.string().min(1).max(ATTACHMENT_LIMITS.maxTextChars, 'text file too large'),
+    text: z.string().check(z.minLength(1), z.maxLength(ATTACHMENT_LIMITS.maxTextChars, 'text file too large')),
   }),
   z.object({
     kind: z.literal('pdf'),
     name: Name,
-    data: Base64.min(1).max(ATTACHMENT_LIMITS.maxPdfChars, 'PDF too large'),
+    data: Base64.check(z.minLength(1), z.maxLength(ATTACHMENT_LIMITS.maxPdfChars, 'PDF too large')),
   }),
 ]);
 export type Attachment = z.infer<typeof Attachment>;
@@ -61,10 +61,10 @@ export function attachmentChars(attachment: Attachment): number {
   return attachment.kind === 'text' ? attachment.text.length : attachment.data.length;
 }
 
-export const Attachments = z
-  .array(Attachment)
-  .max(ATTACHMENT_LIMITS.maxPerMessage, `at most ${ATTACHMENT_LIMITS.maxPerMessage} attachments`)
-  .refine(
+export const Attachments = z.array(Attachment).check(
+  z.maxLength(ATTACHMENT_LIMITS.maxPerMessage, `at most ${ATTACHMENT_LIMITS.maxPerMessage} attachments`),
+  z.refine(
     (list) => list.reduce((sum, a) => sum + attachmentChars(a), 0) <= ATTACHMENT_LIMITS.maxTotalChars,
     'attachments too large together',
-  );
+  ),
+);

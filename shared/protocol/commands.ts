@@ -6,7 +6,7 @@
  * applied, so a command re-sent after a dropped link is applied once and answered
  * again with the same outcome.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { Attachments } from './attachments';
 import { ConnectorCommands } from './connectors';
 import { Id } from './events';
@@ -22,33 +22,34 @@ export const MAX_MESSAGE_CHARS = 100_000;
 /** A backup travels over the panel's extension port only (trusted), which carries far more than a phone frame. */
 export const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
 
-const CommandId = z.string().min(1).max(128);
+const CommandId = z.string().check(z.minLength(1), z.maxLength(128));
 const cmd = { id: CommandId };
 const thread = { ...cmd, threadId: Id };
-const Title = z.string().trim().min(1).max(200);
-const SitePatternText = z.string().trim().min(1).max(300);
+const Title = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const SitePatternText = z.string().check(z.trim(), z.minLength(1), z.maxLength(300));
 
-export const SettingsPatch = z
-  .object({
-    apiKey: z.string().max(512),
-    model: z.string().min(1).max(128),
-    baseUrl: z.url().max(2048),
-    maxTokens: z.number().int().min(1).max(128_000),
-    spendingCapEnabled: z.boolean(),
-    spendingCapUsd: z.number().positive().max(10_000),
-    notifyOnFinish: z.boolean(),
-    contextBudgetShare: z.number().min(0.05).max(0.8),
-    maxRecentImages: z.number().int().min(0).max(20),
-    streamIdleTimeoutMs: z.number().int().min(100).max(600_000),
-    unreachableGiveUpMs: z.number().int().min(0).max(86_400_000),
-  })
-  .partial()
-  .strict();
+export const SettingsPatch = z.strictObject(
+  z.partial(
+    z.object({
+      apiKey: z.string().check(z.maxLength(512)),
+      model: z.string().check(z.minLength(1), z.maxLength(128)),
+      baseUrl: z.url().check(z.maxLength(2048)),
+      maxTokens: z.int().check(z.gte(1), z.lte(128_000)),
+      spendingCapEnabled: z.boolean(),
+      spendingCapUsd: z.number().check(z.positive(), z.lte(10_000)),
+      notifyOnFinish: z.boolean(),
+      contextBudgetShare: z.number().check(z.gte(0.05), z.lte(0.8)),
+      maxRecentImages: z.int().check(z.gte(0), z.lte(20)),
+      streamIdleTimeoutMs: z.int().check(z.gte(100), z.lte(600_000)),
+      unreachableGiveUpMs: z.int().check(z.gte(0), z.lte(86_400_000)),
+    }),
+  ).shape,
+);
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export const ClientCommand = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('threads.list'), ...cmd, includeArchived: z.boolean().default(false) }),
-  z.object({ type: z.literal('thread.create'), ...cmd, title: Title.optional() }),
+  z.object({ type: z.literal('threads.list'), ...cmd, includeArchived: z._default(z.boolean(), false) }),
+  z.object({ type: z.literal('thread.create'), ...cmd, title: z.optional(Title) }),
   z.object({ type: z.literal('thread.rename'), ...thread, title: Title }),
   z.object({ type: z.literal('thread.archive'), ...thread, archived: z.boolean() }),
   z.object({ type: z.literal('thread.delete'), ...thread }),
@@ -59,29 +60,31 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('thread.subscribe'),
     ...thread,
-    afterSeq: z.number().int().nonnegative().optional(),
-    tail: z.number().int().min(1).max(5_000).default(400),
+    afterSeq: z.optional(z.int().check(z.nonnegative())),
+    tail: z._default(z.int().check(z.gte(1), z.lte(5_000)), 400),
   }),
   z.object({ type: z.literal('thread.unsubscribe'), ...thread }),
   /** Older events for scrolling back; answered with one `thread.page`. */
   z.object({
     type: z.literal('thread.history'),
     ...thread,
-    beforeSeq: z.number().int().positive(),
-    limit: z.number().int().min(1).max(2_000).default(500),
+    beforeSeq: z.int().check(z.positive()),
+    limit: z._default(z.int().check(z.gte(1), z.lte(2_000)), 500),
   }),
   /** Text, attachments (protocol/attachments.ts) or both; the runtime checks them against the model too. */
   z
     .object({
       type: z.literal('message.send'),
       ...thread,
-      text: z.string().trim().max(MAX_MESSAGE_CHARS),
-      attachments: Attachments.optional(),
+      text: z.string().check(z.trim(), z.maxLength(MAX_MESSAGE_CHARS)),
+      attachments: z.optional(Attachments),
     })
-    .refine((c) => c.text.length > 0 || (c.attachments?.length ?? 0) > 0, {
-      message: 'a message needs text or an attachment',
-      path: ['text'],
-    }),
+    .check(
+      z.refine((c) => c.text.length > 0 || (c.attachments?.length ?? 0) > 0, {
+        message: 'a message needs text or an attachment',
+        path: ['text'],
+      }),
+    ),
   /**
    * Edits a sent message (or regenerates its answer, with the same text) as a new branch: the
    * message at seq `replaces` and what followed stay in the log; the model continues from before it.
@@ -90,9 +93,9 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('message.edit'),
     ...thread,
-    replaces: z.number().int().positive(),
-    text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
-    attachments: Attachments.optional(),
+    replaces: z.int().check(z.positive()),
+    text: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_MESSAGE_CHARS)),
+    attachments: z.optional(Attachments),
   }),
   z.object({ type: z.literal('task.stop'), ...thread }),
   /** Brings the agent tab the thread's task acts in to the front (its window focused): "Show tab". */
@@ -106,9 +109,13 @@ export const ClientCommand = z.discriminatedUnion('type', [
   /** Brings a thread back from the trash. */
   z.object({ type: z.literal('thread.restore'), ...thread }),
   /** A restorable backup of threads, settings (the key only if asked), grants and devices; answered with `backup`. */
-  z.object({ type: z.literal('backup.export'), ...cmd, includeApiKey: z.boolean().default(false) }),
+  z.object({ type: z.literal('backup.export'), ...cmd, includeApiKey: z._default(z.boolean(), false) }),
   /** Restores a backup made by `backup.export`: threads not present are added, settings and grants replaced. */
-  z.object({ type: z.literal('backup.import'), ...cmd, json: z.string().min(2).max(MAX_BACKUP_BYTES) }),
+  z.object({
+    type: z.literal('backup.import'),
+    ...cmd,
+    json: z.string().check(z.minLength(2), z.maxLength(MAX_BACKUP_BYTES)),
+  }),
   /** Restores the automatic backup kept outside IndexedDB (after the browser lost the database). */
   z.object({ type: z.literal('backup.restoreAuto'), ...cmd }),
   /** Restores the newest automatic backup in the file host's own folder on the computer (the bridge installed). */
@@ -117,9 +124,9 @@ export const ClientCommand = z.discriminatedUnion('type', [
     type: z.literal('decision.answer'),
     ...thread,
     decisionId: Id,
-    optionId: z.string().min(1).max(64),
+    optionId: z.string().check(z.minLength(1), z.maxLength(64)),
     /** What the user typed into the prompt (a password), for a decision that asks for it; never stored. */
-    secret: z.string().min(1).max(1_000).optional(),
+    secret: z.optional(z.string().check(z.minLength(1), z.maxLength(1_000))),
   }),
   z.object({ type: z.literal('settings.get'), ...cmd }),
   z.object({ type: z.literal('settings.update'), ...cmd, patch: SettingsPatch }),
@@ -133,24 +140,29 @@ export const ClientCommand = z.discriminatedUnion('type', [
   /** Phone link (trusted only): show a pairing QR code; answered with `pairing.offer`. */
   z.object({ type: z.literal('pairing.start'), ...cmd }),
   /** Forgets a QR code that is no longer shown, so it cannot be used any more. */
-  z.object({ type: z.literal('pairing.cancel'), ...cmd, secretId: z.string().min(1).max(64) }),
+  z.object({ type: z.literal('pairing.cancel'), ...cmd, secretId: z.string().check(z.minLength(1), z.maxLength(64)) }),
   /** Paired phones; answered with `devices`. */
   z.object({ type: z.literal('devices.list'), ...cmd }),
   /** Revokes a phone: its sessions are dropped at once and it is refused from then on. */
-  z.object({ type: z.literal('devices.revoke'), ...cmd, deviceId: z.string().min(1).max(128) }),
+  z.object({ type: z.literal('devices.revoke'), ...cmd, deviceId: z.string().check(z.minLength(1), z.maxLength(128)) }),
   /** Phone link settings and state; answered with `link.settings` and `link.status`. */
   z.object({ type: z.literal('link.settings.get'), ...cmd }),
   z.object({ type: z.literal('link.settings.update'), ...cmd, patch: LinkSettingsPatch }),
   /** File bridge (Folders view, trusted only): answered with `bridge`; `retry` reconnects to the host first. */
-  z.object({ type: z.literal('bridge.status'), ...cmd, retry: z.boolean().default(false) }),
+  z.object({ type: z.literal('bridge.status'), ...cmd, retry: z._default(z.boolean(), false) }),
   /** Allowed folders (the host's own list); answered with `folders`, and every panel gets `folders` after a change. */
   z.object({ type: z.literal('folders.list'), ...cmd }),
   z.object({ type: z.literal('folders.add'), ...cmd, ...FolderAddFields }),
   z.object({ type: z.literal('folders.remove'), ...cmd, name: FolderName }),
   z.object({ type: z.literal('folders.update'), ...cmd, ...FolderUpdateFields }),
   /** Tandem's trash (Trash view); answered with `trash`. */
-  z.object({ type: z.literal('trash.list'), ...cmd, cursor: z.string().max(256).optional() }),
-  z.object({ type: z.literal('trash.restore'), ...cmd, entryId: TrashEntryId, overwrite: z.boolean().default(false) }),
+  z.object({ type: z.literal('trash.list'), ...cmd, cursor: z.optional(z.string().check(z.maxLength(256))) }),
+  z.object({
+    type: z.literal('trash.restore'),
+    ...cmd,
+    entryId: TrashEntryId,
+    overwrite: z._default(z.boolean(), false),
+  }),
   /** Permanent deletion: sent only by the Trash view after the user confirmed; never a model tool. */
   z.object({ type: z.literal('trash.purge'), ...cmd, entryIds: TrashEntryIds }),
   /** Web Push (phones only): answered with `push.status` (the key to subscribe with). */
@@ -180,8 +192,8 @@ export const ClientCommand = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('audit.list'),
     ...cmd,
-    threadId: Id.optional(),
-    limit: z.number().int().min(1).max(1_000).default(200),
+    threadId: z.optional(Id),
+    limit: z._default(z.int().check(z.gte(1), z.lte(1_000)), 200),
   }),
   /** The whole audit log as hash-chained JSON Lines (shared/audit/); answered by `audit.export`. */
   z.object({ type: z.literal('audit.export'), ...cmd }),

@@ -6,17 +6,17 @@
  * ask for exactly what it missed. The log is append-only: an interrupted model
  * turn is not erased, it is followed by `turn_discarded`, and views hide it.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { Attachment } from './attachments';
 import { ScheduledRun } from './schedules';
 
-export const Id = z.string().min(1).max(128);
+export const Id = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const Usage = z.object({
-  inputTokens: z.number().int().nonnegative(),
-  outputTokens: z.number().int().nonnegative(),
-  cacheCreationInputTokens: z.number().int().nonnegative(),
-  cacheReadInputTokens: z.number().int().nonnegative(),
+  inputTokens: z.int().check(z.nonnegative()),
+  outputTokens: z.int().check(z.nonnegative()),
+  cacheCreationInputTokens: z.int().check(z.nonnegative()),
+  cacheReadInputTokens: z.int().check(z.nonnegative()),
 });
 export type Usage = z.infer<typeof Usage>;
 
@@ -62,23 +62,23 @@ export const ClientKind = z.enum(['panel', 'phone', 'runtime']);
 export type ClientKind = z.infer<typeof ClientKind>;
 /** A paired phone, as the runtime knows it from the link: so "who did what" survives a theft. */
 export const DeviceIdentity = z.object({
-  name: z.string().max(200),
+  name: z.string().check(z.maxLength(200)),
   /** A short, readable fingerprint of the phone's device key (see runtime/client-identity.ts). */
-  fingerprint: z.string().max(64),
+  fingerprint: z.string().check(z.maxLength(64)),
 });
 export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
-export const Actor = z.object({ kind: ClientKind, clientId: z.string(), device: DeviceIdentity.optional() });
+export const Actor = z.object({ kind: ClientKind, clientId: z.string(), device: z.optional(DeviceIdentity) });
 export type Actor = z.infer<typeof Actor>;
 
 export const DecisionOption = z.object({
-  id: z.string().min(1).max(64),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
   label: z.string(),
-  tone: z.enum(['primary', 'neutral', 'danger']).default('neutral'),
+  tone: z._default(z.enum(['primary', 'neutral', 'danger']), 'neutral'),
   /**
    * The answer outlives the task (a rule, a timed grant, a folder's auto-approval): offered and accepted
    * only on a trusted client (the computer), never from a phone.
    */
-  persistent: z.boolean().optional(),
+  persistent: z.optional(z.boolean()),
 });
 export type DecisionOption = z.infer<typeof DecisionOption>;
 
@@ -108,19 +108,19 @@ export const EventBody = z.discriminatedUnion('kind', [
     by: Actor,
     commandId: z.string(),
     /** Files the person attached (images already scaled to the API's limits). */
-    attachments: z.array(Attachment).optional(),
+    attachments: z.optional(z.array(Attachment)),
     /** Set when a schedule sent this message: the run it starts, and that run's limits. */
-    run: ScheduledRun.optional(),
+    run: z.optional(ScheduledRun),
     /**
      * An edit (or a regenerate, with the same text): this message replaces the user message at seq
      * `replaces`. The model is sent the history before that message, then this one; the log keeps
      * the earlier version and its answer, and views offer them as "1/2" (conversation/branches.ts).
      */
-    replaces: z.number().int().positive().optional(),
+    replaces: z.optional(z.int().check(z.positive())),
   }),
   z.object({ kind: z.literal('task_started'), ...task }),
   /** A model call was issued. `turnId` ties its text and its final message together. */
-  z.object({ kind: z.literal('turn_started'), ...task, turnId: Id, model: z.string(), attempt: z.number().int() }),
+  z.object({ kind: z.literal('turn_started'), ...task, turnId: Id, model: z.string(), attempt: z.int() }),
   /** A batch of streamed text deltas (batched so a long answer is tens of events, not thousands). */
   z.object({ kind: z.literal('text'), ...task, turnId: Id, text: z.string() }),
   /** The complete assistant message of a turn: the unit the conversation is rebuilt from. */
@@ -130,9 +130,9 @@ export const EventBody = z.discriminatedUnion('kind', [
     turnId: Id,
     model: z.string(),
     content: z.array(AssistantBlock),
-    stopReason: z.string().nullable(),
+    stopReason: z.nullable(z.string()),
     usage: Usage,
-    costUsd: z.number().nonnegative(),
+    costUsd: z.number().check(z.nonnegative()),
   }),
   /** A turn that will never complete (host died mid-stream, stop, error): its partial text is not part of the conversation. */
   z.object({
@@ -151,23 +151,23 @@ export const EventBody = z.discriminatedUnion('kind', [
     isError: z.boolean(),
     content: z.array(ToolOutputBlock),
     /** Set when the output was cut before going to the model. */
-    truncated: z.boolean().default(false),
+    truncated: z._default(z.boolean(), false),
     /** A human-readable extra shown on the card (e.g. a diff), never sent to the model. */
-    display: z.string().optional(),
+    display: z.optional(z.string()),
     /** Where in Settings a person fixes this failure (a missing file host: Folders). */
-    fixIn: z.enum(['folders']).optional(),
+    fixIn: z.optional(z.enum(['folders'])),
   }),
   z.object({
     kind: z.literal('decision_requested'),
     ...task,
     decisionId: Id,
     /** The tool call waiting on this decision; absent for task-level decisions (the spending cap). */
-    toolUseId: Id.optional(),
+    toolUseId: z.optional(Id),
     /** `connection`: the API stayed unreachable for too long; retry or stop. */
     topic: z.enum(['permission', 'budget', 'connection']),
     title: z.string(),
     detail: z.string(),
-    options: z.array(DecisionOption).min(1),
+    options: z.array(DecisionOption).check(z.minLength(1)),
   }),
   z.object({
     kind: z.literal('decision_resolved'),
@@ -176,13 +176,13 @@ export const EventBody = z.discriminatedUnion('kind', [
     optionId: z.string(),
     by: Actor,
     /** For permission decisions: whether the answer lets the tool call run. */
-    allowed: z.boolean().optional(),
+    allowed: z.optional(z.boolean()),
   }),
   z.object({
     kind: z.literal('retry_scheduled'),
     ...task,
-    attempt: z.number().int(),
-    delayMs: z.number().nonnegative(),
+    attempt: z.int(),
+    delayMs: z.number().check(z.nonnegative()),
     errorKind: ErrorKind,
     message: z.string(),
   }),
@@ -191,7 +191,7 @@ export const EventBody = z.discriminatedUnion('kind', [
     ...task,
     errorKind: ErrorKind,
     message: z.string(),
-    status: z.number().int().optional(),
+    status: z.optional(z.int()),
   }),
   z.object({ kind: z.literal('stop_requested'), ...task, by: Actor }),
   /**
@@ -201,9 +201,13 @@ export const EventBody = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('tab_acting'),
     ...task,
-    tab: z
-      .object({ tabId: z.number().int().nonnegative(), url: z.string().max(4_096), title: z.string().max(500) })
-      .nullable(),
+    tab: z.nullable(
+      z.object({
+        tabId: z.int().check(z.nonnegative()),
+        url: z.string().check(z.maxLength(4_096)),
+        title: z.string().check(z.maxLength(500)),
+      }),
+    ),
   }),
   z.object({ kind: z.literal('task_finished'), ...task, outcome: TaskOutcome }),
   // --- Context management (issue 17, model side) ---
@@ -215,17 +219,17 @@ export const EventBody = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('context_compacted'),
     ...task,
-    throughMessage: z.number().int().nonnegative(),
-    summary: z.string().min(1),
+    throughMessage: z.int().check(z.nonnegative()),
+    summary: z.string().check(z.minLength(1)),
     usage: Usage,
-    costUsd: z.number().nonnegative(),
+    costUsd: z.number().check(z.nonnegative()),
   }),
 ]);
 export type EventBody = z.infer<typeof EventBody>;
 export type EventKind = EventBody['kind'];
 
 export const ThreadEvent = z.intersection(
-  z.object({ threadId: Id, seq: z.number().int().positive(), at: z.number() }),
+  z.object({ threadId: Id, seq: z.int().check(z.positive()), at: z.number() }),
   EventBody,
 );
 export type ThreadEvent = z.infer<typeof ThreadEvent>;

@@ -5,7 +5,7 @@
  * runtime says about the bridge itself. All of it is trusted-only: a paired phone
  * can neither read nor change which folders the agent may touch.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { AllowedRoot, RootMode, RootName, TrashEntry, TrashEntryId } from './native-host';
 
 /**
@@ -20,10 +20,10 @@ export type BridgeState = z.infer<typeof BridgeState>;
 export const BridgeStatus = z.object({
   state: BridgeState,
   /** For `error` (and `not_installed`): what the browser or the host said. */
-  message: z.string().optional(),
+  message: z.optional(z.string()),
   /** The one command that installs the host for this browser (shown with a copy button). */
   installCommand: z.string(),
-  hostVersion: z.string().optional(),
+  hostVersion: z.optional(z.string()),
   /** Epoch ms of the last state change. */
   at: z.number(),
 });
@@ -40,7 +40,7 @@ export type FolderList = z.infer<typeof FolderList>;
 
 export const TrashPage = z.object({
   entries: z.array(TrashEntry),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
   totalEntries: z.number(),
 });
 export type TrashPage = z.infer<typeof TrashPage>;
@@ -48,15 +48,15 @@ export type TrashPage = z.infer<typeof TrashPage>;
 /** Command fields, reused by `commands.ts` so the host's limits apply before anything is sent. */
 export const FolderAddFields = {
   /** Absolute path of the folder to allow. */
-  path: z.string().min(1).max(4096),
+  path: z.string().check(z.minLength(1), z.maxLength(4096)),
   mode: RootMode,
-  autoApproveWrites: z.boolean().default(false),
-  name: RootName.optional(),
+  autoApproveWrites: z._default(z.boolean(), false),
+  name: z.optional(RootName),
 };
 export const FolderUpdateFields = {
   name: RootName,
-  mode: RootMode.optional(),
-  autoApproveWrites: z.boolean().optional(),
+  mode: z.optional(RootMode),
+  autoApproveWrites: z.optional(z.boolean()),
 };
-export const TrashEntryIds = z.array(TrashEntryId).min(1).max(1000);
+export const TrashEntryIds = z.array(TrashEntryId).check(z.minLength(1), z.maxLength(1000));
 export { RootName as FolderName, TrashEntryId };

@@ -13,7 +13,7 @@
  *   (re-read the settings, drop a revoked device, report status), which must reach it whether or
  *   not a port is open.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { LinkStatus } from './link';
 
 export const LINK_RELAY_PORT = 'tandem-link-relay';
@@ -22,7 +22,7 @@ export const LINK_HOST_TARGET = 'tandem-link-host';
 /** How often the host messages the worker while phones are connected (Chrome stops idle workers at 30 s). */
 export const RELAY_KEEPALIVE_MS = 20_000;
 
-const SessionId = z.string().min(1).max(64);
+const SessionId = z.string().check(z.minLength(1), z.maxLength(64));
 
 /** Host → runtime, on the relay port. */
 export const HostToRuntime = z.discriminatedUnion('type', [
@@ -30,8 +30,8 @@ export const HostToRuntime = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('session.open'),
     sessionId: SessionId,
-    deviceId: z.string().min(1).max(128),
-    deviceName: z.string().max(128),
+    deviceId: z.string().check(z.minLength(1), z.maxLength(128)),
+    deviceName: z.string().check(z.maxLength(128)),
   }),
   /** A protocol message from that phone (the runtime validates it as a command). */
   z.strictObject({ type: z.literal('session.message'), sessionId: SessionId, message: z.unknown() }),
@@ -40,12 +40,12 @@ export const HostToRuntime = z.discriminatedUnion('type', [
   /** A phone paired with the QR code `secretId`: the panel showing it can say so. */
   z.strictObject({
     type: z.literal('host.paired'),
-    secretId: z.string().max(64),
-    deviceId: z.string().min(1).max(128),
-    deviceName: z.string().max(128),
+    secretId: z.string().check(z.maxLength(64)),
+    deviceId: z.string().check(z.minLength(1), z.maxLength(128)),
+    deviceName: z.string().check(z.maxLength(128)),
   }),
   /** A connection failed the handshake (wrong secret, used or expired QR code, revoked device, interception). */
-  z.strictObject({ type: z.literal('host.refused'), code: z.string().max(64) }),
+  z.strictObject({ type: z.literal('host.refused'), code: z.string().check(z.maxLength(64)) }),
   z.strictObject({ type: z.literal('host.keepalive') }),
 ]);
 export type HostToRuntime = z.infer<typeof HostToRuntime>;
@@ -67,7 +67,7 @@ export const HostControl = z.discriminatedUnion('type', [
   z.strictObject({
     target: z.literal(LINK_HOST_TARGET),
     type: z.literal('host.revoke'),
-    deviceId: z.string().min(1).max(128),
+    deviceId: z.string().check(z.minLength(1), z.maxLength(128)),
   }),
   /** Answered with the current LinkStatus. */
   z.strictObject({ target: z.literal(LINK_HOST_TARGET), type: z.literal('host.status.get') }),

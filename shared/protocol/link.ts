@@ -8,18 +8,16 @@
  * client protocol the side panel speaks (commands.ts / messages.ts); the rest is the link's own
  * housekeeping (heartbeats, refusals, a goodbye that says why).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** A PeerJS signaling server. The offer (QR code) carries the same fields to the phone. */
 export const SignalingServer = z.strictObject({
-  host: z.string().trim().min(1).max(253),
-  port: z.number().int().min(1).max(65535).optional(),
+  host: z.string().check(z.trim(), z.minLength(1), z.maxLength(253)),
+  port: z.optional(z.int().check(z.gte(1), z.lte(65535))),
   /** URL path the PeerServer is mounted on ('/' by default). */
-  path: z
-    .string()
-    .max(128)
-    .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'a URL path starting with /')
-    .optional(),
+  path: z.optional(
+    z.string().check(z.maxLength(128), z.regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, 'a URL path starting with /')),
+  ),
   secure: z.boolean(),
 });
 export type SignalingServer = z.infer<typeof SignalingServer>;
@@ -46,9 +44,12 @@ export const DEFAULT_PHONE_PAGE_URL = 'https://tandem-agent.github.io/tandem/';
 
 /** One STUN/TURN server, as RTCPeerConnection takes it. */
 export const IceServer = z.strictObject({
-  urls: z.union([z.string().min(1).max(512), z.array(z.string().min(1).max(512)).min(1).max(8)]),
-  username: z.string().max(256).optional(),
-  credential: z.string().max(256).optional(),
+  urls: z.union([
+    z.string().check(z.minLength(1), z.maxLength(512)),
+    z.array(z.string().check(z.minLength(1), z.maxLength(512))).check(z.minLength(1), z.maxLength(8)),
+  ]),
+  username: z.optional(z.string().check(z.maxLength(256))),
+  credential: z.optional(z.string().check(z.maxLength(256))),
 });
 export type IceServer = z.infer<typeof IceServer>;
 
@@ -70,40 +71,30 @@ export const DEFAULT_STUN_SERVERS: IceServer[] = [
  */
 export const TurnRestConfig = z.strictObject({
   urls: z
-    .array(
-      z
-        .string()
-        .regex(/^turns?:\S+$/, 'a turn: or turns: URL')
-        .max(512),
-    )
-    .min(1)
-    .max(4),
-  secret: z.string().min(8).max(256),
-  ttlSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 86_400),
+    .array(z.string().check(z.regex(/^turns?:\S+$/, 'a turn: or turns: URL'), z.maxLength(512)))
+    .check(z.minLength(1), z.maxLength(4)),
+  secret: z.string().check(z.minLength(8), z.maxLength(256)),
+  ttlSeconds: z.number().check(z.int(), z.gte(60), z.lte(7 * 86_400)),
 });
 export type TurnRestConfig = z.infer<typeof TurnRestConfig>;
 
 /** The phone page's address: http(s) only (it becomes the QR code a camera opens). */
-const PhonePageUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]);
+const PhonePageUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/ }).check(z.maxLength(2048))]);
 
 export const LinkSettings = z.object({
   /** The user's own PeerServer; null means the public PeerJS server (signalingOf). */
-  signaling: SignalingServer.nullable(),
+  signaling: z.nullable(SignalingServer),
   /** Empty by default: on a LAN host candidates suffice; across networks add STUN, and TURN for strict NATs. */
-  iceServers: z.array(IceServer).max(8),
+  iceServers: z.array(IceServer).check(z.maxLength(8)),
   /**
    * Where the phone page is served; empty means DEFAULT_PHONE_PAGE_URL (`npm start` serves it on
    * the LAN for development).
    */
   phonePageUrl: PhonePageUrl,
   /** A TURN server that takes time-limited credentials, beside any in `iceServers`. */
-  turnRest: TurnRestConfig.nullable().default(null),
+  turnRest: z._default(z.nullable(TurnRestConfig), null),
   /** Keep the computer awake while a task runs (Chrome's power API; Firefox has none). */
-  keepAwake: z.boolean().default(true),
+  keepAwake: z._default(z.boolean(), true),
 });
 export type LinkSettings = z.infer<typeof LinkSettings>;
 
@@ -115,21 +106,21 @@ export const DEFAULT_LINK_SETTINGS: LinkSettings = {
   keepAwake: true,
 };
 
-export const LinkSettingsPatch = z
-  .strictObject({
-    signaling: SignalingServer.nullable(),
-    iceServers: z.array(IceServer).max(8),
+export const LinkSettingsPatch = z.partial(
+  z.strictObject({
+    signaling: z.nullable(SignalingServer),
+    iceServers: z.array(IceServer).check(z.maxLength(8)),
     phonePageUrl: PhonePageUrl,
-    turnRest: TurnRestConfig.nullable(),
+    turnRest: z.nullable(TurnRestConfig),
     keepAwake: z.boolean(),
-  })
-  .partial();
+  }),
+);
 export type LinkSettingsPatch = z.infer<typeof LinkSettingsPatch>;
 
 /** A paired phone as the Devices view lists it. */
 export const DeviceSummary = z.object({
   /** Hex of the phone's long-term public key. */
-  id: z.string().min(1).max(128),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
   name: z.string(),
   pairedAt: z.number(),
   lastSeenAt: z.number(),
@@ -145,11 +136,11 @@ export type LinkState = z.infer<typeof LinkState>;
 export const LinkStatus = z.object({
   state: LinkState,
   /** The extension's PeerJS id while registered. */
-  peerId: z.string().nullable(),
+  peerId: z.nullable(z.string()),
   /** For a person: why it is off or failing. */
   detail: z.string(),
   /** Authenticated phone sessions. */
-  phones: z.number().int().nonnegative(),
+  phones: z.int().check(z.nonnegative()),
 });
 export type LinkStatus = z.infer<typeof LinkStatus>;
 
@@ -174,14 +165,14 @@ export type ByeReason = z.infer<typeof ByeReason>;
  */
 export const LinkEnvelope = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('msg'), m: z.unknown() }),
-  z.strictObject({ t: z.literal('ping'), n: z.number().int().nonnegative() }),
-  z.strictObject({ t: z.literal('pong'), n: z.number().int().nonnegative() }),
+  z.strictObject({ t: z.literal('ping'), n: z.int().check(z.nonnegative()) }),
+  z.strictObject({ t: z.literal('pong'), n: z.int().check(z.nonnegative()) }),
   z.strictObject({
     t: z.literal('error'),
-    frame: z.number().int().nonnegative(),
-    code: z.string().max(64),
-    message: z.string().max(1000),
+    frame: z.int().check(z.nonnegative()),
+    code: z.string().check(z.maxLength(64)),
+    message: z.string().check(z.maxLength(1000)),
   }),
-  z.strictObject({ t: z.literal('bye'), reason: ByeReason, message: z.string().max(1000) }),
+  z.strictObject({ t: z.literal('bye'), reason: ByeReason, message: z.string().check(z.maxLength(1000)) }),
 ]);
 export type LinkEnvelope = z.infer<typeof LinkEnvelope>;

@@ -3,7 +3,7 @@
  * carrying its id; data flows in the typed messages below (pushed to every
  * interested client, so two clients stay in step without polling).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ConnectorMessages } from './connectors';
 import { ClientKind, DeviceIdentity, Id, ThreadEvent, Usage } from './events';
 import { BridgeStatus, FolderList, TrashPage } from './files';
@@ -24,15 +24,15 @@ export const ThreadSummary = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   archived: z.boolean(),
-  lastSeq: z.number().int().nonnegative(),
+  lastSeq: z.int().check(z.nonnegative()),
   status: ThreadStatus,
-  pendingDecisions: z.number().int().nonnegative(),
+  pendingDecisions: z.int().check(z.nonnegative()),
   usage: Usage,
-  costUsd: z.number().nonnegative(),
+  costUsd: z.number().check(z.nonnegative()),
   /** Set when the thread was deleted from a phone: it sits in the trash, restorable from the computer. */
-  trashedAt: z.number().optional(),
+  trashedAt: z.optional(z.number()),
   /** The model this thread's turns use (thread.setModel); absent, the default from Settings. */
-  model: z.string().min(1).max(128).optional(),
+  model: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
 
@@ -42,37 +42,37 @@ export const PublicSettings = z.object({
   apiKeyHint: z.string(),
   model: z.string(),
   baseUrl: z.string(),
-  maxTokens: z.number().int(),
+  maxTokens: z.int(),
   spendingCapEnabled: z.boolean(),
   spendingCapUsd: z.number(),
   notifyOnFinish: z.boolean(),
   /** Share of the model's context window a request may fill before old outputs are elided or compacted. */
   contextBudgetShare: z.number(),
   /** Images kept in a request; older ones become text stubs. */
-  maxRecentImages: z.number().int(),
+  maxRecentImages: z.int(),
   /** A stream silent this long (pings included) is cut and retried. */
-  streamIdleTimeoutMs: z.number().int(),
+  streamIdleTimeoutMs: z.int(),
   /** After this long without reaching the API, a task pauses and asks (retry / stop). */
-  unreachableGiveUpMs: z.number().int(),
+  unreachableGiveUpMs: z.int(),
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
 
 export const AuditEntry = z.object({
-  id: z.number().int().optional(),
+  id: z.optional(z.int()),
   threadId: Id,
   taskId: Id,
   toolUseId: Id,
   at: z.number(),
   tool: z.string(),
   /** The MCP connector the tool belongs to, for connector tools. */
-  connector: z.string().optional(),
+  connector: z.optional(z.string()),
   input: z.unknown(),
   decision: z.enum(['auto', 'allowed', 'denied']),
-  decidedBy: ClientKind.optional(),
+  decidedBy: z.optional(ClientKind),
   /** The phone that answered, when a phone did. */
-  decidedByDevice: DeviceIdentity.optional(),
+  decidedByDevice: z.optional(DeviceIdentity),
   outcome: z.enum(['ok', 'error', 'denied', 'interrupted']),
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
@@ -83,26 +83,26 @@ export const SiteEntry = z.object({
   effect: z.enum(['allow', 'deny']),
   /** always: until removed; timed: until `expiresAt`; task: only for the task that was running when answered. */
   duration: z.enum(['always', 'timed', 'task']),
-  expiresAt: z.number().optional(),
+  expiresAt: z.optional(z.number()),
   grantedAt: z.number(),
-  lastUsedAt: z.number().optional(),
+  lastUsedAt: z.optional(z.number()),
 });
 export type SiteEntry = z.infer<typeof SiteEntry>;
 
 export const StorageStatus = z.object({
   /** ok; low: space is running out; failing: writes fail now; lost: the database was found empty where data existed. */
   state: z.enum(['ok', 'low', 'failing', 'lost']),
-  usageBytes: z.number().nonnegative().optional(),
-  quotaBytes: z.number().nonnegative().optional(),
+  usageBytes: z.optional(z.number().check(z.nonnegative())),
+  quotaBytes: z.optional(z.number().check(z.nonnegative())),
   /** Whether the browser granted persistent storage (it then never evicts Tandem's data on its own). */
-  persisted: z.boolean().optional(),
+  persisted: z.optional(z.boolean()),
   /** When the automatic backup outside IndexedDB was taken (restorable with `backup.restoreAuto`). */
-  autoBackupAt: z.number().optional(),
+  autoBackupAt: z.optional(z.number()),
   /** When the newest automatic backup in the file host's folder was saved (restorable with `backup.restoreFromHost`). */
-  diskBackupAt: z.number().optional(),
+  diskBackupAt: z.optional(z.number()),
   /** Where those backups are on the computer. */
-  diskBackupFolder: z.string().optional(),
-  message: z.string().optional(),
+  diskBackupFolder: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 export type StorageStatus = z.infer<typeof StorageStatus>;
 
@@ -128,8 +128,8 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
     clientId: z.string(),
     clientKind: ClientKind,
   }),
-  z.object({ type: z.literal('ack'), commandId: z.string(), threadId: Id.optional() }),
-  z.object({ type: z.literal('error'), commandId: z.string().nullable(), code: ErrorCode, message: z.string() }),
+  z.object({ type: z.literal('ack'), commandId: z.string(), threadId: z.optional(Id) }),
+  z.object({ type: z.literal('error'), commandId: z.nullable(z.string()), code: ErrorCode, message: z.string() }),
   z.object({ type: z.literal('threads'), threads: z.array(ThreadSummary) }),
   z.object({ type: z.literal('thread.deleted'), threadId: Id }),
   /**
@@ -150,9 +150,9 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
     type: z.literal('thread.activity'),
     threadId: Id,
     status: ThreadStatus,
-    retryAt: z.number().optional(),
+    retryAt: z.optional(z.number()),
     /** Why (for `paused`: the storage failure, in words a person can act on). */
-    message: z.string().optional(),
+    message: z.optional(z.string()),
   }),
   /** The browser storage's health; sent to panels at attach and whenever it changes. */
   z.object({ type: z.literal('storage.status'), status: StorageStatus }),
@@ -168,11 +168,11 @@ export const RuntimeMessage = z.discriminatedUnion('type', [
     type: z.literal('audit.export'),
     fileName: z.string(),
     jsonl: z.string(),
-    rows: z.number().int(),
+    rows: z.int(),
     head: z.string(),
   }),
   /** The audit chain's current head (panels only), sent on `audit.head` and after each export. */
-  z.object({ type: z.literal('audit.head'), rows: z.number().int(), head: z.string() }),
+  z.object({ type: z.literal('audit.head'), rows: z.int(), head: z.string() }),
   /** File bridge state (panels only); sent on `bridge.status` and to every panel when it changes. */
   z.object({ type: z.literal('bridge'), status: BridgeStatus }),
   /** The allowed folders; sent on `folders.list` and to every panel after a change. */

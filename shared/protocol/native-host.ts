@@ -12,7 +12,7 @@
  * newer extension never believes an older host honoured a flag it did not know.
  * Answers are not strict, so a newer host may add fields.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 export const NATIVE_HOST_PROTOCOL_VERSION = 1;
 
@@ -77,7 +77,7 @@ export const MAX_HOST_BACKUP_CHARS = 20 * 1024 * 1024;
 // ---------------------------------------------------------------------------
 // Building blocks
 
-export const NativeHostRequestId = z.string().min(1).max(128);
+export const NativeHostRequestId = z.string().check(z.minLength(1), z.maxLength(128));
 
 /**
  * A path as the extension names it. Two forms:
@@ -89,21 +89,23 @@ export const NativeHostRequestId = z.string().min(1).max(128);
  */
 export const HostPath = z
   .string()
-  .min(1)
-  .max(4 * MAX_PATH_BYTES)
-  .describe(
-    'Absolute path ("/home/me/notes/todo.md") or "<allowed folder name>/<relative path>" ("notes/todo.md"). ' +
-      'Resolved by the host; anything whose real location is outside the allowed folders is refused.',
+  .check(
+    z.minLength(1),
+    z.maxLength(4 * MAX_PATH_BYTES),
+    z.describe(
+      'Absolute path ("/home/me/notes/todo.md") or "<allowed folder name>/<relative path>" ("notes/todo.md"). ' +
+        'Resolved by the host; anything whose real location is outside the allowed folders is refused.',
+    ),
   );
 
 /** Name of an allowed folder: the first segment of a root-relative path. */
-export const RootName = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((name) => !name.includes('/') && !name.includes('\0') && name !== '.' && name !== '..', {
+export const RootName = z.string().check(
+  z.minLength(1),
+  z.maxLength(64),
+  z.refine((name) => !name.includes('/') && !name.includes('\0') && name !== '.' && name !== '..', {
     message: 'a folder name cannot contain "/" or NUL, or be "." or ".."',
-  });
+  }),
+);
 
 export const RootMode = z.enum(['read', 'read-write']);
 export type RootMode = z.infer<typeof RootMode>;
@@ -112,7 +114,7 @@ export type RootMode = z.infer<typeof RootMode>;
 export const AllowedRoot = z.object({
   name: RootName,
   /** Absolute real path (symlinks resolved when the folder was added). */
-  path: z.string().min(1),
+  path: z.string().check(z.minLength(1)),
   mode: RootMode,
   /** The extension may skip asking before writes here. The host only stores it. */
   autoApproveWrites: z.boolean(),
@@ -121,30 +123,24 @@ export const AllowedRoot = z.object({
 export type AllowedRoot = z.infer<typeof AllowedRoot>;
 
 /** Host-assigned id of a write transfer, or a client-chosen id for a cancellable search. */
-export const TransferId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/);
+export const TransferId = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
 
-export const TrashEntryId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9-]+$/);
+export const TrashEntryId = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9-]+$/));
 
 const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Standard base64 with padding, as `btoa` writes it. */
-export const Base64Data = z
-  .string()
-  .max(Math.ceil(MAX_WRITE_CHUNK_BYTES / 3) * 4)
-  .refine((data) => data.length % 4 === 0 && base64Pattern.test(data), { message: 'not valid base64' });
+export const Base64Data = z.string().check(
+  z.maxLength(Math.ceil(MAX_WRITE_CHUNK_BYTES / 3) * 4),
+  z.refine((data) => data.length % 4 === 0 && base64Pattern.test(data), { message: 'not valid base64' }),
+);
 
 /** A backup's file name as the host makes it: its save time in ms since the epoch. */
 export const HostBackupName = z
   .string()
-  .max(64)
-  .regex(/^backup-\d{13,16}\.json$/, { message: "not the name of one of the host's backups" });
+  .check(
+    z.maxLength(64),
+    z.regex(/^backup-\d{13,16}\.json$/, { message: "not the name of one of the host's backups" }),
+  );
 
 export const EntryType = z.enum(['file', 'dir', 'symlink', 'other']);
 export type EntryType = z.infer<typeof EntryType>;
@@ -157,7 +153,7 @@ const req = { id: NativeHostRequestId };
 export const HelloRequest = z.strictObject({
   op: z.literal('hello'),
   ...req,
-  clientVersion: z.string().max(64).optional(),
+  clientVersion: z.optional(z.string().check(z.maxLength(64))),
 });
 export const RootsListRequest = z.strictObject({ op: z.literal('roots.list'), ...req });
 export const RootsAddRequest = z.strictObject({
@@ -166,17 +162,17 @@ export const RootsAddRequest = z.strictObject({
   /** Must be absolute; stored as its real path. */
   path: HostPath,
   mode: RootMode,
-  autoApproveWrites: z.boolean().default(false),
+  autoApproveWrites: z._default(z.boolean(), false),
   /** Defaults to the folder's base name, made unique with a `-2`, `-3`… suffix. */
-  name: RootName.optional(),
+  name: z.optional(RootName),
 });
 export const RootsRemoveRequest = z.strictObject({ op: z.literal('roots.remove'), ...req, name: RootName });
 export const RootsUpdateRequest = z.strictObject({
   op: z.literal('roots.update'),
   ...req,
   name: RootName,
-  mode: RootMode.optional(),
-  autoApproveWrites: z.boolean().optional(),
+  mode: z.optional(RootMode),
+  autoApproveWrites: z.optional(z.boolean()),
 });
 
 export const ListDirRequest = z.strictObject({
@@ -184,8 +180,8 @@ export const ListDirRequest = z.strictObject({
   ...req,
   path: HostPath,
   /** Opaque; from the previous page's `nextCursor`. Entries come sorted by name. */
-  cursor: z.string().max(2048).optional(),
-  limit: z.number().int().min(1).max(LIST_DIR_MAX_LIMIT).default(200),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
+  limit: z._default(z.int().check(z.gte(1), z.lte(LIST_DIR_MAX_LIMIT)), 200),
 });
 export const StatRequest = z.strictObject({ op: z.literal('stat'), ...req, path: HostPath });
 
@@ -195,15 +191,15 @@ export const ReadFileRequest = z.strictObject({
   ...req,
   path: HostPath,
   /** Byte offset to start at. Cannot be combined with `startLine`. */
-  offset: z.number().int().nonnegative().optional(),
+  offset: z.optional(z.int().check(z.nonnegative())),
   /** Bytes to read; at most one chunk. Text answers may come back shorter (see TRANSFER_CHUNK_BYTES). */
-  length: z.number().int().min(1).max(TRANSFER_CHUNK_BYTES).optional(),
+  length: z.optional(z.int().check(z.gte(1), z.lte(TRANSFER_CHUNK_BYTES))),
   /** `auto`: detect UTF-8 / UTF-16 (BOM) / latin1, and send binary files as base64. */
-  encoding: ReadEncoding.default('auto'),
+  encoding: z._default(ReadEncoding, 'auto'),
   /** 1-based first line (text files only). Whole lines are returned, up to one chunk. */
-  startLine: z.number().int().min(1).optional(),
+  startLine: z.optional(z.int().check(z.gte(1))),
   /** 1-based last line, inclusive. */
-  endLine: z.number().int().min(1).optional(),
+  endLine: z.optional(z.int().check(z.gte(1))),
 });
 
 export const WriteEncoding = z.enum(['utf8', 'base64']);
@@ -212,29 +208,29 @@ export const WriteFileRequest = z.strictObject({
   op: z.literal('write_file'),
   ...req,
   path: HostPath,
-  content: z.string().max(Math.ceil(MAX_WRITE_CHUNK_BYTES / 3) * 4),
-  encoding: WriteEncoding.default('utf8'),
+  content: z.string().check(z.maxLength(Math.ceil(MAX_WRITE_CHUNK_BYTES / 3) * 4)),
+  encoding: z._default(WriteEncoding, 'utf8'),
   /** Without it, an existing file is never replaced (`exists`). */
-  overwrite: z.boolean().default(false),
+  overwrite: z._default(z.boolean(), false),
   /** Create missing parent folders (inside the same allowed folder). */
-  createParents: z.boolean().default(false),
+  createParents: z._default(z.boolean(), false),
 });
 /** Start a chunked write: chunks go to a temp file beside the target until `write.commit`. */
 export const WriteBeginRequest = z.strictObject({
   op: z.literal('write.begin'),
   ...req,
   path: HostPath,
-  overwrite: z.boolean().default(false),
-  createParents: z.boolean().default(false),
+  overwrite: z._default(z.boolean(), false),
+  createParents: z._default(z.boolean(), false),
   /** Expected total size; commit fails with `bad_request` if the chunks add up to something else. */
-  size: z.number().int().nonnegative().optional(),
+  size: z.optional(z.int().check(z.nonnegative())),
 });
 /** Chunks must arrive in order: `offset` is the number of bytes received so far. */
 export const WriteChunkRequest = z.strictObject({
   op: z.literal('write.chunk'),
   ...req,
   transferId: TransferId,
-  offset: z.number().int().nonnegative(),
+  offset: z.int().check(z.nonnegative()),
   data: Base64Data,
 });
 export const WriteCommitRequest = z.strictObject({
@@ -242,10 +238,7 @@ export const WriteCommitRequest = z.strictObject({
   ...req,
   transferId: TransferId,
   /** Optional end-to-end check: hex sha256 of the whole content. */
-  sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
+  sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
 });
 export const WriteAbortRequest = z.strictObject({ op: z.literal('write.abort'), ...req, transferId: TransferId });
 
@@ -254,10 +247,10 @@ export const EditFileRequest = z.strictObject({
   op: z.literal('edit_file'),
   ...req,
   path: HostPath,
-  oldText: z.string().min(1),
+  oldText: z.string().check(z.minLength(1)),
   newText: z.string(),
   /** The edit is refused (`edit_mismatch`) unless `oldText` occurs exactly this many times. */
-  expectedOccurrences: z.number().int().min(1).default(1),
+  expectedOccurrences: z._default(z.int().check(z.gte(1)), 1),
 });
 
 export const SearchRequest = z.strictObject({
@@ -266,21 +259,16 @@ export const SearchRequest = z.strictObject({
   /** Folder to search in (recursively; symlinks are not followed). */
   path: HostPath,
   /** Glob on the entry name (`*.ts`), or on the path relative to `path` when it contains `/` (`src/**\/*.ts`). */
-  nameGlob: z.string().min(1).max(512).optional(),
+  nameGlob: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
   /** Plain text looked for line by line in text files. */
-  contentQuery: z.string().min(1).max(1024).optional(),
-  caseSensitive: z.boolean().default(false),
+  contentQuery: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  caseSensitive: z._default(z.boolean(), false),
   /** Hidden entries (name starting with ".") are skipped unless this is set. */
-  includeHidden: z.boolean().default(false),
-  maxResults: z.number().int().min(1).max(SEARCH_MAX_RESULTS).default(100),
-  maxBytesScanned: z
-    .number()
-    .int()
-    .min(1)
-    .max(SEARCH_MAX_BYTES_SCANNED)
-    .default(64 * 1024 * 1024),
+  includeHidden: z._default(z.boolean(), false),
+  maxResults: z._default(z.int().check(z.gte(1), z.lte(SEARCH_MAX_RESULTS)), 100),
+  maxBytesScanned: z._default(z.number().check(z.int(), z.gte(1), z.lte(SEARCH_MAX_BYTES_SCANNED)), 64 * 1024 * 1024),
   /** Client-chosen id so `cancel` can stop this search. */
-  transferId: TransferId.optional(),
+  transferId: z.optional(TransferId),
 });
 
 /** Never replaces anything unless `overwrite`; a replaced destination goes to Tandem's trash first. */
@@ -289,42 +277,42 @@ export const MoveRequest = z.strictObject({
   ...req,
   from: HostPath,
   to: HostPath,
-  overwrite: z.boolean().default(false),
+  overwrite: z._default(z.boolean(), false),
   /** Client-chosen id so `cancel` can stop a long copy across file systems; the source then stays whole. */
-  transferId: TransferId.optional(),
+  transferId: z.optional(TransferId),
 });
 export const MakeDirRequest = z.strictObject({
   op: z.literal('make_dir'),
   ...req,
   path: HostPath,
-  recursive: z.boolean().default(false),
+  recursive: z._default(z.boolean(), false),
 });
 /** Moves entries into Tandem's trash (restorable). Symlinks are trashed themselves, never their targets. */
 export const TrashRequest = z.strictObject({
   op: z.literal('trash'),
   ...req,
-  paths: z.array(HostPath).min(1).max(1000),
+  paths: z.array(HostPath).check(z.minLength(1), z.maxLength(1000)),
   /** Client-chosen id so `cancel` can stop it: what was not trashed yet stays, each entry whole. */
-  transferId: TransferId.optional(),
+  transferId: z.optional(TransferId),
 });
 export const TrashListRequest = z.strictObject({
   op: z.literal('trash.list'),
   ...req,
-  cursor: z.string().max(256).optional(),
-  limit: z.number().int().min(1).max(TRASH_LIST_MAX_LIMIT).default(100),
+  cursor: z.optional(z.string().check(z.maxLength(256))),
+  limit: z._default(z.int().check(z.gte(1), z.lte(TRASH_LIST_MAX_LIMIT)), 100),
 });
 export const TrashRestoreRequest = z.strictObject({
   op: z.literal('trash.restore'),
   ...req,
   entryId: TrashEntryId,
   /** Replace what now sits at the original path; the replaced entry goes to the trash itself. */
-  overwrite: z.boolean().default(false),
+  overwrite: z._default(z.boolean(), false),
 });
 /** Permanent deletion. The extension sends it only after the user explicitly approved it. */
 export const TrashPurgeRequest = z.strictObject({
   op: z.literal('trash.purge'),
   ...req,
-  entryIds: z.array(TrashEntryId).min(1).max(1000),
+  entryIds: z.array(TrashEntryId).check(z.minLength(1), z.maxLength(1000)),
 });
 /*
  * Backups (extension only: no model tool sends these, and the folder they live in is the host's
@@ -334,7 +322,7 @@ export const TrashPurgeRequest = z.strictObject({
 export const BackupSaveRequest = z.strictObject({
   op: z.literal('backup.save'),
   ...req,
-  content: z.string().min(2).max(MAX_HOST_BACKUP_CHARS),
+  content: z.string().check(z.minLength(2), z.maxLength(MAX_HOST_BACKUP_CHARS)),
 });
 export const BackupListRequest = z.strictObject({ op: z.literal('backup.list'), ...req });
 /** One chunk of a backup's bytes (base64, at most TRANSFER_CHUNK_BYTES): answers stay under 1 MiB. */
@@ -342,7 +330,7 @@ export const BackupLoadRequest = z.strictObject({
   op: z.literal('backup.load'),
   ...req,
   name: HostBackupName,
-  offset: z.number().int().nonnegative().default(0),
+  offset: z._default(z.int().check(z.nonnegative()), 0),
 });
 /** Stop a write transfer (its temp file is removed) or a running search. */
 export const CancelRequest = z.strictObject({ op: z.literal('cancel'), ...req, transferId: TransferId });
@@ -353,21 +341,17 @@ export const CancelRequest = z.strictObject({ op: z.literal('cancel'), ...req, t
  * (answers, notifications, requests) are fetched with `mcp.recv`, a long poll answered as soon as
  * anything arrives. These ops skip the file queue (they touch no allowed folder).
  */
-export const McpConnectorId = z
-  .string()
-  .min(1)
-  .max(40)
-  .regex(/^[a-z0-9][a-z0-9-]*$/);
+export const McpConnectorId = z.string().check(z.minLength(1), z.maxLength(40), z.regex(/^[a-z0-9][a-z0-9-]*$/));
 /** Longest `mcp.recv` wait: below the extension's per-request timeout. */
 export const MCP_RECV_MAX_WAIT_MS = 25_000;
 export const McpStartRequest = z.strictObject({
   op: z.literal('mcp.start'),
   ...req,
   connectorId: McpConnectorId,
-  command: z.string().min(1).max(4096),
-  args: z.array(z.string().max(4096)).max(256),
-  env: z.record(z.string().max(256), z.string().max(32_768)),
-  cwd: z.string().min(1).max(4096).optional(),
+  command: z.string().check(z.minLength(1), z.maxLength(4096)),
+  args: z.array(z.string().check(z.maxLength(4096))).check(z.maxLength(256)),
+  env: z.record(z.string().check(z.maxLength(256)), z.string().check(z.maxLength(32_768))),
+  cwd: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
 });
 export const McpSendRequest = z.strictObject({
   op: z.literal('mcp.send'),
@@ -380,7 +364,7 @@ export const McpRecvRequest = z.strictObject({
   op: z.literal('mcp.recv'),
   ...req,
   connectorId: McpConnectorId,
-  waitMs: z.number().int().min(0).max(MCP_RECV_MAX_WAIT_MS),
+  waitMs: z.int().check(z.gte(0), z.lte(MCP_RECV_MAX_WAIT_MS)),
 });
 export const McpStopRequest = z.strictObject({ op: z.literal('mcp.stop'), ...req, connectorId: McpConnectorId });
 export const McpLogRequest = z.strictObject({ op: z.literal('mcp.log'), ...req, connectorId: McpConnectorId });
@@ -465,7 +449,7 @@ export const HelloResult = z.object({
   /** Allowed folders that cannot be used now (deleted, or replaced by a symlink), and why. */
   unavailableRoots: z.array(z.object({ name: z.string(), path: z.string(), reason: z.string() })),
   /** Set when the host's config file could not be read; the host then allows no folder. */
-  configError: z.string().nullable(),
+  configError: z.nullable(z.string()),
 });
 export const RootsResult = z.object({ roots: z.array(AllowedRoot) });
 export const RootResult = z.object({ root: AllowedRoot });
@@ -484,7 +468,7 @@ export const ListDirResult = z.object({
   path: z.string(),
   entries: z.array(DirEntry),
   /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 
 export const StatResult = z.object({
@@ -519,9 +503,9 @@ export const ReadFileResult = z.object({
   binary: z.boolean(),
   content: z.string(),
   /** Image / PDF type guessed from the bytes or the name, for binary files. */
-  mime: z.string().nullable(),
+  mime: z.nullable(z.string()),
   /** Present for line reads: the 1-based lines returned, inclusive. */
-  lines: z.object({ start: z.number(), end: z.number() }).optional(),
+  lines: z.optional(z.object({ start: z.number(), end: z.number() })),
 });
 
 export const TrashEntry = z.object({
@@ -544,7 +528,7 @@ export const WriteResult = z.object({
   /** False when an existing file was replaced. */
   created: z.boolean(),
   /** The replaced file's previous content, kept in the trash (restorable). */
-  replaced: TrashEntry.nullable().optional(),
+  replaced: z.optional(z.nullable(TrashEntry)),
 });
 export const WriteBeginResult = z.object({
   transferId: TransferId,
@@ -562,23 +546,23 @@ export const EditFileResult = z.object({
   /** Unified diff (`--- a/…`, `+++ b/…`, 3 lines of context). */
   diff: z.string(),
   /** The file before the edit, kept in the trash (restorable). */
-  replaced: TrashEntry.nullable().optional(),
+  replaced: z.optional(z.nullable(TrashEntry)),
 });
 
 export const SearchMatch = z.object({
   path: z.string(),
   type: EntryType,
   /** 1-based line and column of a content match. */
-  line: z.number().optional(),
-  column: z.number().optional(),
+  line: z.optional(z.number()),
+  column: z.optional(z.number()),
   /** The matching line, cut to 200 characters. */
-  preview: z.string().optional(),
+  preview: z.optional(z.string()),
 });
 export const SearchResult = z.object({
   results: z.array(SearchMatch),
   truncated: z.boolean(),
   /** Why the search stopped early, if it did (`time_limit`: the host's time budget for one search ran out). */
-  stoppedBecause: z.enum(['max_results', 'max_bytes', 'message_size', 'time_limit']).nullable(),
+  stoppedBecause: z.nullable(z.enum(['max_results', 'max_bytes', 'message_size', 'time_limit'])),
   filesScanned: z.number(),
   bytesScanned: z.number(),
 });
@@ -587,7 +571,7 @@ export const MoveResult = z.object({
   from: z.string(),
   to: z.string(),
   /** The destination that `overwrite` replaced, now in the trash. */
-  replaced: TrashEntry.nullable(),
+  replaced: z.nullable(TrashEntry),
 });
 export const MakeDirResult = z.object({
   path: z.string(),
@@ -599,19 +583,19 @@ export const TrashResult = z.object({
   /** Entries that could not be moved; the others were. */
   failed: z.array(z.object({ path: z.string(), error: z.object({ code: z.string(), message: z.string() }) })),
   /** Moved to the trash but left out of `entries` to keep the answer under 1 MiB (`trash.list` has them). */
-  omittedEntries: z.number().optional(),
+  omittedEntries: z.optional(z.number()),
   /** Failures left out of `failed` for the same reason. */
-  omittedFailures: z.number().optional(),
+  omittedFailures: z.optional(z.number()),
 });
 export const TrashListResult = z.object({
   entries: z.array(TrashEntry),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
   totalEntries: z.number(),
 });
 export const TrashRestoreResult = z.object({
   path: z.string(),
   /** What sat at the original path and was moved to the trash by `overwrite`. */
-  replaced: TrashEntry.nullable(),
+  replaced: z.nullable(TrashEntry),
 });
 export const TrashPurgeResult = z.object({ purged: z.array(z.string()), notFound: z.array(z.string()) });
 export const HostBackup = z.object({
@@ -646,13 +630,13 @@ export const CancelResult = z.object({
   cancelled: z.boolean(),
 });
 
-export const McpExit = z.object({ code: z.number().nullable(), signal: z.string().nullable() });
+export const McpExit = z.object({ code: z.nullable(z.number()), signal: z.nullable(z.string()) });
 export const McpStartResult = z.object({ pid: z.number(), alreadyRunning: z.boolean() });
 export const McpSendResult = z.object({ sent: z.literal(true) });
 export const McpRecvResult = z.object({
   messages: z.array(z.unknown()),
   /** Set once the program has exited (crash or stop): nothing more will come. */
-  exited: McpExit.nullable(),
+  exited: z.nullable(McpExit),
 });
 export const McpStopResult = z.object({ stopped: z.boolean() });
 export const McpLogResult = z.object({ text: z.string() });
@@ -689,7 +673,7 @@ export const NativeHostResults = {
   'mcp.recv': McpRecvResult,
   'mcp.stop': McpStopResult,
   'mcp.log': McpLogResult,
-} as const satisfies Record<NativeHostOp, z.ZodType>;
+} as const satisfies Record<NativeHostOp, z.ZodMiniType>;
 export type NativeHostResultOf<Op extends NativeHostOp> = z.infer<(typeof NativeHostResults)[Op]>;
 
 // ---------------------------------------------------------------------------
@@ -730,7 +714,7 @@ export type NativeHostError = z.infer<typeof NativeHostError>;
 export const NativeHostSuccess = z.object({ id: z.string(), ok: z.literal(true), result: z.unknown() });
 export const NativeHostFailure = z.object({
   /** Null when the frame was unreadable and carried no usable id. */
-  id: z.string().nullable(),
+  id: z.nullable(z.string()),
   ok: z.literal(false),
   error: NativeHostError,
 });

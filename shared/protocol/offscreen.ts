@@ -4,7 +4,7 @@
  * several jobs (see extension/platform/offscreen.ts); each request names its
  * job in `type`, and every message is validated on both sides.
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** Marks a runtime message as meant for the offscreen document (the side panel ignores it). */
 export const OFFSCREEN_TARGET = 'tandem-offscreen';
@@ -18,7 +18,7 @@ export const OffscreenRequest = z.discriminatedUnion('type', [
     /** The page's final URL: relative links are resolved against it. */
     url: z.url(),
     /** Markdown beyond this many characters is not needed: the article is cut before conversion. */
-    maxChars: z.number().int().positive(),
+    maxChars: z.int().check(z.positive()),
   }),
 ]);
 export type OffscreenRequest = z.infer<typeof OffscreenRequest>;
@@ -29,7 +29,7 @@ export const ReadableExtract = z.object({
   /** False when Readability found no article and the whole body was converted. */
   readability: z.boolean(),
   /** The content's length in characters of text, before any cut. */
-  textChars: z.number().int().nonnegative(),
+  textChars: z.int().check(z.nonnegative()),
   /** The content was cut before conversion (it had more than maxChars worth of text). */
   cut: z.boolean(),
 });

@@ -3,26 +3,27 @@
  * and the notification payload the extension encrypts for the phone's service worker (which reads
  * it defensively: phone-web/public/sw.js is plain JS and cannot import this).
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { Id } from './events';
 
 /** base64url without padding, as PushSubscription.toJSON() gives the keys. */
-const B64url = (bytes: number) => z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`));
+const B64url = (bytes: number) =>
+  z.string().check(z.regex(new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`)));
 
 export const PushSubscriptionInput = z.object({
-  endpoint: z.url().max(2048),
+  endpoint: z.url().check(z.maxLength(2048)),
   /** Ignored: the extension never trusts a phone's claim of when a subscription ends. */
-  expirationTime: z.number().nullable().optional(),
+  expirationTime: z.optional(z.nullable(z.number())),
   keys: z.object({ p256dh: B64url(65), auth: B64url(16) }),
 });
 export type PushSubscriptionInput = z.infer<typeof PushSubscriptionInput>;
 
 export const PushSettings = z.object({
   /** Off: every push says only "Tandem needs you" (no thread title, no decision text, no actions). */
-  details: z.boolean().default(true),
+  details: z._default(z.boolean(), true),
 });
 export type PushSettings = z.infer<typeof PushSettings>;
-export const PushSettingsPatch = PushSettings.partial().strict();
+export const PushSettingsPatch = z.strictObject(z.partial(PushSettings).shape);
 export type PushSettingsPatch = z.infer<typeof PushSettingsPatch>;
 
 /** Answers a phone can give from a notification: only ones that end with the task, never "always". */
@@ -32,11 +33,11 @@ export type PushAction = z.infer<typeof PushAction>;
 export const PushNotice = z.object({
   v: z.literal(1),
   kind: z.enum(['decision', 'finished', 'failed', 'paused', 'withdrawn', 'notice']),
-  threadId: Id.optional(),
-  decisionId: Id.optional(),
-  title: z.string().max(120),
-  body: z.string().max(300),
-  actions: z.array(PushAction).max(2),
+  threadId: z.optional(Id),
+  decisionId: z.optional(Id),
+  title: z.string().check(z.maxLength(120)),
+  body: z.string().check(z.maxLength(300)),
+  actions: z.array(PushAction).check(z.maxLength(2)),
   at: z.number(),
 });
 export type PushNotice = z.infer<typeof PushNotice>;
