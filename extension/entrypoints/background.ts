@@ -8,6 +8,7 @@ import browser from 'webextension-polyfill';
 import { browser as chromeApi } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { formatUsd } from '../../shared/pricing';
+import { loadEnglishErrorMessages } from '../../shared/protocol/error-messages';
 import { browserSignIn } from '../connectors/web-auth-flow';
 import { browserNativeConnector } from '../files/native-port';
 import { LazyInPageHostControl } from '../link/firefox-control';
@@ -23,6 +24,7 @@ import { SCHEDULE_ALARM } from '../schedule/wake-timer';
 import { browserWeb } from '../web/browser-web';
 
 export default defineBackground(() => {
+  loadEnglishErrorMessages();
   const keepAlive = new KeepAlive();
   // Settings → Phone, on by default: a user away with the phone needs the computer to stay up.
   const keepAwake = new KeepAwake(

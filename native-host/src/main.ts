@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadEnglishErrorMessages } from '../../shared/protocol/error-messages';
 import { allowedExtensionIds, identifyCaller, isCallerAllowed } from './caller';
 import { CLI_COMMANDS, runCli, USAGE } from './cli';
 import { ConfigStore } from './config-store';
@@ -81,6 +82,7 @@ async function runHost(argv: readonly string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  loadEnglishErrorMessages();
   const argv = process.argv.slice(2);
   const first = argv[0];
   const code =

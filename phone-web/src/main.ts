@@ -5,6 +5,7 @@
  */
 import { ConversationClient } from '../../shared/client/conversation-client';
 import { generateStaticKeyPair } from '../../shared/link/handshake.ts';
+import { loadEnglishErrorMessages } from '../../shared/protocol/error-messages';
 import { restrictConnectionsTo } from './connect-policy';
 import { guessDeviceName } from './device-name';
 import { PageOutbox } from './page-outbox';
@@ -13,6 +14,8 @@ import { PhoneLink } from './phone-link';
 import { readScannedOffer, type ScannedOffer } from './scanned-offer';
 import './tandem-phone-app';
 
+// The schedule and shortcut forms and a damaged pairing code show zod's words to the user.
+loadEnglishErrorMessages();
 const store = new PairingStore(window.localStorage);
 const link = new PhoneLink(store, {
   deviceName: guessDeviceName(navigator.userAgent),

@@ -4,9 +4,12 @@
  * DOM; see extension/platform/offscreen.ts for why there is one shared document.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
+import { loadEnglishErrorMessages } from '../../../shared/protocol/error-messages';
 import { OFFSCREEN_TARGET, type OffscreenExtractResponse, OffscreenRequest } from '../../../shared/protocol/offscreen';
 import { startOffscreenLinkHost } from '../../link/offscreen-host';
 import { extractWithDomParser } from '../../web/dom-extract';
+
+loadEnglishErrorMessages();
 
 async function handle(request: OffscreenRequest): Promise<OffscreenExtractResponse> {
   switch (request.type) {

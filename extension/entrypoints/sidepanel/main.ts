@@ -1,8 +1,10 @@
 /** Side panel entrypoint: connect to the runtime, start the conversation client, mount the app. */
 import { ConversationClient } from '../../../shared/client/conversation-client';
+import { loadEnglishErrorMessages } from '../../../shared/protocol/error-messages';
 import { connectToRuntime } from '../../client/runtime-port';
 import './tandem-panel-app';
 
+loadEnglishErrorMessages();
 const client = new ConversationClient(connectToRuntime());
 
 declare global {
