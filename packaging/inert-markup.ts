@@ -1,10 +1,8 @@
 /**
- * A Vite plugin for the extension build: the three `innerHTML` assignments the bundled libraries
+ * A Vite plugin for the extension build: the `innerHTML` assignments the bundled libraries
  * make go through setInertMarkup (DOMParser) instead, so `web-ext lint` finds no
  * UNSAFE_VAR_ASSIGNMENT and a store reviewer sees no HTML sink:
- * - lit-html prepares each template (our own constant markup, and the `unsafeHTML` of
- *   DOMPurify-sanitized Markdown) by assigning it to a `<template>`;
- * - DOMPurify's fallback for browsers whose DOMParser fails (never the case in an extension);
+ * - lit-html prepares each template (our own constant markup) by assigning it to a `<template>`;
  * - Readability restores a page between attempts and unwraps `<noscript>` images, on a document
  *   DOMParser made from the fetched page.
  * Each rewrite names the exact text it replaces and fails the build when it is gone (a library
@@ -26,11 +24,6 @@ const REWRITES: Rewrite[] = [
     file: /[\\/]lit-html[\\/]lit-html\.js$/,
     from: 'return s.innerHTML=t,s}',
     to: 'return __tandemSetInertMarkup(s,t),s}',
-  },
-  {
-    file: /[\\/]dompurify[\\/]dist[\\/]purify\.es\.mjs$/,
-    from: 'doc.documentElement.innerHTML = IS_EMPTY_INPUT ? emptyHTML : dirtyPayload;',
-    to: '__tandemSetInertMarkup(doc.documentElement, IS_EMPTY_INPUT ? emptyHTML : dirtyPayload);',
   },
   {
     file: /[\\/]@mozilla[\\/]readability[\\/]Readability\.js$/,

@@ -1,8 +1,8 @@
 /**
  * A Vite plugin for the extension build: takes the one `innerHTML` assignment out of highlight.js.
  *
- * Tandem highlights strings (shared/ui/code-languages.ts: `hljs.highlight(code)`, whose output goes
- * through the messages' DOMPurify pass); it never calls `highlightElement`, the DOM helper that
+ * Tandem highlights strings (shared/ui/highlighter-core.ts: `hljs.highlight(code)`, whose output is
+ * read as a tree of spans and text, never as HTML); it never calls `highlightElement`, the DOM helper that
  * writes `element.innerHTML = result.value`. That dead assignment is still an UNSAFE_VAR_ASSIGNMENT
  * for `web-ext lint` and a store reviewer, so it becomes a `textContent` write: even if something
  * did call it, the element would show text, never markup.

@@ -1,37 +1,57 @@
 /**
- * Syntax highlighting for fenced code blocks in messages, loaded lazily: the highlighter
- * (code-languages.ts) is a separate chunk imported after the first paint, so it adds nothing to
- * the phone page's initial script. Until it has loaded, code renders plain; once it has, every
- * `<tandem-message>` that shows code renders again (the `HIGHLIGHTER_READY` event on window).
+ * Syntax highlighting for fenced code blocks in messages, loaded lazily and per language: the first
+ * fence in a known language fetches the highlighter's core chunk (highlighter-core.ts) and that
+ * language's chunk (code-languages.ts), after the first paint; nothing else is fetched until a fence
+ * in another language shows up. Until then code renders plain; once a language is ready, the
+ * `HIGHLIGHTER_READY` event on window (detail: the language) makes the messages showing it render again.
  */
+import { fenceLanguage, LANGUAGE_LOADERS, type LanguageName } from './code-languages';
+import type { HighlightNode } from './highlight-tree';
 
-type Highlight = (code: string, language: string) => string | undefined;
+type HighlightToTree = (code: string, language: string) => HighlightNode[] | undefined;
 
-let highlight: Highlight | undefined;
-let loading: Promise<void> | undefined;
+let highlight: HighlightToTree | undefined;
+const ready = new Set<LanguageName>();
+const loading = new Map<LanguageName, Promise<void>>();
+let core: Promise<typeof import('./highlighter-core')> | undefined;
 
 export const HIGHLIGHTER_READY = 'tandem-highlighter-ready';
 
-/** Highlighted HTML for a block, or undefined (no language, not loaded yet, or unknown language). */
-export function highlightCode(code: string, language: string | undefined): string | undefined {
-  const name = language?.trim().split(/\s+/)[0]?.toLowerCase();
-  if (!name || !highlight) return undefined;
+/** Highlighted code as a tree of spans and text, or undefined (no known language, or not loaded yet). */
+export function highlightCode(code: string, info: string | undefined): HighlightNode[] | undefined {
+  const language = fenceLanguage(info);
+  if (!language || !highlight || !ready.has(language)) return undefined;
   // Very long blocks stay plain: highlighting is linear but runs on the UI thread.
   if (code.length > 50_000) return undefined;
-  return highlight(code, name);
+  return highlight(code, language);
 }
 
-export function highlighterLoaded(): boolean {
-  return highlight !== undefined;
+/** The language a fence's info string asks for, when it is known and not highlightable yet. */
+export function languageToLoad(info: string | undefined): LanguageName | undefined {
+  const language = fenceLanguage(info);
+  return language && !ready.has(language) ? language : undefined;
 }
 
-/** Starts loading the highlighter once; resolves when it is ready (or failed: code stays plain). */
-export function loadHighlighter(): Promise<void> {
-  loading ??= import('./code-languages')
-    .then((module) => {
-      highlight = module.highlightToHtml;
-      if (typeof window !== 'undefined') window.dispatchEvent(new Event(HIGHLIGHTER_READY));
-    })
-    .catch(() => {});
-  return loading;
+/**
+ * Starts loading the core and `language` once each; resolves when the language is ready (or its
+ * loading failed: its code stays plain). Unknown languages resolve at once.
+ */
+export function loadLanguage(info: string | undefined): Promise<void> {
+  const language = fenceLanguage(info);
+  if (!language) return Promise.resolve();
+  let pending = loading.get(language);
+  if (!pending) {
+    core ??= import('./highlighter-core');
+    pending = Promise.all([core, LANGUAGE_LOADERS[language]()])
+      .then(([module, definition]) => {
+        module.registerLanguage(language, definition.default);
+        highlight = module.highlightToTree;
+        ready.add(language);
+        if (typeof window !== 'undefined')
+          window.dispatchEvent(new CustomEvent(HIGHLIGHTER_READY, { detail: language }));
+      })
+      .catch(() => {});
+    loading.set(language, pending);
+  }
+  return pending;
 }

@@ -1,30 +1,22 @@
 /**
- * Assistant text → safe HTML.
+ * Assistant text → DOM nodes, safe by construction.
  *
- * Two independent layers, because model output is attacker-influenced (a page the
- * agent read can put words in its mouth):
- * 1. `markdownToHtml` (pure, no DOM) never emits markup the model wrote: raw HTML in
- *    the Markdown is shown as text, links must be absolute http(s)/mailto URLs and open
- *    in a new tab without an opener, and images become links, because loading an
- *    image URL the model chose would let a prompt injection exfiltrate data in the URL.
- * 2. DOMPurify then sanitises that HTML in the real DOM, in case marked ever emits
- *    something layer 1 did not anticipate.
+ * Model output is attacker-influenced (a page the agent read can put words in its mouth), so no
+ * string of it is ever parsed as HTML: marked's lexer splits the Markdown into tokens and this
+ * module builds each element itself, from a fixed set of tags and attributes, with every word the
+ * model wrote in a text node. Hence no sanitizer: there is no model-written markup to clean.
+ * - Raw HTML in the Markdown is shown as text.
+ * - Links must be absolute http(s)/mailto URLs (safeLinkUrl) and open in a new tab without an opener;
+ *   any other link keeps its words and loses its target.
+ * - Images become links, because loading an image URL the model chose would let a prompt injection
+ *   exfiltrate data in the URL just by being displayed.
+ * - Code is highlighted, once its language's chunk has loaded, from highlight.js's output read as a
+ *   tree of spans and text (highlight-tree.ts), so only `<span class="hljs-…">` can come of it.
  */
-import type { Config, DOMPurify } from 'dompurify';
-import { Marked, type Tokens } from 'marked';
-import { highlightCode } from './code-highlight';
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
+import { Lexer, type MarkedToken, type Token, type Tokens } from 'marked';
+import { decodeCharacterReferences } from './character-references';
+import { highlightCode, languageToLoad } from './code-highlight';
+import type { HighlightNode } from './highlight-tree';
 
 const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
@@ -38,96 +30,213 @@ export function safeLinkUrl(href: string): string | undefined {
   }
 }
 
-const LINK_ATTRS = 'target="_blank" rel="noopener noreferrer"';
+export interface RenderedMarkdown {
+  nodes: DocumentFragment;
+  /** Languages of fences shown plain because their highlighter chunk has not loaded yet. */
+  languagesToLoad: string[];
+}
 
-function anchor(url: string, title: string | null | undefined, innerHtml: string): string {
-  const titleAttr = title ? ` title="${escapeHtml(title)}"` : '';
-  return `<a href="${escapeHtml(url)}"${titleAttr} ${LINK_ATTRS}>${innerHtml}</a>`;
+interface Build {
+  doc: Document;
+  languagesToLoad: Set<string>;
+}
+
+/** An element of a tag this module chose, with the children it was given. */
+function element<K extends keyof HTMLElementTagNameMap>(
+  build: Build,
+  parent: ParentNode,
+  tag: K,
+  attributes: Record<string, string> = {},
+): HTMLElementTagNameMap[K] {
+  const node = build.doc.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  parent.append(node);
+  return node;
+}
+
+function text(build: Build, parent: ParentNode, value: string): void {
+  parent.append(build.doc.createTextNode(value));
+}
+
+/** Scope classes highlight.js writes (`hljs-string`, `class_`, `language-xml`); no other class is copied. */
+const HIGHLIGHT_CLASS = /^(?:hljs-[\w-]+|[A-Za-z]+_+|language-[\w-]+)$/;
+
+function highlighted(build: Build, parent: ParentNode, nodes: readonly HighlightNode[]): void {
+  for (const node of nodes) {
+    if (typeof node === 'string') {
+      text(build, parent, node);
+      continue;
+    }
+    const classes = node.classes.filter((name) => HIGHLIGHT_CLASS.test(name));
+    const into = classes.length ? element(build, parent, 'span', { class: classes.join(' ') }) : parent;
+    highlighted(build, into, node.children);
+  }
+}
+
+function checkbox(build: Build, parent: ParentNode, token: Tokens.Checkbox): void {
+  const box = element(build, parent, 'input', { type: 'checkbox', disabled: '' });
+  if (token.checked) box.setAttribute('checked', '');
+  box.setAttribute('aria-label', token.checked ? 'Done' : 'Not done');
+  text(build, parent, ' ');
+}
+
+function anchor(build: Build, parent: ParentNode, url: string, title: string | null | undefined): HTMLAnchorElement {
+  const attributes: Record<string, string> = { href: url };
+  if (title) attributes.title = title;
+  return element(build, parent, 'a', { ...attributes, target: '_blank', rel: 'noopener noreferrer' });
+}
+
+function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): void {
+  for (const token of tokens as readonly MarkedToken[]) {
+    switch (token.type) {
+      case 'text':
+        if ('tokens' in token && token.tokens) inline(build, parent, token.tokens);
+        else text(build, parent, decodeCharacterReferences(token.text, build.doc));
+        break;
+      case 'escape':
+        text(build, parent, token.text);
+        break;
+      case 'html':
+        text(build, parent, token.text);
+        break;
+      case 'strong':
+      case 'em':
+      case 'del':
+        inline(build, element(build, parent, token.type), token.tokens);
+        break;
+      case 'codespan':
+        text(build, element(build, parent, 'code'), token.text);
+        break;
+      case 'br':
+        element(build, parent, 'br');
+        break;
+      case 'checkbox':
+        checkbox(build, parent, token);
+        break;
+      case 'link': {
+        const url = safeLinkUrl(token.href);
+        const into = url ? anchor(build, parent, url, token.title) : parent;
+        // Autolinks' text is the URL as written: no character references resolved.
+        if (token.autolink) text(build, into, token.text);
+        else inline(build, into, token.tokens);
+        break;
+      }
+      case 'image': {
+        const label = `[image: ${token.text || 'image'}]`;
+        const url = safeLinkUrl(token.href);
+        text(build, url ? anchor(build, parent, url, token.title) : parent, label);
+        break;
+      }
+      default:
+        // A token this module does not know (a marked update): its source, as text.
+        text(build, parent, token.raw);
+    }
+  }
+}
+
+function code(build: Build, parent: ParentNode, token: Tokens.Code): void {
+  const language = token.lang?.match(/^\S*/)?.[0] ?? '';
+  const source = `${token.text.replace(/\n$/, '')}\n`;
+  const block = element(
+    build,
+    element(build, parent, 'pre'),
+    'code',
+    language ? { class: `language-${language}` } : {},
+  );
+  const tree = highlightCode(source, language);
+  if (tree) {
+    highlighted(build, block, tree);
+    return;
+  }
+  text(build, block, source);
+  const wanted = languageToLoad(language);
+  if (wanted) build.languagesToLoad.add(wanted);
 }
 
 /**
  * A table goes in a box that scrolls sideways (and takes focus, so the keyboard can scroll it):
- * in a narrow panel its words must not be broken mid-word to fit. The model's own markup never
- * reaches here (it is escaped above), so every `<table>` in marked's output is marked's.
+ * in a narrow panel its words must not be broken mid-word to fit.
  */
-function wrapTables(html: string): string {
-  return html
-    .replaceAll('<table>', '<div class="table-scroll" tabindex="0" role="group" aria-label="Table"><table>')
-    .replaceAll('</table>', '</table></div>');
-}
-
-const marked = new Marked({
-  gfm: true,
-  breaks: false,
-  async: false,
-  hooks: {
-    postprocess: wrapTables,
-  },
-  renderer: {
-    html(token: Tokens.HTML | Tokens.Tag): string {
-      const text = escapeHtml(token.text);
-      return token.block ? `<p>${text}</p>\n` : text;
-    },
-    /**
-     * Fenced code, highlighted once the lazy highlighter has loaded (code-highlight.ts). Its output is
-     * the source text escaped, in `<span class="hljs-…">`; without it, the text escaped as marked would.
-     */
-    code(token: Tokens.Code): string {
-      const language = token.lang?.match(/^\S*/)?.[0] ?? '';
-      const text = `${token.text.replace(/\n$/, '')}\n`;
-      const body = highlightCode(text, language) ?? escapeHtml(text);
-      const attr = language ? ` class="language-${escapeHtml(language)}"` : '';
-      return `<pre><code${attr}>${body}</code></pre>\n`;
-    },
-    link(token: Tokens.Link): string {
-      const inner = this.parser.parseInline(token.tokens);
-      const url = safeLinkUrl(token.href);
-      return url ? anchor(url, token.title, inner) : inner;
-    },
-    image(token: Tokens.Image): string {
-      const label = escapeHtml(token.text || 'image');
-      const url = safeLinkUrl(token.href);
-      return url ? anchor(url, token.title, `[image: ${label}]`) : `[image: ${label}]`;
-    },
-  },
-});
-
-/** Markdown → HTML with no model-written markup in it. Pure; still sanitise before inserting it. */
-export function markdownToHtml(markdown: string): string {
-  return marked.parse(markdown, { async: false });
-}
-
-export type Sanitizer = Pick<DOMPurify, 'sanitize' | 'addHook' | 'isSupported'>;
-
-export const SANITIZE_CONFIG: Config = {
-  // `target` is not in DOMPurify's default allow-list; the hook below sets it on links only.
-  ADD_ATTR: ['target'],
-  FORBID_TAGS: ['style', 'img', 'picture', 'video', 'audio', 'source', 'iframe', 'form', 'svg', 'math'],
-  FORBID_ATTR: ['style'],
-  ALLOW_DATA_ATTR: false,
-};
-
-const hooked = new WeakSet<Sanitizer>();
-
-/**
- * A renderer bound to one DOMPurify instance (pass a fresh `DOMPurify(window)` so
- * its hook does not change anyone else's sanitising). Where DOMPurify cannot run it
- * falls back to escaped plain text rather than trusting unsanitised HTML.
- */
-export function createMarkdownRenderer(purify: Sanitizer): (markdown: string) => string {
-  if (!hooked.has(purify)) {
-    hooked.add(purify);
-    purify.addHook('afterSanitizeAttributes', (node) => {
-      if (node.nodeName !== 'A') {
-        node.removeAttribute('target');
-        return;
-      }
-      node.setAttribute('target', '_blank');
-      node.setAttribute('rel', 'noopener noreferrer');
-    });
+function table(build: Build, parent: ParentNode, token: Tokens.Table): void {
+  const scroller = element(build, parent, 'div', {
+    class: 'table-scroll',
+    tabindex: '0',
+    role: 'group',
+    'aria-label': 'Table',
+  });
+  const grid = element(build, scroller, 'table');
+  const cell = (row: ParentNode, tag: 'th' | 'td', data: Tokens.TableCell) =>
+    inline(build, element(build, row, tag, data.align ? { align: data.align } : {}), data.tokens);
+  const head = element(build, element(build, grid, 'thead'), 'tr');
+  for (const data of token.header) cell(head, 'th', data);
+  if (token.rows.length === 0) return;
+  const body = element(build, grid, 'tbody');
+  for (const row of token.rows) {
+    const line = element(build, body, 'tr');
+    for (const data of row) cell(line, 'td', data);
   }
-  return (markdown) => {
-    if (!purify.isSupported) return `<p>${escapeHtml(markdown)}</p>`;
-    return purify.sanitize(markdownToHtml(markdown), SANITIZE_CONFIG);
-  };
+}
+
+function blocks(build: Build, parent: ParentNode, tokens: readonly Token[]): void {
+  for (const token of tokens as readonly MarkedToken[]) {
+    switch (token.type) {
+      case 'space':
+      case 'def':
+        break;
+      case 'hr':
+        element(build, parent, 'hr');
+        break;
+      case 'heading':
+        inline(build, element(build, parent, `h${Math.min(Math.max(token.depth, 1), 6)}` as 'h1'), token.tokens);
+        break;
+      case 'paragraph':
+        inline(build, element(build, parent, 'p'), token.tokens);
+        break;
+      case 'blockquote':
+        blocks(build, element(build, parent, 'blockquote'), token.tokens);
+        break;
+      case 'code':
+        code(build, parent, token);
+        break;
+      case 'table':
+        table(build, parent, token);
+        break;
+      case 'list': {
+        const start: Record<string, string> =
+          token.ordered && token.start !== '' && token.start !== 1 ? { start: String(token.start) } : {};
+        const list = element(build, parent, token.ordered ? 'ol' : 'ul', start);
+        for (const item of token.items) blocks(build, element(build, list, 'li'), item.tokens);
+        break;
+      }
+      case 'html':
+        // Raw HTML the model wrote: its source, shown as text (a block of it, as a paragraph).
+        text(build, token.block ? element(build, parent, 'p') : parent, token.text);
+        break;
+      case 'checkbox':
+        checkbox(build, parent, token);
+        break;
+      case 'text':
+        if (token.tokens) inline(build, parent, token.tokens);
+        else text(build, parent, decodeCharacterReferences(token.text, build.doc));
+        break;
+      default:
+        inline(build, parent, [token]);
+    }
+  }
+}
+
+/** Markdown → DOM nodes made by this module alone; `doc` makes them (a test passes its own). */
+export function renderMarkdown(markdown: string, doc: Document = document): RenderedMarkdown {
+  const build: Build = { doc, languagesToLoad: new Set() };
+  const nodes = doc.createDocumentFragment();
+  let tokens: Token[];
+  try {
+    tokens = Lexer.lex(markdown, { gfm: true, breaks: false });
+  } catch {
+    // marked gave up on this input (it throws rather than loop forever): show it as written.
+    text(build, element(build, nodes, 'p'), markdown);
+    return { nodes, languagesToLoad: [] };
+  }
+  blocks(build, nodes, tokens);
+  return { nodes, languagesToLoad: [...build.languagesToLoad] };
 }

