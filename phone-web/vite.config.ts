@@ -81,8 +81,12 @@ export default defineConfig({
   publicDir: resolve(import.meta.dirname, 'public'),
   plugins: [integrity()],
   resolve: {
-    // PeerJS's browser shims for WebRTC from before 2019, replaced by the browser detection it reads.
-    alias: [{ find: /^webrtc-adapter$/, replacement: resolve(import.meta.dirname, 'src/webrtc-browser-details.ts') }],
+    alias: [
+      // PeerJS's browser shims for WebRTC from before 2019, replaced by the browser detection it reads.
+      { find: /^webrtc-adapter$/, replacement: resolve(import.meta.dirname, 'src/webrtc-browser-details.ts') },
+      // PeerJS's "binary" serialization; the link uses 'raw' only.
+      { find: /^peerjs-js-binarypack$/, replacement: resolve(import.meta.dirname, 'src/binarypack-unused.ts') },
+    ],
   },
   build: {
     outDir,
