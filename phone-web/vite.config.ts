@@ -81,8 +81,12 @@ export default defineConfig({
   publicDir: resolve(import.meta.dirname, 'public'),
   plugins: [integrity()],
   resolve: {
-    // PeerJS's browser shims for WebRTC from before 2019, replaced by the browser detection it reads.
-    alias: [{ find: /^webrtc-adapter$/, replacement: resolve(import.meta.dirname, 'src/webrtc-browser-details.ts') }],
+    alias: [
+      // PeerJS's browser shims for WebRTC from before 2019, replaced by the browser detection it reads.
+      { find: /^webrtc-adapter$/, replacement: resolve(import.meta.dirname, 'src/webrtc-browser-details.ts') },
+      // PeerJS's "binary" serialization; the link uses 'raw' only.
+      { find: /^peerjs-js-binarypack$/, replacement: resolve(import.meta.dirname, 'src/binarypack-unused.ts') },
+    ],
   },
   build: {
     outDir,
@@ -90,6 +94,9 @@ export default defineConfig({
     target: 'es2022',
     // No inlined data: URLs for scripts or styles (the page's CSP allows only 'self').
     assetsInlineLimit: 0,
+    // No modulepreload polyfill: every browser that honours the import map's integrity (Chrome 127,
+    // Firefox 138, Safari 18) has <link rel="modulepreload"> natively.
+    modulePreload: { polyfill: false },
   },
   server: { host: true },
   preview: { host: true },

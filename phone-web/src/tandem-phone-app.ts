@@ -13,10 +13,10 @@ import type { TandemEventMap } from '../../shared/ui/events';
 import { backIcon } from '../../shared/ui/icons';
 import { tokens } from '../../shared/ui/tokens';
 import '../../shared/ui/tandem-conversation';
-import '../../shared/ui/tandem-schedules-view';
 import '../../shared/ui/tandem-thread-list';
 import type { LinkPhase, PhoneLink } from './phone-link';
 import './push-bar';
+import { loadSchedulesScreen } from './on-demand';
 import { clockTime, type Presence, presenceText } from './presence';
 import { readScannedOffer } from './scanned-offer';
 import './tandem-link-state';
@@ -57,6 +57,13 @@ export class TandemPhoneApp extends LitElement {
       .presence[data-kind='unreachable'] {
         background: var(--tandem-warning-soft);
         color: inherit;
+      }
+      .load-error {
+        margin: 0;
+        padding: var(--tandem-space-1) var(--tandem-space-3);
+        font-size: var(--tandem-font-size-small);
+        color: var(--tandem-danger);
+        flex: none;
       }
       .route {
         border: 1px solid var(--tandem-border);
@@ -139,6 +146,8 @@ export class TandemPhoneApp extends LitElement {
   /** A message's "Save as shortcut": the Schedules screen opens with it in the shortcut form. */
   @state() private shortcutDraft: { text: string } | undefined;
   @state() private presence: Presence = { kind: 'none' };
+  /** A piece loaded on first use (on-demand.ts) that could not be fetched, said until the next try. */
+  @state() private loadError = '';
   private unlisten: Array<() => void> = [];
   /** Re-reads presence while not connected: "Reconnecting" turns into "unreachable" with time alone. */
   private presenceTicker: ReturnType<typeof setInterval> | undefined;
@@ -217,6 +226,24 @@ export class TandemPhoneApp extends LitElement {
           : 'This is not a Tandem pairing code. Scan the code in the side panel.';
       if (this.phase.kind === 'failed') this.phase = { kind: 'unpaired' };
     }
+  }
+
+  /** Opens a piece once its chunk is here, or says why it cannot open (the page is offline). */
+  private async openWhenLoaded(load: () => Promise<void>, what: string, open: () => void): Promise<void> {
+    try {
+      await load();
+      this.loadError = '';
+      open();
+    } catch {
+      this.loadError = `${what} could not be loaded. Check the connection and try again.`;
+    }
+  }
+
+  private openSchedules(shortcutDraft: { text: string } | undefined): void {
+    void this.openWhenLoaded(loadSchedulesScreen, 'Schedules', () => {
+      this.shortcutDraft = shortcutDraft;
+      this.showSchedules = true;
+    });
   }
 
   private renderScanner() {
@@ -309,8 +336,8 @@ export class TandemPhoneApp extends LitElement {
               aria-pressed=${this.showSchedules ? 'true' : 'false'}
               data-testid="open-schedules"
               @click=${() => {
-                this.shortcutDraft = undefined;
-                this.showSchedules = !this.showSchedules;
+                if (this.showSchedules) this.showSchedules = false;
+                else this.openSchedules(undefined);
               }}
             >
               Schedules
@@ -318,6 +345,7 @@ export class TandemPhoneApp extends LitElement {
         }
       </header>
       ${this.renderPresence()}
+      ${this.loadError ? html`<p class="load-error" role="alert" data-testid="load-error">${this.loadError}</p>` : nothing}
       ${
         this.phase.kind !== 'open' && !screen
           ? html`<tandem-link-state
@@ -355,8 +383,7 @@ export class TandemPhoneApp extends LitElement {
                 .reveal=${this.reveal}
                 selfKind="phone"
                 @message-save-shortcut=${(e: TandemEventMap['message-save-shortcut']) => {
-                  this.shortcutDraft = { text: e.detail.text };
-                  this.showSchedules = true;
+                  this.openSchedules({ text: e.detail.text });
                 }}
                 sendWhileOffline
                 @thread-created=${(e: TandemEventMap['thread-created']) => {

@@ -65,7 +65,6 @@
  */
 
 import { equalBytes } from '@noble/ciphers/utils.js';
-import { x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod/mini';
 import { HandshakeError, type HandshakeErrorCode } from './errors.ts';
@@ -79,6 +78,7 @@ import {
 } from './pairing-offer.ts';
 import { type RandomBytes, secureRandomBytes } from './random.ts';
 import { AEAD_TAG_BYTES, SymmetricState, TagMismatch } from './symmetric-state.ts';
+import { x25519 } from './x25519.ts';
 
 export type HandshakeMode = 'pair' | 'reconnect';
 
