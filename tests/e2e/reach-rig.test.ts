@@ -9,6 +9,7 @@ import { rigUnavailable, TURN_SECRET } from '../rig/rig';
 import { pair, type Setup, setUp, tearDown } from '../rig/rig-session';
 import { currentWorker } from './support/chromium';
 import { buildPhonePage, checkArrivals, readArrivals, secretSpellings, waitForPhoneOpen } from './support/phone';
+import { readPresence, recordPresence } from './support/presence-recorder';
 
 const unavailable = rigUnavailable();
 if (unavailable) console.warn(`[reach rig] skipped: ${unavailable}`);
@@ -129,6 +130,8 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
       const welcomesBefore = await welcomes();
       const restarts = () => phone.evaluate(() => window.tandemPhone?.link.iceRestarts ?? 0);
       const restartsBefore = await restarts();
+      expect(await phone.getByTestId('link-presence').textContent()).toBe('Connected');
+      await recordPresence(phone);
       const movedAt = Date.now();
       setup.rig.movePhone();
       // Events that were in flight on the old path may still land: count from when the phone noticed
@@ -160,6 +163,15 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
       expect(checkArrivals(await readArrivals(phone), threadId)).toEqual({ duplicated: 0, reordered: 0 });
       expect(recoverMs).toBeLessThan(5_000);
+      // What the screen said, honestly: "Reconnecting…" from the moment the link noticed (not
+      // "Connected" while a restart or standby was in flight), then "Connected", without flapping.
+      await expect.poll(() => phone.getByTestId('link-presence').textContent(), { timeout: 5_000 }).toBe('Connected');
+      const said = await readPresence(phone);
+      console.log(`[reach rig] presence during the move: ${JSON.stringify(said)}`);
+      expect(said.seen.map((s) => s.text)).toEqual(['Connected', 'Reconnecting…', 'Connected']);
+      const reconnectingAt = said.seen[1]?.at ?? Number.POSITIVE_INFINITY;
+      expect(said.noticedAt).toBeDefined();
+      expect(reconnectingAt - (said.noticedAt ?? 0)).toBeLessThan(500);
       // Recovered by an ICE restart on the same session (no new runtime welcome), or by a new link.
       if ((await restarts()) > restartsBefore) expect(await welcomes()).toBe(welcomesBefore);
       else expect(await welcomes()).toBeGreaterThan(welcomesBefore);
