@@ -130,9 +130,8 @@ export class PageOutbox implements CommandOutbox {
 }
 
 const FULL_MESSAGE =
-  'This phone’s storage is full: the message could not be kept until your computer is back. Free some space, or send it once the computer is reachable.';
-const UNAVAILABLE_MESSAGE =
-  'This browser does not let the page store messages: it could not be kept until your computer is back. Send it once the computer is reachable.';
+  'This phone’s storage is full: the message was not kept. Free some space, or send it when your computer is back.';
+const UNAVAILABLE_MESSAGE = 'This browser lets the page keep nothing: send the message when your computer is back.';
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
