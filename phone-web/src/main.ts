@@ -34,8 +34,10 @@ function takeScannedOffer(): ScannedOffer {
 }
 
 const scanned = takeScannedOffer();
-// Messages written while the computer is unreachable wait in the page's storage (page-outbox.ts).
-const client = new ConversationClient(link, new PageOutbox(window.localStorage));
+// Messages written while the computer is unreachable wait in the page's IndexedDB (page-outbox.ts);
+// read before the client starts, so what waits goes out on the first 'open'.
+const outbox = await PageOutbox.open({ indexedDB: window.indexedDB, legacy: window.localStorage });
+const client = new ConversationClient(link, outbox);
 // Forgotten or revoked: what waits in the outbox would reach no computer, or the next one paired.
 link.onPhase((phase) => {
   if (phase.kind === 'unpaired' || phase.kind === 'revoked') client.discardQueued();

@@ -27,6 +27,7 @@ import { FrameSender } from '../../shared/link/frame-sender.ts';
 import { type DecodedFrame, SealedMessenger } from '../../shared/link/sealed-messenger.ts';
 import type { ByeReason, LinkEnvelope } from '../../shared/protocol/link';
 import { AttemptError, type AttemptFailure, type OpenLink, openLink } from './link-attempt';
+import { LinkRecovery } from './link-recovery';
 import { restartIce } from './link-restart';
 import type { Pairing, PairingStore } from './pairing-store';
 import { type LinkRoute, type Presence, presenceOf, routeFromStats } from './presence';
@@ -66,6 +67,8 @@ interface Standby {
   link: Promise<OpenLink | undefined>;
   /** The restart won or the link is being torn down: the standby is closed when it opens. */
   cancelled: boolean;
+  /** Ends it as an attempt in flight for the live link's recovery (presence). */
+  settled: () => void;
 }
 
 interface Live {
@@ -83,6 +86,8 @@ interface Live {
   restarting: boolean;
   /** Its signaling part (with its own deadline, so the silence timeout waits meanwhile). */
   renegotiating: boolean;
+  /** Whether its path is in doubt (ICE down, a restart or standby in flight): "Reconnecting". */
+  recovery: LinkRecovery;
 }
 
 export class PhoneLink implements Transport {
@@ -112,6 +117,7 @@ export class PhoneLink implements Transport {
   private readonly messageListeners = new Set<(message: unknown) => void>();
   private readonly stateListeners = new Set<(state: TransportState) => void>();
   private readonly phaseListeners = new Set<(phase: LinkPhase) => void>();
+  private readonly presenceListeners = new Set<() => void>();
   private readonly now: () => number;
 
   constructor(
@@ -130,6 +136,7 @@ export class PhoneLink implements Transport {
       downSince: this.downSince,
       lastHeardAt: this.lastHeardAt,
       lastFailure: this.lastFailure,
+      recoveringSince: this.phase.kind === 'open' ? this.live?.recovery.since : undefined,
       now: this.now(),
     });
   }
@@ -216,6 +223,7 @@ export class PhoneLink implements Transport {
   private async restart(live: Live, why: string, options: { standby: boolean }): Promise<void> {
     if (live.restarting || this.live !== live) return;
     live.restarting = true;
+    const settled = live.recovery.begin(this.now());
     if (options.standby) this.openStandby(live);
     const connection = live.link.connection.peerConnection as
       | (RTCPeerConnection & { sctp?: { transport?: { iceTransport?: EventTarget } } })
@@ -249,6 +257,7 @@ export class PhoneLink implements Transport {
     } finally {
       ice?.removeEventListener('selectedcandidatepairchange', onNewPath);
       live.restarting = false;
+      settled();
     }
   }
 
@@ -261,7 +270,11 @@ export class PhoneLink implements Transport {
     const pairing = this.store.load();
     if (this.standby || pairing?.kind !== 'paired') return;
     const deadline = this.now() + STANDBY_MS;
-    const standby: Standby = { link: Promise.resolve(undefined), cancelled: false };
+    const standby: Standby = {
+      link: Promise.resolve(undefined),
+      cancelled: false,
+      settled: live.recovery.begin(this.now()),
+    };
     const attempt = async (): Promise<OpenLink | undefined> => {
       while (!standby.cancelled && !this.stopped) {
         try {
@@ -277,6 +290,7 @@ export class PhoneLink implements Transport {
     standby.link = attempt();
     this.standby = standby;
     void standby.link.then((link) => {
+      standby.settled();
       if (!link) return;
       if (standby.cancelled || this.stopped) {
         closeLink(link);
@@ -293,6 +307,7 @@ export class PhoneLink implements Transport {
     this.standby = undefined;
     if (!standby) return;
     standby.cancelled = true;
+    standby.settled();
     void standby.link.then((link) => link && closeLink(link));
   }
 
@@ -326,6 +341,12 @@ export class PhoneLink implements Transport {
   onPhase(listener: (phase: LinkPhase) => void): () => void {
     this.phaseListeners.add(listener);
     return () => this.phaseListeners.delete(listener);
+  }
+
+  /** Presence changed without a new phase (an open link's path came into or out of doubt). */
+  onPresence(listener: () => void): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
   }
 
   close(): void {
@@ -499,6 +520,9 @@ export class PhoneLink implements Transport {
       sent: [],
       restarting: false,
       renegotiating: false,
+      recovery: new LinkRecovery(() => {
+        if (this.live === live) this.presenceChanged();
+      }),
       end: (why) => {
         if (this.live !== live) return;
         this.live = undefined;
@@ -507,7 +531,8 @@ export class PhoneLink implements Transport {
         // The data channel goes; the signaling registration stays for the next attempt.
         link.connection.close();
         if (this.stateValue === 'open') {
-          this.downSince = this.now();
+          // Down since the doubt began, so "unreachable" comes after the heartbeat timeout, not later.
+          this.downSince = live.recovery.since ?? this.now();
           this.setState('connecting');
         }
         endWith(why);
@@ -516,6 +541,7 @@ export class PhoneLink implements Transport {
     this.live = live;
     link.connection.on('close', () => live.end('the data channel closed'));
     link.connection.on('iceStateChanged', (state: RTCIceConnectionState) => {
+      if (this.live === live) live.recovery.iceState(state, this.now());
       if (state === 'failed' || state === 'closed') live.end(`ICE ${state}`);
       else if (state === 'disconnected') this.probe(live);
     });
@@ -536,6 +562,7 @@ export class PhoneLink implements Transport {
     if (this.live !== live) return;
     live.lastHeardAt = this.now();
     this.lastHeardAt = live.lastHeardAt;
+    live.recovery.heard();
     const decoded: DecodedFrame = live.messenger.decode(frame);
     if (decoded.kind === 'refused') {
       // Only the authenticated extension can seal frames for us: this is noise or an attack.
@@ -657,6 +684,10 @@ export class PhoneLink implements Transport {
   private setPhase(phase: LinkPhase): void {
     this.phase = phase;
     for (const listener of this.phaseListeners) listener(phase);
+  }
+
+  private presenceChanged(): void {
+    for (const listener of this.presenceListeners) listener();
   }
 }
 

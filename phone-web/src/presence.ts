@@ -3,7 +3,10 @@
  * last heard (any authenticated frame, heartbeats included), and what the last attempt learnt.
  * "Unreachable" is said when the signaling server reports the computer's id unknown (its browser
  * is closed, asleep or offline) or when reconnecting has gone on past the heartbeat timeout; before
- * that it is "Reconnecting". Never a guess in either direction, and never "Connecting…" forever.
+ * that it is "Reconnecting". An open link whose path is in doubt (ICE disconnected or failed, an
+ * ICE restart or a standby link in flight: link-recovery.ts) is "Reconnecting" too, not
+ * "Connected", until frames flow again. Never a guess in either direction, and never
+ * "Connecting…" forever.
  */
 import type { AttemptFailure } from './link-attempt';
 
@@ -25,6 +28,8 @@ export interface PresenceFacts {
   /** Last authenticated frame from the computer, if any was heard since the page loaded. */
   lastHeardAt: number | undefined;
   lastFailure: AttemptFailure | undefined;
+  /** The open link's path has been in doubt since then (see link-recovery.ts), if it is. */
+  recoveringSince: number | undefined;
   now: number;
 }
 
@@ -33,8 +38,12 @@ export const UNREACHABLE_AFTER_MS = 10_000;
 
 export function presenceOf(facts: PresenceFacts): Presence {
   switch (facts.phase) {
-    case 'open':
-      return { kind: 'connected', route: facts.route };
+    case 'open': {
+      const doubt = facts.recoveringSince;
+      if (doubt === undefined) return { kind: 'connected', route: facts.route };
+      if (facts.now - doubt >= UNREACHABLE_AFTER_MS) return { kind: 'unreachable', since: facts.lastHeardAt ?? doubt };
+      return { kind: 'reconnecting', since: doubt };
+    }
     case 'connecting':
     case 'retrying': {
       const since = facts.lastHeardAt ?? facts.downSince;

@@ -36,6 +36,8 @@ export class TandemLinkState extends LitElement {
 
   @property({ attribute: false }) phase: LinkPhase = { kind: 'connecting' };
   @property({ type: Boolean, reflect: true }) compact = false;
+  /** The link is open but its path is in doubt (an ICE restart, see link-recovery.ts). */
+  @property({ type: Boolean }) recovering = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   override disconnectedCallback(): void {
@@ -63,7 +65,7 @@ export class TandemLinkState extends LitElement {
 
   override render() {
     const phase = this.phase;
-    const view = describe(phase);
+    const view = phase.kind === 'open' && this.recovering ? { state: 'reconnecting', detail: '' } : describe(phase);
     if (this.compact) {
       return html`<span data-testid="phone-link-state" data-phase=${phase.kind}>
         <tandem-connection-state .state=${view.state} quietWhenConnected></tandem-connection-state>

@@ -160,12 +160,17 @@ export class TandemPhoneApp extends LitElement {
     this.phase = link.phase;
     this.presence = link.presence;
     this.presenceTicker = setInterval(() => {
-      if (this.link && this.phase.kind !== 'open') this.presence = this.link.presence;
+      if (this.link && (this.phase.kind !== 'open' || this.presence.kind !== 'connected')) {
+        this.presence = this.link.presence;
+      }
     }, 1_000);
     this.unlisten.push(
       client.onChange(() => this.scheduleRender()),
       link.onPhase((phase) => {
         this.phase = phase;
+        this.presence = link.presence;
+      }),
+      link.onPresence(() => {
         this.presence = link.presence;
       }),
     );
@@ -327,7 +332,11 @@ export class TandemPhoneApp extends LitElement {
             : nothing
         }
         <h1 data-testid="phone-title">${inThread && selected ? selected.title : 'Tandem'}</h1>
-        <tandem-link-state compact .phase=${this.phase}></tandem-link-state>
+        <tandem-link-state
+          compact
+          .phase=${this.phase}
+          ?recovering=${this.phase.kind === 'open' && this.presence.kind !== 'connected'}
+        ></tandem-link-state>
         ${
           screen
             ? nothing

@@ -9,7 +9,11 @@ import type { ClientCommand } from '../protocol/commands';
 export interface CommandOutbox {
   /** Commands kept from earlier (a previous load of the page), oldest first. */
   load(): ClientCommand[];
-  keep(command: ClientCommand): void;
+  /**
+   * Keeps it; a promise that rejects (with a `code` and a message for the user) when it could not
+   * be stored: the client then hands the command back unless it is already on its way.
+   */
+  keep(command: ClientCommand): void | Promise<void>;
   /** Answered (ack or error): forget it. */
   drop(commandId: string): void;
 }

@@ -37,6 +37,8 @@ interface PendingCommand {
   command: ClientCommand;
   resolve: (threadId: string | undefined) => void;
   reject: (error: CommandError) => void;
+  /** Handed to the transport at least once (then it is on its way, kept or not). */
+  sent?: boolean;
 }
 
 interface ThreadSubscription {
@@ -131,9 +133,11 @@ export class ConversationClient {
   send(input: CommandInput): Promise<string | undefined> {
     const command = { ...input, id: newCommandId() } as ClientCommand;
     return new Promise((resolve, reject) => {
-      this.pending.set(command.id, { command, resolve, reject });
-      if (COMMAND_RULES[command.type].mutating) this.outbox?.keep(command);
-      this.trySend(command);
+      const pending: PendingCommand = { command, resolve, reject };
+      this.pending.set(command.id, pending);
+      const kept = COMMAND_RULES[command.type].mutating ? this.outbox?.keep(command) : undefined;
+      this.trySend(pending);
+      kept?.catch((error: unknown) => this.notKept(pending, error));
       if (command.type === 'message.send') this.notify(); // shown as queued until the log has it
     });
   }
@@ -221,22 +225,41 @@ export class ConversationClient {
     this.transport.close();
   }
 
-  private trySend(command: ClientCommand): void {
+  private trySend(pending: PendingCommand): void {
     if (this.transport.state !== 'open') return; // re-sent on the next 'open'
     try {
-      this.transport.send(command);
+      this.transport.send(pending.command);
+      pending.sent = true;
     } catch {
       // The link died between the check and the send: the next 'open' re-sends.
     }
+  }
+
+  /**
+   * The outbox could not keep a command (storage full). Not yet sent, it would live only in this
+   * page's memory: it is handed back (the composer restores the message) and the user is told,
+   * rather than lost with the tab. Already sent, it is on its way and stays pending.
+   */
+  private notKept(pending: PendingCommand, error: unknown): void {
+    if (pending.sent || this.pending.get(pending.command.id) !== pending) return;
+    this.pending.delete(pending.command.id);
+    const code = (error as { code?: unknown }).code;
+    const failure = new CommandError(
+      typeof code === 'string' ? code : 'storage_full',
+      error instanceof Error ? error.message : 'This message could not be kept on this device.',
+    );
+    this.lastError = failure;
+    pending.reject(failure);
+    this.notify();
   }
 
   private onTransportState(state: TransportState): void {
     this.connection = state;
     if (state === 'open') {
       // Re-send unanswered commands first (same ids: applied once), then resubscribe.
-      for (const { command } of this.pending.values()) {
-        if (command.type !== 'thread.subscribe') this.trySend(command);
-        else this.pending.delete(command.id);
+      for (const pending of this.pending.values()) {
+        if (pending.command.type !== 'thread.subscribe') this.trySend(pending);
+        else this.pending.delete(pending.command.id);
       }
       void this.send({ type: 'threads.list', includeArchived: true }).catch(() => {});
       for (const [threadId, sub] of this.subscriptions) {

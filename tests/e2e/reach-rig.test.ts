@@ -6,9 +6,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rigUnavailable, TURN_SECRET } from '../rig/rig';
-import { pair, type Setup, setUp, tearDown } from '../rig/rig-session';
+import { pair, relaunchComputer, type Setup, setUp, tearDown } from '../rig/rig-session';
 import { currentWorker } from './support/chromium';
+import { runtimeLog } from './support/panel';
 import { buildPhonePage, checkArrivals, readArrivals, secretSpellings, waitForPhoneOpen } from './support/phone';
+import { readPresence, recordPresence } from './support/presence-recorder';
 
 const unavailable = rigUnavailable();
 if (unavailable) console.warn(`[reach rig] skipped: ${unavailable}`);
@@ -129,6 +131,8 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
       const welcomesBefore = await welcomes();
       const restarts = () => phone.evaluate(() => window.tandemPhone?.link.iceRestarts ?? 0);
       const restartsBefore = await restarts();
+      expect(await phone.getByTestId('link-presence').textContent()).toBe('Connected');
+      await recordPresence(phone);
       const movedAt = Date.now();
       setup.rig.movePhone();
       // Events that were in flight on the old path may still land: count from when the phone noticed
@@ -160,10 +164,62 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
       expect(checkArrivals(await readArrivals(phone), threadId)).toEqual({ duplicated: 0, reordered: 0 });
       expect(recoverMs).toBeLessThan(5_000);
+      // What the screen said, honestly: "Reconnecting…" from the moment the link noticed (not
+      // "Connected" while a restart or standby was in flight), then "Connected", without flapping.
+      await expect.poll(() => phone.getByTestId('link-presence').textContent(), { timeout: 5_000 }).toBe('Connected');
+      const said = await readPresence(phone);
+      console.log(`[reach rig] presence during the move: ${JSON.stringify(said)}`);
+      expect(said.seen.map((s) => s.text)).toEqual(['Connected', 'Reconnecting…', 'Connected']);
+      const reconnectingAt = said.seen[1]?.at ?? Number.POSITIVE_INFINITY;
+      expect(said.noticedAt).toBeDefined();
+      expect(reconnectingAt - (said.noticedAt ?? 0)).toBeLessThan(500);
       // Recovered by an ICE restart on the same session (no new runtime welcome), or by a new link.
       if ((await restarts()) > restartsBefore) expect(await welcomes()).toBe(welcomesBefore);
       else expect(await welcomes()).toBeGreaterThan(welcomesBefore);
     }, 120_000);
+
+    it('says the computer is unreachable once its browser is closed; what is typed then arrives once, in order, when it is back (case 4)', async () => {
+      if (!setup) throw new Error('no rig');
+      const { phone } = setup;
+      const said = () => phone.getByTestId('link-presence').textContent();
+      const userMessages = async (threadId: string) =>
+        (await runtimeLog(setup!.extension.context, threadId)).flatMap((e) =>
+          e.kind === 'user_message' ? [e.text] : [],
+        );
+      await expect.poll(said, { timeout: 15_000 }).toBe('Connected');
+      await phone.getByTestId('new-thread').first().click();
+      await phone.getByTestId('composer-input').fill('Before the browser closed');
+      await phone.getByTestId('composer-input').press('Enter');
+      const threadId = await phone.evaluate(() => window.tandemPhone?.client.threads[0]?.id ?? '');
+      expect(threadId).not.toBe('');
+      await expect.poll(() => userMessages(threadId), { timeout: 15_000 }).toEqual(['Before the browser closed']);
+
+      await setup.extension.close();
+      const closedAt = Date.now();
+      // The heartbeat timeout (5 s of silence) plus learning from the signaling server that the id is gone.
+      await expect.poll(said, { timeout: 20_000, interval: 100 }).toMatch(/^Computer unreachable since \d\d:\d\d$/);
+      const noticedMs = Date.now() - closedAt;
+      console.log(`[reach rig] unreachable shown ${noticedMs} ms after the computer's browser closed`);
+      expect(noticedMs).toBeLessThan(20_000);
+      const written = ['Typed while the computer was off', 'And a second thought'];
+      for (const text of written) {
+        await phone.getByTestId('composer-input').fill(text);
+        await phone.getByTestId('composer-input').press('Enter');
+      }
+      await expect.poll(() => phone.getByTestId('queued-message').count(), { timeout: 5_000 }).toBe(2);
+
+      await relaunchComputer(setup);
+      await waitForPhoneOpen(phone, 45_000);
+      await expect.poll(said, { timeout: 15_000 }).toBe('Connected');
+      await expect.poll(() => phone.getByTestId('queued-message').count(), { timeout: 20_000 }).toBe(0);
+      // Exactly once each and in the order written, counted in the runtime's own log (worker side).
+      await expect
+        .poll(() => userMessages(threadId), { timeout: 20_000 })
+        .toEqual(['Before the browser closed', ...written]);
+      // And not again a moment later (a second send of the same command would be a second entry).
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(await userMessages(threadId)).toEqual(['Before the browser closed', ...written]);
+    }, 180_000);
   });
 
   describe('behind symmetric NATs', () => {

@@ -28,16 +28,29 @@ export interface Setup {
   offerUrl?: string;
 }
 
+const launchComputer = (sandbox: Setup['sandbox'], rig: Rig) =>
+  launchExtensionBrowser(sandbox.root, undefined, {
+    extraArgs: WEBRTC_LOOPBACK_ARGS,
+    executablePath: rig.homeChromium,
+  });
+
+/**
+ * The computer's browser closed, then started again in "home" with the same profile (its pairing
+ * and link settings): the panel is open and the link online again when this resolves.
+ */
+export async function relaunchComputer(setup: Setup): Promise<void> {
+  setup.extension = await launchComputer(setup.sandbox, setup.rig);
+  setup.panel = await setup.extension.openPanel();
+  await waitForLinkOnline(setup.extension, 30_000);
+}
+
 export async function setUp(mode: NatMode, options: { hostileTurn?: boolean } = {}): Promise<Setup> {
   const sandbox = makeSandbox(`reach-rig-${mode}`);
   const rig = await startRig(mode, sandbox.root, PHONE_DIST, { hostile: options.hostileTurn === true });
   // Both Chromiums run with this HOME: the computer's reaches the signaling server over wss, the
   // phone's loads the page over HTTPS, each trusting the run's CA and nothing else extra.
   trustCaInHome(`${sandbox.root}/home`, rig.ca.caPath);
-  const extension = await launchExtensionBrowser(sandbox.root, undefined, {
-    extraArgs: WEBRTC_LOOPBACK_ARGS,
-    executablePath: rig.homeChromium,
-  });
+  const extension = await launchComputer(sandbox, rig);
   const panel = await extension.openPanel();
   await configureLink(panel, {
     signaling: rig.signaling,

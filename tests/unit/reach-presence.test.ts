@@ -13,6 +13,7 @@ const base: PresenceFacts = {
   downSince: 1_000_000,
   lastHeardAt: 999_000,
   lastFailure: undefined,
+  recoveringSince: undefined,
   now: 1_002_000,
 };
 const hhmm = (at: number) => `t${at}`;
