@@ -13,7 +13,7 @@ import { browserSignIn } from '../connectors/web-auth-flow';
 import { browserNativeConnector } from '../files/native-port';
 import { LazyInPageHostControl } from '../link/firefox-control';
 import { OffscreenHostControl } from '../link/offscreen-control';
-import { acceptLinkRelay } from '../link/relay-server';
+import { acceptLinkRelay, relayRoutes } from '../link/relay-server';
 import { KeepAlive, RESUME_ALARM } from '../platform/keep-alive';
 import { browserPower, KeepAwake } from '../platform/keep-awake';
 import { showNotification } from '../platform/notifications';
@@ -108,7 +108,7 @@ export default defineBackground(() => {
   }
 
   // Handle for tests and debugging from the worker's console.
-  Object.assign(globalThis, { tandem: assembled });
+  Object.assign(globalThis, { tandem: assembled, tandemRelayRoutes: relayRoutes });
 });
 
 function openPanel(): void {

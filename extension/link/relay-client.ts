@@ -18,6 +18,7 @@ import {
 } from '../../shared/protocol/link-relay';
 import type { LinkHostGateway } from './link-host';
 import type { GatewaySession, SessionInfo } from './phone-session';
+import { offerFastPort } from './relay-fast-port';
 
 interface RelayedSession {
   info: SessionInfo;
@@ -26,6 +27,8 @@ interface RelayedSession {
 
 export class RelayGateway implements LinkHostGateway {
   private port: Runtime.Port | undefined;
+  /** The runtime's messages arrive here once the worker has paired it with `port` (relay-fast-port.ts). */
+  private fastPort: MessagePort | undefined;
   private readonly sessions = new Map<string, RelayedSession>();
   private lastStatus: LinkStatus | undefined;
   private keepalive: ReturnType<typeof setInterval> | undefined;
@@ -83,9 +86,24 @@ export class RelayGateway implements LinkHostGateway {
     }
     this.port = port;
     port.onMessage.addListener((raw: unknown) => this.onRuntimeMessage(raw));
+    // First on the new port, so the worker holds its answers for the MessagePort from the start.
+    const fast = offerFastPort((raw) => {
+      if (this.port === port) this.onRuntimeMessage(raw);
+    });
+    if (fast) {
+      this.fastPort?.close();
+      this.fastPort = fast.port;
+      try {
+        port.postMessage({ type: 'host.fast', token: fast.token } satisfies HostToRuntime);
+      } catch {
+        // Gone already; onDisconnect follows.
+      }
+    }
     port.onDisconnect.addListener(() => {
       if (this.port !== port) return;
       this.port = undefined;
+      this.fastPort?.close();
+      this.fastPort = undefined;
       // The worker stopped or restarted. Phones still connected need a runtime: bring it back.
       if (this.sessions.size > 0) this.reopen();
     });

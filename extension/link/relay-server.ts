@@ -12,8 +12,21 @@ import { OFFSCREEN_PATH } from '../platform/offscreen';
 import { deferredSession } from './deferred-session';
 import type { LinkService } from './link-service';
 import type { GatewaySession } from './phone-session';
+import { FastPortRegistry, RelayOutbox } from './relay-fast-port';
+
+/** The relays open now (one per offscreen document connection). */
+const outboxes = new Set<RelayOutbox>();
+
+/** How each open relay sends to the host: 'fast' once on its MessagePort (tests and debugging). */
+export function relayRoutes(): RelayOutbox['route'][] {
+  return [...outboxes].map((outbox) => outbox.route);
+}
 
 export function acceptLinkRelay(service: LinkService): void {
+  const fastPorts = new FastPortRegistry(
+    globalThis as unknown as ConstructorParameters<typeof FastPortRegistry>[0],
+    browser.runtime.getURL(OFFSCREEN_PATH),
+  );
   browser.runtime.onConnect.addListener((port: Runtime.Port) => {
     if (port.name !== LINK_RELAY_PORT) return;
     const sender = port.sender;
@@ -21,19 +34,21 @@ export function acceptLinkRelay(service: LinkService): void {
       port.disconnect();
       return;
     }
-    serveRelay(port, service);
+    serveRelay(port, service, fastPorts);
   });
 }
 
-function serveRelay(port: Runtime.Port, service: LinkService): void {
+function serveRelay(port: Runtime.Port, service: LinkService, fastPorts: FastPortRegistry): void {
   const sessions = new Map<string, GatewaySession>();
-  const post = (message: RuntimeToHost) => {
+  const outbox = new RelayOutbox((message) => {
     try {
       port.postMessage(message);
     } catch {
       // The port closed; onDisconnect cleans up.
     }
-  };
+  });
+  outboxes.add(outbox);
+  const post = (message: RuntimeToHost) => outbox.post(message);
   port.onMessage.addListener((raw: unknown) => {
     const parsed = HostToRuntime.safeParse(raw);
     if (!parsed.success) return;
@@ -73,9 +88,14 @@ function serveRelay(port: Runtime.Port, service: LinkService): void {
         return;
       case 'host.keepalive':
         return; // receiving it is the point: it resets the worker's idle timer
+      case 'host.fast':
+        void outbox.useFastPort(fastPorts.claim(message.token));
+        return;
     }
   });
   port.onDisconnect.addListener(() => {
+    outbox.close();
+    outboxes.delete(outbox);
     for (const session of sessions.values()) session.close();
     sessions.clear();
   });

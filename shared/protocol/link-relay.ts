@@ -9,6 +9,8 @@
  * - a port named LINK_RELAY_PORT that the host opens while it has something for the runtime (a
  *   phone session). Port messages reset the worker's idle timer, and the host sends a keep-alive
  *   on it every 20 s while a phone is connected, so the worker is not stopped under a phone user.
+ *   The runtime's answers on it move to a MessagePort the host offers with `host.fast`
+ *   (extension/link/relay-fast-port.ts), validated as RuntimeToHost all the same.
  * - `runtime.sendMessage` with `target: LINK_HOST_TARGET` for the worker's few orders to the host
  *   (re-read the settings, drop a revoked device, report status), which must reach it whether or
  *   not a port is open.
@@ -47,6 +49,8 @@ export const HostToRuntime = z.discriminatedUnion('type', [
   /** A connection failed the handshake (wrong secret, used or expired QR code, revoked device, interception). */
   z.strictObject({ type: z.literal('host.refused'), code: z.string().check(z.maxLength(64)) }),
   z.strictObject({ type: z.literal('host.keepalive') }),
+  /** The MessagePort for runtime → host messages sent with this token (extension/link/relay-fast-port.ts). */
+  z.strictObject({ type: z.literal('host.fast'), token: z.string().length(32) }),
 ]);
 export type HostToRuntime = z.infer<typeof HostToRuntime>;
 

@@ -183,15 +183,22 @@ describe('storage that fails safe', () => {
       { kind: 'tool_use', name: 'clock', input: {} },
       { kind: 'text', text: 'It is late.' },
     ]);
-    const bulkAdd = assembled.db.events.bulkAdd.bind(assembled.db.events);
+    // The disk fills as the tool's result is about to be written: from the transaction after the one
+    // writing the assistant message on, IndexedDB refuses every event write (whichever layer issues it:
+    // the log's direct transaction or Dexie's).
+    const storeAdd = IDBObjectStore.prototype.add;
     let full = false;
-    assembled.db.events.bulkAdd = ((...args: Parameters<typeof bulkAdd>) => {
-      if (full) return Promise.reject(quotaError());
-      const events = args[0] as ThreadEvent[];
-      // The disk fills as the tool's result is about to be written.
-      if (events.some((e) => e.kind === 'assistant_message')) full = true;
-      return bulkAdd(...args);
-    }) as typeof bulkAdd;
+    let filledBy: IDBTransaction | undefined;
+    IDBObjectStore.prototype.add = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      if (this.name === 'events') {
+        if (full && filledBy && this.transaction !== filledBy) throw quotaError();
+        if ((value as ThreadEvent).kind === 'assistant_message' && !full) {
+          full = true;
+          filledBy = this.transaction;
+        }
+      }
+      return storeAdd.call(this, value, key);
+    };
     await panel.command({ type: 'message.send', threadId, text: 'time?' });
     await waitUntil(
       () =>
@@ -203,7 +210,7 @@ describe('storage that fails safe', () => {
     expect(paused).toMatchObject({ message: expect.stringMatching(/storage|space/i) });
     await assembled.runtime.idle();
     full = false;
-    assembled.db.events.bulkAdd = bulkAdd;
+    IDBObjectStore.prototype.add = storeAdd;
     expect((await panel.command({ type: 'task.resume', threadId })).type).toBe('ack');
     await panel.waitForEvent(threadId, finished);
     const events = await assembled.log.all(threadId);
