@@ -50,7 +50,7 @@ export const HostToRuntime = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('host.refused'), code: z.string().check(z.maxLength(64)) }),
   z.strictObject({ type: z.literal('host.keepalive') }),
   /** The MessagePort for runtime → host messages sent with this token (extension/link/relay-fast-port.ts). */
-  z.strictObject({ type: z.literal('host.fast'), token: z.string().length(32) }),
+  z.strictObject({ type: z.literal('host.fast'), token: z.string().check(z.length(32)) }),
 ]);
 export type HostToRuntime = z.infer<typeof HostToRuntime>;
 
