@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { markedWithoutDefaultInstance } from '../packaging/marked-without-default-instance';
+import { minifiedLitCss } from '../packaging/minified-lit-css';
 
 const outDir = resolve(import.meta.dirname, 'dist');
 
@@ -80,7 +81,7 @@ export default defineConfig({
   root: import.meta.dirname,
   base: './',
   publicDir: resolve(import.meta.dirname, 'public'),
-  plugins: [markedWithoutDefaultInstance(), integrity()],
+  plugins: [markedWithoutDefaultInstance(), minifiedLitCss(), integrity()],
   resolve: {
     alias: [
       // PeerJS's browser shims for WebRTC from before 2019, replaced by the browser detection it reads.
