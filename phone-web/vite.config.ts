@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { collapsedLitHtml } from '../packaging/collapsed-lit-html';
 import { markedWithoutDefaultInstance } from '../packaging/marked-without-default-instance';
 import { minifiedLitCss } from '../packaging/minified-lit-css';
 
@@ -81,7 +82,7 @@ export default defineConfig({
   root: import.meta.dirname,
   base: './',
   publicDir: resolve(import.meta.dirname, 'public'),
-  plugins: [markedWithoutDefaultInstance(), minifiedLitCss(), integrity()],
+  plugins: [markedWithoutDefaultInstance(), minifiedLitCss(), collapsedLitHtml(), integrity()],
   resolve: {
     alias: [
       // PeerJS's browser shims for WebRTC from before 2019, replaced by the browser detection it reads.
