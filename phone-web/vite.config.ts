@@ -14,6 +14,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { collapsedLitHtml } from '../packaging/collapsed-lit-html';
 import { markedWithoutDefaultInstance } from '../packaging/marked-without-default-instance';
 import { minifiedLitCss } from '../packaging/minified-lit-css';
+import { minifiedServiceWorker } from '../packaging/minified-service-worker';
 
 const outDir = resolve(import.meta.dirname, 'dist');
 
@@ -82,7 +83,7 @@ export default defineConfig({
   root: import.meta.dirname,
   base: './',
   publicDir: resolve(import.meta.dirname, 'public'),
-  plugins: [markedWithoutDefaultInstance(), minifiedLitCss(), collapsedLitHtml(), integrity()],
+  plugins: [markedWithoutDefaultInstance(), minifiedLitCss(), collapsedLitHtml(), minifiedServiceWorker(), integrity()],
   resolve: {
     alias: [
       // PeerJS's browser shims for WebRTC from before 2019, replaced by the browser detection it reads.
