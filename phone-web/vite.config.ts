@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
-import { collapsedLitHtml } from '../packaging/collapsed-lit-html';
-import { markedWithoutDefaultInstance } from '../packaging/marked-without-default-instance';
-import { minifiedLitCss } from '../packaging/minified-lit-css';
-import { minifiedServiceWorker } from '../packaging/minified-service-worker';
+import { collapsedLitHtml } from '../packaging/collapsed-lit-html.ts';
+import { markedWithoutDefaultInstance } from '../packaging/marked-without-default-instance.ts';
+import { minifiedLitCss } from '../packaging/minified-lit-css.ts';
+import { minifiedServiceWorker } from '../packaging/minified-service-worker.ts';
 
 const outDir = resolve(import.meta.dirname, 'dist');
 
