@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
 import { inertMarkup } from './packaging/inert-markup';
+import { markedWithoutDefaultInstance } from './packaging/marked-without-default-instance';
 import { noElementHighlighting } from './packaging/no-element-highlighting';
 import { noFunctionConstructor } from './packaging/no-function-constructor';
 import { GECKO_ID, MANIFEST_KEY } from './shared/extension-identity';
@@ -10,7 +11,9 @@ export default defineConfig({
   srcDir: 'extension',
   publicDir: resolve(import.meta.dirname, 'public'),
   outDir: '.output',
-  vite: () => ({ plugins: [noFunctionConstructor(), inertMarkup(), noElementHighlighting()] }),
+  vite: () => ({
+    plugins: [noFunctionConstructor(), inertMarkup(), noElementHighlighting(), markedWithoutDefaultInstance()],
+  }),
   // `wxt zip -b firefox` also packs the sources AMO reviewers rebuild from (the bundles are minified).
   zip: {
     artifactTemplate: '{{name}}-{{version}}-{{browser}}.zip',

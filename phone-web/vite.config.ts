@@ -11,6 +11,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { collapsedLitHtml } from '../packaging/collapsed-lit-html.ts';
+import { markedWithoutDefaultInstance } from '../packaging/marked-without-default-instance.ts';
+import { minifiedLitCss } from '../packaging/minified-lit-css.ts';
+import { minifiedServiceWorker } from '../packaging/minified-service-worker.ts';
 
 const outDir = resolve(import.meta.dirname, 'dist');
 
@@ -79,7 +83,7 @@ export default defineConfig({
   root: import.meta.dirname,
   base: './',
   publicDir: resolve(import.meta.dirname, 'public'),
-  plugins: [integrity()],
+  plugins: [markedWithoutDefaultInstance(), minifiedLitCss(), collapsedLitHtml(), minifiedServiceWorker(), integrity()],
   resolve: {
     alias: [
       // PeerJS's browser shims for WebRTC from before 2019, replaced by the browser detection it reads.

@@ -1,12 +1,12 @@
 /**
  * What clients see of the local file bridge: its state, the allowed folders and
  * Tandem's trash. The shapes of folders and trash entries are the native host's
- * own (`native-host.ts`), not a second definition; this file only adds what the
- * runtime says about the bridge itself. All of it is trusted-only: a paired phone
+ * own (folder-shapes.ts, which native-host.ts re-exports), not a second definition;
+ * this file only adds what the runtime says about the bridge itself. All of it is trusted-only: a paired phone
  * can neither read nor change which folders the agent may touch.
  */
 import { z } from 'zod/mini';
-import { AllowedRoot, RootMode, RootName, TrashEntry, TrashEntryId } from './native-host';
+import { AllowedRoot, RootMode, RootName, TrashEntry, TrashEntryId } from './folder-shapes';
 
 /**
  * - `unknown`: not tried yet since the runtime started;

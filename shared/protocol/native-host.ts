@@ -13,6 +13,9 @@
  * Answers are not strict, so a newer host may add fields.
  */
 import { z } from 'zod/mini';
+import { AllowedRoot, EntryType, RootMode, RootName, TrashEntry, TrashEntryId } from './folder-shapes';
+
+export { AllowedRoot, EntryType, RootMode, RootName, TrashEntry, TrashEntryId };
 
 export const NATIVE_HOST_PROTOCOL_VERSION = 1;
 
@@ -98,34 +101,8 @@ export const HostPath = z
     ),
   );
 
-/** Name of an allowed folder: the first segment of a root-relative path. */
-export const RootName = z.string().check(
-  z.minLength(1),
-  z.maxLength(64),
-  z.refine((name) => !name.includes('/') && !name.includes('\0') && name !== '.' && name !== '..', {
-    message: 'a folder name cannot contain "/" or NUL, or be "." or ".."',
-  }),
-);
-
-export const RootMode = z.enum(['read', 'read-write']);
-export type RootMode = z.infer<typeof RootMode>;
-
-/** A folder the user allowed. The host stores these itself; the extension cannot widen them silently. */
-export const AllowedRoot = z.object({
-  name: RootName,
-  /** Absolute real path (symlinks resolved when the folder was added). */
-  path: z.string().check(z.minLength(1)),
-  mode: RootMode,
-  /** The extension may skip asking before writes here. The host only stores it. */
-  autoApproveWrites: z.boolean(),
-  addedAt: z.string(),
-});
-export type AllowedRoot = z.infer<typeof AllowedRoot>;
-
 /** Host-assigned id of a write transfer, or a client-chosen id for a cancellable search. */
 export const TransferId = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/));
-
-export const TrashEntryId = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9-]+$/));
 
 const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Standard base64 with padding, as `btoa` writes it. */
@@ -141,9 +118,6 @@ export const HostBackupName = z
     z.maxLength(64),
     z.regex(/^backup-\d{13,16}\.json$/, { message: "not the name of one of the host's backups" }),
   );
-
-export const EntryType = z.enum(['file', 'dir', 'symlink', 'other']);
-export type EntryType = z.infer<typeof EntryType>;
 
 // ---------------------------------------------------------------------------
 // Requests
@@ -507,19 +481,6 @@ export const ReadFileResult = z.object({
   /** Present for line reads: the 1-based lines returned, inclusive. */
   lines: z.optional(z.object({ start: z.number(), end: z.number() })),
 });
-
-export const TrashEntry = z.object({
-  id: TrashEntryId,
-  originalPath: z.string(),
-  /** Allowed folder it came from (at the time). */
-  rootName: z.string(),
-  name: z.string(),
-  type: EntryType,
-  /** Bytes, summed over a folder's contents. */
-  size: z.number(),
-  deletedAt: z.string(),
-});
-export type TrashEntry = z.infer<typeof TrashEntry>;
 
 export const WriteResult = z.object({
   path: z.string(),
