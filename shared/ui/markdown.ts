@@ -86,6 +86,10 @@ function anchor(build: Build, parent: ParentNode, url: string, title: string | n
   return element(build, parent, 'a', { ...attributes, target: '_blank', rel: 'noopener noreferrer' });
 }
 
+function decodedTitle(build: Build, title: string | null | undefined): string | undefined {
+  return title ? decodeCharacterReferences(title, build.doc) : undefined;
+}
+
 function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): void {
   for (const token of tokens as readonly MarkedToken[]) {
     switch (token.type) {
@@ -114,8 +118,9 @@ function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): voi
         checkbox(build, parent, token);
         break;
       case 'link': {
-        const url = safeLinkUrl(token.href);
-        const into = url ? anchor(build, parent, url, token.title) : parent;
+        // Character references in a destination or title are resolved (CommonMark), before the scheme check.
+        const url = safeLinkUrl(token.autolink ? token.href : decodeCharacterReferences(token.href, build.doc));
+        const into = url ? anchor(build, parent, url, decodedTitle(build, token.title)) : parent;
         // Autolinks' text is the URL as written: no character references resolved.
         if (token.autolink) text(build, into, token.text);
         else inline(build, into, token.tokens);
@@ -123,8 +128,8 @@ function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): voi
       }
       case 'image': {
         const label = `[image: ${token.text || 'image'}]`;
-        const url = safeLinkUrl(token.href);
-        text(build, url ? anchor(build, parent, url, token.title) : parent, label);
+        const url = safeLinkUrl(decodeCharacterReferences(token.href, build.doc));
+        text(build, url ? anchor(build, parent, url, decodedTitle(build, token.title)) : parent, label);
         break;
       }
       default:
