@@ -16,4 +16,9 @@ export interface CommandOutbox {
   keep(command: ClientCommand): void | Promise<void>;
   /** Answered (ack or error): forget it. */
   drop(commandId: string): void;
+  /**
+   * What is kept now, oldest first, read again from the storage: another tab of the page shares it
+   * and may have been closed with commands waiting. Read on each 'open' so this client sends those too.
+   */
+  stored?(): Promise<ClientCommand[]>;
 }

@@ -253,6 +253,22 @@ export class ConversationClient {
     this.notify();
   }
 
+  /** Sends what another tab kept and never sent (it was closed first); the same ids, so applied once. */
+  private async sendStored(): Promise<void> {
+    // Ours when the read began (answered meanwhile, perhaps): not another tab's to send again.
+    const ours = new Set(this.pending.keys());
+    const stored = (await this.outbox?.stored?.().catch(() => [])) ?? [];
+    let adopted = false;
+    for (const command of stored) {
+      if (ours.has(command.id) || this.pending.has(command.id)) continue;
+      const pending: PendingCommand = { command, resolve: () => {}, reject: () => {} };
+      this.pending.set(command.id, pending);
+      this.trySend(pending);
+      adopted = true;
+    }
+    if (adopted) this.notify();
+  }
+
   private onTransportState(state: TransportState): void {
     this.connection = state;
     if (state === 'open') {
@@ -261,6 +277,7 @@ export class ConversationClient {
         if (pending.command.type !== 'thread.subscribe') this.trySend(pending);
         else this.pending.delete(pending.command.id);
       }
+      void this.sendStored();
       void this.send({ type: 'threads.list', includeArchived: true }).catch(() => {});
       for (const [threadId, sub] of this.subscriptions) {
         const lastSeq = sub.events.at(-1)?.seq;

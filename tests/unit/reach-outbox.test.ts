@@ -110,6 +110,32 @@ describe('the phone’s durable outbox, in the page’s IndexedDB', () => {
     second.dispose();
   });
 
+  it('a tab still open sends, when its link returns, what another tab of the page kept and was closed with', async () => {
+    // Two tabs (or the installed app and a browser tab) share the page's IndexedDB outbox.
+    const storage = newPhoneStorage();
+    const stayingLink = new FakeLink();
+    const stayingOutbox = await reload(storage);
+    const staying = new ConversationClient(stayingLink, stayingOutbox);
+    const closedOutbox = await reload(storage);
+    const closed = new ConversationClient(new FakeLink(), closedOutbox);
+    void closed.send({ type: 'message.send', threadId: 't1', text: 'typed in the other tab' }).catch(() => {});
+    await closedOutbox.settled();
+    closed.dispose(); // that tab is closed before the computer is reachable again
+    stayingLink.open();
+    await vi.waitFor(() => expect(stayingLink.sent.filter((m) => m.type === 'message.send')).toHaveLength(1));
+    const [sent] = stayingLink.sent.filter((m) => m.type === 'message.send');
+    expect(sent).toMatchObject({ threadId: 't1', text: 'typed in the other tab' });
+    // Its own id: the runtime applies a command once per id, whichever tab sends it.
+    stayingLink.deliver({ type: 'ack', commandId: sent?.id });
+    await stayingOutbox.settled();
+    expect((await reload(storage)).load()).toEqual([]);
+    // Sent once: a later 'open' of the same link does not send it again.
+    stayingLink.open();
+    await stayingOutbox.settled();
+    expect(stayingLink.sent.filter((m) => m.type === 'message.send')).toHaveLength(1);
+    staying.dispose();
+  });
+
   it('keeps several messages with large photos, far beyond localStorage’s 5 MB, in order', async () => {
     const storage = newPhoneStorage();
     const outbox = await reload(storage);
