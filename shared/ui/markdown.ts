@@ -90,11 +90,12 @@ function decodedTitle(build: Build, title: string | null | undefined): string | 
   return title ? decodeCharacterReferences(title, build.doc) : undefined;
 }
 
-function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): void {
+/** `inLink`: inside a link's words, where an image is words too (an anchor may not hold another). */
+function inline(build: Build, parent: ParentNode, tokens: readonly Token[], inLink = false): void {
   for (const token of tokens as readonly MarkedToken[]) {
     switch (token.type) {
       case 'text':
-        if ('tokens' in token && token.tokens) inline(build, parent, token.tokens);
+        if ('tokens' in token && token.tokens) inline(build, parent, token.tokens, inLink);
         else text(build, parent, decodeCharacterReferences(token.text, build.doc));
         break;
       case 'escape':
@@ -106,7 +107,7 @@ function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): voi
       case 'strong':
       case 'em':
       case 'del':
-        inline(build, element(build, parent, token.type), token.tokens);
+        inline(build, element(build, parent, token.type), token.tokens, inLink);
         break;
       case 'codespan':
         text(build, element(build, parent, 'code'), token.text);
@@ -123,12 +124,12 @@ function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): voi
         const into = url ? anchor(build, parent, url, decodedTitle(build, token.title)) : parent;
         // Autolinks' text is the URL as written: no character references resolved.
         if (token.autolink) text(build, into, token.text);
-        else inline(build, into, token.tokens);
+        else inline(build, into, token.tokens, true);
         break;
       }
       case 'image': {
-        const label = `[image: ${token.text || 'image'}]`;
-        const url = safeLinkUrl(decodeCharacterReferences(token.href, build.doc));
+        const label = `[image: ${decodeCharacterReferences(token.text, build.doc) || 'image'}]`;
+        const url = inLink ? undefined : safeLinkUrl(decodeCharacterReferences(token.href, build.doc));
         text(build, url ? anchor(build, parent, url, decodedTitle(build, token.title)) : parent, label);
         break;
       }

@@ -76,6 +76,14 @@ describe('renderMarkdown (DOM built from marked tokens)', () => {
     expect(root.textContent).toBe('[image: chart]');
   });
 
+  it('shows an image inside a link (a linked badge) as the link’s words, not as a link nested in a link', () => {
+    const { root } = renderToDom('[![build &amp; test](https://ci.example/badge.svg)](https://ci.example/runs)');
+    const links = root.querySelectorAll('a');
+    expect(links).toHaveLength(1);
+    expect(links[0]?.getAttribute('href')).toBe('https://ci.example/runs');
+    expect(root.textContent).toBe('[image: build & test]');
+  });
+
   it('shows code as text', () => {
     const block = renderToDom('```html\n<b onclick="x">hi</b>\n```').root;
     expect(block.querySelectorAll('b')).toHaveLength(0);
