@@ -118,6 +118,15 @@ export class PageOutbox implements CommandOutbox {
     });
   }
 
+  clear(): void {
+    const db = this.db;
+    this.order.clear();
+    if (!db) return;
+    void this.queue(() => write(db, (store) => store.clear())).catch(() => {
+      // The database failed: the rows stay, as a failed drop leaves its row.
+    });
+  }
+
   /** Resolves when every write so far has finished (tests; a page about to reload). */
   async settled(): Promise<void> {
     await this.writes.catch(() => {});

@@ -21,4 +21,6 @@ export interface CommandOutbox {
    * and may have been closed with commands waiting. Read on each 'open' so this client sends those too.
    */
   stored?(): Promise<ClientCommand[]>;
+  /** Forgets everything kept, by any tab (the pairing was forgotten). Without it, each pending command is dropped. */
+  clear?(): void;
 }

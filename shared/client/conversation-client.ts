@@ -169,8 +169,10 @@ export class ConversationClient {
    * would reach no computer, or worse, the next one paired.
    */
   discardQueued(): void {
+    // Every tab's: the storage is shared, and what another tab kept is just as stale.
+    if (this.outbox?.clear) this.outbox.clear();
     for (const [id, { reject }] of this.pending) {
-      this.outbox?.drop(id);
+      if (!this.outbox?.clear) this.outbox?.drop(id);
       reject(new CommandError('cancelled', 'The pairing was forgotten before this was sent.'));
     }
     this.pending.clear();

@@ -283,6 +283,29 @@ describe('the phone’s durable outbox, in the page’s IndexedDB', () => {
     client.dispose();
   });
 
+  it('forgets what another tab of the page kept, too, when the pairing is forgotten', async () => {
+    const storage = newPhoneStorage();
+    const forgettingOutbox = await reload(storage);
+    const forgetting = new ConversationClient(new FakeLink(), forgettingOutbox);
+    const otherOutbox = await reload(storage);
+    const other = new ConversationClient(new FakeLink(), otherOutbox);
+    void other.send({ type: 'message.send', threadId: 't1', text: 'for the old computer' }).catch(() => {});
+    await otherOutbox.settled();
+    other.dispose(); // closed; the pairing store (shared too) is then forgotten in the tab left open
+    forgetting.discardQueued();
+    await forgettingOutbox.settled();
+    expect((await reload(storage)).load()).toEqual([]);
+    // The next computer paired gets nothing meant for the old one.
+    const link = new FakeLink();
+    const next = new ConversationClient(link, await reload(storage));
+    link.open();
+    await vi.waitFor(() => expect(link.sent.some((m) => m.type === 'threads.list')).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(link.sent.filter((m) => m.type === 'message.send')).toEqual([]);
+    next.dispose();
+    forgetting.dispose();
+  });
+
   it('forgets what was waiting when the pairing is forgotten: it would go to no computer', async () => {
     const storage = newPhoneStorage();
     const outbox = await reload(storage);
