@@ -77,16 +77,18 @@ export class PageOutbox implements CommandOutbox {
     } else if (options.legacy.getItem(LEGACY_KEY) !== null) {
       options.legacy.removeItem(LEGACY_KEY); // damaged: nothing to move
     }
-    const valid = rows.flatMap((row) => {
-      const parsed = ClientCommand.safeParse(row.command);
-      return parsed.success && parsed.data.id === row.id ? [{ command: parsed.data, order: row.order }] : [];
-    });
-    valid.sort((a, b) => a.order - b.order);
-    return new PageOutbox(db, valid);
+    return new PageOutbox(db, validRows(rows));
   }
 
   load(): ClientCommand[] {
     return [...this.commands];
+  }
+
+  /** What the database holds now (another tab may have added to it), read after this page's own writes. */
+  stored(): Promise<ClientCommand[]> {
+    const db = this.db;
+    if (!db) return Promise.resolve([]);
+    return this.queue(() => readRows(db)).then((rows) => validRows(rows).map((entry) => entry.command));
   }
 
   keep(command: ClientCommand): Promise<void> {
@@ -113,6 +115,15 @@ export class PageOutbox implements CommandOutbox {
     if (!db) return;
     void this.queue(() => write(db, (store) => store.delete(commandId))).catch(() => {
       // Left behind: sent again on the next load, and the runtime applies a command id once.
+    });
+  }
+
+  clear(): void {
+    const db = this.db;
+    this.order.clear();
+    if (!db) return;
+    void this.queue(() => write(db, (store) => store.clear())).catch(() => {
+      // The database failed: the rows stay, as a failed drop leaves its row.
     });
   }
 
@@ -147,6 +158,15 @@ function openDatabase(factory: IDBFactory): Promise<IDBDatabase> {
     request.onerror = () => reject(request.error);
     request.onblocked = () => reject(new Error('The outbox database is blocked by another tab.'));
   });
+}
+
+/** Rows read back through the protocol's schema, oldest first: a damaged or foreign entry is dropped. */
+function validRows(rows: readonly Row[]): { command: ClientCommand; order: number }[] {
+  const valid = rows.flatMap((row) => {
+    const parsed = ClientCommand.safeParse(row.command);
+    return parsed.success && parsed.data.id === row.id ? [{ command: parsed.data, order: row.order }] : [];
+  });
+  return valid.sort((a, b) => a.order - b.order);
 }
 
 function readRows(db: IDBDatabase): Promise<Row[]> {

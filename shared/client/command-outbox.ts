@@ -16,4 +16,11 @@ export interface CommandOutbox {
   keep(command: ClientCommand): void | Promise<void>;
   /** Answered (ack or error): forget it. */
   drop(commandId: string): void;
+  /**
+   * What is kept now, oldest first, read again from the storage: another tab of the page shares it
+   * and may have been closed with commands waiting. Read on each 'open' so this client sends those too.
+   */
+  stored?(): Promise<ClientCommand[]>;
+  /** Forgets everything kept, by any tab (the pairing was forgotten). Without it, each pending command is dropped. */
+  clear?(): void;
 }

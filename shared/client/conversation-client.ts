@@ -169,8 +169,10 @@ export class ConversationClient {
    * would reach no computer, or worse, the next one paired.
    */
   discardQueued(): void {
+    // Every tab's: the storage is shared, and what another tab kept is just as stale.
+    if (this.outbox?.clear) this.outbox.clear();
     for (const [id, { reject }] of this.pending) {
-      this.outbox?.drop(id);
+      if (!this.outbox?.clear) this.outbox?.drop(id);
       reject(new CommandError('cancelled', 'The pairing was forgotten before this was sent.'));
     }
     this.pending.clear();
@@ -253,6 +255,22 @@ export class ConversationClient {
     this.notify();
   }
 
+  /** Sends what another tab kept and never sent (it was closed first); the same ids, so applied once. */
+  private async sendStored(): Promise<void> {
+    // Ours when the read began (answered meanwhile, perhaps): not another tab's to send again.
+    const ours = new Set(this.pending.keys());
+    const stored = (await this.outbox?.stored?.().catch(() => [])) ?? [];
+    let adopted = false;
+    for (const command of stored) {
+      if (ours.has(command.id) || this.pending.has(command.id)) continue;
+      const pending: PendingCommand = { command, resolve: () => {}, reject: () => {} };
+      this.pending.set(command.id, pending);
+      this.trySend(pending);
+      adopted = true;
+    }
+    if (adopted) this.notify();
+  }
+
   private onTransportState(state: TransportState): void {
     this.connection = state;
     if (state === 'open') {
@@ -261,6 +279,7 @@ export class ConversationClient {
         if (pending.command.type !== 'thread.subscribe') this.trySend(pending);
         else this.pending.delete(pending.command.id);
       }
+      void this.sendStored();
       void this.send({ type: 'threads.list', includeArchived: true }).catch(() => {});
       for (const [threadId, sub] of this.subscriptions) {
         const lastSeq = sub.events.at(-1)?.seq;

@@ -86,11 +86,16 @@ function anchor(build: Build, parent: ParentNode, url: string, title: string | n
   return element(build, parent, 'a', { ...attributes, target: '_blank', rel: 'noopener noreferrer' });
 }
 
-function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): void {
+function decodedTitle(build: Build, title: string | null | undefined): string | undefined {
+  return title ? decodeCharacterReferences(title, build.doc) : undefined;
+}
+
+/** `inLink`: inside a link's words, where an image is words too (an anchor may not hold another). */
+function inline(build: Build, parent: ParentNode, tokens: readonly Token[], inLink = false): void {
   for (const token of tokens as readonly MarkedToken[]) {
     switch (token.type) {
       case 'text':
-        if ('tokens' in token && token.tokens) inline(build, parent, token.tokens);
+        if ('tokens' in token && token.tokens) inline(build, parent, token.tokens, inLink);
         else text(build, parent, decodeCharacterReferences(token.text, build.doc));
         break;
       case 'escape':
@@ -102,7 +107,7 @@ function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): voi
       case 'strong':
       case 'em':
       case 'del':
-        inline(build, element(build, parent, token.type), token.tokens);
+        inline(build, element(build, parent, token.type), token.tokens, inLink);
         break;
       case 'codespan':
         text(build, element(build, parent, 'code'), token.text);
@@ -114,17 +119,18 @@ function inline(build: Build, parent: ParentNode, tokens: readonly Token[]): voi
         checkbox(build, parent, token);
         break;
       case 'link': {
-        const url = safeLinkUrl(token.href);
-        const into = url ? anchor(build, parent, url, token.title) : parent;
+        // Character references in a destination or title are resolved (CommonMark), before the scheme check.
+        const url = safeLinkUrl(token.autolink ? token.href : decodeCharacterReferences(token.href, build.doc));
+        const into = url ? anchor(build, parent, url, decodedTitle(build, token.title)) : parent;
         // Autolinks' text is the URL as written: no character references resolved.
         if (token.autolink) text(build, into, token.text);
-        else inline(build, into, token.tokens);
+        else inline(build, into, token.tokens, true);
         break;
       }
       case 'image': {
-        const label = `[image: ${token.text || 'image'}]`;
-        const url = safeLinkUrl(token.href);
-        text(build, url ? anchor(build, parent, url, token.title) : parent, label);
+        const label = `[image: ${decodeCharacterReferences(token.text, build.doc) || 'image'}]`;
+        const url = inLink ? undefined : safeLinkUrl(decodeCharacterReferences(token.href, build.doc));
+        text(build, url ? anchor(build, parent, url, decodedTitle(build, token.title)) : parent, label);
         break;
       }
       default:

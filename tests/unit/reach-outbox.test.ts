@@ -110,6 +110,32 @@ describe('the phone’s durable outbox, in the page’s IndexedDB', () => {
     second.dispose();
   });
 
+  it('a tab still open sends, when its link returns, what another tab of the page kept and was closed with', async () => {
+    // Two tabs (or the installed app and a browser tab) share the page's IndexedDB outbox.
+    const storage = newPhoneStorage();
+    const stayingLink = new FakeLink();
+    const stayingOutbox = await reload(storage);
+    const staying = new ConversationClient(stayingLink, stayingOutbox);
+    const closedOutbox = await reload(storage);
+    const closed = new ConversationClient(new FakeLink(), closedOutbox);
+    void closed.send({ type: 'message.send', threadId: 't1', text: 'typed in the other tab' }).catch(() => {});
+    await closedOutbox.settled();
+    closed.dispose(); // that tab is closed before the computer is reachable again
+    stayingLink.open();
+    await vi.waitFor(() => expect(stayingLink.sent.filter((m) => m.type === 'message.send')).toHaveLength(1));
+    const [sent] = stayingLink.sent.filter((m) => m.type === 'message.send');
+    expect(sent).toMatchObject({ threadId: 't1', text: 'typed in the other tab' });
+    // Its own id: the runtime applies a command once per id, whichever tab sends it.
+    stayingLink.deliver({ type: 'ack', commandId: sent?.id });
+    await stayingOutbox.settled();
+    expect((await reload(storage)).load()).toEqual([]);
+    // Sent once: a later 'open' of the same link does not send it again.
+    stayingLink.open();
+    await stayingOutbox.settled();
+    expect(stayingLink.sent.filter((m) => m.type === 'message.send')).toHaveLength(1);
+    staying.dispose();
+  });
+
   it('keeps several messages with large photos, far beyond localStorage’s 5 MB, in order', async () => {
     const storage = newPhoneStorage();
     const outbox = await reload(storage);
@@ -255,6 +281,29 @@ describe('the phone’s durable outbox, in the page’s IndexedDB', () => {
     void client.send({ type: 'message.send', threadId: 't1', text: '', attachments: [image] }).catch(() => {});
     expect(client.queuedMessages('t1')).toEqual([expect.objectContaining({ text: '', attachments: [image] })]);
     client.dispose();
+  });
+
+  it('forgets what another tab of the page kept, too, when the pairing is forgotten', async () => {
+    const storage = newPhoneStorage();
+    const forgettingOutbox = await reload(storage);
+    const forgetting = new ConversationClient(new FakeLink(), forgettingOutbox);
+    const otherOutbox = await reload(storage);
+    const other = new ConversationClient(new FakeLink(), otherOutbox);
+    void other.send({ type: 'message.send', threadId: 't1', text: 'for the old computer' }).catch(() => {});
+    await otherOutbox.settled();
+    other.dispose(); // closed; the pairing store (shared too) is then forgotten in the tab left open
+    forgetting.discardQueued();
+    await forgettingOutbox.settled();
+    expect((await reload(storage)).load()).toEqual([]);
+    // The next computer paired gets nothing meant for the old one.
+    const link = new FakeLink();
+    const next = new ConversationClient(link, await reload(storage));
+    link.open();
+    await vi.waitFor(() => expect(link.sent.some((m) => m.type === 'threads.list')).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(link.sent.filter((m) => m.type === 'message.send')).toEqual([]);
+    next.dispose();
+    forgetting.dispose();
   });
 
   it('forgets what was waiting when the pairing is forgotten: it would go to no computer', async () => {

@@ -30,6 +30,17 @@ describe('renderMarkdown (DOM built from marked tokens)', () => {
     );
   });
 
+  it('resolves character references in link destinations and titles, as an HTML-rendered link did', () => {
+    // CommonMark decodes `&amp;` in a destination; a model writing an HTML-minded URL must get a working link.
+    const inline = renderToDom('[docs](https://docs.example/x?a=1&amp;b=2 "Tom &amp; Jerry")').root.querySelector('a');
+    expect(inline?.getAttribute('href')).toBe('https://docs.example/x?a=1&b=2');
+    expect(inline?.getAttribute('title')).toBe('Tom & Jerry');
+    const reference = renderToDom('[r]\n\n[r]: https://docs.example/r?s&#61;1').root.querySelector('a');
+    expect(reference?.getAttribute('href')).toBe('https://docs.example/r?s=1');
+    // Decoded before the scheme check, so a reference cannot smuggle a javascript: URL past it.
+    expect(renderToDom('[x](javascript&#58;alert(1))').root.querySelectorAll('a')).toHaveLength(0);
+  });
+
   it('turns bare URLs into the same safe links', () => {
     expect(html('see https://example.com/page')).toContain(
       '<a href="https://example.com/page" rel="noopener noreferrer" target="_blank">',
@@ -63,6 +74,14 @@ describe('renderMarkdown (DOM built from marked tokens)', () => {
     expect(root.querySelectorAll('img')).toHaveLength(0);
     expect(root.querySelector('a')?.getAttribute('href')).toBe('https://evil.example/leak?secret=abc');
     expect(root.textContent).toBe('[image: chart]');
+  });
+
+  it('shows an image inside a link (a linked badge) as the link’s words, not as a link nested in a link', () => {
+    const { root } = renderToDom('[![build &amp; test](https://ci.example/badge.svg)](https://ci.example/runs)');
+    const links = root.querySelectorAll('a');
+    expect(links).toHaveLength(1);
+    expect(links[0]?.getAttribute('href')).toBe('https://ci.example/runs');
+    expect(root.textContent).toBe('[image: build & test]');
   });
 
   it('shows code as text', () => {
