@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNREACHABLE_AFTER_MS } from '../../phone-web/src/presence';
 import { rigUnavailable, TURN_SECRET } from '../rig/rig';
 import { pair, relaunchComputer, type Setup, setUp, tearDown } from '../rig/rig-session';
 import { currentWorker } from './support/chromium';
@@ -196,11 +197,13 @@ describe.skipIf(unavailable !== undefined)('phone from anywhere, in the rig', ()
 
       await setup.extension.close();
       const closedAt = Date.now();
-      // The heartbeat timeout (5 s of silence) plus learning from the signaling server that the id is gone.
-      await expect.poll(said, { timeout: 20_000, interval: 100 }).toMatch(/^Computer unreachable since \d\d:\d\d$/);
+      // The presence rule's timeout (UNREACHABLE_AFTER_MS of doubt, counted from the last frame heard)
+      // plus the link noticing the closed channel and the screen's next refresh: never a guess, never late.
+      const limitMs = UNREACHABLE_AFTER_MS + 4_000;
+      await expect.poll(said, { timeout: limitMs, interval: 100 }).toMatch(/^Computer unreachable since \d\d:\d\d$/);
       const noticedMs = Date.now() - closedAt;
       console.log(`[reach rig] unreachable shown ${noticedMs} ms after the computer's browser closed`);
-      expect(noticedMs).toBeLessThan(20_000);
+      expect(noticedMs).toBeLessThan(limitMs);
       const written = ['Typed while the computer was off', 'And a second thought'];
       for (const text of written) {
         await phone.getByTestId('composer-input').fill(text);
