@@ -17,6 +17,9 @@ let core: Promise<typeof import('./highlighter-core')> | undefined;
 
 export const HIGHLIGHTER_READY = 'tandem-highlighter-ready';
 
+/** A language (or the core) that failed to load may be fetched again after this long. */
+export const RETRY_FAILED_CHUNK_MS = 30_000;
+
 /** Highlighted code as a tree of spans and text, or undefined (no known language, or not loaded yet). */
 export function highlightCode(code: string, info: string | undefined): HighlightNode[] | undefined {
   const language = fenceLanguage(info);
@@ -50,7 +53,14 @@ export function loadLanguage(info: string | undefined): Promise<void> {
         if (typeof window !== 'undefined')
           window.dispatchEvent(new CustomEvent(HIGHLIGHTER_READY, { detail: language }));
       })
-      .catch(() => {});
+      .catch(() => {
+        // Code stays plain for now; a chunk lost offline (or refused) is tried again later, not on
+        // every render and not never.
+        setTimeout(() => {
+          loading.delete(language);
+          core = undefined; // importing a module that did load again costs nothing
+        }, RETRY_FAILED_CHUNK_MS);
+      });
     loading.set(language, pending);
   }
   return pending;
