@@ -51,10 +51,10 @@ export class PageOutbox implements CommandOutbox {
   }
 
   /** Opens the page's outbox (moving an old localStorage one in); never rejects. */
-  static async open(options: { indexedDB: IDBFactory; legacy: Storage }): Promise<PageOutbox> {
+  static async open(options: { indexedDB: IDBFactory; legacy: Storage; openTimeoutMs?: number }): Promise<PageOutbox> {
     let db: IDBDatabase | undefined;
     try {
-      db = await openDatabase(options.indexedDB);
+      db = await openDatabase(options.indexedDB, options.openTimeoutMs ?? OUTBOX_OPEN_TIMEOUT_MS);
     } catch {
       // Blocked (a private mode of an old browser): `keep` says so when it matters.
       return new PageOutbox(undefined, []);
@@ -148,15 +148,29 @@ function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
 }
 
-function openDatabase(factory: IDBFactory): Promise<IDBDatabase> {
+/** An open that never answers (seen in old Safari) must not leave the page blank: it waits this long. */
+export const OUTBOX_OPEN_TIMEOUT_MS = 5_000;
+
+function openDatabase(factory: IDBFactory, timeoutMs: number): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const timer = setTimeout(() => settle(() => reject(new Error('The outbox database did not open.'))), timeoutMs);
     const request = factory.open(OUTBOX_DB, 1);
     request.onupgradeneeded = () => {
       request.result.createObjectStore(OUTBOX_STORE, { keyPath: 'id' });
     };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error('The outbox database is blocked by another tab.'));
+    request.onsuccess = () => {
+      if (settled) request.result.close(); // too late: the page already runs without it
+      settle(() => resolve(request.result));
+    };
+    request.onerror = () => settle(() => reject(request.error));
+    request.onblocked = () => settle(() => reject(new Error('The outbox database is blocked by another tab.')));
   });
 }
 

@@ -326,3 +326,14 @@ describe('the phone’s durable outbox, in the page’s IndexedDB', () => {
     client.dispose();
   });
 });
+
+describe('a phone whose IndexedDB never answers', () => {
+  it('starts the page anyway, with an outbox that says it cannot keep messages', async () => {
+    // An open request that fires no event at all, as old Safari's sometimes did.
+    const silent = { open: () => ({}) as IDBOpenDBRequest } as unknown as IDBFactory;
+    const started = Date.now();
+    const outbox = await PageOutbox.open({ indexedDB: silent, legacy: new MemoryStorage(), openTimeoutMs: 50 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(outbox.load()).toEqual([]);
+  });
+});
