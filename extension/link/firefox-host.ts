@@ -14,7 +14,10 @@ export class InPageHostControl implements LinkHostControl {
       store: service.store,
       gateway: {
         open: (info, deliver) =>
-          deferredSession(service.openPhone(info, deliver), () => host.refuseSession(info.sessionId)),
+          deferredSession(
+            service.openPhone(info, (message) => deliver(JSON.stringify(message))),
+            () => host.refuseSession(info.sessionId),
+          ),
         paired: (info) => service.paired(info),
         status: (status) => service.hostStatus(status),
         refused: (code) => service.refused(code),

@@ -49,7 +49,8 @@ export interface SessionStore {
 
 /** The runtime, as the link host reaches it (directly in Firefox, over the relay port in Chrome). */
 export interface RuntimeGateway {
-  open(info: SessionInfo, deliver: (message: unknown) => void): GatewaySession;
+  /** `deliver` gets each runtime message for the phone as JSON text (it is sealed as such). */
+  open(info: SessionInfo, deliver: (json: string) => void): GatewaySession;
   paired(info: { secretId: string; deviceId: string; deviceName: string }): void;
 }
 
@@ -253,7 +254,7 @@ export class PhoneSession {
     }
     this.runtime = this.deps.gateway.open(
       { sessionId: this.sessionId, deviceId: device.id, deviceName: done.deviceName },
-      (message) => this.sendEnvelope({ t: 'msg', m: message }),
+      (json) => this.sendMessageJson(json),
     );
     this.deps.onOpen?.(this);
   }
@@ -318,10 +319,19 @@ export class PhoneSession {
   }
 
   private sendEnvelope(envelope: LinkEnvelope): void {
+    this.sendSealed((messenger) => messenger.encode(envelope));
+  }
+
+  /** A runtime message, as the JSON text the runtime made of it. */
+  private sendMessageJson(json: string): void {
+    this.sendSealed((messenger) => messenger.encodeMessageJson(json));
+  }
+
+  private sendSealed(encode: (messenger: SealedMessenger) => Uint8Array[]): void {
     if (!this.messenger || this.state === 'closed') return;
     let frames: Uint8Array[];
     try {
-      frames = this.messenger.encode(envelope);
+      frames = encode(this.messenger);
     } catch {
       // Over the link's 8 MiB message limit: the runtime never sends such a thing (pages are bounded).
       this.close('a message too large for the link');

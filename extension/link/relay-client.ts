@@ -22,7 +22,7 @@ import { offerFastPort } from './relay-fast-port';
 
 interface RelayedSession {
   info: SessionInfo;
-  deliver(message: unknown): void;
+  deliver(json: string): void;
 }
 
 export class RelayGateway implements LinkHostGateway {
@@ -36,7 +36,7 @@ export class RelayGateway implements LinkHostGateway {
   /** `refuse` closes a session the runtime will not serve (its device was revoked meanwhile). */
   constructor(private readonly refuse: (sessionId: string) => void) {}
 
-  open(info: SessionInfo, deliver: (message: unknown) => void): GatewaySession {
+  open(info: SessionInfo, deliver: (json: string) => void): GatewaySession {
     this.sessions.set(info.sessionId, { info, deliver });
     this.post({ type: 'session.open', ...info });
     this.updateKeepalive();
@@ -126,7 +126,7 @@ export class RelayGateway implements LinkHostGateway {
     if (!parsed.success) return;
     const message = parsed.data;
     if (message.type === 'session.deliver') {
-      this.sessions.get(message.sessionId)?.deliver(message.message);
+      this.sessions.get(message.sessionId)?.deliver(message.json);
     } else {
       this.sessions.delete(message.sessionId);
       this.refuse(message.sessionId);

@@ -59,7 +59,7 @@ function serveRelay(port: Runtime.Port, service: LinkService, fastPorts: FastPor
         sessions.get(sessionId)?.close();
         const info = { sessionId, deviceId: message.deviceId, deviceName: message.deviceName };
         const opening = service.openPhone(info, (runtimeMessage) =>
-          post({ type: 'session.deliver', sessionId, message: runtimeMessage }),
+          post({ type: 'session.deliver', sessionId, json: JSON.stringify(runtimeMessage) }),
         );
         sessions.set(
           sessionId,

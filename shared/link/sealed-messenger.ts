@@ -67,6 +67,15 @@ export class SealedMessenger {
     return this.encodeBytes(encoder.encode(JSON.stringify(envelope)));
   }
 
+  /**
+   * Sealed frames carrying `{ t: 'msg', m }` where `json` is `JSON.stringify(m)`, the same bytes
+   * `encode` would seal: the extension's relay hands over each runtime message as the JSON text
+   * its worker made, so the host does not rebuild the object only to serialize it again.
+   */
+  encodeMessageJson(json: string): Uint8Array[] {
+    return this.encodeBytes(encoder.encode(`{"t":"msg","m":${json}}`));
+  }
+
   /** Sealed frames carrying arbitrary bytes (the link's own tests and fuzzers use it to send garbage, sealed). */
   encodeBytes(message: Uint8Array): Uint8Array[] {
     return this.#splitter.split(message).map((chunk) => this.#channel.seal(chunk));

@@ -228,9 +228,20 @@ export const EventBody = z.discriminatedUnion('kind', [
 export type EventBody = z.infer<typeof EventBody>;
 export type EventKind = EventBody['kind'];
 
-export const ThreadEvent = z.intersection(
-  z.object({ threadId: Id, seq: z.int().check(z.positive()), at: z.number() }),
-  EventBody,
-);
-export type ThreadEvent = z.infer<typeof ThreadEvent>;
+const EventHeader = z.object({ threadId: Id, seq: z.int().check(z.positive()), at: z.number() });
+export type ThreadEvent = z.infer<typeof EventHeader> & EventBody;
+
+/**
+ * One object schema per kind (the header's fields added to each body), in one discriminated union,
+ * rather than z.intersection(header, EventBody): an intersection parses the event once per side
+ * and then deep-merges the two results, and every event a panel or phone receives passes here.
+ */
+export const ThreadEvent: z.ZodMiniType<ThreadEvent, z.input<typeof EventHeader> & z.input<typeof EventBody>> =
+  z.discriminatedUnion(
+    'kind',
+    EventBody._zod.def.options.map((body) => z.extend(body, EventHeader.shape)) as unknown as [
+      z.ZodMiniObject,
+      ...z.ZodMiniObject[],
+    ],
+  ) as never;
 export type ThreadEventOf<K extends EventKind> = ThreadEvent & { kind: K };

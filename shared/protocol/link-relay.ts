@@ -56,8 +56,11 @@ export type HostToRuntime = z.infer<typeof HostToRuntime>;
 
 /** Runtime → host, on the relay port. */
 export const RuntimeToHost = z.discriminatedUnion('type', [
-  /** A runtime message for one phone session (the phone validates it). */
-  z.strictObject({ type: z.literal('session.deliver'), sessionId: SessionId, message: z.unknown() }),
+  /**
+   * A runtime message for one phone session, as the JSON text it is sealed as (the worker
+   * serializes it once; the phone validates it).
+   */
+  z.strictObject({ type: z.literal('session.deliver'), sessionId: SessionId, json: z.string() }),
   /** The runtime refuses this session (its device was revoked meanwhile): close it. */
   z.strictObject({ type: z.literal('session.refuse'), sessionId: SessionId }),
 ]);

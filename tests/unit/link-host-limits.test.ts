@@ -68,9 +68,9 @@ class Gateway implements LinkHostGateway {
   status(): void {}
   refused(): void {}
   paired(): void {}
-  open(info: { deviceId: string }, deliver: (m: unknown) => void): GatewaySession {
+  open(info: { deviceId: string }, deliver: (json: string) => void): GatewaySession {
     this.opened.push(info.deviceId);
-    deliver({ type: 'welcome' });
+    deliver(JSON.stringify({ type: 'welcome' }));
     return { receive: () => {}, close: () => {} };
   }
 }

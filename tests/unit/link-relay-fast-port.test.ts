@@ -22,7 +22,11 @@ function fakeScope() {
   };
 }
 
-const deliver = (n: number): RuntimeToHost => ({ type: 'session.deliver', sessionId: 's1', message: { n } });
+const deliver = (n: number): RuntimeToHost => ({
+  type: 'session.deliver',
+  sessionId: 's1',
+  json: JSON.stringify({ n }),
+});
 
 /** Everything that arrives on `port`, in order. */
 function collect(port: MessagePort): unknown[] {

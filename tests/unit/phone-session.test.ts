@@ -50,8 +50,9 @@ class FakeGateway implements RuntimeGateway {
   readonly pairedNames: string[] = [];
   closed = 0;
   deliver: ((message: unknown) => void) | undefined;
-  open(info: SessionInfo, deliver: (message: unknown) => void): GatewaySession {
+  open(info: SessionInfo, deliverJson: (json: string) => void): GatewaySession {
     this.opened.push(info);
+    const deliver = (message: unknown) => deliverJson(JSON.stringify(message));
     this.deliver = deliver;
     deliver({ type: 'welcome' });
     return {
