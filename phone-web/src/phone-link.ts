@@ -560,15 +560,16 @@ export class PhoneLink implements Transport {
 
   private receiveFrame(live: Live, frame: Uint8Array): void {
     if (this.live !== live) return;
-    live.lastHeardAt = this.now();
-    this.lastHeardAt = live.lastHeardAt;
-    live.recovery.heard();
     const decoded: DecodedFrame = live.messenger.decode(frame);
     if (decoded.kind === 'refused') {
       // Only the authenticated extension can seal frames for us: this is noise or an attack.
       live.end(`refused a frame from the extension (${decoded.code})`);
       return;
     }
+    // Heard only once the frame proved authentic: anyone on the path can send bytes.
+    live.lastHeardAt = this.now();
+    this.lastHeardAt = live.lastHeardAt;
+    live.recovery.heard();
     if (decoded.kind !== 'envelope') return;
     const envelope = decoded.envelope;
     switch (envelope.t) {
