@@ -72,9 +72,12 @@ export class StorageMonitor {
   async noteThreads(threads: readonly ThreadSummary[], emptiedByUser: boolean): Promise<void> {
     const watch = this.deps.watch;
     if (!watch) return;
-    const lastEventAt = threads.reduce((latest, t) => Math.max(latest, t.updatedAt), 0);
-    await watch.note({ threadCount: threads.length, lastEventAt }, false, emptiedByUser);
-    if (this.status.state === 'lost' && threads.length > 0) await this.check();
+    // A list read before the loss was noticed (a broadcast in flight while the browser deleted the
+    // database) must not clear the warning: while lost, only what the database holds now counts.
+    const current: readonly { updatedAt: number }[] = watch.isLost ? await this.deps.db.threads.toArray() : threads;
+    const lastEventAt = current.reduce((latest, t) => Math.max(latest, t.updatedAt), 0);
+    await watch.note({ threadCount: current.length, lastEventAt }, false, emptiedByUser);
+    if (this.status.state === 'lost' && current.length > 0) await this.check();
   }
 
   /** Keeps the automatic backup fresh (after a finished task), then shows its time. */

@@ -77,7 +77,8 @@ export function storageStatusOf(input: {
     ...(input.quota === undefined ? {} : { quotaBytes: input.quota }),
     ...(input.persisted === undefined ? {} : { persisted: input.persisted }),
   };
-  if (input.failing) return { state: 'failing', ...base, message: input.failing };
+  // Lost comes first: it is the graver fact and says how to restore, and a reopen that found the
+  // database emptied leaves the failure that led there standing until the next successful write.
   if (input.lost) {
     const when = new Date(input.lost.lastEventAt).toLocaleString();
     return {
@@ -88,6 +89,7 @@ export function storageStatusOf(input: {
       } (last activity ${when}). The browser may have deleted it after a storage failure. ${restoreAdvice(input)}`,
     };
   }
+  if (input.failing) return { state: 'failing', ...base, message: input.failing };
   if (input.usage !== undefined && input.quota && input.usage / input.quota >= LOW_SPACE_SHARE) {
     const freeMb = Math.max(0, (input.quota - input.usage) / 1_048_576);
     return {
