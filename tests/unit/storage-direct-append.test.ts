@@ -8,10 +8,10 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { TandemDatabase, type ThreadRecord } from '../../extension/storage/db';
+import { TandemDatabase } from '../../extension/storage/db';
 import { EventLog } from '../../extension/storage/event-log';
 import { GENESIS, hashWithoutHash } from '../../shared/audit/audit-chain';
-import type { AuditEntry } from '../../shared/protocol';
+import { auditRow, emptyThread, text } from './support/event-log-rows';
 
 let counter = 0;
 
@@ -19,36 +19,10 @@ async function freshDb(): Promise<{ db: TandemDatabase; name: string }> {
   counter += 1;
   const name = `direct-append-test-${counter}`;
   const db = new TandemDatabase(name);
-  const thread: ThreadRecord = {
-    id: 't1',
-    title: 'Log',
-    createdAt: 1,
-    updatedAt: 1,
-    archived: false,
-    lastSeq: 0,
-    status: 'idle',
-    pendingDecisions: 0,
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
-    costUsd: 0,
-  };
+  const thread = emptyThread();
   await db.threads.put(thread);
   return { db, name };
 }
-
-const text = (n: number) => ({ kind: 'text', taskId: 'k', turnId: 'u', text: `e${n}` }) as const;
-
-const auditRow = (toolUseId: string): AuditEntry =>
-  ({
-    threadId: 't1',
-    taskId: 'k',
-    toolUseId,
-    at: 1_000,
-    tool: 'read_page',
-    input: {},
-    decision: 'auto',
-    outcome: 'ok',
-    summary: 'read',
-  }) as unknown as AuditEntry;
 
 const texts = async (log: EventLog) => (await log.all('t1')).map((e) => (e.kind === 'text' ? e.text : e.kind));
 

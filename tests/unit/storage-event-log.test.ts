@@ -6,43 +6,17 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { TandemDatabase, type ThreadRecord } from '../../extension/storage/db';
 import { EventLog } from '../../extension/storage/event-log';
-import type { AuditEntry } from '../../shared/protocol';
+import { auditRow, emptyThread, text } from './support/event-log-rows';
 
 let counter = 0;
 
 async function freshLog(): Promise<{ db: TandemDatabase; log: EventLog; thread: ThreadRecord }> {
   counter += 1;
   const db = new TandemDatabase(`event-log-test-${counter}`);
-  const thread: ThreadRecord = {
-    id: 't1',
-    title: 'Log',
-    createdAt: 1,
-    updatedAt: 1,
-    archived: false,
-    lastSeq: 0,
-    status: 'idle',
-    pendingDecisions: 0,
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
-    costUsd: 0,
-  };
+  const thread = emptyThread();
   await db.threads.put(thread);
   return { db, log: new EventLog(db, () => 1_000), thread };
 }
-
-const text = (n: number) => ({ kind: 'text', taskId: 'k', turnId: 'u', text: `e${n}` }) as const;
-
-const auditRow = (toolUseId: string): AuditEntry =>
-  ({
-    threadId: 't1',
-    taskId: 'k',
-    toolUseId,
-    at: 1_000,
-    tool: 'read_page',
-    input: {},
-    decision: 'auto',
-    outcome: 'ok',
-    summary: 'read',
-  }) as unknown as AuditEntry;
 
 describe('EventLog.append', () => {
   it('writes the events, the thread head, the update and the audit rows together', async () => {
