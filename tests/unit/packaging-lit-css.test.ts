@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { minifiedLitCss, minifyCss, withMinifiedCss } from '../../packaging/minified-lit-css';
+import { type PluginErrorContext, recordingPluginContext } from './support/plugin-context';
 
 const root = resolve(__dirname, '../..');
 
@@ -47,14 +48,8 @@ describe("minifying the Lit components' stylesheets", () => {
   });
 
   it('fails the build on a stylesheet CSS cannot parse, rather than shipping it', () => {
-    const errors: string[] = [];
-    const context = {
-      error(message: string): never {
-        errors.push(message);
-        throw new Error(message);
-      },
-    };
-    const transform = minifiedLitCss().transform as (this: typeof context, code: string, id: string) => unknown;
+    const { context, errors } = recordingPluginContext();
+    const transform = minifiedLitCss().transform as (this: PluginErrorContext, code: string, id: string) => unknown;
     expect(() => transform.call(context, 'css`a { color: red`', '/app/shared/ui/broken.ts')).toThrow();
     expect(errors[0]).toMatch(/Expected "\}".*broken\.ts/);
     expect(transform.call(context, 'css`a { color: red }`', '/app/node_modules/lib/shared/x.ts')).toBeUndefined();

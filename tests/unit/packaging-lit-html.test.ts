@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collapsedLitHtml, withCollapsedTemplates } from '../../packaging/collapsed-lit-html';
+import { type PluginErrorContext, recordingPluginContext } from './support/plugin-context';
 
 const root = resolve(__dirname, '../..');
 
@@ -44,14 +45,8 @@ describe("collapsing the Lit templates' indentation", () => {
   });
 
   it('fails the build on a module it cannot parse, rather than guessing', () => {
-    const errors: string[] = [];
-    const context = {
-      error(message: string): never {
-        errors.push(message);
-        throw new Error(message);
-      },
-    };
-    const transform = collapsedLitHtml().transform as (this: typeof context, code: string, id: string) => unknown;
+    const { context, errors } = recordingPluginContext();
+    const transform = collapsedLitHtml().transform as (this: PluginErrorContext, code: string, id: string) => unknown;
     expect(() => transform.call(context, 'const a = html`<p>\n</p>` +;', '/app/shared/ui/broken.ts')).toThrow();
     expect(errors[0]).toMatch(/cannot parse .*broken\.ts/);
     expect(transform.call(context, 'html`<p>\n</p>`', '/app/node_modules/x/shared/y.ts')).toBeUndefined();

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Lexer } from 'marked';
 import { afterAll, describe, expect, it } from 'vitest';
 import { markedWithoutDefaultInstance, withoutDefaultInstance } from '../../packaging/marked-without-default-instance';
+import { type PluginErrorContext, recordingPluginContext } from './support/plugin-context';
 
 // The file Vite bundles for `import … from 'marked'` (package.json "exports" → default).
 const markedEntry = join(dirname(createRequire(import.meta.url).resolve('marked/package.json')), 'lib/marked.esm.js');
@@ -43,16 +44,8 @@ describe('marked without its default instance', () => {
 
   it('as a plugin, rewrites only marked.esm.js and fails the build when the guard trips', () => {
     const plugin = markedWithoutDefaultInstance();
-    const errors: string[] = [];
-    // The one member of Vite's transform context the plugin uses.
-    type Context = { error(message: string): never };
-    const context: Context = {
-      error(message) {
-        errors.push(message);
-        throw new Error(message);
-      },
-    };
-    const transform = plugin.transform as (this: Context, code: string, id: string) => unknown;
+    const { context, errors } = recordingPluginContext();
+    const transform = plugin.transform as (this: PluginErrorContext, code: string, id: string) => unknown;
 
     expect(transform.call(context, installed, '/app/node_modules/other/lib/marked.esm.js.txt')).toBeUndefined();
     expect(transform.call(context, 'const x = 1;', '/app/shared/ui/markdown.ts')).toBeUndefined();

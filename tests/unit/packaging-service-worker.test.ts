@@ -3,20 +3,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { minifiedServiceWorker, minifyServiceWorker } from '../../packaging/minified-service-worker';
+import { type PluginErrorContext, recordingPluginContext } from './support/plugin-context';
 
 const source = readFileSync(resolve(__dirname, '../../phone-web/public/sw.js'), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'sw-minify-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Context = { error(message: string): never };
-const errors: string[] = [];
-const context: Context = {
-  error(message) {
-    errors.push(message);
-    throw new Error(message);
-  },
-};
-const writeBundle = minifiedServiceWorker().writeBundle as (this: Context, options: { dir?: string }) => void;
+const { context, errors } = recordingPluginContext();
+const writeBundle = minifiedServiceWorker().writeBundle as (
+  this: PluginErrorContext,
+  options: { dir?: string },
+) => void;
 
 describe("the phone page's service worker, minified", () => {
   it('keeps every listener and its cache name, in well under its written size', () => {
